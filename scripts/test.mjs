@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// `npm test`: type-check, lint + format check, then vitest. Extra arguments go to vitest
+// (`npm test -- test/foo.test.ts`). The last line is always `N passed, N failed[, N skipped]`,
+// counting a failed type-check or lint as one failed check each.
+import { spawn } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const resultsFile = join(root, ".test-results", "vitest.json");
+
+/** Runs a locally installed tool (what `npx` would pick, without npm's start-up or network). */
+function run(tool, args) {
+  const bin = join(root, "node_modules", ".bin", process.platform === "win32" ? `${tool}.cmd` : tool);
+  console.log(`\n> ${tool} ${args.join(" ")}`);
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { cwd: root, stdio: "inherit" });
+    child.on("error", (err) => {
+      console.error(`${tool}: ${err.message}`);
+      resolve(1);
+    });
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function readVitestResults() {
+  try {
+    return JSON.parse(await readFile(resultsFile, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+if ((await run("tsc", ["--noEmit", "-p", "."])) !== 0) failed++;
+if ((await run("biome", ["check", "--error-on-warnings", "."])) !== 0) failed++;
+
+// A stale report must not stand in for a run that crashed before writing one.
+await rm(resultsFile, { force: true });
+const vitestCode = await run("vitest", [
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${resultsFile}`,
+  ...process.argv.slice(2),
+]);
+const results = await readVitestResults();
+if (results === undefined) {
+  console.error(`\nvitest wrote no report to ${resultsFile} (exit code ${vitestCode})`);
+  failed++;
+} else {
+  let vitestFailed = results.numFailedTests ?? 0;
+  passed += results.numPassedTests ?? 0;
+  skipped += (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
+  // A file that fails to load (import error, throw at top level) has no failed tests of its own.
+  for (const file of results.testResults ?? []) {
+    const hasFailedTest = (file.assertionResults ?? []).some((t) => t.status === "failed");
+    if (file.status === "failed" && !hasFailedTest) vitestFailed++;
+  }
+  // Anything else vitest counts as a failure (unhandled errors, no test files found).
+  if (vitestCode !== 0 && vitestFailed === 0) vitestFailed++;
+  failed += vitestFailed;
+}
+
+console.log(
+  skipped > 0 ? `${passed} passed, ${failed} failed, ${skipped} skipped` : `${passed} passed, ${failed} failed`,
+);
+process.exitCode = failed > 0 ? 1 : 0;

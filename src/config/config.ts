@@ -1,0 +1,315 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/**
+ * Every Postbag setting, in one place: its environment variable, type, default and meaning.
+ * Only this module reads `process.env`; everything else receives a frozen `Config`.
+ */
+type Kind = "string" | "url" | "port" | "int" | "bool" | "list";
+
+interface Setting {
+  readonly kind: Kind;
+  readonly default: string | undefined;
+  readonly description: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export const settings = {
+  DATA_DIR: {
+    kind: "string",
+    default: "./data",
+    description: "Folder for the SQLite database, the generated secret key and other local state.",
+  },
+  DATABASE_URL: {
+    kind: "url",
+    default: undefined,
+    description: "Database: `sqlite:PATH` (default `sqlite:<DATA_DIR>/postbag.db`) or `postgres://user@host:port/db`.",
+  },
+  HTTP_HOST: { kind: "string", default: "127.0.0.1", description: "Address the HTTP API listens on." },
+  HTTP_PORT: { kind: "port", default: "8080", description: "Port the HTTP API listens on (0 picks a free one)." },
+  PUBLIC_URL: {
+    kind: "url",
+    default: undefined,
+    description: "Public base URL of the API, used in links (default `http://HTTP_HOST:HTTP_PORT`).",
+  },
+  RELAY_URL: {
+    kind: "url",
+    default: undefined,
+    description:
+      "Operator relay: `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…`. Unset: sandbox mode.",
+  },
+  RELAY_POOL_SIZE: { kind: "int", default: "5", min: 1, max: 100, description: "SMTP connections per worker." },
+  RELAY_TLS_REJECT_UNAUTHORIZED: {
+    kind: "bool",
+    default: "true",
+    description: "Verify the relay's TLS certificate (turn off only for a relay with a private certificate).",
+  },
+  SMTP_TIMEOUT_MS: {
+    kind: "int",
+    default: "60000",
+    min: 100,
+    max: 600000,
+    description: "Give up on an SMTP connection, greeting or reply after this long (counts as a soft bounce).",
+  },
+  SANDBOX_SMTP_PORT: {
+    kind: "port",
+    default: "2525",
+    description: "Loopback port of the built-in capture SMTP server used in sandbox mode (0 picks a free one).",
+  },
+  SECRET_KEY: {
+    kind: "string",
+    default: undefined,
+    description: "Key for signing and encryption (at least 32 characters). Generated into DATA_DIR when unset.",
+  },
+  SENDER_DOMAIN: {
+    kind: "string",
+    default: "postbag.localhost",
+    description: "The operator's sending domain: default From is noreply@ it; Message-IDs and return paths use it.",
+  },
+  BOUNCE_DOMAIN: {
+    kind: "string",
+    default: undefined,
+    description: "Domain of the VERP return path for bounces (default SENDER_DOMAIN).",
+  },
+  RETRY_BASE_SECONDS: {
+    kind: "int",
+    default: "300",
+    min: 1,
+    description: "First retry after a soft bounce; each later retry waits twice as long.",
+  },
+  RETRY_MAX_SECONDS: { kind: "int", default: "3600", min: 1, description: "Longest wait between two retries." },
+  RETRY_LIFETIME_SECONDS: {
+    kind: "int",
+    default: "172800",
+    min: 1,
+    description: "A recipient still soft-bouncing this long after acceptance becomes a hard bounce.",
+  },
+  LEASE_SECONDS: {
+    kind: "int",
+    default: "300",
+    min: 1,
+    description: "How long a worker holds claimed deliveries; a crashed worker's rows are retried after it.",
+  },
+  WORKER_CONCURRENCY: {
+    kind: "int",
+    default: "100",
+    min: 1,
+    max: 10000,
+    description: "Deliveries a worker keeps in flight at once.",
+  },
+  WORKER_POLL_MS: { kind: "int", default: "250", min: 5, description: "How often an idle worker looks for due mail." },
+  SHUTDOWN_GRACE_MS: {
+    kind: "int",
+    default: "10000",
+    min: 0,
+    description: "On SIGTERM, wait this long for in-flight sends before releasing them.",
+  },
+  MAX_MESSAGE_BYTES: {
+    kind: "int",
+    default: "10485760",
+    min: 1024,
+    description: "Largest accepted message: bodies plus decoded attachments.",
+  },
+  MAX_RECIPIENTS: { kind: "int", default: "1000", min: 1, description: "Most recipients (to+cc+bcc) in one message." },
+  LOG_LEVEL: { kind: "string", default: "info", description: "pino log level: fatal, error, warn, info, debug." },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof settings;
+
+export interface RelayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly secure: boolean;
+  readonly user: string | undefined;
+  readonly pass: string | undefined;
+}
+
+export interface Config {
+  readonly dataDir: string;
+  readonly databaseUrl: string;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly publicUrl: string;
+  /** Undefined in sandbox mode. */
+  readonly relay: RelayConfig | undefined;
+  readonly relayPoolSize: number;
+  readonly relayTlsRejectUnauthorized: boolean;
+  readonly smtpTimeoutMs: number;
+  readonly sandboxSmtpPort: number;
+  readonly secretKey: string;
+  readonly senderDomain: string;
+  readonly bounceDomain: string;
+  readonly retry: { readonly baseMs: number; readonly maxMs: number; readonly lifetimeMs: number };
+  readonly leaseMs: number;
+  readonly workerConcurrency: number;
+  readonly workerPollMs: number;
+  readonly shutdownGraceMs: number;
+  readonly maxMessageBytes: number;
+  readonly maxRecipients: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function fail(name: string, value: string, why: string): never {
+  throw new ConfigError(`POSTBAG_${name}=${JSON.stringify(value)} is invalid: ${why}`);
+}
+
+function parseInteger(name: SettingName, value: string): number {
+  const s: Setting = settings[name];
+  if (!/^-?\d+$/.test(value.trim())) fail(name, value, "expected a whole number");
+  const n = Number(value);
+  if (s.kind === "port" && (n < 0 || n > 65535)) fail(name, value, "expected a port between 0 and 65535");
+  if (s.min !== undefined && n < s.min) fail(name, value, `must be at least ${s.min}`);
+  if (s.max !== undefined && n > s.max) fail(name, value, `must be at most ${s.max}`);
+  return n;
+}
+
+function parseBool(name: SettingName, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(v)) return true;
+  if (["0", "false", "no", "off"].includes(v)) return false;
+  fail(name, value, "expected true or false");
+}
+
+function parseRelay(value: string): RelayConfig {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail("RELAY_URL", value, "not a URL; expected smtp://user:pass@host:port or smtps://…");
+  }
+  if (url.protocol !== "smtp:" && url.protocol !== "smtps:") fail("RELAY_URL", value, "scheme must be smtp or smtps");
+  if (!url.hostname) fail("RELAY_URL", value, "missing host");
+  const secure = url.protocol === "smtps:";
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ""),
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    pass: url.password ? decodeURIComponent(url.password) : undefined,
+  };
+}
+
+function checkDatabaseUrl(value: string): string {
+  if (value.startsWith("sqlite:")) {
+    if (value.length <= "sqlite:".length) fail("DATABASE_URL", value, "sqlite: needs a file path");
+    return value;
+  }
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      fail("DATABASE_URL", value, "not a valid postgres:// URL");
+    }
+    return value;
+  }
+  fail("DATABASE_URL", value, "expected sqlite:PATH or postgres://…");
+}
+
+function checkHttpUrl(name: SettingName, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(name, value, "not a URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") fail(name, value, "scheme must be http or https");
+  return value.replace(/\/+$/, "");
+}
+
+/** Reads the secret key file from the data folder, creating it (0600) on first run. */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, "secret.key");
+  if (existsSync(file)) {
+    const key = readFileSync(file, "utf8").trim();
+    if (key.length < 32) throw new ConfigError(`${file} holds a secret key shorter than 32 characters`);
+    return key;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: "wx" });
+  chmodSync(file, 0o600);
+  return key;
+}
+
+/**
+ * Parses `POSTBAG_*` variables into a frozen Config. Throws ConfigError naming the setting and
+ * the value when one is wrong; unknown `POSTBAG_*` variables are refused too (a typo would
+ * otherwise be silently ignored).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  for (const key of Object.keys(env)) {
+    if (key.startsWith("POSTBAG_") && !(key.slice(8) in settings) && !key.startsWith("POSTBAG_TEST_")) {
+      throw new ConfigError(`${key} is not a Postbag setting (see docs/configuration.md)`);
+    }
+  }
+  const raw = (name: SettingName): string | undefined => {
+    const v = env[`POSTBAG_${name}`];
+    return v === undefined || v === "" ? settings[name].default : v;
+  };
+  const int = (name: SettingName): number => parseInteger(name, raw(name) ?? "");
+
+  const dataDir = resolve(raw("DATA_DIR") ?? "./data");
+  const dbRaw = raw("DATABASE_URL");
+  const databaseUrl = dbRaw ? checkDatabaseUrl(dbRaw) : `sqlite:${join(dataDir, "postbag.db")}`;
+  const httpHost = raw("HTTP_HOST") ?? "127.0.0.1";
+  const httpPort = int("HTTP_PORT");
+  const publicRaw = raw("PUBLIC_URL");
+  const publicUrl = publicRaw ? checkHttpUrl("PUBLIC_URL", publicRaw) : `http://${httpHost}:${httpPort}`;
+  const relayRaw = raw("RELAY_URL");
+  const secretRaw = raw("SECRET_KEY");
+  if (secretRaw !== undefined && secretRaw.length < 32)
+    fail("SECRET_KEY", "<hidden>", "must be at least 32 characters");
+  const senderDomain = (raw("SENDER_DOMAIN") ?? "").toLowerCase();
+  if (!DOMAIN.test(senderDomain)) fail("SENDER_DOMAIN", senderDomain, "not a domain name");
+  const bounceDomain = (raw("BOUNCE_DOMAIN") ?? senderDomain).toLowerCase();
+  if (!DOMAIN.test(bounceDomain)) fail("BOUNCE_DOMAIN", bounceDomain, "not a domain name");
+  const logLevel = raw("LOG_LEVEL") ?? "info";
+  if (!LOG_LEVELS.has(logLevel)) fail("LOG_LEVEL", logLevel, `expected one of ${[...LOG_LEVELS].join(", ")}`);
+
+  const config: Config = {
+    dataDir,
+    databaseUrl,
+    httpHost,
+    httpPort,
+    publicUrl,
+    relay: relayRaw ? parseRelay(relayRaw) : undefined,
+    relayPoolSize: int("RELAY_POOL_SIZE"),
+    relayTlsRejectUnauthorized: parseBool("RELAY_TLS_REJECT_UNAUTHORIZED", raw("RELAY_TLS_REJECT_UNAUTHORIZED") ?? ""),
+    smtpTimeoutMs: int("SMTP_TIMEOUT_MS"),
+    sandboxSmtpPort: int("SANDBOX_SMTP_PORT"),
+    secretKey: secretRaw ?? loadOrCreateSecret(dataDir),
+    senderDomain,
+    bounceDomain,
+    retry: {
+      baseMs: int("RETRY_BASE_SECONDS") * 1000,
+      maxMs: int("RETRY_MAX_SECONDS") * 1000,
+      lifetimeMs: int("RETRY_LIFETIME_SECONDS") * 1000,
+    },
+    leaseMs: int("LEASE_SECONDS") * 1000,
+    workerConcurrency: int("WORKER_CONCURRENCY"),
+    workerPollMs: int("WORKER_POLL_MS"),
+    shutdownGraceMs: int("SHUTDOWN_GRACE_MS"),
+    maxMessageBytes: int("MAX_MESSAGE_BYTES"),
+    maxRecipients: int("MAX_RECIPIENTS"),
+    logLevel,
+  };
+  return Object.freeze(config);
+}
+
+/** The settings table in Markdown, for docs/configuration.md (`npx postbag config docs`). */
+export function settingsMarkdown(): string {
+  const rows = Object.entries(settings).map(
+    ([name, s]: [string, Setting]) =>
+      `| \`POSTBAG_${name}\` | ${s.kind} | ${s.default === undefined ? "—" : `\`${s.default}\``} | ${s.description} |`,
+  );
+  return ["| variable | type | default | description |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}

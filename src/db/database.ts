@@ -1,0 +1,82 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type Transaction,
+} from "kysely";
+import pg from "pg";
+import type { Tables } from "./tables.js";
+
+export type Dialect = "sqlite" | "postgres";
+export type Db = Kysely<Tables>;
+export type Tx = Transaction<Tables>;
+
+/** The one seam to storage: a Kysely instance plus what callers need to know of its dialect. */
+export interface Database {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/**
+ * Kysely opens SQLite transactions with a deferred `begin`; a deferred transaction that later
+ * writes can fail with SQLITE_BUSY without waiting when another process holds the write lock.
+ * `begin immediate` takes the write lock up front, so busy_timeout applies and writers queue.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+// pg returns int8 (bigint) and numeric as strings; Postgres stores Postbag's millisecond
+// times and counters as bigint, all far below 2^53.
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === 20) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface DatabaseOptions {
+  /** PostgreSQL pool size (default 10). */
+  readonly poolSize?: number;
+}
+
+/** Opens `sqlite:PATH` or `postgres://…`. Does not migrate. */
+export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
+  if (url.startsWith("sqlite:")) {
+    const file = url.slice("sqlite:".length);
+    if (file !== ":memory:") mkdirSync(dirname(resolve(file)), { recursive: true });
+    const sqlite = new SqliteDatabase(file);
+    sqlite.pragma("journal_mode = WAL");
+    // FULL: a 202 means the message survives a power cut, not only a process crash.
+    sqlite.pragma("synchronous = FULL");
+    sqlite.pragma("busy_timeout = 15000");
+    sqlite.pragma("foreign_keys = ON");
+    const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+    return { db, dialect: "sqlite", close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: "postgres", close: () => db.destroy() };
+}

@@ -1,0 +1,53 @@
+/**
+ * What one SMTP delivery attempt came to. Expected failures are values, not exceptions:
+ * `sent` (2xx), `soft` (4xx, timeout, lost connection: retry), `hard` (5xx: final).
+ */
+export type SendResult =
+  | { readonly kind: "sent"; readonly code: number; readonly enhanced: string | null; readonly text: string }
+  | { readonly kind: "soft"; readonly code: number | null; readonly enhanced: string | null; readonly text: string }
+  | {
+      readonly kind: "hard";
+      readonly status: "hard_bounce" | "rejected";
+      readonly code: number;
+      readonly enhanced: string | null;
+      readonly text: string;
+    };
+
+const ENHANCED = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+// Servers that answer 5xx without an enhanced code (or with a generic 5.0.0) still say when the
+// mailbox does not exist; everything else permanent is a rejection (policy, content, size).
+const UNKNOWN_ADDRESS =
+  /\b(user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (unavailable|not found|does not exist)|recipient (address )?rejected: (user|unknown)|does not exist|unknown recipient|invalid recipient|address rejected)\b/i;
+
+/** The enhanced status code (RFC 3463) in an SMTP reply or DSN text, if any. */
+export function enhancedCode(text: string): string | null {
+  const m = ENHANCED.exec(text);
+  return m ? `${m[1]}.${m[2]}.${m[3]}` : null;
+}
+
+/** True for a permanent failure about the address itself: 5.1.x, or 5.2.1 (mailbox disabled). */
+export function isAddressFailure(enhanced: string | null, text: string): boolean {
+  if (enhanced) {
+    if (enhanced.startsWith("5.1.") || enhanced === "5.2.1") return true;
+    if (enhanced !== "5.0.0") return false;
+  }
+  return UNKNOWN_ADDRESS.test(text);
+}
+
+/** Classifies an SMTP reply code and text; the one rule set used for replies and bounces. */
+export function classifyReply(code: number, text: string): SendResult {
+  const enhanced = enhancedCode(text);
+  const clean = text.trim().slice(0, 1000);
+  if (code >= 200 && code < 300) return { kind: "sent", code, enhanced, text: clean };
+  if (code >= 500 && code < 600) {
+    return {
+      kind: "hard",
+      status: isAddressFailure(enhanced, clean) ? "hard_bounce" : "rejected",
+      code,
+      enhanced,
+      text: clean,
+    };
+  }
+  // 4xx, and anything out of range, is treated as temporary: retrying is the safe choice.
+  return { kind: "soft", code, enhanced, text: clean };
+}

@@ -1,0 +1,305 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { Database } from "../db/database.js";
+import type { MessageRow } from "../db/tables.js";
+import { isValidEmail } from "../messages/address.js";
+import type { Clock } from "../time/clock.js";
+import type { MailTransport } from "./mail-transport.js";
+import { type ClaimedDelivery, claimDue, type DeliveryOutcome, recordOutcomes, releaseClaims } from "./outbox.js";
+import { renderMessage } from "./render.js";
+import { nextAttemptAt, type RetrySettings } from "./retry-policy.js";
+import { returnPathFor } from "./return-path.js";
+import type { SendResult } from "./send-result.js";
+
+export interface WorkerSettings {
+  readonly concurrency: number;
+  readonly pollMs: number;
+  readonly leaseMs: number;
+  readonly retry: RetrySettings;
+  readonly secretKey: string;
+  readonly bounceDomain: string;
+}
+
+export interface WorkerDeps {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly transport: MailTransport;
+  readonly settings: WorkerSettings;
+  readonly logger: Logger;
+  /** Identifies this worker's leases; unique per worker. */
+  readonly owner?: string;
+}
+
+interface RenderedMessage {
+  readonly message: MessageRow;
+  readonly raw: Buffer;
+}
+
+const MESSAGE_CACHE_SIZE = 256;
+const RECORD_BATCH = 200;
+
+/**
+ * The delivery worker: claims due recipients, and for each runs the pipeline
+ * `loadMessage -> checkAddress -> render -> send -> decide -> record`. Outcomes are written in
+ * batches (one transaction for many results). Rows stay leased to this worker until their
+ * outcome is committed, so a crash at any point means a retry after the lease, never a loss.
+ */
+export class DeliveryWorker {
+  readonly owner: string;
+  readonly #deps: WorkerDeps;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #messages = new Map<string, Promise<RenderedMessage | undefined>>();
+  #pending: DeliveryOutcome[] = [];
+  #flushing: Promise<void> | undefined;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(deps: WorkerDeps) {
+    this.#deps = deps;
+    this.owner = deps.owner ?? `w-${randomBytes(6).toString("hex")}`;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Asks an idle worker to look for due mail now (e.g. right after a message was accepted). */
+  poke(): void {
+    this.#wake?.();
+  }
+
+  /**
+   * Stops claiming, waits up to `graceMs` for in-flight sends, records what finished, and hands
+   * the rest back so another worker (or the next start) picks them up at once.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = Promise.allSettled([...this.#inFlight.values()]);
+    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    const unfinished = [...this.#inFlight.keys()];
+    await this.#flush();
+    await releaseClaims(this.#deps.database, this.owner, unfinished, this.#deps.clock.now());
+    if (unfinished.length > 0) this.#deps.logger.warn({ count: unfinished.length }, "released unfinished deliveries");
+  }
+
+  /** One claim and everything it claimed, delivered and recorded. For tests and `drain`. */
+  async runOnce(limit = this.#deps.settings.concurrency): Promise<number> {
+    const claimed = await this.#claim(limit);
+    await Promise.all(claimed.map((d) => this.#track(d)));
+    await this.#flush();
+    return claimed.length;
+  }
+
+  async #run(): Promise<void> {
+    const { concurrency, pollMs } = this.#deps.settings;
+    // Claim in chunks so a single finished send does not cost a claim query of its own.
+    const minClaim = Math.max(1, Math.floor(concurrency / 4));
+    while (this.#running) {
+      const free = concurrency - this.#inFlight.size;
+      let claimed = 0;
+      if (free >= minClaim || this.#inFlight.size === 0) {
+        try {
+          const batch = await this.#claim(free);
+          claimed = batch.length;
+          for (const d of batch) void this.#track(d);
+        } catch (err) {
+          this.#deps.logger.error({ err }, "claiming deliveries failed");
+        }
+      }
+      if (!this.#running) break;
+      if (claimed === 0 || this.#inFlight.size >= concurrency - minClaim + 1) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, claimed === 0 ? pollMs : 1000);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.#wake = done;
+        });
+        this.#wake = undefined;
+      }
+    }
+  }
+
+  #claim(limit: number): Promise<ClaimedDelivery[]> {
+    const { database, clock, settings } = this.#deps;
+    return claimDue(database, this.owner, clock.now(), settings.leaseMs, Math.min(limit, 500));
+  }
+
+  #track(delivery: ClaimedDelivery): Promise<void> {
+    const p = this.#deliver(delivery)
+      .then((outcome) => this.#enqueue(outcome))
+      .catch((err: unknown) => {
+        // A bug or a database failure, not an SMTP outcome: leave the lease to expire so the
+        // row is retried, and say so loudly.
+        this.#deps.logger.error({ err, recipientId: delivery.id }, "delivery pipeline failed");
+      })
+      .finally(() => {
+        this.#inFlight.delete(delivery.id);
+        const wake = this.#wake;
+        if (wake && this.#inFlight.size <= this.#deps.settings.concurrency / 2) wake();
+      });
+    this.#inFlight.set(delivery.id, p);
+    return p;
+  }
+
+  /** The pipeline for one recipient. Returns the outcome to record. */
+  async #deliver(delivery: ClaimedDelivery): Promise<DeliveryOutcome> {
+    const rendered = await this.#loadMessage(delivery);
+    if (!rendered) return this.#final(delivery, "rejected", 0, null, null, "message no longer exists");
+    if (!this.#checkAddress(delivery)) {
+      return this.#final(delivery, "email_missing", delivery.attempts, null, null, "no valid email address");
+    }
+    const result = await this.#send(delivery, rendered.raw);
+    return this.#decide(delivery, result);
+  }
+
+  #loadMessage(delivery: ClaimedDelivery): Promise<RenderedMessage | undefined> {
+    let cached = this.#messages.get(delivery.messageId);
+    if (!cached) {
+      cached = this.#render(delivery);
+      cached.catch(() => this.#messages.delete(delivery.messageId));
+      this.#messages.set(delivery.messageId, cached);
+      if (this.#messages.size > MESSAGE_CACHE_SIZE) {
+        const oldest = this.#messages.keys().next().value;
+        if (oldest !== undefined) this.#messages.delete(oldest);
+      }
+    }
+    return cached;
+  }
+
+  async #render(delivery: ClaimedDelivery): Promise<RenderedMessage | undefined> {
+    const { db } = this.#deps.database;
+    const message = await db
+      .selectFrom("messages")
+      .selectAll()
+      .where("tenant_id", "=", delivery.tenantId)
+      .where("id", "=", delivery.messageId)
+      .executeTakeFirst();
+    if (!message) return undefined;
+    const attachments = await db
+      .selectFrom("attachments")
+      .select(["filename", "content_type", "content"])
+      .where("tenant_id", "=", delivery.tenantId)
+      .where("message_id", "=", delivery.messageId)
+      .orderBy("position")
+      .execute();
+    return { message, raw: await renderMessage(message, attachments) };
+  }
+
+  #checkAddress(delivery: ClaimedDelivery): boolean {
+    return isValidEmail(delivery.email);
+  }
+
+  #send(delivery: ClaimedDelivery, raw: Buffer): Promise<SendResult> {
+    const { secretKey, bounceDomain } = this.#deps.settings;
+    const from = returnPathFor(secretKey, bounceDomain, delivery.id);
+    return this.#deps.transport.send({ from, to: delivery.email }, raw);
+  }
+
+  #decide(delivery: ClaimedDelivery, result: SendResult): DeliveryOutcome {
+    const attempts = delivery.attempts + 1;
+    switch (result.kind) {
+      case "sent":
+        return this.#final(delivery, "sent", attempts, result.code, result.enhanced, result.text);
+      case "hard":
+        return this.#final(delivery, result.status, attempts, result.code, result.enhanced, result.text);
+      case "soft": {
+        const now = this.#deps.clock.now();
+        const next = nextAttemptAt(
+          this.#deps.settings.retry,
+          delivery.createdAt,
+          now,
+          attempts,
+          result.enhanced,
+          result.code,
+        );
+        if (next === null) {
+          const hours = Math.round(this.#deps.settings.retry.lifetimeMs / 3_600_000);
+          return this.#final(
+            delivery,
+            "hard_bounce",
+            attempts,
+            result.code,
+            result.enhanced,
+            `gave up after ${hours} h: ${result.text}`,
+          );
+        }
+        return {
+          delivery,
+          status: "soft_bounce",
+          attempts,
+          nextAttemptAt: next,
+          smtpCode: result.code,
+          enhancedCode: result.enhanced,
+          smtpText: result.text,
+          at: now,
+        };
+      }
+    }
+  }
+
+  #final(
+    delivery: ClaimedDelivery,
+    status: DeliveryOutcome["status"],
+    attempts: number,
+    code: number | null,
+    enhanced: string | null,
+    text: string | null,
+  ): DeliveryOutcome {
+    return {
+      delivery,
+      status,
+      attempts,
+      nextAttemptAt: null,
+      smtpCode: code,
+      enhancedCode: enhanced,
+      smtpText: text,
+      at: this.#deps.clock.now(),
+    };
+  }
+
+  /** Queues an outcome for the next batched write; resolves once it is committed. */
+  #enqueue(outcome: DeliveryOutcome): Promise<void> {
+    this.#pending.push(outcome);
+    return this.#flush();
+  }
+
+  #flush(): Promise<void> {
+    if (!this.#flushing) {
+      this.#flushing = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.#writeAll())
+        .finally(() => {
+          this.#flushing = undefined;
+          // An outcome that arrived after the last batch was taken starts the next flush.
+          if (this.#pending.length > 0) void this.#flush();
+        });
+    }
+    return this.#flushing;
+  }
+
+  async #writeAll(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, RECORD_BATCH);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await recordOutcomes(this.#deps.database, this.owner, batch);
+          break;
+        } catch (err) {
+          // The rows stay leased to us; if the database stays away they fall due again after
+          // the lease and are retried (a duplicate send is possible; a lost status is not).
+          this.#deps.logger.error({ err, attempt, count: batch.length }, "recording delivery outcomes failed");
+          if (attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,230 @@
+import { createHash } from "node:crypto";
+import swagger from "@fastify/swagger";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "../config/config.js";
+import type { Database } from "../db/database.js";
+import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
+import type { MessageWriter } from "../messages/message-store.js";
+import { authenticateKey, type Principal, type TenantRole } from "../tenants/tenants.js";
+import type { Clock } from "../time/clock.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerMessageGetRoute } from "./routes/message-get.js";
+import { registerMessageListRoute } from "./routes/message-list.js";
+import { registerMessageSendRoute } from "./routes/message-send.js";
+import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
+import { registerSandboxRoutes } from "./routes/sandbox.js";
+
+const formats = (ajv: Ajv): Ajv => addFormats.default(ajv);
+
+export interface AppDeps {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly writer: MessageWriter;
+  /** Called after messages were committed, to wake an idle in-process worker. */
+  readonly onAccepted?: () => void;
+}
+
+/** Who may call a route. Tenant routes may further require roles. */
+export type Access =
+  | { readonly auth: "none" }
+  | { readonly auth: "operator" }
+  | { readonly auth: "tenant"; readonly roles?: readonly TenantRole[] }
+  | { readonly auth: "any" };
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export type App = FastifyInstance<
+  import("node:http").Server,
+  import("node:http").IncomingMessage,
+  import("node:http").ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** The tenant a request acts for; the auth hook guarantees it on tenant routes. */
+export function tenantOf(request: FastifyRequest): { tenantId: string; role: TenantRole } {
+  const p = request.principal;
+  if (p?.kind !== "tenant") throw new ApiError("forbidden", "this route needs a tenant key");
+  return { tenantId: p.tenantId, role: p.role };
+}
+
+const KEY_CACHE_MS = 10_000;
+const KEY_CACHE_MAX = 10_000;
+
+function renderError(reply: FastifyReply, code: ErrorCode, message: string, details?: readonly ErrorDetail[]) {
+  const status = new ApiError(code, message).statusCode;
+  return reply
+    .code(status)
+    .type("application/json; charset=utf-8")
+    .send({ error: { code, message, ...(details && details.length > 0 ? { details } : {}) } });
+}
+
+/** Maps Fastify's own errors (parsing, validation, limits) onto Postbag's closed set of codes. */
+function toApiError(err: FastifyError): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err.validation) {
+    const unknown = err.validation.find((v) => v.keyword === "additionalProperties");
+    const details = err.validation.slice(0, 20).map((v) => {
+      const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+      return {
+        path: `${v.instancePath}${extra ? `/${extra}` : ""}` || "/",
+        message: v.message ?? "invalid",
+      };
+    });
+    if (unknown) {
+      const name = (unknown.params as { additionalProperty?: string }).additionalProperty ?? "?";
+      return new ApiError(
+        "unknown_field",
+        `unknown field ${JSON.stringify(name)} at ${unknown.instancePath || "/"}`,
+        details,
+      );
+    }
+    const first = details[0];
+    return new ApiError(
+      "invalid_request",
+      `${err.validationContext ?? "request"}${first?.path ?? ""} ${first?.message ?? "is invalid"}`,
+      details,
+    );
+  }
+  switch (err.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ApiError("payload_too_large", "request body is too large");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new ApiError("unsupported_media_type", "send JSON with Content-Type: application/json");
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new ApiError("invalid_json", "request body is not valid JSON");
+  }
+  if (err instanceof SyntaxError || err.message?.includes("prototype")) {
+    return new ApiError("invalid_json", "request body is not valid JSON");
+  }
+  const status = err.statusCode ?? 500;
+  if (status === 404) return new ApiError("not_found", "not found");
+  if (status === 405) return new ApiError("method_not_allowed", "method not allowed");
+  if (status === 413) return new ApiError("payload_too_large", "request body is too large");
+  if (status === 415) return new ApiError("unsupported_media_type", "unsupported content type");
+  if (status >= 400 && status < 500) return new ApiError("invalid_request", err.message);
+  return new ApiError("internal", "internal error", undefined, { cause: err });
+}
+
+/**
+ * Builds the HTTP API: validation and the OpenAPI document both come from the TypeBox route
+ * schemas; every error leaves as `{ error: { code, message } }`.
+ */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, database, logger } = deps;
+  // Attachments arrive base64-encoded (4/3 larger) inside JSON.
+  const bodyLimit = Math.ceil((config.maxMessageBytes * 4) / 3) + 256 * 1024;
+  const httpLogger: FastifyBaseLogger = logger.child({ component: "http" });
+  const app = Fastify({
+    loggerInstance: httpLogger,
+    // Per-request lines would dominate the log at thousands of messages a second; errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    trustProxy: false,
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are checked strictly (no coercion, unknown fields refused); query strings and path
+  // parameters arrive as text and are coerced to the declared types.
+  const strict = formats(
+    new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false, strict: false }),
+  );
+  const lenient = formats(
+    new Ajv({ removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false, strict: false }),
+  );
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === "body" ? strict : lenient).compile(schema as object),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Postbag API",
+        version: "1",
+        description: "Multi-tenant email: send, track every recipient, meter and report.",
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A Postbag API key: pb_…" } },
+      },
+      security: [{ apiKey: [] }],
+    },
+  });
+
+  app.decorateRequest("principal", undefined);
+  const keyCache = new Map<string, { principal: Principal; expires: number }>();
+
+  app.addHook("onRequest", async (request) => {
+    const access = request.routeOptions.config.access ?? { auth: "tenant" };
+    if (access.auth === "none") return;
+    const header = request.headers.authorization;
+    const presented = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
+    if (!presented) throw new ApiError("unauthorized", "send an API key as Authorization: Bearer <key>");
+    const cacheKey = createHash("sha256").update(presented).digest("base64");
+    const now = Date.now();
+    let principal = keyCache.get(cacheKey);
+    if (!principal || principal.expires < now) {
+      const found = await authenticateKey(database.db, presented);
+      if (!found) throw new ApiError("unauthorized", "the API key is not valid");
+      principal = { principal: found, expires: now + KEY_CACHE_MS };
+      if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+      keyCache.set(cacheKey, principal);
+    }
+    const p = principal.principal;
+    if (access.auth === "operator" && p.kind !== "operator") {
+      throw new ApiError("forbidden", "this route needs an operator key");
+    }
+    if (access.auth === "tenant") {
+      if (p.kind !== "tenant") throw new ApiError("forbidden", "this route needs a tenant key");
+      if (access.roles && !access.roles.includes(p.role)) {
+        throw new ApiError("forbidden", `this route needs the role ${access.roles.join(" or ")}`);
+      }
+    }
+    request.principal = p;
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.statusCode >= 500) request.log.error({ err }, "request failed");
+    return renderError(reply, apiError.code, apiError.message, apiError.details);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    renderError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}`),
+  );
+
+  registerHealthRoutes(app, deps);
+  registerMessageSendRoute(app, deps);
+  registerMessageGetRoute(app, deps);
+  registerMessageListRoute(app, deps);
+  registerSandboxRoutes(app, deps);
+  registerOperatorTenantRoutes(app, deps);
+
+  app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

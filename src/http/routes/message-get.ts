@@ -1,0 +1,123 @@
+import { Type } from "typebox";
+import { isId } from "../../db/ids.js";
+import type { EventRow, MessageRow, RecipientRow } from "../../db/tables.js";
+import { ApiError } from "../../errors/api-error.js";
+import { getMessage } from "../../messages/message-store.js";
+import { type App, type AppDeps, tenantOf } from "../app.js";
+import { errorResponses, IdParams } from "../schemas.js";
+
+const Nullable = <T extends import("typebox").TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const EventSchema = Type.Object({
+  at: Type.String({ format: "date-time" }),
+  status: Type.String(),
+  attempt: Type.Integer(),
+  smtpCode: Nullable(Type.Integer()),
+  enhancedCode: Nullable(Type.String()),
+  smtpText: Nullable(Type.String()),
+});
+
+export const RecipientSchema = Type.Object({
+  id: Type.String(),
+  email: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  kind: Type.String(),
+  status: Type.String(),
+  attempts: Type.Integer(),
+  nextAttemptAt: Nullable(Type.String({ format: "date-time" })),
+  lastSmtpCode: Nullable(Type.Integer()),
+  lastSmtpText: Nullable(Type.String()),
+  updatedAt: Type.String({ format: "date-time" }),
+});
+
+export const MessageSummary = Type.Object({
+  id: Type.String(),
+  category: Type.String(),
+  from: Type.String(),
+  subject: Type.String(),
+  createdAt: Type.String({ format: "date-time" }),
+  messageId: Type.String(),
+  recipients: Type.Array(RecipientSchema),
+});
+
+const MessageDetail = Type.Object({
+  ...MessageSummary.properties,
+  recipients: Type.Array(Type.Object({ ...RecipientSchema.properties, events: Type.Array(EventSchema) })),
+  attachments: Type.Array(Type.Object({ filename: Type.String(), contentType: Type.String(), size: Type.Integer() })),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function recipientView(r: RecipientRow) {
+  return {
+    id: r.id,
+    email: r.email || null,
+    name: r.name,
+    kind: r.kind,
+    status: r.status,
+    attempts: r.attempts,
+    // While a worker holds the row, next_attempt_at is its lease: not a scheduled retry.
+    nextAttemptAt: r.next_attempt_at !== null && r.lease_owner === null ? iso(r.next_attempt_at) : null,
+    lastSmtpCode: r.last_smtp_code,
+    lastSmtpText: r.last_smtp_text,
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+export function messageView(m: MessageRow, recipients: readonly RecipientRow[]) {
+  return {
+    id: m.id,
+    category: m.category,
+    from: m.from_name ? `${m.from_name} <${m.from_address}>` : m.from_address,
+    subject: m.subject,
+    createdAt: iso(m.created_at),
+    messageId: m.message_id_header,
+    recipients: recipients.map(recipientView),
+  };
+}
+
+function eventView(e: EventRow) {
+  return {
+    at: iso(e.at),
+    status: e.status,
+    attempt: e.attempt,
+    smtpCode: e.smtp_code,
+    enhancedCode: e.enhanced_code,
+    smtpText: e.smtp_text,
+  };
+}
+
+export function registerMessageGetRoute(app: App, { database }: AppDeps): void {
+  app.get(
+    "/v1/messages/:id",
+    {
+      config: { access: { auth: "tenant" } },
+      schema: {
+        tags: ["messages"],
+        summary: "A message with each recipient's status and event history",
+        params: IdParams,
+        response: { 200: MessageDetail, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const { id } = request.params;
+      // Another tenant's message is "not found", exactly like one that does not exist.
+      const found = isId(id) ? await getMessage(database, tenantId, id) : undefined;
+      if (!found) throw new ApiError("not_found", `no message ${id.slice(0, 40)}`);
+      const base = messageView(found.message, []);
+      return {
+        ...base,
+        recipients: found.recipients.map((r) => ({
+          ...recipientView(r),
+          events: found.events.filter((e) => e.recipient_id === r.id).map(eventView),
+        })),
+        attachments: found.attachments.map((a) => ({
+          filename: a.filename,
+          contentType: a.content_type,
+          size: a.size_bytes,
+        })),
+      };
+    },
+  );
+}

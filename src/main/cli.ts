@@ -1,0 +1,176 @@
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig, settingsMarkdown } from "../config/config.js";
+import { ApiError } from "../errors/api-error.js";
+import { createApiKey, createTenant, type Role, tenantRoles } from "../tenants/tenants.js";
+import { systemClock } from "../time/clock.js";
+import { createLogger, openDatabase } from "./runtime.js";
+import { serve } from "./serve.js";
+import { startWorker } from "./worker.js";
+
+const USAGE = `usage: postbag <command>
+
+  serve [--no-api] [--no-worker]       API and delivery worker in one process (default: both)
+  worker                               a delivery worker only (run as many as you like on PostgreSQL)
+  migrate                              bring the database schema up to date
+  tenant create --name N [--timezone TZ]                 prints the tenant id
+  key create --tenant ID [--role system|staff|administrator] [--name N]
+  key create --operator [--name N]                       prints the key once, as the last line
+  config                               prints every setting with its default and meaning
+
+Settings come from POSTBAG_* environment variables (see \`postbag config\`).`;
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const err = (text: string) => process.stderr.write(`${text}\n`);
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (signal: string) => resolve(signal);
+    process.once("SIGTERM", () => done("SIGTERM"));
+    process.once("SIGINT", () => done("SIGINT"));
+  });
+}
+
+/** Runs one command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  try {
+    switch (command) {
+      case "serve":
+        return await runServe([sub, ...rest].filter((a): a is string => a !== undefined));
+      case "worker":
+        return await runWorker();
+      case "migrate": {
+        const config = loadConfig();
+        const database = await openDatabase(config, createLogger(config, "postbag"));
+        await database.close();
+        out("database is up to date");
+        return 0;
+      }
+      case "tenant":
+        if (sub !== "create") break;
+        return await tenantCreate(rest);
+      case "key":
+        if (sub !== "create") break;
+        return await keyCreate(rest);
+      case "config":
+        out(settingsMarkdown());
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        out(USAGE);
+        return command === undefined ? 2 : 0;
+    }
+    err(`unknown command: ${argv.join(" ")}\n\n${USAGE}`);
+    return 2;
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof ApiError) {
+      err(`postbag: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      err(`postbag: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function runServe(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { "no-api": { type: "boolean" }, "no-worker": { type: "boolean" } },
+    strict: true,
+  });
+  const config = loadConfig();
+  const logger = createLogger(config, "postbag");
+  const database = await openDatabase(config, logger);
+  const served = await serve(config, database, logger, {
+    api: !values["no-api"],
+    worker: !values["no-worker"],
+    env: process.env,
+    out,
+  });
+  const signal = await waitForSignal();
+  logger.info({ signal }, "shutting down");
+  await served.stop();
+  await database.close();
+  return 0;
+}
+
+async function runWorker(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger(config, "postbag");
+  const database = await openDatabase(config, logger);
+  const running = startWorker(config, database, logger, config.sandboxSmtpPort);
+  const signal = await waitForSignal();
+  logger.info({ signal }, "worker shutting down");
+  await running.stop();
+  await database.close();
+  return 0;
+}
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase(config, createLogger(config, "postbag"));
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function tenantCreate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { name: { type: "string" }, timezone: { type: "string" } },
+    strict: true,
+  });
+  if (!values.name) {
+    err("postbag: tenant create needs --name");
+    return 2;
+  }
+  const tenant = await withDatabase((database) =>
+    createTenant(database.db, systemClock, { name: values.name ?? "", timezone: values.timezone }),
+  );
+  out(tenant.id);
+  return 0;
+}
+
+async function keyCreate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      tenant: { type: "string" },
+      operator: { type: "boolean" },
+      role: { type: "string" },
+      name: { type: "string" },
+    },
+    strict: true,
+  });
+  if (values.operator === (values.tenant !== undefined)) {
+    err("postbag: key create needs exactly one of --tenant ID or --operator");
+    return 2;
+  }
+  let role: Role = "operator";
+  if (!values.operator) {
+    const wanted = values.role ?? "system";
+    if (!(tenantRoles as readonly string[]).includes(wanted)) {
+      err(`postbag: --role must be one of ${tenantRoles.join(", ")}`);
+      return 2;
+    }
+    role = wanted as Role;
+  } else if (values.role !== undefined) {
+    err("postbag: --role is for tenant keys; operator keys have the operator role");
+    return 2;
+  }
+  const created = await withDatabase((database) =>
+    createApiKey(database.db, systemClock, { tenantId: values.tenant ?? null, role, name: values.name }),
+  );
+  err(
+    `created ${created.role} key ${created.id}${created.tenantId ? ` for tenant ${created.tenantId}` : ""}; it is shown only once:`,
+  );
+  out(created.key);
+  return 0;
+}

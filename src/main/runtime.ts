@@ -1,0 +1,46 @@
+import pino, { type Logger } from "pino";
+import type { Config } from "../config/config.js";
+import { createDatabase, type Database } from "../db/database.js";
+import { migrate } from "../db/migrations.js";
+import type { MailTransport } from "../delivery/mail-transport.js";
+import type { WorkerSettings } from "../delivery/worker.js";
+import { createSmtpTransport } from "../transports/smtp-transport.js";
+
+/** Wiring shared by the entry points: one place that turns Config into live pieces. */
+export function createLogger(config: Config, name: string): Logger {
+  return pino({ name, level: config.logLevel, base: { pid: process.pid } });
+}
+
+export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  const database = createDatabase(config.databaseUrl);
+  const result = await migrate(database);
+  const applied = (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  if (applied.length > 0) logger.info({ applied }, "database migrated");
+  return database;
+}
+
+/** The operator's relay, or in sandbox mode the loopback capture server on `sandboxPort`. */
+export function createRelayTransport(config: Config, sandboxPort: number): MailTransport {
+  const relay = config.relay;
+  return createSmtpTransport({
+    host: relay?.host ?? "127.0.0.1",
+    port: relay?.port ?? sandboxPort,
+    secure: relay?.secure ?? false,
+    auth: relay?.user !== undefined ? { user: relay.user, pass: relay.pass ?? "" } : undefined,
+    poolSize: config.relayPoolSize,
+    timeoutMs: config.smtpTimeoutMs,
+    rejectUnauthorized: config.relayTlsRejectUnauthorized,
+    name: config.senderDomain,
+  });
+}
+
+export function workerSettings(config: Config): WorkerSettings {
+  return {
+    concurrency: config.workerConcurrency,
+    pollMs: config.workerPollMs,
+    leaseMs: config.leaseMs,
+    retry: config.retry,
+    secretKey: config.secretKey,
+    bounceDomain: config.bounceDomain,
+  };
+}

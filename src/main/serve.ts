@@ -1,0 +1,163 @@
+import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
+import type { Config } from "../config/config.js";
+import type { Database } from "../db/database.js";
+import { createApp } from "../http/app.js";
+import { MessageWriter } from "../messages/message-store.js";
+import { startCaptureServer } from "../sandbox/capture-server.js";
+import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
+import { systemClock } from "../time/clock.js";
+
+export interface ServeOptions {
+  readonly api: boolean;
+  readonly worker: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where to print the start-up banner (human text, not logs). */
+  readonly out: (text: string) => void;
+}
+
+export interface Served {
+  readonly url: string | undefined;
+  readonly sandboxPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+interface WorkerThread {
+  poke(): void;
+  stop(): Promise<void>;
+}
+
+function startWorkerThread(env: NodeJS.ProcessEnv, sandboxPort: number, logger: Logger): Promise<WorkerThread> {
+  let thread: Worker;
+  let stopping = false;
+  let lastPoke = 0;
+  const spawn = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      thread = new Worker(new URL("./worker-thread-entry.mjs", import.meta.url), { workerData: { env, sandboxPort } });
+      thread.once("message", (msg) => (msg === "ready" ? resolve() : undefined));
+      thread.once("error", (err) => {
+        logger.error({ err }, "delivery worker thread failed");
+        reject(err);
+      });
+      thread.once("exit", (code) => {
+        if (stopping) return;
+        // A crashed worker loses nothing (its leases expire); start a fresh one.
+        logger.error({ code }, "delivery worker thread exited; restarting in 1 s");
+        setTimeout(() => void spawn().catch(() => {}), 1000).unref();
+      });
+    });
+  return spawn().then(() => ({
+    poke() {
+      const now = Date.now();
+      if (now - lastPoke < 20) return;
+      lastPoke = now;
+      thread.postMessage("poke");
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        stopping = true;
+        thread.once("exit", () => resolve());
+        thread.on("message", (msg) => (msg === "stopped" ? void thread.terminate() : undefined));
+        thread.postMessage("stop");
+      }),
+  }));
+}
+
+/** `postbag serve`: the API, the delivery worker (on its own thread) and, in sandbox mode, the capture relay. */
+export async function serve(
+  config: Config,
+  database: Database,
+  logger: Logger,
+  options: ServeOptions,
+): Promise<Served> {
+  const clock = systemClock;
+  const stops: Array<() => Promise<void>> = [];
+  let sandboxPort: number | undefined;
+  if (!config.relay) {
+    const capture = await startCaptureServer({
+      database,
+      clock,
+      logger: logger.child({ component: "sandbox" }),
+      port: config.sandboxSmtpPort,
+      secretKey: config.secretKey,
+      maxMessageBytes: config.maxMessageBytes,
+    });
+    sandboxPort = capture.port;
+    stops.push(() => capture.close());
+    logger.warn({ port: capture.port }, "SANDBOX MODE: no POSTBAG_RELAY_URL set; mail is captured, never delivered");
+  }
+
+  let worker: WorkerThread | undefined;
+  if (options.worker) {
+    worker = await startWorkerThread(options.env, sandboxPort ?? config.sandboxSmtpPort, logger);
+    stops.unshift(() => worker?.stop() ?? Promise.resolve());
+  }
+
+  let url: string | undefined;
+  if (options.api) {
+    const writer = new MessageWriter({ database, clock, messageIdDomain: config.senderDomain });
+    const app = await createApp({
+      database,
+      clock,
+      config,
+      logger,
+      writer,
+      ...(worker ? { onAccepted: () => worker?.poke() } : {}),
+    });
+    url = await app.listen({ host: config.httpHost, port: config.httpPort });
+    // Stop taking requests first, then let the writer commit what it already accepted.
+    stops.unshift(async () => {
+      await app.close();
+      await writer.whenIdle();
+    });
+  }
+
+  const firstKey = (await hasOperatorKey(database.db))
+    ? undefined
+    : await createApiKey(database.db, clock, { tenantId: null, role: "operator", name: "first operator key" });
+  options.out(banner(config, url, sandboxPort, firstKey?.key));
+
+  return {
+    url,
+    sandboxPort,
+    async stop() {
+      for (const stop of stops) await stop();
+    },
+  };
+}
+
+function banner(
+  config: Config,
+  url: string | undefined,
+  sandboxPort: number | undefined,
+  operatorKey: string | undefined,
+): string {
+  const base = url ?? config.publicUrl;
+  const lines = [
+    "",
+    `Postbag is running${url ? ` at ${url}` : " (no API in this process)"}  (database: ${config.databaseUrl.replace(/\/\/[^@/]*@/, "//…@")})`,
+  ];
+  if (sandboxPort !== undefined) {
+    lines.push(
+      `SANDBOX MODE: no POSTBAG_RELAY_URL is set, so mail goes to the built-in capture relay on 127.0.0.1:${sandboxPort}`,
+      "and is never delivered. List what was captured: GET /v1/sandbox/messages",
+    );
+  }
+  if (operatorKey) {
+    lines.push(
+      "",
+      "First start: an operator key was created. It is shown only this once; keep it safe:",
+      `  OPERATOR_KEY=${operatorKey}`,
+      "",
+      "Create a tenant and a key for it, then send a first message:",
+      `  curl -s -X POST ${base}/v1/operator/tenants -H "Authorization: Bearer $OPERATOR_KEY" -H 'content-type: application/json' -d '{"name":"Oakwood Primary"}'`,
+      `  curl -s -X POST ${base}/v1/operator/tenants/<tenant id>/keys -H "Authorization: Bearer $OPERATOR_KEY" -H 'content-type: application/json' -d '{}'`,
+      `  curl -s -X POST ${base}/v1/messages -H "Authorization: Bearer <tenant key>" -H 'content-type: application/json' \\`,
+      `    -d '{"to":["parent@example.com"],"subject":"Hello","text":"First message","category":"announcement"}'`,
+      `  curl -s ${base}/v1/sandbox/messages -H "Authorization: Bearer <tenant key>"`,
+      "(or from a shell: npx postbag tenant create --name N, npx postbag key create --tenant ID)",
+    );
+  }
+  lines.push(`API reference: ${base}/openapi.json`, "");
+  return lines.join("\n");
+}

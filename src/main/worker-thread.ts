@@ -1,0 +1,25 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { loadConfig } from "../config/config.js";
+import { createLogger, openDatabase } from "./runtime.js";
+import { startWorker } from "./worker.js";
+
+/**
+ * `serve` runs delivery on this worker thread so that SMTP sending (Nodemailer's CPU cost per
+ * message) never competes with the thread answering the API. Messages from the parent:
+ * "poke" (new mail was accepted) and "stop".
+ */
+const { env, sandboxPort } = workerData as { env: NodeJS.ProcessEnv; sandboxPort: number };
+const config = loadConfig(env);
+const logger = createLogger(config, "postbag");
+const database = await openDatabase(config, logger);
+const running = startWorker(config, database, logger, sandboxPort);
+parentPort?.on("message", (msg: unknown) => {
+  if (msg === "poke") running.worker.poke();
+  if (msg === "stop") {
+    void running
+      .stop()
+      .then(() => database.close())
+      .then(() => parentPort?.postMessage("stopped"));
+  }
+});
+parentPort?.postMessage("ready");

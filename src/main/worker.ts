@@ -1,0 +1,38 @@
+import type { Logger } from "pino";
+import type { Config } from "../config/config.js";
+import type { Database } from "../db/database.js";
+import { DeliveryWorker } from "../delivery/worker.js";
+import { systemClock } from "../time/clock.js";
+import { createRelayTransport, workerSettings } from "./runtime.js";
+
+export interface RunningWorker {
+  readonly worker: DeliveryWorker;
+  stop(): Promise<void>;
+}
+
+/** Starts a delivery worker on this thread, delivering through the relay (or the sandbox). */
+export function startWorker(config: Config, database: Database, logger: Logger, sandboxPort: number): RunningWorker {
+  const transport = createRelayTransport(config, sandboxPort);
+  const worker = new DeliveryWorker({
+    database,
+    clock: systemClock,
+    transport,
+    settings: workerSettings(config),
+    logger: logger.child({ component: "worker" }),
+  });
+  worker.start();
+  logger.info(
+    {
+      owner: worker.owner,
+      relay: config.relay ? `${config.relay.host}:${config.relay.port}` : `sandbox 127.0.0.1:${sandboxPort}`,
+    },
+    "delivery worker started",
+  );
+  return {
+    worker,
+    async stop() {
+      await worker.stop(config.shutdownGraceMs);
+      await transport.close();
+    },
+  };
+}

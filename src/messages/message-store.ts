@@ -1,0 +1,343 @@
+import type { Database } from "../db/database.js";
+import { newId } from "../db/ids.js";
+import type { EventRow, MessageRow, NewEvent, NewRecipient, RecipientRow } from "../db/tables.js";
+import { ApiError } from "../errors/api-error.js";
+import type { Clock } from "../time/clock.js";
+import type { PreparedMessage } from "./prepare.js";
+import type { RecipientStatus } from "./statuses.js";
+
+export interface AcceptedRecipient {
+  readonly id: string;
+  readonly email: string | null;
+  readonly status: RecipientStatus;
+}
+
+export interface AcceptedMessage {
+  readonly id: string;
+  readonly recipients: readonly AcceptedRecipient[];
+  /** True when this answers a repeated request with the same Idempotency-Key. */
+  readonly replayed: boolean;
+}
+
+interface Pending {
+  readonly tenantId: string;
+  readonly message: PreparedMessage;
+  readonly resolve: (value: AcceptedMessage) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+// Both dialects cap bound parameters per statement (SQLite 32766, PostgreSQL 65535).
+const MAX_PARAMS = 30000;
+
+/** Splits rows into slices small enough for one INSERT on either dialect. */
+function* chunks<T extends object>(rows: readonly T[]): Generator<T[]> {
+  if (rows.length === 0) return;
+  const columns = Math.max(1, Object.keys(rows[0] ?? {}).length);
+  const size = Math.max(1, Math.floor(MAX_PARAMS / columns));
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+/**
+ * Stores accepted messages durably with group commit: requests that arrive while a commit is
+ * running wait and are written together in the next transaction (up to `maxBatch`), and each
+ * caller's promise resolves only after the transaction holding its message has committed.
+ * One fsync then serves many requests, which is what lets SQLite with synchronous=FULL keep up.
+ */
+export class MessageWriter {
+  readonly #database: Database;
+  readonly #clock: Clock;
+  readonly #maxBatch: number;
+  readonly #messageIdDomain: string;
+  #queue: Pending[] = [];
+  #flushing = false;
+  #idle: Array<() => void> = [];
+
+  constructor(options: { database: Database; clock: Clock; messageIdDomain: string; maxBatch?: number }) {
+    this.#database = options.database;
+    this.#clock = options.clock;
+    this.#messageIdDomain = options.messageIdDomain;
+    this.#maxBatch = options.maxBatch ?? 100;
+  }
+
+  /** Resolves once the message is committed (or, for a replayed Idempotency-Key, found). */
+  accept(tenantId: string, message: PreparedMessage): Promise<AcceptedMessage> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ tenantId, message, resolve, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        // Let requests parsed in the same turn of the event loop join this commit.
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  /** Resolves when nothing is waiting to be committed. */
+  whenIdle(): Promise<void> {
+    if (!this.#flushing) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      try {
+        const results = await this.#commit(batch);
+        batch.forEach((p, i) => {
+          const r = results[i];
+          if (r instanceof Error) p.reject(r);
+          else if (r) p.resolve(r);
+        });
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    this.#flushing = false;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  async #commit(batch: readonly Pending[]): Promise<Array<AcceptedMessage | Error>> {
+    const now = this.#clock.now();
+    const planned = batch.map((p) => this.#plan(p, now));
+    const inserted = await this.#database.db.transaction().execute(async (tx) => {
+      const messageIds = new Set<string>();
+      const withKey = planned.filter((p) => p.message.idempotency_key !== null);
+      const withoutKey = planned.filter((p) => p.message.idempotency_key === null);
+      // Keyed inserts may conflict with an earlier request (or one in this same batch): the
+      // conflicting row is skipped, not an error, and the caller gets the original message.
+      for (const p of withKey) {
+        const row = await tx
+          .insertInto("messages")
+          .values(p.message)
+          .onConflict((oc) => oc.columns(["tenant_id", "idempotency_key"]).doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (row) messageIds.add(row.id);
+      }
+      for (const rows of chunks(withoutKey.map((p) => p.message)))
+        await tx.insertInto("messages").values(rows).execute();
+      for (const p of withoutKey) messageIds.add(p.message.id);
+      const stored = planned.filter((p) => messageIds.has(p.message.id));
+      for (const rows of chunks(stored.flatMap((p) => p.recipients)))
+        await tx.insertInto("recipients").values(rows).execute();
+      for (const rows of chunks(stored.flatMap((p) => p.events))) await tx.insertInto("events").values(rows).execute();
+      for (const rows of chunks(stored.flatMap((p) => p.attachments)))
+        await tx.insertInto("attachments").values(rows).execute();
+      return messageIds;
+    });
+
+    const results: Array<AcceptedMessage | Error> = [];
+    for (const p of planned) {
+      if (inserted.has(p.message.id)) {
+        results.push({
+          id: p.message.id,
+          replayed: false,
+          recipients: p.recipients.map((r) => ({
+            id: r.id,
+            email: r.email || null,
+            status: r.status as RecipientStatus,
+          })),
+        });
+      } else {
+        results.push(await this.#replay(p.message.tenant_id, p.message.idempotency_key ?? "", p.message.request_hash));
+      }
+    }
+    return results;
+  }
+
+  async #replay(tenantId: string, key: string, requestHash: string | null): Promise<AcceptedMessage | Error> {
+    const original = await this.#database.db
+      .selectFrom("messages")
+      .select(["id", "request_hash"])
+      .where("tenant_id", "=", tenantId)
+      .where("idempotency_key", "=", key)
+      .executeTakeFirst();
+    if (!original) return new ApiError("conflict", "idempotent request raced with another; retry it");
+    if (original.request_hash !== requestHash) {
+      return new ApiError("idempotency_conflict", "this Idempotency-Key was already used for a different request");
+    }
+    const recipients = await this.#database.db
+      .selectFrom("recipients")
+      .select(["id", "email", "status"])
+      .where("tenant_id", "=", tenantId)
+      .where("message_id", "=", original.id)
+      .orderBy("id")
+      .execute();
+    return {
+      id: original.id,
+      replayed: true,
+      recipients: recipients.map((r) => ({ id: r.id, email: r.email || null, status: r.status as RecipientStatus })),
+    };
+  }
+
+  #plan(p: Pending, now: number) {
+    const m = p.message;
+    const id = newId(now);
+    const headerRecipients = {
+      to: m.recipients.filter((r) => r.kind === "to" && r.email),
+      cc: m.recipients.filter((r) => r.kind === "cc" && r.email),
+    };
+    const message = {
+      id,
+      tenant_id: p.tenantId,
+      category: m.category,
+      source: "api",
+      from_address: m.from.email,
+      from_name: m.from.name,
+      reply_to: m.replyTo?.email ? JSON.stringify(m.replyTo) : null,
+      subject: m.subject,
+      text_body: m.text,
+      html_body: m.html,
+      header_recipients: JSON.stringify({
+        to: headerRecipients.to.map((r) => ({ email: r.email, name: r.name })),
+        cc: headerRecipients.cc.map((r) => ({ email: r.email, name: r.name })),
+      }),
+      headers: JSON.stringify(m.headers),
+      message_id_header: `<${id}@${this.#messageIdDomain}>`,
+      idempotency_key: m.idempotencyKey,
+      request_hash: m.requestHash,
+      size_bytes: m.sizeBytes,
+      created_at: now,
+    };
+    const recipients: NewRecipient[] = [];
+    const events: NewEvent[] = [];
+    for (const r of m.recipients) {
+      const rid = newId(now);
+      const status: RecipientStatus = r.email === null ? "email_missing" : "queued";
+      recipients.push({
+        id: rid,
+        tenant_id: p.tenantId,
+        message_id: id,
+        email: r.email ?? "",
+        name: r.name,
+        kind: r.kind,
+        status,
+        attempts: 0,
+        next_attempt_at: status === "queued" ? now : null,
+        lease_until: null,
+        lease_owner: null,
+        last_smtp_code: null,
+        last_enhanced_code: null,
+        last_smtp_text: null,
+        created_at: now,
+        updated_at: now,
+      });
+      events.push({
+        id: newId(now),
+        tenant_id: p.tenantId,
+        message_id: id,
+        recipient_id: rid,
+        at: now,
+        status,
+        attempt: 0,
+        smtp_code: null,
+        enhanced_code: null,
+        smtp_text: null,
+      });
+    }
+    const attachments = m.attachments.map((a, position) => ({
+      id: newId(now),
+      tenant_id: p.tenantId,
+      message_id: id,
+      position,
+      filename: a.filename,
+      content_type: a.contentType,
+      size_bytes: a.content.length,
+      content: a.content,
+    }));
+    return { message, recipients, events, attachments };
+  }
+}
+
+export interface MessageDetail {
+  readonly message: MessageRow;
+  readonly recipients: readonly RecipientRow[];
+  readonly events: readonly EventRow[];
+  readonly attachments: readonly { filename: string; content_type: string; size_bytes: number }[];
+}
+
+/** One message of one tenant, with its recipients and their event history. */
+export async function getMessage(database: Database, tenantId: string, id: string): Promise<MessageDetail | undefined> {
+  const { db } = database;
+  const message = await db
+    .selectFrom("messages")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!message) return undefined;
+  const [recipients, events, attachments] = await Promise.all([
+    db
+      .selectFrom("recipients")
+      .selectAll()
+      .where("tenant_id", "=", tenantId)
+      .where("message_id", "=", id)
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("events")
+      .selectAll()
+      .where("tenant_id", "=", tenantId)
+      .where("message_id", "=", id)
+      .orderBy("id")
+      .execute(),
+    db
+      .selectFrom("attachments")
+      .select(["filename", "content_type", "size_bytes"])
+      .where("tenant_id", "=", tenantId)
+      .where("message_id", "=", id)
+      .orderBy("position")
+      .execute(),
+  ]);
+  return { message, recipients, events, attachments };
+}
+
+export interface MessageListFilter {
+  readonly status?: RecipientStatus | undefined;
+  readonly category?: string | undefined;
+  readonly since?: number | undefined;
+  readonly until?: number | undefined;
+  /** Id of the last message of the previous page. */
+  readonly before?: string | undefined;
+  readonly limit: number;
+}
+
+/** Newest first, by id (ids sort by creation time); a page is `limit` messages. */
+export async function listMessages(
+  database: Database,
+  tenantId: string,
+  filter: MessageListFilter,
+): Promise<{ messages: MessageRow[]; recipients: RecipientRow[] }> {
+  const { db } = database;
+  let q = db.selectFrom("messages").selectAll().where("tenant_id", "=", tenantId);
+  if (filter.category) q = q.where("category", "=", filter.category);
+  if (filter.since !== undefined) q = q.where("created_at", ">=", filter.since);
+  if (filter.until !== undefined) q = q.where("created_at", "<", filter.until);
+  if (filter.before) q = q.where("id", "<", filter.before);
+  if (filter.status) {
+    const status = filter.status;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("recipients")
+          .select("recipients.id")
+          .whereRef("recipients.message_id", "=", "messages.id")
+          .where("recipients.tenant_id", "=", tenantId)
+          .where("recipients.status", "=", status),
+      ),
+    );
+  }
+  const messages = await q.orderBy("id", "desc").limit(filter.limit).execute();
+  if (messages.length === 0) return { messages, recipients: [] };
+  const recipients = await db
+    .selectFrom("recipients")
+    .selectAll()
+    .where("tenant_id", "=", tenantId)
+    .where(
+      "message_id",
+      "in",
+      messages.map((m) => m.id),
+    )
+    .orderBy("id")
+    .execute();
+  return { messages, recipients };
+}

@@ -1,0 +1,297 @@
+import { createHash } from "node:crypto";
+import { ApiError, type ErrorDetail } from "../errors/api-error.js";
+import { checkDisplayName, checkEmail, checkHeaderValue } from "./address.js";
+import { type Category, internalCategories, isCategory } from "./categories.js";
+
+/** A recipient as the API accepts it: a bare address, or an object whose email may be missing. */
+export type AddressInput = string | { email?: string | null | undefined; name?: string | undefined };
+
+export interface AttachmentInput {
+  filename: string;
+  /** Base64. */
+  content: string;
+  contentType?: string | undefined;
+}
+
+export interface SendMessageInput {
+  from?: AddressInput | undefined;
+  to: AddressInput[];
+  cc?: AddressInput[] | undefined;
+  bcc?: AddressInput[] | undefined;
+  replyTo?: AddressInput | undefined;
+  subject: string;
+  text?: string | undefined;
+  html?: string | undefined;
+  category: string;
+  headers?: Record<string, string> | undefined;
+  attachments?: AttachmentInput[] | undefined;
+}
+
+export interface PreparedAddress {
+  /** Null when the recipient has no address: recorded as `email_missing`, never dropped. */
+  readonly email: string | null;
+  readonly name: string | null;
+}
+
+export interface PreparedRecipient extends PreparedAddress {
+  readonly kind: "to" | "cc" | "bcc";
+}
+
+export interface PreparedAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: Buffer;
+}
+
+/** A message that passed every check: safe to store and to render into MIME. */
+export interface PreparedMessage {
+  readonly category: Category;
+  readonly from: { readonly email: string; readonly name: string | null };
+  readonly replyTo: PreparedAddress | null;
+  readonly subject: string;
+  readonly text: string | null;
+  readonly html: string | null;
+  readonly recipients: readonly PreparedRecipient[];
+  readonly headers: Readonly<Record<string, string>>;
+  readonly attachments: readonly PreparedAttachment[];
+  readonly sizeBytes: number;
+  readonly idempotencyKey: string | null;
+  /** Hash of the request, to tell a retried request from a different one under the same key. */
+  readonly requestHash: string;
+}
+
+export interface PrepareLimits {
+  readonly maxMessageBytes: number;
+  readonly maxRecipients: number;
+  /** The operator's sending domain; From must be on it. */
+  readonly senderDomain: string;
+}
+
+// Headers a client may add. Everything that shapes routing, identity or MIME structure is
+// Postbag's to write, so only X- extension headers are accepted.
+const HEADER_NAME = /^X-[A-Za-z0-9-]{1,76}$/;
+const RESERVED_HEADER = /^X-Postbag-/i;
+const MAX_HEADERS = 50;
+const MAX_ATTACHMENTS = 50;
+const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+// Executables and scripts that mail filters block and that should never reach a family's inbox.
+const DANGEROUS_EXTENSION =
+  /\.(exe|com|bat|cmd|scr|pif|cpl|msi|msp|jar|js|jse|vbs|vbe|wsf|wsh|hta|ps1|psm1|lnk|reg|dll|scf|inf)$/i;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+function quote(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}
+
+function addressEmail(input: AddressInput): string | null | undefined {
+  return typeof input === "string" ? input : input.email;
+}
+
+function addressName(input: AddressInput): string | undefined {
+  return typeof input === "string" ? undefined : input.name;
+}
+
+/** Validates an API request into a PreparedMessage, or throws ApiError with a stable code. */
+export function prepareMessage(
+  input: SendMessageInput,
+  idempotencyKey: string | undefined,
+  limits: PrepareLimits,
+): PreparedMessage {
+  if (!isCategory(input.category)) {
+    throw new ApiError("unknown_category", `unknown category ${quote(input.category)}`);
+  }
+  if (internalCategories.has(input.category)) {
+    throw new ApiError("unknown_category", `category ${quote(input.category)} is reserved for Postbag's own mail`);
+  }
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    throw new ApiError("invalid_request", "Idempotency-Key must be 1-200 printable ASCII characters");
+  }
+
+  const addressProblems: ErrorDetail[] = [];
+  const injections: ErrorDetail[] = [];
+
+  const name = (value: string | undefined, path: string): string | null => {
+    if (value === undefined) return null;
+    const r = checkDisplayName(value);
+    if (!r.ok) {
+      (r.problem === "control_characters" ? injections : addressProblems).push({ path, message: r.message });
+      return null;
+    }
+    return r.name === "" ? null : r.name;
+  };
+  const email = (value: string, path: string): string | null => {
+    const r = checkEmail(value);
+    if (r.ok) return r.email;
+    (r.problem === "control_characters" ? injections : addressProblems).push({ path, message: r.message });
+    return null;
+  };
+
+  const recipients: PreparedRecipient[] = [];
+  const seen = new Set<string>();
+  const total = input.to.length + (input.cc?.length ?? 0) + (input.bcc?.length ?? 0);
+  if (total > limits.maxRecipients) {
+    throw new ApiError("too_many_recipients", `${total} recipients; at most ${limits.maxRecipients} per message`);
+  }
+  for (const kind of ["to", "cc", "bcc"] as const) {
+    (input[kind] ?? []).forEach((entry, i) => {
+      const path = `/${kind}/${i}`;
+      const raw = addressEmail(entry);
+      const display = name(addressName(entry), `${path}/name`);
+      // Only the object form may leave the address out; a bare string must be an address.
+      if (raw === null || raw === undefined || (typeof entry !== "string" && raw.trim() === "")) {
+        recipients.push({ kind, email: null, name: display });
+        return;
+      }
+      const address = email(raw, typeof entry === "string" ? path : `${path}/email`);
+      if (address === null) return;
+      const key = address.toLowerCase();
+      if (seen.has(key)) return; // one delivery per address, first mention wins
+      seen.add(key);
+      recipients.push({ kind, email: address, name: display });
+    });
+  }
+  if (input.to.length === 0) addressProblems.push({ path: "/to", message: "at least one recipient is required" });
+
+  let from: PreparedMessage["from"] = { email: `noreply@${limits.senderDomain}`, name: null };
+  if (input.from !== undefined) {
+    const raw = addressEmail(input.from);
+    const fromName = name(addressName(input.from), "/from/name");
+    if (raw === null || raw === undefined || raw.trim() === "") {
+      from = { email: from.email, name: fromName };
+    } else {
+      const address = email(raw, "/from");
+      if (address !== null) {
+        const domain = address.slice(address.lastIndexOf("@") + 1);
+        if (domain !== limits.senderDomain) {
+          addressProblems.push({
+            path: "/from",
+            message: `${quote(address)} is not on the sending domain ${limits.senderDomain}`,
+          });
+        }
+        from = { email: address, name: fromName };
+      }
+    }
+  }
+
+  let replyTo: PreparedAddress | null = null;
+  if (input.replyTo !== undefined) {
+    const raw = addressEmail(input.replyTo) ?? "";
+    const address = email(raw, "/replyTo");
+    replyTo = { email: address, name: name(addressName(input.replyTo), "/replyTo/name") };
+  }
+
+  const subject = checkHeaderValue(input.subject, 998);
+  if (!subject.ok) {
+    (subject.problem === "control_characters" ? injections : addressProblems).push({
+      path: "/subject",
+      message: subject.message,
+    });
+  }
+
+  const headers: Record<string, string> = {};
+  const headerEntries = Object.entries(input.headers ?? {});
+  if (headerEntries.length > MAX_HEADERS) {
+    throw new ApiError("header_not_allowed", `at most ${MAX_HEADERS} extra headers`);
+  }
+  const lowerNames = new Set<string>();
+  for (const [key, value] of headerEntries) {
+    if (!HEADER_NAME.test(key) || RESERVED_HEADER.test(key)) {
+      throw new ApiError(
+        "header_not_allowed",
+        `header ${quote(key)} is not allowed: only X- headers (not X-Postbag-) may be added`,
+        [{ path: `/headers/${key.slice(0, 80)}`, message: "not an allowed header name" }],
+      );
+    }
+    if (lowerNames.has(key.toLowerCase())) {
+      throw new ApiError("header_not_allowed", `header ${quote(key)} is given twice`);
+    }
+    lowerNames.add(key.toLowerCase());
+    const v = checkHeaderValue(value, 998);
+    if (!v.ok) {
+      (v.problem === "control_characters" ? injections : addressProblems).push({
+        path: `/headers/${key}`,
+        message: v.message,
+      });
+    } else {
+      headers[key] = v.value;
+    }
+  }
+
+  if (injections.length > 0) {
+    throw new ApiError(
+      "header_injection",
+      "control characters (CR, LF, …) are not allowed in header values",
+      injections,
+    );
+  }
+  if (addressProblems.length > 0) {
+    throw new ApiError("invalid_address", addressProblems[0]?.message ?? "invalid address", addressProblems);
+  }
+  if (!subject.ok) throw new ApiError("invalid_request", subject.message);
+  if (input.text === undefined && input.html === undefined) {
+    throw new ApiError("invalid_request", "a message needs text, html or both");
+  }
+
+  let sizeBytes =
+    Buffer.byteLength(subject.value) + Buffer.byteLength(input.text ?? "") + Buffer.byteLength(input.html ?? "");
+  const attachments: PreparedAttachment[] = [];
+  const list = input.attachments ?? [];
+  if (list.length > MAX_ATTACHMENTS) {
+    throw new ApiError("invalid_attachment", `at most ${MAX_ATTACHMENTS} attachments per message`);
+  }
+  list.forEach((a, i) => {
+    const path = `/attachments/${i}`;
+    const fname = checkHeaderValue(a.filename, 255);
+    if (!fname.ok || fname.value === "" || /[/\\]/.test(fname.value) || fname.value === "." || fname.value === "..") {
+      throw new ApiError(
+        "invalid_attachment",
+        `attachment ${i}: filename must be 1-255 characters, no path or control characters`,
+        [{ path: `${path}/filename`, message: "invalid filename" }],
+      );
+    }
+    if (DANGEROUS_EXTENSION.test(fname.value)) {
+      throw new ApiError(
+        "invalid_attachment",
+        `attachment ${quote(fname.value)}: executable and script files are refused`,
+        [{ path: `${path}/filename`, message: "dangerous file type" }],
+      );
+    }
+    const contentType = a.contentType ?? "application/octet-stream";
+    if (!CONTENT_TYPE.test(contentType)) {
+      throw new ApiError("invalid_attachment", `attachment ${quote(fname.value)}: contentType must be type/subtype`, [
+        { path: `${path}/contentType`, message: "invalid content type" },
+      ]);
+    }
+    const b64 = a.content.replace(/\s+/g, "");
+    if (b64.length % 4 !== 0 || !BASE64.test(b64)) {
+      throw new ApiError("invalid_attachment", `attachment ${quote(fname.value)}: content is not valid base64`, [
+        { path: `${path}/content`, message: "not base64" },
+      ]);
+    }
+    const content = Buffer.from(b64, "base64");
+    sizeBytes += content.length;
+    if (sizeBytes > limits.maxMessageBytes) {
+      throw new ApiError("payload_too_large", `message exceeds ${limits.maxMessageBytes} bytes`);
+    }
+    attachments.push({ filename: fname.value, contentType: contentType.toLowerCase(), content });
+  });
+  if (sizeBytes > limits.maxMessageBytes) {
+    throw new ApiError("payload_too_large", `message exceeds ${limits.maxMessageBytes} bytes`);
+  }
+
+  return {
+    category: input.category,
+    from,
+    replyTo,
+    subject: subject.value,
+    text: input.text ?? null,
+    html: input.html ?? null,
+    recipients,
+    headers,
+    attachments,
+    sizeBytes,
+    idempotencyKey: idempotencyKey ?? null,
+    requestHash: createHash("sha256").update(JSON.stringify(input)).digest("hex"),
+  };
+}
