@@ -5,8 +5,10 @@ import {
   CompiledQuery,
   type DatabaseConnection,
   Kysely,
+  type LogConfig,
   PostgresDialect,
   SqliteDialect,
+  type SqliteDialectConfig,
   SqliteDriver,
   type Transaction,
 } from "kysely";
@@ -36,8 +38,8 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
     super(config);
     this.#config = config;
   }
@@ -55,9 +57,40 @@ const pgTypes = {
   },
 };
 
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every query afresh; better-sqlite3's prepare costs about as much as running a
+ * small statement. Postbag's queries are few distinct shapes, so prepared statements are kept
+ * by SQL text (least recently used dropped first). Statements run synchronously one at a time
+ * on this connection, so sharing one is safe.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig["database"] {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
+
 export interface DatabaseOptions {
   /** PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
+  /** Kysely query logging, for profiling (see bench/README.md). */
+  readonly log?: LogConfig;
 }
 
 /** Opens `sqlite:PATH` or `postgres://…`. Does not migrate. */
@@ -71,12 +104,18 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     sqlite.pragma("synchronous = FULL");
     sqlite.pragma("busy_timeout = 15000");
     sqlite.pragma("foreign_keys = ON");
-    const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Tables>({
+      dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+      ...(options.log ? { log: options.log } : {}),
+    });
     return { db, dialect: "sqlite", close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({
+    dialect: new PostgresDialect({ pool }),
+    ...(options.log ? { log: options.log } : {}),
+  });
   return { db, dialect: "postgres", close: () => db.destroy() };
 }

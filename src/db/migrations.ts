@@ -59,6 +59,7 @@ function initial(dialect: Dialect): Migration {
         .addColumn("idempotency_key", "text")
         .addColumn("request_hash", "text")
         .addColumn("size_bytes", "integer", (c) => c.notNull())
+        .addColumn("attachment_count", "integer", (c) => c.notNull().defaultTo(0))
         .addColumn("created_at", t.time, (c) => c.notNull())
         .execute();
       // Unique per tenant; NULL keys never conflict on either dialect.

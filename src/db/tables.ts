@@ -53,6 +53,8 @@ export interface MessageTable {
   idempotency_key: string | null;
   request_hash: string | null;
   size_bytes: number;
+  /** Lets delivery skip the attachments query for the (usual) message without any. */
+  attachment_count: number;
   created_at: number;
 }
 

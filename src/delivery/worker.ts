@@ -35,8 +35,10 @@ interface RenderedMessage {
   readonly raw: Buffer;
 }
 
-const MESSAGE_CACHE_SIZE = 256;
+const MESSAGE_CACHE_SIZE = 2048;
+const MESSAGE_CACHE_BYTES = 64 * 1024 * 1024;
 const RECORD_BATCH = 200;
+const RECORD_WINDOW_MS = 25;
 
 /**
  * The delivery worker: claims due recipients, and for each runs the pipeline
@@ -49,8 +51,11 @@ export class DeliveryWorker {
   readonly #deps: WorkerDeps;
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #messages = new Map<string, Promise<RenderedMessage | undefined>>();
+  readonly #sizes = new Map<string, number>();
+  #cachedBytes = 0;
   #pending: DeliveryOutcome[] = [];
   #flushing: Promise<void> | undefined;
+  #window: NodeJS.Timeout | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -84,7 +89,7 @@ export class DeliveryWorker {
     await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
     const unfinished = [...this.#inFlight.keys()];
-    await this.#flush();
+    await this.#flushAll();
     await releaseClaims(this.#deps.database, this.owner, unfinished, this.#deps.clock.now());
     if (unfinished.length > 0) this.#deps.logger.warn({ count: unfinished.length }, "released unfinished deliveries");
   }
@@ -93,7 +98,7 @@ export class DeliveryWorker {
   async runOnce(limit = this.#deps.settings.concurrency): Promise<number> {
     const claimed = await this.#claim(limit);
     await Promise.all(claimed.map((d) => this.#track(d)));
-    await this.#flush();
+    await this.#flushAll();
     return claimed.length;
   }
 
@@ -128,9 +133,78 @@ export class DeliveryWorker {
     }
   }
 
-  #claim(limit: number): Promise<ClaimedDelivery[]> {
+  async #claim(limit: number): Promise<ClaimedDelivery[]> {
     const { database, clock, settings } = this.#deps;
-    return claimDue(database, this.owner, clock.now(), settings.leaseMs, Math.min(limit, 500));
+    const claimed = await claimDue(database, this.owner, clock.now(), settings.leaseMs, Math.min(limit, 500));
+    this.#prefetch(claimed);
+    return claimed;
+  }
+
+  /**
+   * Loads the messages of a claimed batch that are not cached yet with one query (and their
+   * attachments with another), instead of two queries per recipient.
+   */
+  #prefetch(claimed: readonly ClaimedDelivery[]): void {
+    const wanted = new Map<string, string>();
+    for (const d of claimed) {
+      if (!this.#messages.has(d.messageId)) wanted.set(d.messageId, d.tenantId);
+    }
+    if (wanted.size === 0) return;
+    const ids = [...wanted.keys()];
+    const loaded = this.#loadMessages(ids);
+    for (const id of ids) {
+      const one = loaded.then((all) => all.get(id));
+      one.catch(() => this.#messages.delete(id));
+      this.#cache(id, one);
+    }
+  }
+
+  async #loadMessages(ids: readonly string[]): Promise<Map<string, RenderedMessage>> {
+    const { db } = this.#deps.database;
+    // Claimed rows name their messages by id; ids are unique across tenants.
+    const messages = await db.selectFrom("messages").selectAll().where("id", "in", ids).execute();
+    const withFiles = messages.filter((m) => m.attachment_count > 0).map((m) => m.id);
+    const files =
+      withFiles.length === 0
+        ? []
+        : await db
+            .selectFrom("attachments")
+            .select(["message_id", "filename", "content_type", "content"])
+            .where("message_id", "in", withFiles)
+            .orderBy("message_id")
+            .orderBy("position")
+            .execute();
+    const out = new Map<string, RenderedMessage>();
+    for (const message of messages) {
+      const attachments = files.filter((f) => f.message_id === message.id);
+      out.set(message.id, { message, raw: await renderMessage(message, attachments) });
+    }
+    return out;
+  }
+
+  /** Keeps rendered messages for their other recipients, bounded by count and by bytes. */
+  #cache(id: string, value: Promise<RenderedMessage | undefined>): void {
+    this.#messages.set(id, value);
+    void value.then(
+      (m) => {
+        if (!m || this.#messages.get(id) !== value) return;
+        this.#cachedBytes += m.raw.length;
+        this.#sizes.set(id, m.raw.length);
+        this.#evict();
+      },
+      () => {},
+    );
+    this.#evict();
+  }
+
+  #evict(): void {
+    while (this.#messages.size > MESSAGE_CACHE_SIZE || this.#cachedBytes > MESSAGE_CACHE_BYTES) {
+      const oldest = this.#messages.keys().next().value;
+      if (oldest === undefined) break;
+      this.#messages.delete(oldest);
+      this.#cachedBytes -= this.#sizes.get(oldest) ?? 0;
+      this.#sizes.delete(oldest);
+    }
   }
 
   #track(delivery: ClaimedDelivery): Promise<void> {
@@ -164,34 +238,13 @@ export class DeliveryWorker {
   #loadMessage(delivery: ClaimedDelivery): Promise<RenderedMessage | undefined> {
     let cached = this.#messages.get(delivery.messageId);
     if (!cached) {
-      cached = this.#render(delivery);
-      cached.catch(() => this.#messages.delete(delivery.messageId));
-      this.#messages.set(delivery.messageId, cached);
-      if (this.#messages.size > MESSAGE_CACHE_SIZE) {
-        const oldest = this.#messages.keys().next().value;
-        if (oldest !== undefined) this.#messages.delete(oldest);
-      }
+      // Normally prefetched with its batch; evicted from the cache since, so load it alone.
+      const id = delivery.messageId;
+      cached = this.#loadMessages([id]).then((all) => all.get(id));
+      cached.catch(() => this.#messages.delete(id));
+      this.#cache(id, cached);
     }
     return cached;
-  }
-
-  async #render(delivery: ClaimedDelivery): Promise<RenderedMessage | undefined> {
-    const { db } = this.#deps.database;
-    const message = await db
-      .selectFrom("messages")
-      .selectAll()
-      .where("tenant_id", "=", delivery.tenantId)
-      .where("id", "=", delivery.messageId)
-      .executeTakeFirst();
-    if (!message) return undefined;
-    const attachments = await db
-      .selectFrom("attachments")
-      .select(["filename", "content_type", "content"])
-      .where("tenant_id", "=", delivery.tenantId)
-      .where("message_id", "=", delivery.messageId)
-      .orderBy("position")
-      .execute();
-    return { message, raw: await renderMessage(message, attachments) };
   }
 
   #checkAddress(delivery: ClaimedDelivery): boolean {
@@ -266,23 +319,35 @@ export class DeliveryWorker {
     };
   }
 
-  /** Queues an outcome for the next batched write; resolves once it is committed. */
-  #enqueue(outcome: DeliveryOutcome): Promise<void> {
+  /**
+   * Queues an outcome for the next batched write. Outcomes arrive one SMTP reply at a time; a
+   * short window gathers them so that one commit (one fsync) records many.
+   */
+  #enqueue(outcome: DeliveryOutcome): void {
     this.#pending.push(outcome);
-    return this.#flush();
+    if (this.#pending.length >= RECORD_BATCH) void this.#flush();
+    else this.#window ??= setTimeout(() => void this.#flush(), RECORD_WINDOW_MS);
   }
 
+  /** Starts writing what is pending (if not already writing); resolves when that write ends. */
   #flush(): Promise<void> {
-    if (!this.#flushing) {
-      this.#flushing = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => this.#writeAll())
-        .finally(() => {
-          this.#flushing = undefined;
-          // An outcome that arrived after the last batch was taken starts the next flush.
-          if (this.#pending.length > 0) void this.#flush();
-        });
-    }
+    clearTimeout(this.#window);
+    this.#window = undefined;
+    this.#flushing ??= this.#writeAll()
+      .catch((err: unknown) => {
+        // Given up after retries: those rows stay leased and fall due again after the lease.
+        this.#deps.logger.error({ err }, "delivery outcomes not recorded; they will be retried after the lease");
+      })
+      .finally(() => {
+        this.#flushing = undefined;
+        if (this.#pending.length > 0) this.#window ??= setTimeout(() => void this.#flush(), RECORD_WINDOW_MS);
+      });
     return this.#flushing;
+  }
+
+  /** Writes everything pending, including outcomes that arrive while writing. */
+  async #flushAll(): Promise<void> {
+    while (this.#pending.length > 0 || this.#flushing) await this.#flush();
   }
 
   async #writeAll(): Promise<void> {

@@ -196,6 +196,7 @@ export class MessageWriter {
       idempotency_key: m.idempotencyKey,
       request_hash: m.requestHash,
       size_bytes: m.sizeBytes,
+      attachment_count: m.attachments.length,
       created_at: now,
     };
     const recipients: NewRecipient[] = [];

@@ -1,0 +1,310 @@
+/**
+ * Throughput benchmark: N messages through the whole pipeline (HTTP accept -> durable store ->
+ * deliver to a loopback SMTP sink -> status recorded), against raw pooled Nodemailer sends of
+ * the same messages to the same sink right before and right after, in the same run.
+ *
+ *   npm run bench                       # SQLite and PostgreSQL, 10,000 messages, 3 rounds
+ *   BENCH_MESSAGES=20000 BENCH_ROUNDS=5 BENCH_DIALECTS=sqlite npm run bench
+ *
+ * Prints each round and the medians; ratios are what to compare across machines.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { sql } from "kysely";
+import nodemailer from "nodemailer";
+import pg from "pg";
+import { createDatabase, type Database } from "../src/db/database.js";
+import { migrate } from "../src/db/migrations.js";
+import { createApiKey, createTenant } from "../src/tenants/tenants.js";
+import { systemClock } from "../src/time/clock.js";
+
+const N = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DIALECTS = (process.env.BENCH_DIALECTS ?? "sqlite,postgres").split(",");
+const PG_ADMIN = process.env.POSTBAG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const HTTP_CONCURRENCY = 64;
+const POOL = 5;
+const ROOT = new URL("..", import.meta.url).pathname;
+// About 2 KB of body, like a typical school notice.
+const BODY = "Dear parent,\n\nThis is a reminder about the trip on Friday. ".repeat(34);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+const fmt = (x: number) => x.toFixed(0).padStart(6);
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+async function startSink(): Promise<{ port: number; stop(): void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/sink.ts")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve));
+  return { port: Number(line), stop: () => child.kill("SIGTERM") };
+}
+
+/** Raw baseline: pooled Nodemailer composing and sending the same messages to the sink. */
+async function rawRound(port: number): Promise<number> {
+  const transport = nodemailer.createTransport({
+    pool: true,
+    host: "127.0.0.1",
+    port,
+    secure: false,
+    maxConnections: POOL,
+    maxMessages: 1000,
+  });
+  const start = performance.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < N) {
+      const i = next++;
+      await transport.sendMail({
+        from: "noreply@postbag.localhost",
+        to: `parent${i}@example.com`,
+        subject: `Trip reminder ${i}`,
+        text: BODY,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 100 }, lane));
+  const rate = N / ((performance.now() - start) / 1000);
+  transport.close();
+  return rate;
+}
+
+interface Target {
+  readonly url: string;
+  readonly database: Database;
+  drop(): Promise<void>;
+}
+
+async function freshDatabase(dialect: string): Promise<Target> {
+  if (dialect === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "postbag-bench-"));
+    const url = `sqlite:${join(dir, "bench.db")}`;
+    const database = createDatabase(url);
+    return {
+      url,
+      database,
+      async drop() {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `pb_bench_${Math.random().toString(16).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
+  const database = createDatabase(url);
+  return {
+    url,
+    database,
+    async drop() {
+      await database.close();
+      const a = new pg.Client({ connectionString: PG_ADMIN });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+function startPostbag(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(ROOT, "bin/postbag.mjs"), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    rl.on("line", (line) => {
+      if (ready.test(line)) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`postbag ${args.join(" ")} exited with ${code}`)));
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+/** Posts N messages with a bounded number in flight over keep-alive connections. */
+async function postAll(port: number, key: string): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
+  let next = 0;
+  const post = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify({
+        to: [`parent${i}@example.com`],
+        subject: `Trip reminder ${i}`,
+        text: BODY,
+        category: "announcement",
+      });
+      const req = http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/v1/messages",
+          method: "POST",
+          agent,
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => (res.statusCode === 202 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  const lane = async () => {
+    while (next < N) await post(next++);
+  };
+  await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, lane));
+  agent.destroy();
+}
+
+async function countSent(database: Database, tenantId: string): Promise<number> {
+  const row = await database.db
+    .selectFrom("recipients")
+    .select(sql<number>`count(*)`.as("n"))
+    .where("tenant_id", "=", tenantId)
+    .where("status", "=", "sent")
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function waitAllSent(database: Database, tenantId: string): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  while ((await countSent(database, tenantId)) < N) {
+    if (Date.now() > deadline) throw new Error("messages were not all sent within 10 minutes");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function prepare(dialect: string) {
+  const target = await freshDatabase(dialect);
+  await migrate(target.database);
+  const tenant = await createTenant(target.database.db, systemClock, { name: "Bench School" });
+  const key = await createApiKey(target.database.db, systemClock, { tenantId: tenant.id, role: "system" });
+  const dataDir = mkdtempSync(join(tmpdir(), "postbag-bench-data-"));
+  const httpPort = 20000 + Math.floor(Math.random() * 20000);
+  return { target, tenantId: tenant.id, key: key.key, dataDir, httpPort };
+}
+
+function env(dialect: string, url: string, dataDir: string, httpPort: number, sinkPort: number): NodeJS.ProcessEnv {
+  void dialect;
+  return {
+    POSTBAG_DATABASE_URL: url,
+    POSTBAG_DATA_DIR: dataDir,
+    POSTBAG_HTTP_PORT: String(httpPort),
+    POSTBAG_RELAY_URL: `smtp://127.0.0.1:${sinkPort}`,
+    POSTBAG_RELAY_POOL_SIZE: String(POOL),
+    POSTBAG_SECRET_KEY: "bench-secret-key-bench-secret-key-0123456789",
+    POSTBAG_LOG_LEVEL: "warn",
+  };
+}
+
+/** The whole pipeline: `serve` (API + worker thread); time from first POST to last status. */
+async function pipelineRound(dialect: string, sinkPort: number): Promise<number> {
+  const p = await prepare(dialect);
+  const child = await startPostbag(
+    ["serve"],
+    env(dialect, p.target.url, p.dataDir, p.httpPort, sinkPort),
+    /Postbag is running/,
+  );
+  try {
+    const start = performance.now();
+    await postAll(p.httpPort, p.key);
+    await waitAllSent(p.target.database, p.tenantId);
+    return N / ((performance.now() - start) / 1000);
+  } finally {
+    await stopProcess(child);
+    await p.target.drop();
+    rmSync(p.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Delivery only, with `workers` worker processes on an outbox pre-filled through the API. */
+async function workersRound(dialect: string, sinkPort: number, workers: number): Promise<number> {
+  const p = await prepare(dialect);
+  const e = env(dialect, p.target.url, p.dataDir, p.httpPort, sinkPort);
+  const api = await startPostbag(["serve", "--no-worker"], e, /Postbag is running/);
+  const acceptStart = performance.now();
+  await postAll(p.httpPort, p.key);
+  lastAcceptRate = N / ((performance.now() - acceptStart) / 1000);
+  await stopProcess(api);
+  const start = performance.now();
+  const children = await Promise.all(
+    Array.from({ length: workers }, () =>
+      startPostbag(["worker"], { ...e, POSTBAG_LOG_LEVEL: "info" }, /delivery worker started/),
+    ),
+  );
+  try {
+    await waitAllSent(p.target.database, p.tenantId);
+    return N / ((performance.now() - start) / 1000);
+  } finally {
+    await Promise.all(children.map(stopProcess));
+    await p.target.drop();
+    rmSync(p.dataDir, { recursive: true, force: true });
+  }
+}
+
+let lastAcceptRate = 0;
+
+async function main() {
+  const sink = await startSink();
+  say(`Postbag throughput: ${N} messages (~2 KB), ${ROUNDS} rounds, SMTP pool ${POOL}, sink on 127.0.0.1:${sink.port}`);
+  try {
+    for (const dialect of DIALECTS) {
+      const ratios: number[] = [];
+      const pipes: number[] = [];
+      const raws: number[] = [];
+      say(`\n[${dialect}] full pipeline (HTTP accept -> store -> SMTP -> status) vs raw pooled Nodemailer`);
+      for (let round = 1; round <= ROUNDS; round++) {
+        const before = await rawRound(sink.port);
+        const pipe = await pipelineRound(dialect, sink.port);
+        const after = await rawRound(sink.port);
+        const raw = (before + after) / 2;
+        ratios.push(pipe / raw);
+        pipes.push(pipe);
+        raws.push(raw);
+        say(
+          `  round ${round}: raw before ${fmt(before)} msg/s | pipeline ${fmt(pipe)} msg/s | raw after ${fmt(after)} msg/s | ratio ${(pipe / raw).toFixed(2)}`,
+        );
+      }
+      say(
+        `  median: pipeline ${fmt(median(pipes))} msg/s, raw ${fmt(median(raws))} msg/s, ratio ${median(ratios).toFixed(2)}`,
+      );
+      say(`\n[${dialect}] phases: accept only (API, no worker), then delivery only (worker processes)`);
+      const workerCounts = dialect === "postgres" ? [1, 2] : [1];
+      const scale: number[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        const rates = [];
+        for (const k of workerCounts) rates.push(await workersRound(dialect, sink.port, k));
+        const [one = 0, two] = rates;
+        if (two !== undefined) scale.push(two / one);
+        say(
+          `  round ${round}: accept ${fmt(lastAcceptRate)} msg/s | deliver, 1 worker ${fmt(one)} msg/s` +
+            (two !== undefined ? ` | 2 workers ${fmt(two)} msg/s | ratio ${(two / one).toFixed(2)}` : ""),
+        );
+      }
+      if (scale.length > 0) say(`  median: 2 workers / 1 worker = ${median(scale).toFixed(2)}`);
+    }
+  } finally {
+    sink.stop();
+  }
+}
+
+await main();
