@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /**
@@ -106,6 +106,12 @@ export const settings = {
     min: 0,
     description: "On SIGTERM, wait this long for in-flight sends before releasing them.",
   },
+  DELAYED_AFTER_MINUTES: {
+    kind: "int",
+    default: "30",
+    min: 1,
+    description: "Mail still waiting this long is reported as delayed to the operator.",
+  },
   MAX_MESSAGE_BYTES: {
     kind: "int",
     default: "10485760",
@@ -146,6 +152,7 @@ export interface Config {
   readonly workerConcurrency: number;
   readonly workerPollMs: number;
   readonly shutdownGraceMs: number;
+  readonly delayedAfterMs: number;
   readonly maxMessageBytes: number;
   readonly maxRecipients: number;
   readonly logLevel: string;
@@ -158,8 +165,23 @@ export class ConfigError extends Error {
 const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
+// A URL's password is as secret as POSTBAG_SECRET_KEY: never echo it. Greedy up to the last "@",
+// since an unencoded "@" or "/" in a password is exactly the kind of mistake being reported.
+function redactPassword(value: string): string {
+  return value.replace(/^([a-z][\w+.-]*:\/\/[^:@/]*:).*@/i, "$1***@");
+}
+
 function fail(name: string, value: string, why: string): never {
-  throw new ConfigError(`POSTBAG_${name}=${JSON.stringify(value)} is invalid: ${why}`);
+  throw new ConfigError(`POSTBAG_${name}=${JSON.stringify(redactPassword(value))} is invalid: ${why}`);
+}
+
+function decodeUserinfo(value: string, part: string): string | undefined {
+  if (!part) return undefined;
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    fail("RELAY_URL", value, "user or password has a malformed %-escape");
+  }
 }
 
 function parseInteger(name: SettingName, value: string): number {
@@ -189,13 +211,13 @@ function parseRelay(value: string): RelayConfig {
   if (url.protocol !== "smtp:" && url.protocol !== "smtps:") fail("RELAY_URL", value, "scheme must be smtp or smtps");
   if (!url.hostname) fail("RELAY_URL", value, "missing host");
   const secure = url.protocol === "smtps:";
-  return {
+  return Object.freeze({
     host: url.hostname.replace(/^\[|\]$/g, ""),
     port: url.port ? Number(url.port) : secure ? 465 : 587,
     secure,
-    user: url.username ? decodeURIComponent(url.username) : undefined,
-    pass: url.password ? decodeURIComponent(url.password) : undefined,
-  };
+    user: decodeUserinfo(value, url.username),
+    pass: decodeUserinfo(value, url.password),
+  });
 }
 
 function checkDatabaseUrl(value: string): string {
@@ -235,8 +257,19 @@ function loadOrCreateSecret(dataDir: string): string {
   }
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32).toString("base64url");
-  writeFileSync(file, `${key}\n`, { mode: 0o600, flag: "wx" });
-  chmodSync(file, 0o600);
+  // Written to a temporary file and linked into place, so a second process starting at the
+  // same moment either wins or reads the complete key of the one that did.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(tmp, `${key}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    return loadOrCreateSecret(dataDir);
+  } finally {
+    unlinkSync(tmp);
+  }
   return key;
 }
 
@@ -268,10 +301,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secretRaw = raw("SECRET_KEY");
   if (secretRaw !== undefined && secretRaw.length < 32)
     fail("SECRET_KEY", "<hidden>", "must be at least 32 characters");
-  const senderDomain = (raw("SENDER_DOMAIN") ?? "").toLowerCase();
-  if (!DOMAIN.test(senderDomain)) fail("SENDER_DOMAIN", senderDomain, "not a domain name");
-  const bounceDomain = (raw("BOUNCE_DOMAIN") ?? senderDomain).toLowerCase();
-  if (!DOMAIN.test(bounceDomain)) fail("BOUNCE_DOMAIN", bounceDomain, "not a domain name");
+  const senderRaw = raw("SENDER_DOMAIN") ?? "";
+  if (!DOMAIN.test(senderRaw)) fail("SENDER_DOMAIN", senderRaw, "not a domain name");
+  const senderDomain = senderRaw.toLowerCase();
+  const bounceRaw = raw("BOUNCE_DOMAIN") ?? senderDomain;
+  if (!DOMAIN.test(bounceRaw)) fail("BOUNCE_DOMAIN", bounceRaw, "not a domain name");
+  const bounceDomain = bounceRaw.toLowerCase();
   const logLevel = raw("LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.has(logLevel)) fail("LOG_LEVEL", logLevel, `expected one of ${[...LOG_LEVELS].join(", ")}`);
 
@@ -289,15 +324,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: secretRaw ?? loadOrCreateSecret(dataDir),
     senderDomain,
     bounceDomain,
-    retry: {
+    retry: Object.freeze({
       baseMs: int("RETRY_BASE_SECONDS") * 1000,
       maxMs: int("RETRY_MAX_SECONDS") * 1000,
       lifetimeMs: int("RETRY_LIFETIME_SECONDS") * 1000,
-    },
+    }),
     leaseMs: int("LEASE_SECONDS") * 1000,
     workerConcurrency: int("WORKER_CONCURRENCY"),
     workerPollMs: int("WORKER_POLL_MS"),
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS"),
+    delayedAfterMs: int("DELAYED_AFTER_MINUTES") * 60_000,
     maxMessageBytes: int("MAX_MESSAGE_BYTES"),
     maxRecipients: int("MAX_RECIPIENTS"),
     logLevel,

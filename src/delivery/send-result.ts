@@ -13,7 +13,10 @@ export type SendResult =
       readonly text: string;
     };
 
-const ENHANCED = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+// An enhanced code stands alone: not inside an IP address or a version number ("10.5.1.7").
+const ENHANCED = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])/;
+// Where RFC 2034 puts it: right after the reply code, on any line of a multi-line reply.
+const LEADING_ENHANCED = /(?:^|\n)\d{3}[ -]([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])/;
 // Servers that answer 5xx without an enhanced code (or with a generic 5.0.0) still say when the
 // mailbox does not exist; everything else permanent is a rejection (policy, content, size).
 const UNKNOWN_ADDRESS =
@@ -21,7 +24,7 @@ const UNKNOWN_ADDRESS =
 
 /** The enhanced status code (RFC 3463) in an SMTP reply or DSN text, if any. */
 export function enhancedCode(text: string): string | null {
-  const m = ENHANCED.exec(text);
+  const m = LEADING_ENHANCED.exec(text) ?? ENHANCED.exec(text);
   return m ? `${m[1]}.${m[2]}.${m[3]}` : null;
 }
 

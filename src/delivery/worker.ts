@@ -50,6 +50,8 @@ export class DeliveryWorker {
   readonly owner: string;
   readonly #deps: WorkerDeps;
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** Rows handed back by stop() while their send was still in flight. */
+  readonly #released = new Set<string>();
   readonly #messages = new Map<string, Promise<RenderedMessage | undefined>>();
   readonly #sizes = new Map<string, number>();
   #cachedBytes = 0;
@@ -89,6 +91,7 @@ export class DeliveryWorker {
     await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
     const unfinished = [...this.#inFlight.keys()];
+    for (const id of unfinished) this.#released.add(id);
     await this.#flushAll();
     await releaseClaims(this.#deps.database, this.owner, unfinished, this.#deps.clock.now());
     if (unfinished.length > 0) this.#deps.logger.warn({ count: unfinished.length }, "released unfinished deliveries");
@@ -135,7 +138,10 @@ export class DeliveryWorker {
 
   async #claim(limit: number): Promise<ClaimedDelivery[]> {
     const { database, clock, settings } = this.#deps;
-    const claimed = await claimDue(database, this.owner, clock.now(), settings.leaseMs, Math.min(limit, 500));
+    const rows = await claimDue(database, this.owner, clock.now(), settings.leaseMs, Math.min(limit, 500));
+    // A send still waiting in the pool can outlive its lease, and then this worker claims its
+    // own row again. Sending it twice would deliver it twice; the claim has renewed the lease.
+    const claimed = rows.filter((d) => !this.#inFlight.has(d.id));
     this.#prefetch(claimed);
     return claimed;
   }
@@ -324,6 +330,9 @@ export class DeliveryWorker {
    * short window gathers them so that one commit (one fsync) records many.
    */
   #enqueue(outcome: DeliveryOutcome): void {
+    // A send that stop() gave up on ends when the transport is closed. Its row was handed back,
+    // so there is no lease to record against (and the database may be closed by now).
+    if (this.#released.delete(outcome.delivery.id)) return;
     this.#pending.push(outcome);
     if (this.#pending.length >= RECORD_BATCH) void this.#flush();
     else this.#window ??= setTimeout(() => void this.#flush(), RECORD_WINDOW_MS);

@@ -22,6 +22,7 @@ import { registerHealthRoutes } from "./routes/health.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
 import { registerMessageListRoute } from "./routes/message-list.js";
 import { registerMessageSendRoute } from "./routes/message-send.js";
+import { registerOperatorQueueRoute } from "./routes/operator-queue.js";
 import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
 import { registerSandboxRoutes } from "./routes/sandbox.js";
 
@@ -148,6 +149,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Fastify parses text/plain by default; the API takes only JSON, so a JSON text sent as
+  // text/plain gets 415 unsupported_media_type rather than a misleading "body must be object".
+  app.removeContentTypeParser("text/plain");
 
   // Bodies are checked strictly (no coercion, unknown fields refused); query strings and path
   // parameters arrive as text and are coerced to the declared types.
@@ -224,6 +228,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerMessageListRoute(app, deps);
   registerSandboxRoutes(app, deps);
   registerOperatorTenantRoutes(app, deps);
+  registerOperatorQueueRoute(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -4,12 +4,11 @@ import { ApiError } from "../errors/api-error.js";
 import { createApiKey, createTenant, type Role, tenantRoles } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { createLogger, openDatabase } from "./runtime.js";
-import { serve } from "./serve.js";
-import { startWorker } from "./worker.js";
 
 const USAGE = `usage: postbag <command>
 
-  serve [--no-api] [--no-worker]       API and delivery worker in one process (default: both)
+  serve [--no-api] [--no-worker] [--no-scheduler]
+                                       API, delivery worker (own thread) and timed jobs in one process
   worker                               a delivery worker only (run as many as you like on PostgreSQL)
   migrate                              bring the database schema up to date
   tenant create --name N [--timezone TZ]                 prints the tenant id
@@ -41,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
         return await runWorker();
       case "migrate": {
         const config = loadConfig();
-        const database = await openDatabase(config, createLogger(config, "postbag"));
+        const database = await openDatabase(config, createLogger(config, "postbag", "stderr"));
         await database.close();
         out("database is up to date");
         return 0;
@@ -80,15 +79,18 @@ export async function main(argv: string[]): Promise<number> {
 async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { "no-api": { type: "boolean" }, "no-worker": { type: "boolean" } },
+    options: { "no-api": { type: "boolean" }, "no-worker": { type: "boolean" }, "no-scheduler": { type: "boolean" } },
     strict: true,
   });
   const config = loadConfig();
+  // Loaded on demand: the HTTP stack costs every other command half a second of start-up.
+  const { serve } = await import("./serve.js");
   const logger = createLogger(config, "postbag");
   const database = await openDatabase(config, logger);
   const served = await serve(config, database, logger, {
     api: !values["no-api"],
     worker: !values["no-worker"],
+    scheduler: !values["no-scheduler"],
     env: process.env,
     out,
   });
@@ -101,6 +103,7 @@ async function runServe(args: string[]): Promise<number> {
 
 async function runWorker(): Promise<number> {
   const config = loadConfig();
+  const { startWorker } = await import("./worker.js");
   const logger = createLogger(config, "postbag");
   const database = await openDatabase(config, logger);
   const running = startWorker(config, database, logger, config.sandboxSmtpPort);
@@ -113,7 +116,7 @@ async function runWorker(): Promise<number> {
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const database = await openDatabase(config, createLogger(config, "postbag"));
+  const database = await openDatabase(config, createLogger(config, "postbag", "stderr"));
   try {
     return await fn(database);
   } finally {
@@ -149,7 +152,8 @@ async function keyCreate(args: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (values.operator === (values.tenant !== undefined)) {
+  // `operator` is undefined, not false, when the flag is absent.
+  if ((values.operator === true) === (values.tenant !== undefined)) {
     err("postbag: key create needs exactly one of --tenant ID or --operator");
     return 2;
   }

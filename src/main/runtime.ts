@@ -7,8 +7,12 @@ import type { WorkerSettings } from "../delivery/worker.js";
 import { createSmtpTransport } from "../transports/smtp-transport.js";
 
 /** Wiring shared by the entry points: one place that turns Config into live pieces. */
-export function createLogger(config: Config, name: string): Logger {
-  return pino({ name, level: config.logLevel, base: { pid: process.pid } });
+/**
+ * Services log JSON to stdout; one-shot commands log to stderr so that what they print (an id,
+ * a key) is all that stdout carries.
+ */
+export function createLogger(config: Config, name: string, to: "stdout" | "stderr" = "stdout"): Logger {
+  return pino({ name, level: config.logLevel, base: { pid: process.pid } }, pino.destination(to === "stdout" ? 1 : 2));
 }
 
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {

@@ -5,12 +5,15 @@ import type { Database } from "../db/database.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
+import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
+import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 
 export interface ServeOptions {
   readonly api: boolean;
   readonly worker: boolean;
+  readonly scheduler: boolean;
   readonly env: NodeJS.ProcessEnv;
   /** Where to print the start-up banner (human text, not logs). */
   readonly out: (text: string) => void;
@@ -29,33 +32,47 @@ interface WorkerThread {
 
 function startWorkerThread(env: NodeJS.ProcessEnv, sandboxPort: number, logger: Logger): Promise<WorkerThread> {
   let thread: Worker;
+  let exited = false;
   let stopping = false;
   let lastPoke = 0;
   const spawn = (): Promise<void> =>
     new Promise((resolve, reject) => {
+      let ready = false;
+      exited = false;
       thread = new Worker(new URL("./worker-thread-entry.mjs", import.meta.url), { workerData: { env, sandboxPort } });
-      thread.once("message", (msg) => (msg === "ready" ? resolve() : undefined));
-      thread.once("error", (err) => {
-        logger.error({ err }, "delivery worker thread failed");
-        reject(err);
+      thread.once("message", (msg) => {
+        if (msg !== "ready") return;
+        ready = true;
+        resolve();
       });
+      thread.once("error", (err) => logger.error({ err }, "delivery worker thread failed"));
       thread.once("exit", (code) => {
+        exited = true;
+        if (!ready) {
+          reject(new Error(`delivery worker thread exited with code ${code} while starting`));
+          return;
+        }
         if (stopping) return;
-        // A crashed worker loses nothing (its leases expire); start a fresh one.
+        // A crashed worker loses nothing (its leases expire and are claimed again); start a
+        // fresh one. One that cannot even start is not retried in a loop.
         logger.error({ code }, "delivery worker thread exited; restarting in 1 s");
-        setTimeout(() => void spawn().catch(() => {}), 1000).unref();
+        setTimeout(() => {
+          if (!stopping)
+            spawn().catch((err: unknown) => logger.error({ err }, "delivery worker thread restart failed"));
+        }, 1000).unref();
       });
     });
   return spawn().then(() => ({
     poke() {
       const now = Date.now();
-      if (now - lastPoke < 20) return;
+      if (exited || now - lastPoke < 20) return;
       lastPoke = now;
       thread.postMessage("poke");
     },
     stop: () =>
       new Promise<void>((resolve) => {
         stopping = true;
+        if (exited) return resolve();
         thread.once("exit", () => resolve());
         thread.on("message", (msg) => (msg === "stopped" ? void thread.terminate() : undefined));
         thread.postMessage("stop");
@@ -91,6 +108,14 @@ export async function serve(
   if (options.worker) {
     worker = await startWorkerThread(options.env, sandboxPort ?? config.sandboxSmtpPort, logger);
     stops.unshift(() => worker?.stop() ?? Promise.resolve());
+  }
+
+  if (options.scheduler) {
+    const scheduler = startScheduler(
+      [delayedQueueWatch(database, clock, config.delayedAfterMs, logger.child({ component: "scheduler" }))],
+      logger,
+    );
+    stops.push(() => scheduler.stop());
   }
 
   let url: string | undefined;
@@ -154,7 +179,10 @@ function banner(
       `  curl -s -X POST ${base}/v1/operator/tenants/<tenant id>/keys -H "Authorization: Bearer $OPERATOR_KEY" -H 'content-type: application/json' -d '{}'`,
       `  curl -s -X POST ${base}/v1/messages -H "Authorization: Bearer <tenant key>" -H 'content-type: application/json' \\`,
       `    -d '{"to":["parent@example.com"],"subject":"Hello","text":"First message","category":"announcement"}'`,
-      `  curl -s ${base}/v1/sandbox/messages -H "Authorization: Bearer <tenant key>"`,
+      // Only the sandbox captures mail; with a relay the message really goes out.
+      ...(sandboxPort !== undefined
+        ? [`  curl -s ${base}/v1/sandbox/messages -H "Authorization: Bearer <tenant key>"`]
+        : []),
       "(or from a shell: npx postbag tenant create --name N, npx postbag key create --tenant ID)",
     );
   }

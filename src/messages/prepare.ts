@@ -92,6 +92,18 @@ function addressName(input: AddressInput): string | undefined {
   return typeof input === "string" ? undefined : input.name;
 }
 
+/** JSON with object keys sorted, so a retried request hashes the same whatever its key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Validates an API request into a PreparedMessage, or throws ApiError with a stable code. */
 export function prepareMessage(
   input: SendMessageInput,
@@ -181,12 +193,16 @@ export function prepareMessage(
     replyTo = { email: address, name: name(addressName(input.replyTo), "/replyTo/name") };
   }
 
+  // Problems with text that is not an address (subject, header values): invalid_request.
+  const textProblems: ErrorDetail[] = [];
   const subject = checkHeaderValue(input.subject, 998);
   if (!subject.ok) {
-    (subject.problem === "control_characters" ? injections : addressProblems).push({
+    (subject.problem === "control_characters" ? injections : textProblems).push({
       path: "/subject",
       message: subject.message,
     });
+  } else if (subject.value === "") {
+    textProblems.push({ path: "/subject", message: "subject is empty" });
   }
 
   const headers: Record<string, string> = {};
@@ -209,7 +225,7 @@ export function prepareMessage(
     lowerNames.add(key.toLowerCase());
     const v = checkHeaderValue(value, 998);
     if (!v.ok) {
-      (v.problem === "control_characters" ? injections : addressProblems).push({
+      (v.problem === "control_characters" ? injections : textProblems).push({
         path: `/headers/${key}`,
         message: v.message,
       });
@@ -227,6 +243,9 @@ export function prepareMessage(
   }
   if (addressProblems.length > 0) {
     throw new ApiError("invalid_address", addressProblems[0]?.message ?? "invalid address", addressProblems);
+  }
+  if (textProblems.length > 0) {
+    throw new ApiError("invalid_request", textProblems[0]?.message ?? "invalid request", textProblems);
   }
   if (!subject.ok) throw new ApiError("invalid_request", subject.message);
   if (input.text === undefined && input.html === undefined) {
@@ -292,6 +311,6 @@ export function prepareMessage(
     attachments,
     sizeBytes,
     idempotencyKey: idempotencyKey ?? null,
-    requestHash: createHash("sha256").update(JSON.stringify(input)).digest("hex"),
+    requestHash: createHash("sha256").update(canonicalJson(input)).digest("hex"),
   };
 }

@@ -11,6 +11,8 @@ export type Behaviour =
   | { readonly kind: "drop-after-data" }
   /** Read the whole DATA and never reply; the client has to time out. */
   | { readonly kind: "stall" }
+  /** Read the whole DATA, wait `ms`, then accept: a slow server, so a client has sends in flight. */
+  | { readonly kind: "delay"; readonly ms: number }
   /** Decide per recipient (the address as given in RCPT TO). */
   | ((rcpt: string) => Behaviour);
 
@@ -135,6 +137,13 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions = {}): 
               sockets.get(session.remotePort)?.destroy();
               return;
             case "stall":
+              return;
+            case "delay":
+              setTimeout(() => {
+                messages.push({ mailFrom, rcptTo, raw, receivedAt: Date.now() });
+                for (const wake of waiters) wake();
+                callback(null, "2.0.0 Ok: queued");
+              }, b.ms);
               return;
           }
         },

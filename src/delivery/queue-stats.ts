@@ -1,0 +1,46 @@
+import { sql } from "kysely";
+import type { Database } from "../db/database.js";
+
+export interface QueueStats {
+  /** Recipients still waiting to go out (queued or retrying after a soft bounce). */
+  readonly waiting: number;
+  /** Of those, held by a worker right now. */
+  readonly inFlight: number;
+  /** Waiting for longer than the delayed threshold: the operator should look. */
+  readonly delayed: number;
+  readonly oldestWaitingSince: number | null;
+  /** Tenants with delayed mail, most delayed first (at most 20). */
+  readonly delayedTenants: readonly { readonly tenantId: string; readonly delayed: number }[];
+}
+
+/** A snapshot of the outbox across all tenants, for the operator. */
+export async function queueStats(database: Database, now: number, delayedAfterMs: number): Promise<QueueStats> {
+  const { db } = database;
+  const cutoff = now - delayedAfterMs;
+  const totals = await db
+    .selectFrom("recipients")
+    .select([
+      sql<number>`count(*)`.as("waiting"),
+      sql<number>`sum(case when lease_owner is not null then 1 else 0 end)`.as("in_flight"),
+      sql<number>`sum(case when created_at < ${cutoff} then 1 else 0 end)`.as("delayed"),
+      sql<number | null>`min(created_at)`.as("oldest"),
+    ])
+    .where("next_attempt_at", "is not", null)
+    .executeTakeFirstOrThrow();
+  const tenants = await db
+    .selectFrom("recipients")
+    .select(["tenant_id", sql<number>`count(*)`.as("n")])
+    .where("next_attempt_at", "is not", null)
+    .where("created_at", "<", cutoff)
+    .groupBy("tenant_id")
+    .orderBy(sql`count(*)`, "desc")
+    .limit(20)
+    .execute();
+  return {
+    waiting: Number(totals.waiting ?? 0),
+    inFlight: Number(totals.in_flight ?? 0),
+    delayed: Number(totals.delayed ?? 0),
+    oldestWaitingSince: totals.oldest === null ? null : Number(totals.oldest),
+    delayedTenants: tenants.map((t) => ({ tenantId: t.tenant_id, delayed: Number(t.n) })),
+  };
+}

@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/time/clock.js";
+import { dialects, openTestDatabase, type TestDatabase } from "../support/databases.js";
+import {
+  acceptMessages,
+  createTestTenant,
+  killWorker,
+  message,
+  messageIdOf,
+  recipientRows,
+  spawnWorker,
+  type WorkerProcess,
+  waitUntil,
+  workerEnv,
+} from "../support/delivery.js";
+import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp-test-server.js";
+
+const MESSAGES = 300;
+const CONCURRENCY = 30;
+
+for (const dialect of dialects) {
+  describe(`a worker process killed mid-batch [${dialect}]`, () => {
+    let test: TestDatabase | undefined;
+    let server: TestSmtpServer | undefined;
+    let dataDir: string | undefined;
+    const workers: WorkerProcess[] = [];
+
+    afterEach(async () => {
+      for (const w of workers.splice(0)) await killWorker(w);
+      await server?.close();
+      await test?.drop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it("loses nothing: after a restart every accepted message is delivered and no row stays leased", async () => {
+      test = await openTestDatabase(dialect);
+      const { database } = test;
+      // The worker processes run on the system clock, so the messages are accepted on it too.
+      const tenantId = await createTestTenant(database, systemClock);
+      const accepted = await acceptMessages(
+        database,
+        systemClock,
+        tenantId,
+        Array.from({ length: MESSAGES }, (_, i) => message({ to: [`parent${i}@example.test`], subject: `Note ${i}` })),
+      );
+      const messageIds = await database.db
+        .selectFrom("messages")
+        .select("message_id_header")
+        .where("tenant_id", "=", tenantId)
+        .execute();
+      expect(messageIds).toHaveLength(MESSAGES);
+
+      // A slow server keeps the worker mid-batch with sends in flight when it is killed.
+      server = await startTestSmtpServer({ behaviour: { kind: "delay", ms: 25 } });
+      dataDir = await mkdtemp(join(tmpdir(), "postbag-crash-"));
+      const env = {
+        ...workerEnv({ databaseUrl: test.url, smtpPort: server.port, dataDir }),
+        POSTBAG_LEASE_SECONDS: "2",
+        POSTBAG_WORKER_POLL_MS: "50",
+        POSTBAG_WORKER_CONCURRENCY: String(CONCURRENCY),
+        POSTBAG_RELAY_POOL_SIZE: "5",
+      };
+
+      const first = spawnWorker(env);
+      workers.push(first);
+      await server.waitForMessages(MESSAGES / 3, 30_000).catch((err: unknown) => {
+        throw new Error(`${String(err)}\nworker output:\n${first.output()}`);
+      });
+      first.child.kill("SIGKILL");
+      expect((await first.exited).signal).toBe("SIGKILL");
+      const receivedBeforeCrash = server.messages.length;
+      expect(receivedBeforeCrash).toBeLessThan(MESSAGES);
+      const leased = (await recipientRows(database, tenantId)).filter((r) => r.lease_owner !== null);
+      expect(leased.length).toBeGreaterThan(0);
+
+      server.setBehaviour({ kind: "delay", ms: 2 });
+      const second = spawnWorker(env);
+      workers.push(second);
+      await waitUntil(
+        "every recipient is sent",
+        async () => (await recipientRows(database, tenantId)).every((r) => r.status === "sent"),
+        30_000,
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)}\nworker output:\n${second.output()}`);
+      });
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toEqual({ code: 0, signal: null });
+
+      const rows = await recipientRows(database, tenantId);
+      expect(rows).toHaveLength(accepted.length);
+      for (const row of rows) {
+        expect(row).toMatchObject({ status: "sent", lease_owner: null, lease_until: null, next_attempt_at: null });
+      }
+      const arrivals = new Map<string, number>();
+      for (const m of server.messages) {
+        const id = messageIdOf(m.raw) ?? "";
+        arrivals.set(id, (arrivals.get(id) ?? 0) + 1);
+      }
+      for (const { message_id_header } of messageIds) expect(arrivals.get(message_id_header) ?? 0).toBeGreaterThan(0);
+      expect(arrivals.size).toBe(MESSAGES);
+      // Sends that reached the server but whose result died with the worker go out again: at
+      // most the rows the killed worker held, which is at most what it may have in flight.
+      const duplicates = server.messages.length - MESSAGES;
+      console.info(
+        `[${dialect}] crash test: ${receivedBeforeCrash} received before SIGKILL, ${leased.length} rows leased by the dead worker, ${duplicates} duplicate(s)`,
+      );
+      expect(duplicates).toBeGreaterThanOrEqual(0);
+      expect(duplicates).toBeLessThanOrEqual(leased.length);
+      expect(leased.length).toBeLessThanOrEqual(CONCURRENCY);
+    }, 90_000);
+  });
+}

@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/time/clock.js";
+import { dialects, openTestDatabase, type TestDatabase } from "../support/databases.js";
+import {
+  acceptMessages,
+  createTestTenant,
+  killWorker,
+  message,
+  recipientRows,
+  spawnWorker,
+  type WorkerProcess,
+  waitUntil,
+  workerEnv,
+} from "../support/delivery.js";
+import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp-test-server.js";
+
+const GRACE_MS = 1_000;
+
+for (const dialect of dialects) {
+  describe(`a worker process given SIGTERM with sends in flight [${dialect}]`, () => {
+    let test: TestDatabase | undefined;
+    let server: TestSmtpServer | undefined;
+    let dataDir: string | undefined;
+    const workers: WorkerProcess[] = [];
+
+    afterEach(async () => {
+      for (const w of workers.splice(0)) await killWorker(w);
+      await server?.close();
+      await test?.drop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it("exits 0 within the grace and leaves no row leased; a new worker delivers what it handed back", async () => {
+      test = await openTestDatabase(dialect);
+      const { database } = test;
+      const tenantId = await createTestTenant(database, systemClock);
+      await acceptMessages(
+        database,
+        systemClock,
+        tenantId,
+        Array.from({ length: 20 }, (_, i) => message({ to: [`${i % 2 ? "slow" : "quick"}${i}@example.test`] })),
+      );
+      // "slow" recipients never get an answer (the SMTP timeout is far away); "quick" ones take
+      // a moment, so some of them finish inside the grace and some are still in flight.
+      server = await startTestSmtpServer({
+        behaviour: (rcpt) => (rcpt.startsWith("slow") ? { kind: "stall" } : { kind: "delay", ms: 200 }),
+      });
+      dataDir = await mkdtemp(join(tmpdir(), "postbag-shutdown-"));
+      const env = {
+        ...workerEnv({ databaseUrl: test.url, smtpPort: server.port, dataDir }),
+        POSTBAG_LEASE_SECONDS: "300",
+        POSTBAG_WORKER_POLL_MS: "50",
+        POSTBAG_SMTP_TIMEOUT_MS: "60000",
+        POSTBAG_SHUTDOWN_GRACE_MS: String(GRACE_MS),
+        POSTBAG_RELAY_POOL_SIZE: "5",
+      };
+      const worker = spawnWorker(env);
+      workers.push(worker);
+      await waitUntil(
+        "every row is claimed and the server holds stalled sends",
+        async () =>
+          (await recipientRows(database, tenantId)).every((r) => r.lease_owner !== null || r.status === "sent") &&
+          server !== undefined &&
+          server.connections >= 5,
+        30_000,
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)}\nworker output:\n${worker.output()}`);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const started = Date.now();
+      worker.child.kill("SIGTERM");
+      const exit = await worker.exited;
+      const took = Date.now() - started;
+      expect(exit, worker.output()).toEqual({ code: 0, signal: null });
+      // The grace, plus a little for recording, releasing and closing connections.
+      expect(took, worker.output()).toBeLessThan(GRACE_MS + 1_500);
+      expect(worker.output()).not.toMatch(/"level":50/); // nothing logged at error level
+
+      const after = await recipientRows(database, tenantId);
+      for (const row of after) {
+        expect(row.lease_owner).toBeNull();
+        expect(row.lease_until).toBeNull();
+      }
+      const released = after.filter((r) => r.status !== "sent");
+      expect(released.length).toBeGreaterThan(0);
+      for (const row of released) {
+        expect(row).toMatchObject({ status: "queued", attempts: 0 });
+        expect(row.next_attempt_at).toBeLessThanOrEqual(Date.now());
+      }
+
+      server.setBehaviour({ kind: "accept" });
+      const next = spawnWorker(env);
+      workers.push(next);
+      await waitUntil(
+        "the released recipients are sent",
+        async () => (await recipientRows(database, tenantId)).every((r) => r.status === "sent"),
+        30_000,
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)}\nworker output:\n${next.output()}`);
+      });
+      next.child.kill("SIGTERM");
+      expect(await next.exited).toEqual({ code: 0, signal: null });
+      for (const row of await recipientRows(database, tenantId)) {
+        expect(row).toMatchObject({ status: "sent", lease_owner: null, next_attempt_at: null });
+      }
+    }, 60_000);
+  });
+}

@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pino from "pino";
+import type { Database } from "../../src/db/database.js";
+import type { RecipientRow } from "../../src/db/tables.js";
+import type { WorkerSettings } from "../../src/delivery/worker.js";
+import { type AcceptedMessage, MessageWriter } from "../../src/messages/message-store.js";
+import { prepareMessage, type SendMessageInput } from "../../src/messages/prepare.js";
+import { createTenant } from "../../src/tenants/tenants.js";
+import type { Clock } from "../../src/time/clock.js";
+
+/** Shared fixtures for delivery tests: a tenant, accepted messages, worker settings, worker processes. */
+export const SENDER_DOMAIN = "postbag.test";
+export const BOUNCE_DOMAIN = "bounces.postbag.test";
+export const SECRET_KEY = "test-secret-key-0123456789-abcdefghijklm";
+
+export const silentLogger = pino({ level: "silent" });
+
+export function workerSettings(overrides: Partial<WorkerSettings> = {}): WorkerSettings {
+  return {
+    concurrency: 10,
+    pollMs: 20,
+    leaseMs: 60_000,
+    retry: { baseMs: 300_000, maxMs: 3_600_000, lifetimeMs: 172_800_000 },
+    secretKey: SECRET_KEY,
+    bounceDomain: BOUNCE_DOMAIN,
+    ...overrides,
+  };
+}
+
+export async function createTestTenant(database: Database, clock: Clock): Promise<string> {
+  const tenant = await createTenant(database.db, clock, {
+    name: `Delivery test ${Math.random().toString(36).slice(2)}`,
+  });
+  return tenant.id;
+}
+
+export function message(input: Partial<SendMessageInput> = {}): SendMessageInput {
+  return {
+    to: ["parent@example.test"],
+    subject: "Hello",
+    text: "Hello there",
+    category: "announcement",
+    ...input,
+  };
+}
+
+/** Accepts messages the way the API does (prepare, then the group-committing writer). */
+export async function acceptMessages(
+  database: Database,
+  clock: Clock,
+  tenantId: string,
+  inputs: readonly SendMessageInput[],
+): Promise<AcceptedMessage[]> {
+  const writer = new MessageWriter({ database, clock, messageIdDomain: SENDER_DOMAIN });
+  const limits = { maxMessageBytes: 10 * 1024 * 1024, maxRecipients: 100, senderDomain: SENDER_DOMAIN };
+  return Promise.all(inputs.map((input) => writer.accept(tenantId, prepareMessage(input, undefined, limits))));
+}
+
+export function recipientRows(database: Database, tenantId: string): Promise<RecipientRow[]> {
+  return database.db.selectFrom("recipients").selectAll().where("tenant_id", "=", tenantId).orderBy("id").execute();
+}
+
+/** Polls `check` until it returns true; fails with `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** What the process wrote to stderr and stdout, for failure messages. */
+  output(): string;
+  /** Resolves with the exit code (null when killed by a signal) and the signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node bin/postbag.mjs worker` as its own process, configured only through POSTBAG_* variables. */
+export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("POSTBAG_")));
+  const child = spawn(process.execPath, [join(root, "bin", "postbag.mjs"), "worker"], {
+    cwd: root,
+    env: { ...inherited, POSTBAG_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, "exit").then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  return { child, output: () => output, exited };
+}
+
+/** Kills a worker process that is still running (after a failed test). */
+export async function killWorker(worker: WorkerProcess | undefined): Promise<void> {
+  if (!worker || worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  worker.child.kill("SIGKILL");
+  await worker.exited;
+}
+
+/** The database URL a worker process should use: a SQLite test database is a `sqlite:` file URL already. */
+export function workerEnv(options: { databaseUrl: string; smtpPort: number; dataDir: string }): Record<string, string> {
+  return {
+    POSTBAG_DATABASE_URL: options.databaseUrl,
+    POSTBAG_RELAY_URL: `smtp://127.0.0.1:${options.smtpPort}`,
+    POSTBAG_DATA_DIR: options.dataDir,
+    POSTBAG_SECRET_KEY: SECRET_KEY,
+    POSTBAG_SENDER_DOMAIN: SENDER_DOMAIN,
+    POSTBAG_BOUNCE_DOMAIN: BOUNCE_DOMAIN,
+  };
+}
+
+/** The Message-ID header of a raw message received by the test SMTP server. */
+export function messageIdOf(raw: Buffer): string | undefined {
+  const head = raw.toString("latin1").split(/\r?\n\r?\n/, 1)[0] ?? "";
+  return /^message-id:\s*(\S+)/im.exec(head)?.[1];
+}
