@@ -126,3 +126,15 @@ export async function releaseClaims(database: Database, owner: string, ids: read
     .where("lease_owner", "=", owner)
     .execute();
 }
+
+/** Extends this worker's leases on rows it still holds; rows another worker took are untouched. */
+export async function renewLeases(database: Database, owner: string, ids: readonly string[], leaseUntil: number) {
+  for (let i = 0; i < ids.length; i += 500) {
+    await database.db
+      .updateTable("recipients")
+      .set({ next_attempt_at: leaseUntil, lease_until: leaseUntil })
+      .where("id", "in", ids.slice(i, i + 500))
+      .where("lease_owner", "=", owner)
+      .execute();
+  }
+}

@@ -5,7 +5,14 @@ import type { MessageRow } from "../db/tables.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
 import type { MailTransport } from "./mail-transport.js";
-import { type ClaimedDelivery, claimDue, type DeliveryOutcome, recordOutcomes, releaseClaims } from "./outbox.js";
+import {
+  type ClaimedDelivery,
+  claimDue,
+  type DeliveryOutcome,
+  recordOutcomes,
+  releaseClaims,
+  renewLeases,
+} from "./outbox.js";
 import { renderMessage } from "./render.js";
 import { nextAttemptAt, type RetrySettings } from "./retry-policy.js";
 import { returnPathFor } from "./return-path.js";
@@ -105,7 +112,33 @@ export class DeliveryWorker {
     return claimed.length;
   }
 
+  /**
+   * Renews the lease of every row this worker still holds (sending, or waiting to be recorded)
+   * a few times per lease, so a send that waits long in the pool is never claimed by another
+   * worker while this one still means to send it.
+   */
+  async #renewLeases(): Promise<void> {
+    const held = [...this.#inFlight.keys(), ...this.#pending.map((o) => o.delivery.id)];
+    if (held.length === 0) return;
+    const { database, clock, settings } = this.#deps;
+    try {
+      await renewLeases(database, this.owner, held, clock.now() + settings.leaseMs);
+    } catch (err) {
+      this.#deps.logger.error({ err }, "renewing leases failed");
+    }
+  }
+
   async #run(): Promise<void> {
+    const heartbeat = setInterval(() => void this.#renewLeases(), Math.max(100, this.#deps.settings.leaseMs / 3));
+    heartbeat.unref();
+    try {
+      await this.#claimLoop();
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async #claimLoop(): Promise<void> {
     const { concurrency, pollMs } = this.#deps.settings;
     // Claim in chunks so a single finished send does not cost a claim query of its own.
     const minClaim = Math.max(1, Math.floor(concurrency / 4));
@@ -156,19 +189,30 @@ export class DeliveryWorker {
       if (!this.#messages.has(d.messageId)) wanted.set(d.messageId, d.tenantId);
     }
     if (wanted.size === 0) return;
-    const ids = [...wanted.keys()];
-    const loaded = this.#loadMessages(ids);
-    for (const id of ids) {
+    const loaded = this.#loadMessages(wanted);
+    for (const id of wanted.keys()) {
       const one = loaded.then((all) => all.get(id));
       one.catch(() => this.#messages.delete(id));
       this.#cache(id, one);
     }
   }
 
-  async #loadMessages(ids: readonly string[]): Promise<Map<string, RenderedMessage>> {
+  /** Loads and renders messages, given as message id -> tenant id (one query per tenant). */
+  async #loadMessages(wanted: ReadonlyMap<string, string>): Promise<Map<string, RenderedMessage>> {
     const { db } = this.#deps.database;
-    // Claimed rows name their messages by id; ids are unique across tenants.
-    const messages = await db.selectFrom("messages").selectAll().where("id", "in", ids).execute();
+    const byTenant = new Map<string, string[]>();
+    for (const [messageId, tenantId] of wanted) byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), messageId]);
+    const messages = [];
+    for (const [tenantId, ids] of byTenant) {
+      messages.push(
+        ...(await db
+          .selectFrom("messages")
+          .selectAll()
+          .where("tenant_id", "=", tenantId)
+          .where("id", "in", ids)
+          .execute()),
+      );
+    }
     const withFiles = messages.filter((m) => m.attachment_count > 0).map((m) => m.id);
     const files =
       withFiles.length === 0
@@ -177,6 +221,7 @@ export class DeliveryWorker {
             .selectFrom("attachments")
             .select(["message_id", "filename", "content_type", "content"])
             .where("message_id", "in", withFiles)
+            .where("tenant_id", "in", [...byTenant.keys()])
             .orderBy("message_id")
             .orderBy("position")
             .execute();
@@ -246,7 +291,7 @@ export class DeliveryWorker {
     if (!cached) {
       // Normally prefetched with its batch; evicted from the cache since, so load it alone.
       const id = delivery.messageId;
-      cached = this.#loadMessages([id]).then((all) => all.get(id));
+      cached = this.#loadMessages(new Map([[id, delivery.tenantId]])).then((all) => all.get(id));
       cached.catch(() => this.#messages.delete(id));
       this.#cache(id, cached);
     }

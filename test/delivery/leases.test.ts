@@ -214,5 +214,44 @@ for (const dialect of dialects) {
       expect(await next.runOnce()).toBe(2);
       for (const row of await recipientRows(test.database, tenantId)) expect(row.status).toBe("sent");
     });
+
+    it("renews the leases of sends still in flight, so no other worker takes them", async () => {
+      await acceptMessages(test.database, clock, tenantId, [message({ to: ["slow@example.test"] })]);
+      server.setBehaviour({ kind: "delay", ms: 1_500 });
+      const transport = createSmtpTransport({
+        host: server.host,
+        port: server.port,
+        secure: false,
+        poolSize: 1,
+        timeoutMs: 5_000,
+        rejectUnauthorized: true,
+      });
+      transports.push(transport);
+      const leaseMs = 600; // heartbeat every 200 ms
+      const worker = new DeliveryWorker({
+        database: test.database,
+        clock,
+        transport,
+        settings: workerSettings({ leaseMs }),
+        logger: silentLogger,
+      });
+      worker.start();
+      await waitUntil(
+        "the row is leased",
+        async () => (await recipientRows(test.database, tenantId))[0]?.lease_owner === worker.owner,
+        5_000,
+      );
+      clock.advance(500);
+      await new Promise((r) => setTimeout(r, 400)); // a heartbeat renews to now + lease
+      clock.advance(500); // past the first lease, within the renewed one
+      expect(await claimDue(test.database, "another-worker", clock.now(), leaseMs, 10)).toEqual([]);
+      await waitUntil(
+        "the slow send is recorded",
+        async () => (await recipientRows(test.database, tenantId))[0]?.status === "sent",
+        5_000,
+      );
+      await worker.stop(1_000);
+      expect(server.messages).toHaveLength(1);
+    });
   });
 }
