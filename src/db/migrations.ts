@@ -98,7 +98,6 @@ function initial(dialect: Dialect): Migration {
         .addColumn("status", "text", (c) => c.notNull())
         .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
         .addColumn("next_attempt_at", t.time)
-        .addColumn("lease_until", t.time)
         .addColumn("lease_owner", "text")
         .addColumn("last_smtp_code", "integer")
         .addColumn("last_enhanced_code", "text")

@@ -81,7 +81,6 @@ export interface RecipientTable {
   attempts: number;
   /** When the outbox should next try this row; null once it reached a final status. */
   next_attempt_at: number | null;
-  lease_until: number | null;
   lease_owner: string | null;
   last_smtp_code: number | null;
   last_enhanced_code: string | null;

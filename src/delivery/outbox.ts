@@ -1,4 +1,5 @@
-import type { Database } from "../db/database.js";
+import { sql } from "kysely";
+import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { NewEvent } from "../db/tables.js";
 import type { RecipientStatus } from "../messages/statuses.js";
@@ -27,10 +28,9 @@ export async function claimDue(
   limit: number,
 ): Promise<ClaimedDelivery[]> {
   const { db } = database;
-  const leaseUntil = now + leaseMs;
   const rows = await db
     .updateTable("recipients")
-    .set({ next_attempt_at: leaseUntil, lease_until: leaseUntil, lease_owner: owner })
+    .set({ next_attempt_at: now + leaseMs, lease_owner: owner })
     .where("id", "in", (eb) => {
       const due = eb
         .selectFrom("recipients")
@@ -78,27 +78,13 @@ export async function recordOutcomes(
 ): Promise<number> {
   if (outcomes.length === 0) return 0;
   return database.db.transaction().execute(async (tx) => {
-    const events: NewEvent[] = [];
-    for (const o of outcomes) {
-      const result = await tx
-        .updateTable("recipients")
-        .set({
-          status: o.status,
-          attempts: o.attempts,
-          next_attempt_at: o.nextAttemptAt,
-          lease_until: null,
-          lease_owner: null,
-          last_smtp_code: o.smtpCode,
-          last_enhanced_code: o.enhancedCode,
-          last_smtp_text: o.smtpText,
-          updated_at: o.at,
-        })
-        .where("id", "=", o.delivery.id)
-        .where("tenant_id", "=", o.delivery.tenantId)
-        .where("lease_owner", "=", owner)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) continue;
-      events.push({
+    const updated =
+      database.dialect === "postgres"
+        ? await updateAllPostgres(tx, owner, outcomes)
+        : await updateEach(tx, owner, outcomes);
+    const events: NewEvent[] = outcomes
+      .filter((o) => updated.has(o.delivery.id))
+      .map((o) => ({
         id: newId(o.at),
         tenant_id: o.delivery.tenantId,
         message_id: o.delivery.messageId,
@@ -109,11 +95,67 @@ export async function recordOutcomes(
         smtp_code: o.smtpCode,
         enhanced_code: o.enhancedCode,
         smtp_text: o.smtpText,
-      });
-    }
+      }));
     if (events.length > 0) await tx.insertInto("events").values(events).execute();
     return events.length;
   });
+}
+
+/** SQLite runs in-process: one small UPDATE per row costs microseconds. Returns the ids updated. */
+async function updateEach(tx: Tx, owner: string, outcomes: readonly DeliveryOutcome[]): Promise<Set<string>> {
+  const updated = new Set<string>();
+  for (const o of outcomes) {
+    const result = await tx
+      .updateTable("recipients")
+      .set({
+        status: o.status,
+        attempts: o.attempts,
+        next_attempt_at: o.nextAttemptAt,
+        lease_owner: null,
+        last_smtp_code: o.smtpCode,
+        last_enhanced_code: o.enhancedCode,
+        last_smtp_text: o.smtpText,
+        updated_at: o.at,
+      })
+      .where("id", "=", o.delivery.id)
+      .where("tenant_id", "=", o.delivery.tenantId)
+      .where("lease_owner", "=", owner)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) updated.add(o.delivery.id);
+  }
+  return updated;
+}
+
+/**
+ * PostgreSQL is a network round trip away: the whole batch is one UPDATE joined to the
+ * outcomes passed as arrays (unnest), instead of one round trip per row.
+ */
+async function updateAllPostgres(tx: Tx, owner: string, outcomes: readonly DeliveryOutcome[]): Promise<Set<string>> {
+  const col = <T>(pick: (o: DeliveryOutcome) => T) => outcomes.map(pick);
+  const result = await sql<{ id: string }>`
+    update recipients as r set
+      status = v.status,
+      attempts = v.attempts,
+      next_attempt_at = v.next_attempt_at,
+      lease_owner = null,
+      last_smtp_code = v.smtp_code,
+      last_enhanced_code = v.enhanced_code,
+      last_smtp_text = v.smtp_text,
+      updated_at = v.at
+    from unnest(
+      ${col((o) => o.delivery.id)}::text[],
+      ${col((o) => o.delivery.tenantId)}::text[],
+      ${col((o) => o.status)}::text[],
+      ${col((o) => o.attempts)}::int[],
+      ${col((o) => o.nextAttemptAt)}::bigint[],
+      ${col((o) => o.smtpCode)}::int[],
+      ${col((o) => o.enhancedCode)}::text[],
+      ${col((o) => o.smtpText)}::text[],
+      ${col((o) => o.at)}::bigint[]
+    ) as v(id, tenant_id, status, attempts, next_attempt_at, smtp_code, enhanced_code, smtp_text, at)
+    where r.id = v.id and r.tenant_id = v.tenant_id and r.lease_owner = ${owner}
+    returning r.id`.execute(tx);
+  return new Set(result.rows.map((r) => r.id));
 }
 
 /** Hands claimed rows back (on shutdown): due again at once, no attempt counted. */
@@ -121,7 +163,7 @@ export async function releaseClaims(database: Database, owner: string, ids: read
   if (ids.length === 0) return;
   await database.db
     .updateTable("recipients")
-    .set({ next_attempt_at: now, lease_until: null, lease_owner: null })
+    .set({ next_attempt_at: now, lease_owner: null })
     .where("id", "in", ids)
     .where("lease_owner", "=", owner)
     .execute();
@@ -132,7 +174,7 @@ export async function renewLeases(database: Database, owner: string, ids: readon
   for (let i = 0; i < ids.length; i += 500) {
     await database.db
       .updateTable("recipients")
-      .set({ next_attempt_at: leaseUntil, lease_until: leaseUntil })
+      .set({ next_attempt_at: leaseUntil })
       .where("id", "in", ids.slice(i, i + 500))
       .where("lease_owner", "=", owner)
       .execute();

@@ -37,37 +37,47 @@ export interface WorkerDeps {
   readonly owner?: string;
 }
 
-interface RenderedMessage {
-  readonly message: MessageRow;
-  readonly raw: Buffer;
-}
+/** A message ready to send, or one that cannot be rendered (it becomes a final rejection). */
+type RenderedMessage =
+  | { readonly message: MessageRow; readonly raw: Buffer }
+  | { readonly message: MessageRow; readonly raw: null; readonly error: string };
 
 const MESSAGE_CACHE_SIZE = 2048;
 const MESSAGE_CACHE_BYTES = 64 * 1024 * 1024;
+/** Messages up to this size are loaded in bulk with their batch; larger ones one at a time. */
+const SMALL_MESSAGE_BYTES = 256 * 1024;
+/** Large messages loaded and in flight at once, which bounds the worker's memory. */
+const LARGE_MESSAGE_SLOTS = 4;
 const RECORD_BATCH = 200;
 const RECORD_WINDOW_MS = 25;
 
 /**
  * The delivery worker: claims due recipients, and for each runs the pipeline
- * `loadMessage -> checkAddress -> render -> send -> decide -> record`. Outcomes are written in
- * batches (one transaction for many results). Rows stay leased to this worker until their
- * outcome is committed, so a crash at any point means a retry after the lease, never a loss.
+ * `loadMessage -> checkAddress -> send -> decide -> record` (messages are rendered to MIME once,
+ * when loaded). Outcomes are written in batches (one transaction for many results). Rows stay
+ * leased to this worker until their outcome is committed, and the lease is renewed while they
+ * wait, so a crash at any point means a retry after the lease, never a loss.
  */
 export class DeliveryWorker {
   readonly owner: string;
   readonly #deps: WorkerDeps;
   readonly #inFlight = new Map<string, Promise<void>>();
-  /** Rows handed back by stop() while their send was still in flight. */
-  readonly #released = new Set<string>();
   readonly #messages = new Map<string, Promise<RenderedMessage | undefined>>();
   readonly #sizes = new Map<string, number>();
   #cachedBytes = 0;
+  #largeSlots = LARGE_MESSAGE_SLOTS;
+  readonly #largeWaiters: Array<() => void> = [];
   #pending: DeliveryOutcome[] = [];
   #flushing: Promise<void> | undefined;
   #window: NodeJS.Timeout | undefined;
+  /** Database writes of this worker (outcomes, lease renewals) run one after another. */
+  #writes: Promise<unknown> = Promise.resolve();
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Set by stop() once it gives up on in-flight sends: their failures are not recorded. */
+  #abandoning = false;
+  readonly #abandoned = new Set<string>();
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -86,46 +96,42 @@ export class DeliveryWorker {
   }
 
   /**
-   * Stops claiming, waits up to `graceMs` for in-flight sends, records what finished, and hands
-   * the rest back so another worker (or the next start) picks them up at once.
+   * Stops claiming and waits up to `graceMs` for in-flight sends. Sends still running then are
+   * ended by closing the transport. Every outcome that did arrive is recorded (a `sent` is
+   * never thrown away); rows whose send ended without an answer are handed back, due at once,
+   * for another worker or the next start.
    */
   async stop(graceMs: number): Promise<void> {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
-    let timer: NodeJS.Timeout | undefined;
-    const settled = Promise.allSettled([...this.#inFlight.values()]);
-    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
-    clearTimeout(timer);
-    const unfinished = [...this.#inFlight.keys()];
-    for (const id of unfinished) this.#released.add(id);
+    if (!(await this.#settle(graceMs))) {
+      this.#abandoning = true;
+      await this.#deps.transport.close();
+      await this.#settle(5_000);
+    }
     await this.#flushAll();
-    await releaseClaims(this.#deps.database, this.owner, unfinished, this.#deps.clock.now());
-    if (unfinished.length > 0) this.#deps.logger.warn({ count: unfinished.length }, "released unfinished deliveries");
+    const handBack = [...this.#abandoned, ...this.#inFlight.keys()];
+    await this.#write(() => releaseClaims(this.#deps.database, this.owner, handBack, this.#deps.clock.now()));
+    if (handBack.length > 0) this.#deps.logger.warn({ count: handBack.length }, "handed back unfinished deliveries");
   }
 
-  /** One claim and everything it claimed, delivered and recorded. For tests and `drain`. */
+  /** True if every in-flight delivery finished within `ms`. */
+  async #settle(ms: number): Promise<boolean> {
+    if (this.#inFlight.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.allSettled([...this.#inFlight.values()]).then(() => true);
+    const done = await Promise.race([all, new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+    clearTimeout(timer);
+    return done && this.#inFlight.size === 0;
+  }
+
+  /** One claim and everything it claimed, delivered and recorded. For tests. */
   async runOnce(limit = this.#deps.settings.concurrency): Promise<number> {
     const claimed = await this.#claim(limit);
     await Promise.all(claimed.map((d) => this.#track(d)));
     await this.#flushAll();
     return claimed.length;
-  }
-
-  /**
-   * Renews the lease of every row this worker still holds (sending, or waiting to be recorded)
-   * a few times per lease, so a send that waits long in the pool is never claimed by another
-   * worker while this one still means to send it.
-   */
-  async #renewLeases(): Promise<void> {
-    const held = [...this.#inFlight.keys(), ...this.#pending.map((o) => o.delivery.id)];
-    if (held.length === 0) return;
-    const { database, clock, settings } = this.#deps;
-    try {
-      await renewLeases(database, this.owner, held, clock.now() + settings.leaseMs);
-    } catch (err) {
-      this.#deps.logger.error({ err }, "renewing leases failed");
-    }
   }
 
   async #run(): Promise<void> {
@@ -169,6 +175,32 @@ export class DeliveryWorker {
     }
   }
 
+  /**
+   * Renews the lease of every row this worker still holds (sending, or waiting to be recorded)
+   * a few times per lease, so a send that waits long in the pool is never claimed by another
+   * worker while this one still means to send it.
+   */
+  async #renewLeases(): Promise<void> {
+    const held = [...this.#inFlight.keys(), ...this.#pending.map((o) => o.delivery.id)];
+    if (held.length === 0) return;
+    const { database, clock, settings } = this.#deps;
+    try {
+      await this.#write(() => renewLeases(database, this.owner, held, clock.now() + settings.leaseMs));
+    } catch (err) {
+      this.#deps.logger.error({ err }, "renewing leases failed");
+    }
+  }
+
+  /**
+   * Runs this worker's database writes one at a time. A lease renewal and an outcome batch
+   * touch the same rows; on PostgreSQL, running them side by side could deadlock.
+   */
+  #write<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#writes.then(fn, fn);
+    this.#writes = next.catch(() => undefined);
+    return next;
+  }
+
   async #claim(limit: number): Promise<ClaimedDelivery[]> {
     const { database, clock, settings } = this.#deps;
     const rows = await claimDue(database, this.owner, clock.now(), settings.leaseMs, Math.min(limit, 500));
@@ -180,8 +212,8 @@ export class DeliveryWorker {
   }
 
   /**
-   * Loads the messages of a claimed batch that are not cached yet with one query (and their
-   * attachments with another), instead of two queries per recipient.
+   * Loads the small messages of a claimed batch that are not cached yet with one query per
+   * tenant (and their attachments with another), instead of two queries per recipient.
    */
   #prefetch(claimed: readonly ClaimedDelivery[]): void {
     const wanted = new Map<string, string>();
@@ -189,46 +221,53 @@ export class DeliveryWorker {
       if (!this.#messages.has(d.messageId)) wanted.set(d.messageId, d.tenantId);
     }
     if (wanted.size === 0) return;
-    const loaded = this.#loadMessages(wanted);
-    for (const id of wanted.keys()) {
-      const one = loaded.then((all) => all.get(id));
-      one.catch(() => this.#messages.delete(id));
-      this.#cache(id, one);
-    }
+    const loaded = this.#loadMessages(wanted, SMALL_MESSAGE_BYTES);
+    for (const id of wanted.keys())
+      this.#cache(
+        id,
+        loaded.then((all) => all.get(id)),
+      );
   }
 
-  /** Loads and renders messages, given as message id -> tenant id (one query per tenant). */
-  async #loadMessages(wanted: ReadonlyMap<string, string>): Promise<Map<string, RenderedMessage>> {
+  /**
+   * Loads and renders messages, given as message id -> tenant id. With `maxBytes`, larger
+   * messages are left out (they are loaded alone, under the large-message limit).
+   */
+  async #loadMessages(wanted: ReadonlyMap<string, string>, maxBytes?: number): Promise<Map<string, RenderedMessage>> {
     const { db } = this.#deps.database;
     const byTenant = new Map<string, string[]>();
     for (const [messageId, tenantId] of wanted) byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), messageId]);
-    const messages = [];
+    const messages: MessageRow[] = [];
     for (const [tenantId, ids] of byTenant) {
-      messages.push(
-        ...(await db
-          .selectFrom("messages")
-          .selectAll()
-          .where("tenant_id", "=", tenantId)
-          .where("id", "in", ids)
-          .execute()),
-      );
+      let q = db.selectFrom("messages").selectAll().where("tenant_id", "=", tenantId).where("id", "in", ids);
+      if (maxBytes !== undefined) q = q.where("size_bytes", "<=", maxBytes);
+      messages.push(...(await q.execute()));
     }
-    const withFiles = messages.filter((m) => m.attachment_count > 0).map((m) => m.id);
+    const withFiles = messages.filter((m) => m.attachment_count > 0);
     const files =
       withFiles.length === 0
         ? []
         : await db
             .selectFrom("attachments")
             .select(["message_id", "filename", "content_type", "content"])
-            .where("message_id", "in", withFiles)
-            .where("tenant_id", "in", [...byTenant.keys()])
+            .where("tenant_id", "in", [...new Set(withFiles.map((m) => m.tenant_id))])
+            .where(
+              "message_id",
+              "in",
+              withFiles.map((m) => m.id),
+            )
             .orderBy("message_id")
             .orderBy("position")
             .execute();
     const out = new Map<string, RenderedMessage>();
     for (const message of messages) {
       const attachments = files.filter((f) => f.message_id === message.id);
-      out.set(message.id, { message, raw: await renderMessage(message, attachments) });
+      try {
+        out.set(message.id, { message, raw: await renderMessage(message, attachments) });
+      } catch (err) {
+        this.#deps.logger.error({ err, messageId: message.id }, "message could not be rendered");
+        out.set(message.id, { message, raw: null, error: "message could not be rendered to MIME" });
+      }
     }
     return out;
   }
@@ -238,23 +277,31 @@ export class DeliveryWorker {
     this.#messages.set(id, value);
     void value.then(
       (m) => {
-        if (!m || this.#messages.get(id) !== value) return;
-        this.#cachedBytes += m.raw.length;
-        this.#sizes.set(id, m.raw.length);
+        if (this.#messages.get(id) !== value) return;
+        // Not loaded (too large for the batch, or gone): nothing to keep.
+        if (!m) return this.#uncache(id, value);
+        const size = m.raw?.length ?? 0;
+        this.#cachedBytes += size;
+        this.#sizes.set(id, size);
         this.#evict();
       },
-      () => {},
+      () => this.#uncache(id, value),
     );
     this.#evict();
+  }
+
+  #uncache(id: string, value?: Promise<RenderedMessage | undefined>): void {
+    if (value !== undefined && this.#messages.get(id) !== value) return;
+    this.#messages.delete(id);
+    this.#cachedBytes -= this.#sizes.get(id) ?? 0;
+    this.#sizes.delete(id);
   }
 
   #evict(): void {
     while (this.#messages.size > MESSAGE_CACHE_SIZE || this.#cachedBytes > MESSAGE_CACHE_BYTES) {
       const oldest = this.#messages.keys().next().value;
       if (oldest === undefined) break;
-      this.#messages.delete(oldest);
-      this.#cachedBytes -= this.#sizes.get(oldest) ?? 0;
-      this.#sizes.delete(oldest);
+      this.#uncache(oldest);
     }
   }
 
@@ -277,8 +324,31 @@ export class DeliveryWorker {
 
   /** The pipeline for one recipient. Returns the outcome to record. */
   async #deliver(delivery: ClaimedDelivery): Promise<DeliveryOutcome> {
-    const rendered = await this.#loadMessage(delivery);
-    if (!rendered) return this.#final(delivery, "rejected", 0, null, null, "message no longer exists");
+    const cached = await this.#messages.get(delivery.messageId);
+    if (cached) return this.#sendRendered(delivery, cached);
+    // Not prefetched: a large message. Load it under the large-message limit and keep the slot
+    // until its send is over, since the pool holds the rendered bytes until then.
+    await this.#acquireLarge();
+    try {
+      return await this.#sendRendered(delivery, await this.#loadMessage(delivery));
+    } finally {
+      this.#releaseLarge();
+    }
+  }
+
+  #loadMessage(delivery: ClaimedDelivery): Promise<RenderedMessage | undefined> {
+    const id = delivery.messageId;
+    let cached = this.#messages.get(id);
+    if (!cached) {
+      cached = this.#loadMessages(new Map([[id, delivery.tenantId]])).then((all) => all.get(id));
+      this.#cache(id, cached);
+    }
+    return cached;
+  }
+
+  async #sendRendered(delivery: ClaimedDelivery, rendered: RenderedMessage | undefined): Promise<DeliveryOutcome> {
+    if (!rendered) return this.#final(delivery, "rejected", delivery.attempts, null, null, "message no longer exists");
+    if (rendered.raw === null) return this.#final(delivery, "rejected", delivery.attempts, null, null, rendered.error);
     if (!this.#checkAddress(delivery)) {
       return this.#final(delivery, "email_missing", delivery.attempts, null, null, "no valid email address");
     }
@@ -286,16 +356,18 @@ export class DeliveryWorker {
     return this.#decide(delivery, result);
   }
 
-  #loadMessage(delivery: ClaimedDelivery): Promise<RenderedMessage | undefined> {
-    let cached = this.#messages.get(delivery.messageId);
-    if (!cached) {
-      // Normally prefetched with its batch; evicted from the cache since, so load it alone.
-      const id = delivery.messageId;
-      cached = this.#loadMessages(new Map([[id, delivery.tenantId]])).then((all) => all.get(id));
-      cached.catch(() => this.#messages.delete(id));
-      this.#cache(id, cached);
+  async #acquireLarge(): Promise<void> {
+    if (this.#largeSlots > 0) {
+      this.#largeSlots--;
+      return;
     }
-    return cached;
+    await new Promise<void>((resolve) => this.#largeWaiters.push(resolve));
+  }
+
+  #releaseLarge(): void {
+    const next = this.#largeWaiters.shift();
+    if (next) next();
+    else this.#largeSlots++;
   }
 
   #checkAddress(delivery: ClaimedDelivery): boolean {
@@ -327,14 +399,8 @@ export class DeliveryWorker {
         );
         if (next === null) {
           const hours = Math.round(this.#deps.settings.retry.lifetimeMs / 3_600_000);
-          return this.#final(
-            delivery,
-            "hard_bounce",
-            attempts,
-            result.code,
-            result.enhanced,
-            `gave up after ${hours} h: ${result.text}`,
-          );
+          const text = `gave up after ${hours} h: ${result.text}`;
+          return this.#final(delivery, "hard_bounce", attempts, result.code, result.enhanced, text);
         }
         return {
           delivery,
@@ -375,9 +441,12 @@ export class DeliveryWorker {
    * short window gathers them so that one commit (one fsync) records many.
    */
   #enqueue(outcome: DeliveryOutcome): void {
-    // A send that stop() gave up on ends when the transport is closed. Its row was handed back,
-    // so there is no lease to record against (and the database may be closed by now).
-    if (this.#released.delete(outcome.delivery.id)) return;
+    // A send that stop() cut short by closing the transport ended without an answer: it is
+    // handed back untouched rather than counted as a failed attempt.
+    if (this.#abandoning && outcome.status === "soft_bounce" && outcome.smtpCode === null) {
+      this.#abandoned.add(outcome.delivery.id);
+      return;
+    }
     this.#pending.push(outcome);
     if (this.#pending.length >= RECORD_BATCH) void this.#flush();
     else this.#window ??= setTimeout(() => void this.#flush(), RECORD_WINDOW_MS);
@@ -409,7 +478,7 @@ export class DeliveryWorker {
       const batch = this.#pending.splice(0, RECORD_BATCH);
       for (let attempt = 1; ; attempt++) {
         try {
-          await recordOutcomes(this.#deps.database, this.owner, batch);
+          await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
           break;
         } catch (err) {
           // The rows stay leased to us; if the database stays away they fall due again after

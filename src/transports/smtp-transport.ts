@@ -1,11 +1,284 @@
-import type { MailTransport } from "../delivery/mail-transport.js";
-import { SmtpPool, type SmtpPoolOptions } from "./smtp-pool.js";
+import SMTPConnection from "nodemailer/lib/smtp-connection";
+import type { Envelope, MailTransport } from "../delivery/mail-transport.js";
+import { classifyReply, enhancedCode, type SendResult } from "../delivery/send-result.js";
 
-export { resultFromError } from "./smtp-pool.js";
-export type SmtpTransportOptions = SmtpPoolOptions;
+export interface SmtpTransportOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Implicit TLS (smtps). Otherwise STARTTLS is used whenever the server offers it. */
+  readonly secure: boolean;
+  readonly auth?: { readonly user: string; readonly pass: string } | undefined;
+  readonly poolSize: number;
+  readonly timeoutMs: number;
+  readonly rejectUnauthorized: boolean;
+  /** Name given in EHLO. */
+  readonly name?: string | undefined;
+  /** Messages per connection before it is closed and a fresh one opened. */
+  readonly maxMessagesPerConnection?: number;
+  /** An idle connection is closed after this long (servers drop idle clients anyway). */
+  readonly idleMs?: number;
+  /**
+   * Told about connection-level failures with their full detail (host, port, login error).
+   * Recipients' events only get a short, generic text: tenants must not see the relay's setup.
+   */
+  readonly onConnectionError?: (err: unknown) => void;
+}
+
+interface SmtpError {
+  code?: string;
+  command?: string;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+}
+
+// Failures without an SMTP reply, in words a school office can act on, without relay details.
+const CONNECTION_TEXT: Record<string, string> = {
+  ETIMEDOUT: "timed out waiting for the mail server",
+  ECONNECTION: "the connection to the mail server failed or was lost",
+  ESOCKET: "the connection to the mail server failed or was lost",
+  EAUTH: "the mail server refused Postbag's login",
+  ETLS: "could not set up TLS with the mail server",
+  EPROTOCOL: "the mail server answered in a way Postbag did not understand",
+};
+
+/** A temporary failure with no usable SMTP reply: always retried later. */
+function connectionFailure(err: unknown): SendResult {
+  const code = (err as SmtpError | undefined)?.code ?? "ERROR";
+  const text = `${code}: ${CONNECTION_TEXT[code] ?? "could not talk to the mail server"}`;
+  return { kind: "soft", code: null, enhanced: null, text };
+}
+
+/** Maps a failed send to a result: an SMTP reply by its code; anything else is temporary. */
+export function resultFromError(err: unknown): SendResult {
+  const e = (err ?? {}) as SmtpError;
+  if (typeof e.responseCode === "number" && e.responseCode >= 400) {
+    return classifyReply(e.responseCode, e.response ?? e.message ?? "");
+  }
+  // No reply code: connection refused or lost, timeout, TLS failure. The message may or may
+  // not have arrived; retrying is what every MTA does here.
+  const result = connectionFailure(err);
+  return { ...result, enhanced: enhancedCode(e.response ?? "") };
+}
+
+interface Job {
+  readonly envelope: Envelope;
+  readonly raw: Buffer;
+  readonly resolve: (result: SendResult) => void;
+  /** Already moved once to a fresh connection after a stale one failed before MAIL FROM. */
+  retried: boolean;
+}
+
+interface Slot {
+  readonly conn: SMTPConnection;
+  busy: boolean;
+  dead: boolean;
+  sent: number;
+  idleTimer: NodeJS.Timeout | undefined;
+  /** Ends the send in progress, if any, as a soft failure (used by close()). */
+  abort: (() => void) | undefined;
+}
+
+/**
+ * A pool of SMTP connections that sends already-rendered messages, one recipient per
+ * transaction. Built on Nodemailer's SMTPConnection (EHLO, STARTTLS when offered, AUTH, DATA
+ * dot-stuffing) without its Mailer layer, which would wrap and re-stream the rendered bytes for
+ * every message. A refused message (an SMTP reply) keeps the connection after RSET; a lost or
+ * timed-out connection is closed and replaced. While connections keep failing to open, the pool
+ * backs off, and each failed attempt turns one waiting message into a soft bounce, so mail is
+ * retried later instead of hanging, and never marked final because of Postbag's own setup.
+ */
+export class SmtpTransport implements MailTransport {
+  readonly #options: SmtpTransportOptions;
+  readonly #slots = new Set<Slot>();
+  readonly #queue: Job[] = [];
+  #connecting = 0;
+  #failures = 0;
+  #backoff: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: SmtpTransportOptions) {
+    this.#options = options;
+  }
+
+  send(envelope: Envelope, raw: Buffer): Promise<SendResult> {
+    if (this.#closed) return Promise.resolve(connectionFailure({ code: "ECONNECTION" }));
+    return new Promise((resolve) => {
+      this.#queue.push({ envelope, raw, resolve, retried: false });
+      this.#pump();
+    });
+  }
+
+  /** Closes every connection; sends in progress end as soft failures (retried later). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#backoff);
+    for (const job of this.#queue.splice(0)) job.resolve(connectionFailure({ code: "ECONNECTION" }));
+    for (const slot of [...this.#slots]) {
+      // SMTPConnection does not call back a send whose socket is closed under it.
+      slot.abort?.();
+      this.#retire(slot, !slot.busy);
+    }
+  }
+
+  #pump(): void {
+    if (this.#closed) return;
+    for (const slot of this.#slots) {
+      const job = this.#queue[0];
+      if (!job) return;
+      if (!slot.busy && !slot.dead) {
+        this.#queue.shift();
+        this.#run(slot, job);
+      }
+    }
+    // Open connections for the work that is still waiting, up to the pool size, unless the
+    // pool is backing off after failed attempts.
+    while (
+      this.#queue.length > this.#connecting &&
+      this.#slots.size + this.#connecting < this.#options.poolSize &&
+      this.#backoff === undefined
+    ) {
+      this.#open();
+    }
+  }
+
+  #open(): void {
+    const o = this.#options;
+    const conn = new SMTPConnection({
+      host: o.host,
+      port: o.port,
+      secure: o.secure,
+      name: o.name,
+      connectionTimeout: o.timeoutMs,
+      greetingTimeout: o.timeoutMs,
+      socketTimeout: o.timeoutMs,
+      tls: { rejectUnauthorized: o.rejectUnauthorized },
+      // Postbag connects to the relay the operator configured, which may well be on loopback
+      // or a private network.
+      allowInternalNetworkInterfaces: true,
+      logger: false,
+    });
+    const slot: Slot = { conn, busy: false, dead: false, sent: 0, idleTimer: undefined, abort: undefined };
+    this.#connecting++;
+    let settled = false;
+    const failed = (err: unknown) => {
+      if (settled) {
+        this.#retire(slot, false);
+        return;
+      }
+      settled = true;
+      this.#connecting--;
+      conn.close();
+      o.onConnectionError?.(err);
+      // Whatever the server said while we connected (even a 5xx to AUTH) is about Postbag's
+      // relay, not the recipient: the waiting message is retried later.
+      this.#queue.shift()?.resolve(connectionFailure(err));
+      this.#failures++;
+      const wait = Math.min(100 * 2 ** Math.min(this.#failures - 1, 10), 5_000);
+      this.#backoff = setTimeout(() => {
+        this.#backoff = undefined;
+        this.#pump();
+      }, wait);
+      this.#backoff.unref();
+    };
+    conn.on("error", failed);
+    conn.once("end", () => this.#retire(slot, false));
+    conn.connect(() => {
+      const ready = () => {
+        if (settled) return;
+        settled = true;
+        this.#connecting--;
+        this.#failures = 0;
+        this.#slots.add(slot);
+        if (this.#closed) this.#retire(slot, true);
+        else this.#release(slot);
+      };
+      if (!o.auth) return ready();
+      conn.login({ user: o.auth.user, pass: o.auth.pass }, (err) => (err ? failed(err) : ready()));
+    });
+  }
+
+  #run(slot: Slot, job: Job): void {
+    slot.busy = true;
+    clearTimeout(slot.idleTimer);
+    let answered = false;
+    // Belt and braces: should the connection die without calling back, the message must not
+    // stay in flight forever. Socket timeouts normally answer long before this.
+    const giveUp = (code: string) => {
+      if (answered) return;
+      answered = true;
+      slot.abort = undefined;
+      job.resolve(connectionFailure({ code }));
+      this.#retire(slot, false);
+    };
+    const guard = setTimeout(() => giveUp("ETIMEDOUT"), this.#options.timeoutMs * 3 + 1000);
+    guard.unref();
+    slot.abort = () => {
+      clearTimeout(guard);
+      giveUp("ECONNECTION");
+    };
+    slot.conn.send({ from: job.envelope.from, to: [job.envelope.to] }, job.raw, (err, info) => {
+      if (answered) return;
+      answered = true;
+      slot.abort = undefined;
+      clearTimeout(guard);
+      slot.sent++;
+      if (!err) {
+        const response = String(info?.response ?? "250 OK");
+        const code = Number.parseInt(response.slice(0, 3), 10);
+        job.resolve(classifyReply(Number.isFinite(code) ? code : 250, response));
+        this.#release(slot);
+        return;
+      }
+      const e = err as SmtpError;
+      if (e.responseCode === undefined) this.#options.onConnectionError?.(err);
+      // A server may close a connection that sat idle; the first command on it then fails
+      // before any of the message was sent. That message goes out on a fresh connection.
+      const stale =
+        slot.sent > 1 && e.responseCode === undefined && (e.command === "CONN" || e.command === "MAIL FROM");
+      if (stale && !job.retried) {
+        job.retried = true;
+        this.#queue.unshift(job);
+      } else {
+        job.resolve(resultFromError(err));
+      }
+      const refused = (e.code === "EENVELOPE" || e.code === "EMESSAGE") && e.responseCode !== 421;
+      if (refused && !slot.dead) {
+        // The server refused this message; the session is fine once reset.
+        slot.conn.reset((resetErr) => (resetErr ? this.#retire(slot, false) : this.#release(slot)));
+      } else {
+        this.#retire(slot, false);
+      }
+    });
+  }
+
+  /** Makes a connection available again (or retires it after its message quota). */
+  #release(slot: Slot): void {
+    slot.busy = false;
+    if (slot.dead) return;
+    if (slot.sent >= (this.#options.maxMessagesPerConnection ?? 1000)) {
+      this.#retire(slot, true);
+      return;
+    }
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => this.#retire(slot, true), this.#options.idleMs ?? 30_000);
+    slot.idleTimer.unref();
+    this.#pump();
+  }
+
+  /** Takes a connection out of the pool (QUIT when it is healthy) and refills the pool. */
+  #retire(slot: Slot, polite: boolean): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    clearTimeout(slot.idleTimer);
+    this.#slots.delete(slot);
+    if (polite && !slot.busy) slot.conn.quit();
+    else slot.conn.close();
+    this.#pump();
+  }
+}
 
 /** Pooled SMTP delivery through one server (the relay, the sandbox or a tenant's account). */
 export function createSmtpTransport(options: SmtpTransportOptions): MailTransport {
-  const pool = new SmtpPool(options);
-  return { send: (envelope, raw) => pool.send(envelope, raw), close: () => pool.close() };
+  return new SmtpTransport(options);
 }

@@ -87,7 +87,6 @@ for (const dialect of dialects) {
         expect(row).toMatchObject({
           status: "queued",
           lease_owner: "dead-worker",
-          lease_until: clock.now() + LEASE_MS,
           next_attempt_at: clock.now() + LEASE_MS,
         });
       }
@@ -146,7 +145,7 @@ for (const dialect of dialects) {
 
       expect(await recordOutcomes(test.database, "worker-b", [outcome(second, "sent", 250)])).toBe(1);
       [row] = await recipientRows(test.database, tenantId);
-      expect(row).toMatchObject({ status: "sent", lease_owner: null, lease_until: null, last_smtp_code: 250 });
+      expect(row).toMatchObject({ status: "sent", lease_owner: null, last_smtp_code: 250 });
       // Once recorded, a second report from the same worker cannot change it either.
       expect(await recordOutcomes(test.database, "worker-b", [outcome(second, "rejected", 554)])).toBe(0);
       expect(await eventCount()).toBe(2); // queued + sent
@@ -201,7 +200,6 @@ for (const dialect of dialects) {
           status: "queued",
           attempts: 0,
           lease_owner: null,
-          lease_until: null,
           next_attempt_at: clock.now(),
         });
       }

@@ -119,7 +119,6 @@ for (const dialect of dialects) {
           attempts: 1,
           next_attempt_at: null,
           lease_owner: null,
-          lease_until: null,
           last_smtp_code: 250,
           last_enhanced_code: "2.0.0",
           updated_at: t0 + 1_000,

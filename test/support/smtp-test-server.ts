@@ -37,6 +37,8 @@ export interface TestSmtpServerOptions {
   /** Implicit TLS from the first byte (port-465 style). */
   readonly secure?: boolean;
   readonly behaviour?: Behaviour;
+  /** Port to listen on (default: any free one). */
+  readonly port?: number;
 }
 
 export interface TestSmtpServer {
@@ -163,7 +165,7 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions = {}): 
     });
   });
 
-  server.listen(0, host);
+  server.listen(options.port ?? 0, host);
   await once(server.server, "listening");
   const { port } = server.server.address() as AddressInfo;
 
