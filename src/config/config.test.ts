@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, settings, settingsMarkdown } from "./config.js";
+import { ConfigError, frozenConfig, loadConfig, settings, settingsMarkdown } from "./config.js";
 
 const SECRET = "s3cret-s3cret-s3cret-s3cret-s3cret-0123";
 
@@ -100,6 +100,19 @@ describe("loadConfig defaults", () => {
     expect(() => {
       (config as { httpPort: number }).httpPort = 1;
     }).toThrow(TypeError);
+  });
+});
+
+describe("frozenConfig", () => {
+  it("freezes a structured clone (a worker thread's copy) again, nested parts included, unchanged", () => {
+    const config = loadConfig(env({ POSTBAG_RELAY_URL: "smtp://u:p@relay.example.com:2525" }));
+    const clone = structuredClone(config);
+    expect(Object.isFrozen(clone)).toBe(false);
+    const frozen = frozenConfig(clone);
+    expect(frozen).toEqual(config);
+    expect(Object.isFrozen(frozen)).toBe(true);
+    expect(Object.isFrozen(frozen.retry)).toBe(true);
+    expect(Object.isFrozen(frozen.relay)).toBe(true);
   });
 });
 

@@ -341,6 +341,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze(config);
 }
 
+/**
+ * Freezes a Config that arrived as a structured clone (a worker thread's `workerData`), which
+ * drops the freezing: the thread gets the parent's parsed settings without reading the
+ * environment again.
+ */
+export function frozenConfig(config: Config): Config {
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** The settings table in Markdown, for docs/configuration.md (`npx postbag config docs`). */
 export function settingsMarkdown(): string {
   const rows = Object.entries(settings).map(

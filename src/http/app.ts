@@ -112,13 +112,14 @@ function toApiError(err: FastifyError): ApiError {
       return new ApiError("payload_too_large", "request body is too large");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError("unsupported_media_type", "send JSON with Content-Type: application/json");
+    // Fastify 5's JSON parser (secure-json-parse) reports a `__proto__` or
+    // `constructor.prototype` key as FST_ERR_CTP_INVALID_JSON_BODY too, since
+    // onProtoPoisoning/onConstructorPoisoning are "error". A SyntaxError or a message that
+    // mentions "prototype" from anywhere else is a server bug: it falls through to 500.
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return new ApiError("invalid_json", "request body is not valid JSON");
-  }
-  if (err instanceof SyntaxError || err.message?.includes("prototype")) {
-    return new ApiError("invalid_json", "request body is not valid JSON");
   }
   const status = err.statusCode ?? 500;
   if (status === 404) return new ApiError("not_found", "not found");

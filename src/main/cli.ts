@@ -91,7 +91,6 @@ async function runServe(args: string[]): Promise<number> {
     api: !values["no-api"],
     worker: !values["no-worker"],
     scheduler: !values["no-scheduler"],
-    env: process.env,
     out,
   });
   const signal = await waitForSignal();

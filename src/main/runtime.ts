@@ -1,3 +1,4 @@
+// Wiring shared by the entry points: one place that turns Config into live pieces.
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/config.js";
 import { createDatabase, type Database } from "../db/database.js";
@@ -6,7 +7,6 @@ import type { MailTransport } from "../delivery/mail-transport.js";
 import type { WorkerSettings } from "../delivery/worker.js";
 import { createSmtpTransport } from "../transports/smtp-transport.js";
 
-/** Wiring shared by the entry points: one place that turns Config into live pieces. */
 /**
  * Services log JSON to stdout; one-shot commands log to stderr so that what they print (an id,
  * a key) is all that stdout carries.
@@ -24,8 +24,9 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
 }
 
 /** The operator's relay, or in sandbox mode the loopback capture server on `sandboxPort`. */
-export function createRelayTransport(config: Config, sandboxPort: number): MailTransport {
+export function createRelayTransport(config: Config, sandboxPort: number, logger: Logger): MailTransport {
   const relay = config.relay;
+  const where = relay ? `relay ${relay.host}:${relay.port}` : `sandbox 127.0.0.1:${sandboxPort}`;
   return createSmtpTransport({
     host: relay?.host ?? "127.0.0.1",
     port: relay?.port ?? sandboxPort,
@@ -35,6 +36,7 @@ export function createRelayTransport(config: Config, sandboxPort: number): MailT
     timeoutMs: config.smtpTimeoutMs,
     rejectUnauthorized: config.relayTlsRejectUnauthorized,
     name: config.senderDomain,
+    onConnectionError: (err) => logger.warn({ err, server: where }, "SMTP connection to the relay failed"),
   });
 }
 

@@ -14,7 +14,6 @@ export interface ServeOptions {
   readonly api: boolean;
   readonly worker: boolean;
   readonly scheduler: boolean;
-  readonly env: NodeJS.ProcessEnv;
   /** Where to print the start-up banner (human text, not logs). */
   readonly out: (text: string) => void;
 }
@@ -25,12 +24,20 @@ export interface Served {
   stop(): Promise<void>;
 }
 
+/** What the delivery worker thread starts from: the settings parsed once by the parent. */
+export interface WorkerThreadData {
+  /** A structured clone, so no longer frozen: the thread freezes it again. */
+  readonly config: Config;
+  readonly sandboxPort: number;
+}
+
 interface WorkerThread {
   poke(): void;
   stop(): Promise<void>;
 }
 
-function startWorkerThread(env: NodeJS.ProcessEnv, sandboxPort: number, logger: Logger): Promise<WorkerThread> {
+function startWorkerThread(config: Config, sandboxPort: number, logger: Logger): Promise<WorkerThread> {
+  const workerData: WorkerThreadData = { config, sandboxPort };
   let thread: Worker;
   let exited = false;
   let stopping = false;
@@ -39,7 +46,7 @@ function startWorkerThread(env: NodeJS.ProcessEnv, sandboxPort: number, logger: 
     new Promise((resolve, reject) => {
       let ready = false;
       exited = false;
-      thread = new Worker(new URL("./worker-thread-entry.mjs", import.meta.url), { workerData: { env, sandboxPort } });
+      thread = new Worker(new URL("./worker-thread-entry.mjs", import.meta.url), { workerData });
       thread.once("message", (msg) => {
         if (msg !== "ready") return;
         ready = true;
@@ -106,7 +113,7 @@ export async function serve(
 
   let worker: WorkerThread | undefined;
   if (options.worker) {
-    worker = await startWorkerThread(options.env, sandboxPort ?? config.sandboxSmtpPort, logger);
+    worker = await startWorkerThread(config, sandboxPort ?? config.sandboxSmtpPort, logger);
     stops.unshift(() => worker?.stop() ?? Promise.resolve());
   }
 

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { loadConfig } from "../config/config.js";
+import { frozenConfig } from "../config/config.js";
 import { createLogger, openDatabase } from "./runtime.js";
+import type { WorkerThreadData } from "./serve.js";
 import { startWorker } from "./worker.js";
 
 /**
@@ -8,8 +9,9 @@ import { startWorker } from "./worker.js";
  * message) never competes with the thread answering the API. Messages from the parent:
  * "poke" (new mail was accepted) and "stop".
  */
-const { env, sandboxPort } = workerData as { env: NodeJS.ProcessEnv; sandboxPort: number };
-const config = loadConfig(env);
+const data = workerData as WorkerThreadData;
+const config = frozenConfig(data.config);
+const { sandboxPort } = data;
 const logger = createLogger(config, "postbag");
 const database = await openDatabase(config, logger);
 const running = startWorker(config, database, logger, sandboxPort);

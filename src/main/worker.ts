@@ -12,7 +12,7 @@ export interface RunningWorker {
 
 /** Starts a delivery worker on this thread, delivering through the relay (or the sandbox). */
 export function startWorker(config: Config, database: Database, logger: Logger, sandboxPort: number): RunningWorker {
-  const transport = createRelayTransport(config, sandboxPort);
+  const transport = createRelayTransport(config, sandboxPort, logger);
   const worker = new DeliveryWorker({
     database,
     clock: systemClock,

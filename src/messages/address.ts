@@ -245,7 +245,7 @@ function fitsInCodePoints(text: string, max: number): boolean {
 }
 
 /** The value for an error message: JSON-quoted so control characters show escaped, cut to 80 characters. */
-function quote(value: string): string {
+export function quote(value: string): string {
   if (value.length <= QUOTE_MAX_CHARS) {
     return JSON.stringify(value);
   }

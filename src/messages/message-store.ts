@@ -1,4 +1,4 @@
-import type { Database } from "../db/database.js";
+import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { EventRow, MessageRow, NewEvent, NewRecipient, RecipientRow } from "../db/tables.js";
 import { ApiError } from "../errors/api-error.js";
@@ -80,93 +80,101 @@ export class MessageWriter {
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.#maxBatch);
-      try {
-        const results = await this.#commit(batch);
-        batch.forEach((p, i) => {
-          const r = results[i];
-          if (r instanceof Error) p.reject(r);
-          else if (r) p.resolve(r);
-        });
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-      }
+      const results = await this.#commitBatch(batch);
+      batch.forEach((p, i) => {
+        const r = results[i] ?? new Error("no result for a batched message");
+        if (r instanceof Error) p.reject(r);
+        else p.resolve(r);
+      });
     }
     this.#flushing = false;
     for (const resolve of this.#idle.splice(0)) resolve();
   }
 
-  async #commit(batch: readonly Pending[]): Promise<Array<AcceptedMessage | Error>> {
-    const now = this.#clock.now();
-    const planned = batch.map((p) => this.#plan(p, now));
-    const inserted = await this.#database.db.transaction().execute(async (tx) => {
-      const messageIds = new Set<string>();
-      const withKey = planned.filter((p) => p.message.idempotency_key !== null);
-      const withoutKey = planned.filter((p) => p.message.idempotency_key === null);
-      // Keyed inserts may conflict with an earlier request (or one in this same batch): the
-      // conflicting row is skipped, not an error, and the caller gets the original message.
-      for (const p of withKey) {
-        const row = await tx
-          .insertInto("messages")
-          .values(p.message)
-          .onConflict((oc) => oc.columns(["tenant_id", "idempotency_key"]).doNothing())
-          .returning("id")
-          .executeTakeFirst();
-        if (row) messageIds.add(row.id);
-      }
-      for (const rows of chunks(withoutKey.map((p) => p.message)))
-        await tx.insertInto("messages").values(rows).execute();
-      for (const p of withoutKey) messageIds.add(p.message.id);
-      const stored = planned.filter((p) => messageIds.has(p.message.id));
-      for (const rows of chunks(stored.flatMap((p) => p.recipients)))
-        await tx.insertInto("recipients").values(rows).execute();
-      for (const rows of chunks(stored.flatMap((p) => p.events))) await tx.insertInto("events").values(rows).execute();
-      for (const rows of chunks(stored.flatMap((p) => p.attachments)))
-        await tx.insertInto("attachments").values(rows).execute();
-      return messageIds;
-    });
-
+  /**
+   * Commits a batch; one result per member, in order. A transaction that failed before its
+   * COMMIT wrote nothing, so one bad member (a row the database refuses) does not fail the
+   * others: the batch is retried member by member, each in a transaction of its own. A failed
+   * COMMIT is not retried: it may have been applied, and a retry could store a message twice.
+   */
+  async #commitBatch(batch: readonly Pending[]): Promise<Array<AcceptedMessage | Error>> {
+    try {
+      return await this.#commit(batch);
+    } catch (err) {
+      if (batch.length === 1 || err instanceof CommitOutcomeUnknown) return batch.map(() => failure(err));
+    }
     const results: Array<AcceptedMessage | Error> = [];
-    for (const p of planned) {
-      if (inserted.has(p.message.id)) {
-        results.push({
-          id: p.message.id,
-          replayed: false,
-          recipients: p.recipients.map((r) => ({
-            id: r.id,
-            email: r.email || null,
-            status: r.status as RecipientStatus,
-          })),
-        });
-      } else {
-        results.push(await this.#replay(p.message.tenant_id, p.message.idempotency_key ?? "", p.message.request_hash));
+    for (const p of batch) {
+      try {
+        results.push(...(await this.#commit([p])));
+      } catch (err) {
+        results.push(failure(err));
       }
     }
     return results;
   }
 
-  async #replay(tenantId: string, key: string, requestHash: string | null): Promise<AcceptedMessage | Error> {
-    const original = await this.#database.db
-      .selectFrom("messages")
-      .select(["id", "request_hash"])
-      .where("tenant_id", "=", tenantId)
-      .where("idempotency_key", "=", key)
-      .executeTakeFirst();
-    if (!original) return new ApiError("conflict", "idempotent request raced with another; retry it");
-    if (original.request_hash !== requestHash) {
-      return new ApiError("idempotency_conflict", "this Idempotency-Key was already used for a different request");
+  /**
+   * Writes a batch in one transaction. Answers for replayed Idempotency-Keys are looked up in
+   * the same transaction, so a failed lookup rolls back the batch (and is retried per member)
+   * instead of failing requests whose messages were already committed.
+   */
+  async #commit(batch: readonly Pending[]): Promise<Array<AcceptedMessage | Error>> {
+    const now = this.#clock.now();
+    const planned = batch.map((p) => this.#plan(p, now));
+    let committing = false;
+    try {
+      const results = await this.#database.db.transaction().execute(async (tx) => {
+        const messageIds = new Set<string>();
+        const withKey = planned.filter((p) => p.message.idempotency_key !== null);
+        const withoutKey = planned.filter((p) => p.message.idempotency_key === null);
+        // Keyed inserts may conflict with an earlier request (or one in this same batch): the
+        // conflicting row is skipped, not an error, and the caller gets the original message.
+        for (const p of withKey) {
+          const row = await tx
+            .insertInto("messages")
+            .values(p.message)
+            .onConflict((oc) => oc.columns(["tenant_id", "idempotency_key"]).doNothing())
+            .returning("id")
+            .executeTakeFirst();
+          if (row) messageIds.add(row.id);
+        }
+        for (const rows of chunks(withoutKey.map((p) => p.message)))
+          await tx.insertInto("messages").values(rows).execute();
+        for (const p of withoutKey) messageIds.add(p.message.id);
+        const stored = planned.filter((p) => messageIds.has(p.message.id));
+        for (const rows of chunks(stored.flatMap((p) => p.recipients)))
+          await tx.insertInto("recipients").values(rows).execute();
+        for (const rows of chunks(stored.flatMap((p) => p.events)))
+          await tx.insertInto("events").values(rows).execute();
+        for (const rows of chunks(stored.flatMap((p) => p.attachments)))
+          await tx.insertInto("attachments").values(rows).execute();
+
+        const answers: Array<AcceptedMessage | Error> = [];
+        for (const p of planned) {
+          if (messageIds.has(p.message.id)) {
+            answers.push({
+              id: p.message.id,
+              replayed: false,
+              recipients: p.recipients.map((r) => ({
+                id: r.id,
+                email: r.email || null,
+                status: r.status as RecipientStatus,
+              })),
+            });
+          } else {
+            answers.push(
+              await replay(tx, p.message.tenant_id, p.message.idempotency_key ?? "", p.message.request_hash),
+            );
+          }
+        }
+        committing = true;
+        return answers;
+      });
+      return results;
+    } catch (err) {
+      throw committing ? new CommitOutcomeUnknown(err) : err;
     }
-    const recipients = await this.#database.db
-      .selectFrom("recipients")
-      .select(["id", "email", "status"])
-      .where("tenant_id", "=", tenantId)
-      .where("message_id", "=", original.id)
-      .orderBy("id")
-      .execute();
-    return {
-      id: original.id,
-      replayed: true,
-      recipients: recipients.map((r) => ({ id: r.id, email: r.email || null, status: r.status as RecipientStatus })),
-    };
   }
 
   #plan(p: Pending, now: number) {
@@ -214,7 +222,6 @@ export class MessageWriter {
         status,
         attempts: 0,
         next_attempt_at: status === "queued" ? now : null,
-        lease_until: null,
         lease_owner: null,
         last_smtp_code: null,
         last_enhanced_code: null,
@@ -247,6 +254,50 @@ export class MessageWriter {
     }));
     return { message, recipients, events, attachments };
   }
+}
+
+/** The COMMIT itself failed: the batch may or may not be stored. */
+class CommitOutcomeUnknown extends Error {
+  constructor(cause: unknown) {
+    super("commit failed; the outcome is unknown", { cause });
+  }
+}
+
+/** What a caller whose message could not be committed is rejected with: the database's error. */
+function failure(err: unknown): Error {
+  const reason = err instanceof CommitOutcomeUnknown ? err.cause : err;
+  return reason instanceof Error ? reason : new Error(String(reason), { cause: reason });
+}
+
+/** The answer for a request whose Idempotency-Key is already taken: the original message, or why not. */
+async function replay(
+  tx: Tx,
+  tenantId: string,
+  key: string,
+  requestHash: string | null,
+): Promise<AcceptedMessage | Error> {
+  const original = await tx
+    .selectFrom("messages")
+    .select(["id", "request_hash"])
+    .where("tenant_id", "=", tenantId)
+    .where("idempotency_key", "=", key)
+    .executeTakeFirst();
+  if (!original) return new ApiError("conflict", "idempotent request raced with another; retry it");
+  if (original.request_hash !== requestHash) {
+    return new ApiError("idempotency_conflict", "this Idempotency-Key was already used for a different request");
+  }
+  const recipients = await tx
+    .selectFrom("recipients")
+    .select(["id", "email", "status"])
+    .where("tenant_id", "=", tenantId)
+    .where("message_id", "=", original.id)
+    .orderBy("id")
+    .execute();
+  return {
+    id: original.id,
+    replayed: true,
+    recipients: recipients.map((r) => ({ id: r.id, email: r.email || null, status: r.status as RecipientStatus })),
+  };
 }
 
 export interface MessageDetail {
@@ -302,14 +353,37 @@ export interface MessageListFilter {
   readonly limit: number;
 }
 
-/** Newest first, by id (ids sort by creation time); a page is `limit` messages. */
+/** The columns a list shows; bodies (up to the message size limit each) stay in the database. */
+const listedColumns = [
+  "id",
+  "category",
+  "from_address",
+  "from_name",
+  "subject",
+  "created_at",
+  "message_id_header",
+] as const satisfies readonly (keyof MessageRow)[];
+
+/** A message as a list shows it: its recipients counted, not loaded. */
+export interface ListedMessage {
+  readonly message: Pick<MessageRow, (typeof listedColumns)[number]>;
+  readonly recipientCount: number;
+  /** Recipients per current status; a status no recipient has is left out. */
+  readonly statusCounts: Readonly<Partial<Record<RecipientStatus, number>>>;
+}
+
+/**
+ * Newest first, by id (ids sort by creation time); a page is `limit` messages. Recipients are
+ * counted per status with one GROUP BY over the page: a page of 200 messages of 1000 recipients
+ * each is 200 rows plus at most 200 × (number of statuses) counts, not 200,000 recipient rows.
+ */
 export async function listMessages(
   database: Database,
   tenantId: string,
   filter: MessageListFilter,
-): Promise<{ messages: MessageRow[]; recipients: RecipientRow[] }> {
+): Promise<ListedMessage[]> {
   const { db } = database;
-  let q = db.selectFrom("messages").selectAll().where("tenant_id", "=", tenantId);
+  let q = db.selectFrom("messages").select(listedColumns).where("tenant_id", "=", tenantId);
   if (filter.category) q = q.where("category", "=", filter.category);
   if (filter.since !== undefined) q = q.where("created_at", ">=", filter.since);
   if (filter.until !== undefined) q = q.where("created_at", "<", filter.until);
@@ -328,17 +402,27 @@ export async function listMessages(
     );
   }
   const messages = await q.orderBy("id", "desc").limit(filter.limit).execute();
-  if (messages.length === 0) return { messages, recipients: [] };
-  const recipients = await db
+  if (messages.length === 0) return [];
+  const counts = await db
     .selectFrom("recipients")
-    .selectAll()
+    .select((eb) => ["message_id", "status", eb.fn.countAll<number | string>().as("n")])
     .where("tenant_id", "=", tenantId)
     .where(
       "message_id",
       "in",
       messages.map((m) => m.id),
     )
-    .orderBy("id")
+    .groupBy(["message_id", "status"])
     .execute();
-  return { messages, recipients };
+  const byMessage = new Map<string, Partial<Record<RecipientStatus, number>>>();
+  for (const c of counts) {
+    const statusCounts = byMessage.get(c.message_id) ?? {};
+    statusCounts[c.status as RecipientStatus] = Number(c.n);
+    byMessage.set(c.message_id, statusCounts);
+  }
+  return messages.map((message) => {
+    const statusCounts = byMessage.get(message.id) ?? {};
+    const recipientCount = Object.values(statusCounts).reduce((sum, n) => sum + n, 0);
+    return { message, recipientCount, statusCounts };
+  });
 }

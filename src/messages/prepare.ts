@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ApiError, type ErrorDetail } from "../errors/api-error.js";
-import { checkDisplayName, checkEmail, checkHeaderValue } from "./address.js";
+import { checkDisplayName, checkEmail, checkHeaderValue, quote } from "./address.js";
 import { type Category, internalCategories, isCategory } from "./categories.js";
 
 /** A recipient as the API accepts it: a bare address, or an object whose email may be missing. */
@@ -80,8 +80,17 @@ const DANGEROUS_EXTENSION =
   /\.(exe|com|bat|cmd|scr|pif|cpl|msi|msp|jar|js|jse|vbs|vbe|wsf|wsh|hta|ps1|psm1|lnk|reg|dll|scf|inf)$/i;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
-function quote(value: string): string {
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+/**
+ * The first C0 control character other than TAB, LF and CR in a body, if any. They have no place
+ * in a mail body, and PostgreSQL refuses NUL in text columns outright (SQLite stores it), so they
+ * are refused here rather than failing the database write.
+ */
+function bodyControlCharacter(text: string): number | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x1f && code !== 0x09 && code !== 0x0a && code !== 0x0d) return code;
+  }
+  return undefined;
 }
 
 function addressEmail(input: AddressInput): string | null | undefined {
@@ -203,6 +212,16 @@ export function prepareMessage(
     });
   } else if (subject.value === "") {
     textProblems.push({ path: "/subject", message: "subject is empty" });
+  }
+  for (const field of ["text", "html"] as const) {
+    const found = bodyControlCharacter(input[field] ?? "");
+    if (found !== undefined) {
+      const code = `U+${found.toString(16).toUpperCase().padStart(4, "0")}`;
+      textProblems.push({
+        path: `/${field}`,
+        message: `${field} contains the control character ${code}; only TAB, CR and LF are allowed`,
+      });
+    }
   }
 
   const headers: Record<string, string> = {};

@@ -84,7 +84,7 @@ export async function createApiKey(db: Db, clock: Clock, input: CreateKeyInput):
     throw new ApiError("invalid_request", "operator keys have no tenant; tenant keys need one");
   }
   if (input.tenantId !== null && !(await findTenant(db, input.tenantId))) {
-    throw new ApiError("not_found", `no tenant ${input.tenantId}`);
+    throw new ApiError("not_found", `no tenant ${input.tenantId.slice(0, 40)}`);
   }
   const name = (input.name ?? (input.role === "operator" ? "operator" : input.role)).trim();
   if (name.length === 0 || name.length > 200 || /[\p{Cc}]/u.test(name)) {

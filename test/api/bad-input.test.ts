@@ -1,8 +1,13 @@
+import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dialects } from "../support/databases.js";
 import {
+  type ErrorReply,
   expectRefused,
+  json,
+  nothingStored,
   openTestApp,
+  storedCounts,
   TEST_MAX_MESSAGE_BYTES,
   TEST_MAX_RECIPIENTS,
   type TestApp,
@@ -403,6 +408,23 @@ const cases: Case[] = [
     status: 400,
     code: "invalid_attachment",
   },
+  // Bodies: PostgreSQL refuses NUL in text, so C0 controls other than TAB, CR, LF are refused.
+  ...[
+    ["text", "a NUL", "before\u0000after"],
+    ["text", "an ESC", "\u001b[31mred"],
+    ["text", "a vertical tab", "a\u000bb"],
+    ["html", "a NUL", "<p>\u0000</p>"],
+    ["html", "a backspace", "<p>a\u0008</p>"],
+    ["html", "a unit separator", "<p>\u001f</p>"],
+  ].map(
+    ([field, what, value]): Case => ({
+      name: `${what} in ${field}`,
+      body: validMessage({ [field as string]: value }),
+      status: 400,
+      code: "invalid_request",
+      path: `/${field}`,
+    }),
+  ),
   // Idempotency-Key.
   {
     name: "an Idempotency-Key with a control character",
@@ -473,6 +495,62 @@ describe.each(dialects)("POST /v1/messages, refused [%s]", (dialect) => {
     expect(results.map((r) => r.statusCode)).toEqual([202, 400, 202]);
     const rows = await t.db.selectFrom("messages").select("subject").where("tenant_id", "=", tenant.id).execute();
     expect(rows.map((r) => r.subject)).toEqual(["School trip on Friday", "School trip on Friday"]);
+  });
+
+  it("a NUL in one tenant's body does not fail another tenant's message in the same group commit", async () => {
+    const a = await t.newTenant();
+    const b = await t.newTenant();
+    const [bad, good] = await Promise.all([
+      t.inject({ method: "POST", url: "/v1/messages", headers: a.auth(), payload: validMessage({ text: "x\u0000y" }) }),
+      t.inject({
+        method: "POST",
+        url: "/v1/messages",
+        headers: b.auth(),
+        payload: validMessage({ subject: "From B" }),
+      }),
+    ]);
+    expect(bad?.statusCode, bad?.body).toBe(400);
+    expect(json<ErrorReply>(bad as LightMyRequestResponse).error).toMatchObject({
+      code: "invalid_request",
+      details: [{ path: "/text" }],
+    });
+    expect(good?.statusCode, good?.body).toBe(202);
+    const rows = await t.db.selectFrom("messages").select("subject").where("tenant_id", "=", b.id).execute();
+    expect(rows).toEqual([{ subject: "From B" }]);
+    expect(await storedCounts(t.db, a.id)).toEqual(nothingStored);
+  });
+
+  it("a long unknown category is quoted cut to 80 characters, never splitting a character", async () => {
+    const tenant = await t.newTenant();
+    const category = `${"c".repeat(79)}\u{1F600}and more`;
+    const res = await t.inject({
+      method: "POST",
+      url: "/v1/messages",
+      headers: tenant.auth(),
+      payload: validMessage({ category }),
+    });
+    const body = await expectRefused(t, tenant.id, res, 400, "unknown_category");
+    // The cut falls inside the emoji's surrogate pair: the half is dropped, not escaped.
+    expect(body.error.message).toBe(`unknown category "${"c".repeat(79)}"…`);
+  });
+
+  it("TAB, CR and LF in text and html are accepted and stored as sent", async () => {
+    const tenant = await t.newTenant();
+    const text = "line one\r\n\tline two\nline three";
+    const html = "<p>\tone</p>\r\n<p>two</p>\n";
+    const res = await t.inject({
+      method: "POST",
+      url: "/v1/messages",
+      headers: tenant.auth(),
+      payload: validMessage({ text, html }),
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const row = await t.db
+      .selectFrom("messages")
+      .select(["text_body", "html_body"])
+      .where("tenant_id", "=", tenant.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ text_body: text, html_body: html });
   });
 
   it("a message exactly at the size limit is accepted", async () => {

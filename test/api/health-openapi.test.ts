@@ -10,6 +10,10 @@ interface OpenApi {
   security?: unknown[];
 }
 
+interface ItemSchema {
+  properties: Record<string, { description?: string; additionalProperties?: boolean; properties?: object }>;
+}
+
 describe.each(dialects)("health and the OpenAPI document [%s]", (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
@@ -58,6 +62,20 @@ describe.each(dialects)("health and the OpenAPI document [%s]", (dialect) => {
       apiKey: expect.objectContaining({ type: "http", scheme: "bearer" }),
     });
     expect(doc.paths).not.toHaveProperty(["/openapi.json"]);
+  });
+
+  it("the message list documents counts per status, not embedded recipients", async () => {
+    const doc = json<OpenApi>(await t.inject({ method: "GET", url: "/openapi.json" }));
+    const ok = doc.paths["/v1/messages"]?.get?.responses?.["200"] as {
+      content: { "application/json": { schema: { properties: { items: { items: ItemSchema } } } } };
+    };
+    const item = ok.content["application/json"].schema.properties.items.items;
+    expect(Object.keys(item.properties)).toEqual(expect.arrayContaining(["id", "recipientCount", "statusCounts"]));
+    expect(item.properties).not.toHaveProperty("recipients");
+    const counts = item.properties.statusCounts;
+    expect(counts?.additionalProperties).toBe(false);
+    expect(counts?.description).toMatch(/only statuses/i);
+    expect(Object.keys(counts?.properties ?? {})).toEqual(expect.arrayContaining(["queued", "sent", "hard_bounce"]));
   });
 
   it("an unknown route -> 404 not_found with the error shape", async () => {

@@ -49,6 +49,8 @@ export interface TestAppOptions {
   readonly clock?: Clock;
   /** Extra `POSTBAG_*` settings. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Registers extra routes (say, one that throws) before the app is ready. */
+  readonly routes?: (app: App) => void;
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -57,9 +59,11 @@ async function buildApp(
   database: Database,
   clock: Clock,
   config: Config,
+  routes?: (app: App) => void,
 ): Promise<{ app: App; writer: MessageWriter }> {
   const writer = new MessageWriter({ database, clock, messageIdDomain: config.senderDomain });
   const app = await createApp({ database, clock, config, logger: pino({ level: "silent" }), writer });
+  routes?.(app);
   await app.ready();
   return { app, writer };
 }
@@ -81,7 +85,7 @@ export async function openTestApp(dialect: Dialect, options: TestAppOptions = {}
     ...options.env,
   });
   const { database } = testDatabase;
-  const { app, writer } = await buildApp(database, clock, config);
+  const { app, writer } = await buildApp(database, clock, config, options.routes);
   const extraApps: App[] = [];
 
   return {
@@ -103,7 +107,7 @@ export async function openTestApp(dialect: Dialect, options: TestAppOptions = {}
       return bearer((await createApiKey(database.db, clock, { tenantId: null, role: "operator" })).key);
     },
     async freshApp() {
-      const extra = await buildApp(database, clock, config);
+      const extra = await buildApp(database, clock, config, options.routes);
       extraApps.push(extra.app);
       return extra.app;
     },

@@ -1,8 +1,8 @@
 import { Type } from "typebox";
 import { isId } from "../../db/ids.js";
-import type { EventRow, MessageRow, RecipientRow } from "../../db/tables.js";
+import type { EventRow, RecipientRow } from "../../db/tables.js";
 import { ApiError } from "../../errors/api-error.js";
-import { getMessage } from "../../messages/message-store.js";
+import { getMessage, type ListedMessage } from "../../messages/message-store.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
 import { errorResponses, IdParams } from "../schemas.js";
 
@@ -30,18 +30,18 @@ export const RecipientSchema = Type.Object({
   updatedAt: Type.String({ format: "date-time" }),
 });
 
-export const MessageSummary = Type.Object({
+/** What the list and the detail view both show of a message. */
+export const MessageFields = {
   id: Type.String(),
   category: Type.String(),
   from: Type.String(),
   subject: Type.String(),
   createdAt: Type.String({ format: "date-time" }),
   messageId: Type.String(),
-  recipients: Type.Array(RecipientSchema),
-});
+};
 
 const MessageDetail = Type.Object({
-  ...MessageSummary.properties,
+  ...MessageFields,
   recipients: Type.Array(Type.Object({ ...RecipientSchema.properties, events: Type.Array(EventSchema) })),
   attachments: Type.Array(Type.Object({ filename: Type.String(), contentType: Type.String(), size: Type.Integer() })),
 });
@@ -64,7 +64,7 @@ export function recipientView(r: RecipientRow) {
   };
 }
 
-export function messageView(m: MessageRow, recipients: readonly RecipientRow[]) {
+export function messageView(m: ListedMessage["message"]) {
   return {
     id: m.id,
     category: m.category,
@@ -72,7 +72,6 @@ export function messageView(m: MessageRow, recipients: readonly RecipientRow[]) 
     subject: m.subject,
     createdAt: iso(m.created_at),
     messageId: m.message_id_header,
-    recipients: recipients.map(recipientView),
   };
 }
 
@@ -105,9 +104,8 @@ export function registerMessageGetRoute(app: App, { database }: AppDeps): void {
       // Another tenant's message is "not found", exactly like one that does not exist.
       const found = isId(id) ? await getMessage(database, tenantId, id) : undefined;
       if (!found) throw new ApiError("not_found", `no message ${id.slice(0, 40)}`);
-      const base = messageView(found.message, []);
       return {
-        ...base,
+        ...messageView(found.message),
         recipients: found.recipients.map((r) => ({
           ...recipientView(r),
           events: found.events.filter((e) => e.recipient_id === r.id).map(eventView),

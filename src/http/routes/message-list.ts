@@ -6,7 +6,22 @@ import { recipientStatuses } from "../../messages/statuses.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { errorResponses, Page, PageQuery, StringEnum } from "../schemas.js";
-import { MessageSummary, messageView } from "./message-get.js";
+import { MessageFields, messageView } from "./message-get.js";
+
+/** A list item: the message and how many recipients it has in each status, not the recipients. */
+const MessageSummary = Type.Object({
+  ...MessageFields,
+  recipientCount: Type.Integer({ minimum: 0, description: "All recipients of the message (to, cc and bcc)" }),
+  statusCounts: Type.Object(
+    Object.fromEntries(recipientStatuses.map((s) => [s, Type.Optional(Type.Integer({ minimum: 1 }))])),
+    {
+      additionalProperties: false,
+      description:
+        "Recipients per current status. Only statuses that at least one recipient has appear; a missing status means 0. " +
+        "GET /v1/messages/{id} lists the recipients themselves.",
+    },
+  ),
+});
 
 const Query = Type.Object(
   {
@@ -42,7 +57,7 @@ export function registerMessageListRoute(app: App, { database }: AppDeps): void 
       const { tenantId } = tenantOf(request);
       const q = request.query;
       const limit = q.limit ?? 50;
-      const { messages, recipients } = await listMessages(database, tenantId, {
+      const listed = await listMessages(database, tenantId, {
         status: q.status,
         category: q.category,
         since: time("since", q.since),
@@ -51,13 +66,15 @@ export function registerMessageListRoute(app: App, { database }: AppDeps): void 
         limit,
       });
       return {
-        items: messages.map((m) =>
-          messageView(
-            m,
-            recipients.filter((r) => r.message_id === m.id),
-          ),
+        items: listed.map((l) => ({
+          ...messageView(l.message),
+          recipientCount: l.recipientCount,
+          statusCounts: l.statusCounts,
+        })),
+        nextCursor: nextCursor(
+          listed.map((l) => l.message),
+          limit,
         ),
-        nextCursor: nextCursor(messages, limit),
       };
     },
   );
