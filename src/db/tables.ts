@@ -85,6 +85,9 @@ export interface RecipientTable {
   last_smtp_code: number | null;
   last_enhanced_code: string | null;
   last_smtp_text: string | null;
+  /** What the recipient was charged (see credits/): null before its first attempt. */
+  charge: string | null;
+  sent_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -116,6 +119,87 @@ export interface SandboxMessageTable {
   raw: Buffer;
 }
 
+export interface OperatorSettingTable {
+  key: string;
+  /** JSON. */
+  value: string;
+  updated_at: number;
+}
+
+export interface CreditSettingsTable {
+  tenant_id: string;
+  monthly_allowance: number | null;
+  over_limit_policy: string | null;
+  grace_days: number | null;
+  /** JSON array of user ids and email addresses. */
+  low_credit_recipients: string;
+  updated_at: number;
+}
+
+export interface UserTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  email: string | null;
+  role: string;
+  created_at: number;
+}
+
+export interface PackageTable {
+  id: string;
+  name: string;
+  credits: number;
+  expires_in_days: number | null;
+  active: number;
+  created_at: number;
+}
+
+export interface CreditGrantTable {
+  id: string;
+  /** The tenant that may spend it, or null for a group's bundle. */
+  tenant_id: string | null;
+  group_id: string | null;
+  /** `package` (bought), `group` (allocated from a group bundle), `group_bundle`, `adjustment`. */
+  source: string;
+  package_id: string | null;
+  credits: number;
+  remaining: number;
+  expires_at: number | null;
+  created_at: number;
+  created_by: string | null;
+}
+
+export interface CreditPeriodTable {
+  tenant_id: string;
+  /** `YYYY-MM` in the tenant's time zone. */
+  period: string;
+  /** Counted mail charged this period, whatever paid for it (allowance, package, over). */
+  counted: number;
+  low_alert_at: number | null;
+  over_at: number | null;
+  last_reminder_at: number | null;
+}
+
+export interface CreditLedgerTable {
+  id: string;
+  tenant_id: string | null;
+  group_id: string | null;
+  at: number;
+  period: string;
+  kind: string;
+  amount: number;
+  grant_id: string | null;
+  recipient_id: string | null;
+  actor: string | null;
+  note: string | null;
+}
+
+export interface DailyUsageRunTable {
+  tenant_id: string;
+  local_date: string;
+  at: number;
+}
+
 export interface Tables {
   tenant_groups: TenantGroupTable;
   tenants: TenantTable;
@@ -125,6 +209,14 @@ export interface Tables {
   recipients: RecipientTable;
   events: EventTable;
   sandbox_messages: SandboxMessageTable;
+  operator_settings: OperatorSettingTable;
+  credit_settings: CreditSettingsTable;
+  users: UserTable;
+  packages: PackageTable;
+  credit_grants: CreditGrantTable;
+  credit_periods: CreditPeriodTable;
+  credit_ledger: CreditLedgerTable;
+  daily_usage_runs: DailyUsageRunTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

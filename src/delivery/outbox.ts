@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { refundCharges } from "../credits/meter.js";
 import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { NewEvent } from "../db/tables.js";
@@ -12,6 +13,8 @@ export interface ClaimedDelivery {
   readonly email: string;
   readonly attempts: number;
   readonly createdAt: number;
+  /** What the recipient was charged (null until metered before its first attempt). */
+  readonly charge: string | null;
 }
 
 /**
@@ -40,7 +43,7 @@ export async function claimDue(
         .limit(limit);
       return database.dialect === "postgres" ? due.forUpdate().skipLocked() : due;
     })
-    .returning(["id", "tenant_id", "message_id", "email", "attempts", "created_at"])
+    .returning(["id", "tenant_id", "message_id", "email", "attempts", "created_at", "charge"])
     .execute();
   return rows.map((r) => ({
     id: r.id,
@@ -49,6 +52,7 @@ export async function claimDue(
     email: r.email,
     attempts: r.attempts,
     createdAt: r.created_at,
+    charge: r.charge,
   }));
 }
 
@@ -97,6 +101,20 @@ export async function recordOutcomes(
         smtp_text: o.smtpText,
       }));
     if (events.length > 0) await tx.insertInto("events").values(events).execute();
+    // Credit follows delivery: a counted recipient that will never be sent gets its credit back.
+    const refunds = outcomes.filter(
+      (o) =>
+        updated.has(o.delivery.id) && o.nextAttemptAt === null && o.status !== "sent" && o.delivery.charge !== null,
+    );
+    await refundCharges(
+      tx,
+      refunds.map((o) => ({
+        recipientId: o.delivery.id,
+        tenantId: o.delivery.tenantId,
+        charge: o.delivery.charge ?? "",
+      })),
+      outcomes[0]?.at ?? 0,
+    );
     return events.length;
   });
 }
@@ -116,6 +134,7 @@ async function updateEach(tx: Tx, owner: string, outcomes: readonly DeliveryOutc
         last_enhanced_code: o.enhancedCode,
         last_smtp_text: o.smtpText,
         updated_at: o.at,
+        ...(o.status === "sent" ? { sent_at: o.at } : {}),
       })
       .where("id", "=", o.delivery.id)
       .where("tenant_id", "=", o.delivery.tenantId)
@@ -141,7 +160,8 @@ async function updateAllPostgres(tx: Tx, owner: string, outcomes: readonly Deliv
       last_smtp_code = v.smtp_code,
       last_enhanced_code = v.enhanced_code,
       last_smtp_text = v.smtp_text,
-      updated_at = v.at
+      updated_at = v.at,
+      sent_at = case when v.status = 'sent' then v.at else r.sent_at end
     from unnest(
       ${col((o) => o.delivery.id)}::text[],
       ${col((o) => o.delivery.tenantId)}::text[],

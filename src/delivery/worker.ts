@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
+import { meterBatch } from "../credits/meter.js";
+import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
 import { isValidEmail } from "../messages/address.js";
@@ -25,6 +27,8 @@ export interface WorkerSettings {
   readonly retry: RetrySettings;
   readonly secretKey: string;
   readonly bounceDomain: string;
+  /** For Postbag's own notices (credit alerts) queued while metering. */
+  readonly notices: NoticeSender;
 }
 
 export interface WorkerDeps {
@@ -206,9 +210,50 @@ export class DeliveryWorker {
     const rows = await claimDue(database, this.owner, clock.now(), settings.leaseMs, Math.min(limit, 500));
     // A send still waiting in the pool can outlive its lease, and then this worker claims its
     // own row again. Sending it twice would deliver it twice; the claim has renewed the lease.
-    const claimed = rows.filter((d) => !this.#inFlight.has(d.id));
+    const claimed = await this.#reserveCredit(rows.filter((d) => !this.#inFlight.has(d.id)));
     this.#prefetch(claimed);
     return claimed;
+  }
+
+  /**
+   * The `reserveCredit` step, for the whole claimed batch in one transaction: recipients on
+   * their first attempt are charged (or found uncounted) before anything is sent; those held
+   * for lack of credit leave the batch. Retries keep the charge they already have.
+   */
+  async #reserveCredit(claimed: readonly ClaimedDelivery[]): Promise<ClaimedDelivery[]> {
+    const first = claimed.filter((d) => d.charge === null && this.#checkAddress(d));
+    if (first.length === 0) return [...claimed];
+    const { database, clock, settings } = this.#deps;
+    const categories = await this.#categories(first);
+    const { charges, held } = await meterBatch(
+      database,
+      first.map((d) => ({
+        recipientId: d.id,
+        tenantId: d.tenantId,
+        messageId: d.messageId,
+        category: categories.get(d.messageId) ?? "",
+      })),
+      clock.now(),
+      settings.notices,
+    );
+    return claimed.filter((d) => !held.has(d.id)).map((d) => ({ ...d, charge: charges.get(d.id) ?? d.charge }));
+  }
+
+  /** Message id -> category for a batch, one query per tenant. */
+  async #categories(deliveries: readonly ClaimedDelivery[]): Promise<Map<string, string>> {
+    const byTenant = new Map<string, Set<string>>();
+    for (const d of deliveries) byTenant.set(d.tenantId, (byTenant.get(d.tenantId) ?? new Set()).add(d.messageId));
+    const out = new Map<string, string>();
+    for (const [tenantId, ids] of byTenant) {
+      const rows = await this.#deps.database.db
+        .selectFrom("messages")
+        .select(["id", "category"])
+        .where("tenant_id", "=", tenantId)
+        .where("id", "in", [...ids])
+        .execute();
+      for (const r of rows) out.set(r.id, r.category);
+    }
+    return out;
   }
 
   /**

@@ -48,5 +48,6 @@ export function workerSettings(config: Config): WorkerSettings {
     retry: config.retry,
     secretKey: config.secretKey,
     bounceDomain: config.bounceDomain,
+    notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
   };
 }

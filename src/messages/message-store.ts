@@ -121,7 +121,7 @@ export class MessageWriter {
    */
   async #commit(batch: readonly Pending[]): Promise<Array<AcceptedMessage | Error>> {
     const now = this.#clock.now();
-    const planned = batch.map((p) => this.#plan(p, now));
+    const planned = batch.map((p) => planMessage(p.tenantId, p.message, now, this.#messageIdDomain));
     let committing = false;
     try {
       const results = await this.#database.db.transaction().execute(async (tx) => {
@@ -139,16 +139,12 @@ export class MessageWriter {
             .executeTakeFirst();
           if (row) messageIds.add(row.id);
         }
+        for (const p of withoutKey) messageIds.add(p.message.id);
+        // Keyed messages are in already; write the rest and every stored message's other rows.
+        const stored = planned.filter((p) => messageIds.has(p.message.id));
         for (const rows of chunks(withoutKey.map((p) => p.message)))
           await tx.insertInto("messages").values(rows).execute();
-        for (const p of withoutKey) messageIds.add(p.message.id);
-        const stored = planned.filter((p) => messageIds.has(p.message.id));
-        for (const rows of chunks(stored.flatMap((p) => p.recipients)))
-          await tx.insertInto("recipients").values(rows).execute();
-        for (const rows of chunks(stored.flatMap((p) => p.events)))
-          await tx.insertInto("events").values(rows).execute();
-        for (const rows of chunks(stored.flatMap((p) => p.attachments)))
-          await tx.insertInto("attachments").values(rows).execute();
+        await insertDependents(tx, stored);
 
         const answers: Array<AcceptedMessage | Error> = [];
         for (const p of planned) {
@@ -175,84 +171,6 @@ export class MessageWriter {
     } catch (err) {
       throw committing ? new CommitOutcomeUnknown(err) : err;
     }
-  }
-
-  #plan(p: Pending, now: number) {
-    const m = p.message;
-    const id = newId(now);
-    const headerRecipients = {
-      to: m.recipients.filter((r) => r.kind === "to" && r.email),
-      cc: m.recipients.filter((r) => r.kind === "cc" && r.email),
-    };
-    const message = {
-      id,
-      tenant_id: p.tenantId,
-      category: m.category,
-      source: "api",
-      from_address: m.from.email,
-      from_name: m.from.name,
-      reply_to: m.replyTo?.email ? JSON.stringify(m.replyTo) : null,
-      subject: m.subject,
-      text_body: m.text,
-      html_body: m.html,
-      header_recipients: JSON.stringify({
-        to: headerRecipients.to.map((r) => ({ email: r.email, name: r.name })),
-        cc: headerRecipients.cc.map((r) => ({ email: r.email, name: r.name })),
-      }),
-      headers: JSON.stringify(m.headers),
-      message_id_header: `<${id}@${this.#messageIdDomain}>`,
-      idempotency_key: m.idempotencyKey,
-      request_hash: m.requestHash,
-      size_bytes: m.sizeBytes,
-      attachment_count: m.attachments.length,
-      created_at: now,
-    };
-    const recipients: NewRecipient[] = [];
-    const events: NewEvent[] = [];
-    for (const r of m.recipients) {
-      const rid = newId(now);
-      const status: RecipientStatus = r.email === null ? "email_missing" : "queued";
-      recipients.push({
-        id: rid,
-        tenant_id: p.tenantId,
-        message_id: id,
-        email: r.email ?? "",
-        name: r.name,
-        kind: r.kind,
-        status,
-        attempts: 0,
-        next_attempt_at: status === "queued" ? now : null,
-        lease_owner: null,
-        last_smtp_code: null,
-        last_enhanced_code: null,
-        last_smtp_text: null,
-        created_at: now,
-        updated_at: now,
-      });
-      events.push({
-        id: newId(now),
-        tenant_id: p.tenantId,
-        message_id: id,
-        recipient_id: rid,
-        at: now,
-        status,
-        attempt: 0,
-        smtp_code: null,
-        enhanced_code: null,
-        smtp_text: null,
-      });
-    }
-    const attachments = m.attachments.map((a, position) => ({
-      id: newId(now),
-      tenant_id: p.tenantId,
-      message_id: id,
-      position,
-      filename: a.filename,
-      content_type: a.contentType,
-      size_bytes: a.content.length,
-      content: a.content,
-    }));
-    return { message, recipients, events, attachments };
   }
 }
 
@@ -298,6 +216,112 @@ async function replay(
     replayed: true,
     recipients: recipients.map((r) => ({ id: r.id, email: r.email || null, status: r.status as RecipientStatus })),
   };
+}
+
+/** The rows one accepted message becomes: message, recipients, their first events, attachments. */
+export type PlannedMessage = ReturnType<typeof planMessage>;
+
+/**
+ * Turns a prepared message into rows. `source` says who wrote it: `api` (a tenant's software)
+ * or `notice` (Postbag's own mail, such as credit alerts).
+ */
+export function planMessage(
+  tenantId: string,
+  m: PreparedMessage,
+  now: number,
+  messageIdDomain: string,
+  source: "api" | "notice" = "api",
+) {
+  const id = newId(now);
+  const headerRecipients = {
+    to: m.recipients.filter((r) => r.kind === "to" && r.email),
+    cc: m.recipients.filter((r) => r.kind === "cc" && r.email),
+  };
+  const message = {
+    id,
+    tenant_id: tenantId,
+    category: m.category,
+    source,
+    from_address: m.from.email,
+    from_name: m.from.name,
+    reply_to: m.replyTo?.email ? JSON.stringify(m.replyTo) : null,
+    subject: m.subject,
+    text_body: m.text,
+    html_body: m.html,
+    header_recipients: JSON.stringify({
+      to: headerRecipients.to.map((r) => ({ email: r.email, name: r.name })),
+      cc: headerRecipients.cc.map((r) => ({ email: r.email, name: r.name })),
+    }),
+    headers: JSON.stringify(m.headers),
+    message_id_header: `<${id}@${messageIdDomain}>`,
+    idempotency_key: m.idempotencyKey,
+    request_hash: m.requestHash,
+    size_bytes: m.sizeBytes,
+    attachment_count: m.attachments.length,
+    created_at: now,
+  };
+  const recipients: NewRecipient[] = [];
+  const events: NewEvent[] = [];
+  for (const r of m.recipients) {
+    const rid = newId(now);
+    const status: RecipientStatus = r.email === null ? "email_missing" : "queued";
+    recipients.push({
+      id: rid,
+      tenant_id: tenantId,
+      message_id: id,
+      email: r.email ?? "",
+      name: r.name,
+      kind: r.kind,
+      status,
+      attempts: 0,
+      next_attempt_at: status === "queued" ? now : null,
+      lease_owner: null,
+      last_smtp_code: null,
+      last_enhanced_code: null,
+      last_smtp_text: null,
+      charge: null,
+      sent_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    events.push({
+      id: newId(now),
+      tenant_id: tenantId,
+      message_id: id,
+      recipient_id: rid,
+      at: now,
+      status,
+      attempt: 0,
+      smtp_code: null,
+      enhanced_code: null,
+      smtp_text: null,
+    });
+  }
+  const attachments = m.attachments.map((a, position) => ({
+    id: newId(now),
+    tenant_id: tenantId,
+    message_id: id,
+    position,
+    filename: a.filename,
+    content_type: a.contentType,
+    size_bytes: a.content.length,
+    content: a.content,
+  }));
+  return { message, recipients, events, attachments };
+}
+/** Inserts planned messages (no Idempotency-Key) inside the caller's transaction. */
+export async function insertPlanned(tx: Tx, planned: readonly PlannedMessage[]): Promise<void> {
+  for (const rows of chunks(planned.map((p) => p.message))) await tx.insertInto("messages").values(rows).execute();
+  await insertDependents(tx, planned);
+}
+
+/** The rows that hang off messages already inserted: recipients, events, attachments. */
+async function insertDependents(tx: Tx, planned: readonly PlannedMessage[]): Promise<void> {
+  for (const rows of chunks(planned.flatMap((p) => p.recipients)))
+    await tx.insertInto("recipients").values(rows).execute();
+  for (const rows of chunks(planned.flatMap((p) => p.events))) await tx.insertInto("events").values(rows).execute();
+  for (const rows of chunks(planned.flatMap((p) => p.attachments)))
+    await tx.insertInto("attachments").values(rows).execute();
 }
 
 export interface MessageDetail {

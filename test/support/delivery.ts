@@ -26,6 +26,7 @@ export function workerSettings(overrides: Partial<WorkerSettings> = {}): WorkerS
     retry: { baseMs: 300_000, maxMs: 3_600_000, lifetimeMs: 172_800_000 },
     secretKey: SECRET_KEY,
     bounceDomain: BOUNCE_DOMAIN,
+    notices: { senderDomain: SENDER_DOMAIN, publicUrl: "http://postbag.test" },
     ...overrides,
   };
 }

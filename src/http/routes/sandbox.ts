@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { isId } from "../../db/ids.js";
+import type { SandboxMessageRow } from "../../db/tables.js";
 import { ApiError } from "../../errors/api-error.js";
 import { getCaptured, listCaptured, type SandboxScope } from "../../sandbox/sandbox-store.js";
 import type { App, AppDeps } from "../app.js";
@@ -26,15 +27,7 @@ function scopeOf(principal: import("../../tenants/tenants.js").Principal | undef
   return principal.kind === "operator" ? "all" : { tenantId: principal.tenantId };
 }
 
-function view(row: {
-  id: string;
-  received_at: number;
-  mail_from: string;
-  rcpt_to: string;
-  subject: string | null;
-  message_id_header: string | null;
-  size_bytes: number;
-}) {
+function view(row: Omit<SandboxMessageRow, "raw">) {
   return {
     id: row.id,
     receivedAt: new Date(row.received_at).toISOString(),

@@ -1,0 +1,65 @@
+import type { Database } from "../db/database.js";
+import { newId } from "../db/ids.js";
+
+/**
+ * Puts a tenant's mail held for lack of credit back in the outbox, oldest first (its next
+ * attempt is its acceptance time, and the outbox claims by next attempt). Metering decides
+ * again when each is claimed, so if the new credit runs out part of the way, the rest is held
+ * again. Called after credit arrives (purchase, allocation, adjustment, a policy change) and
+ * by the scheduler, which also covers the start of a new month.
+ */
+export async function releaseHeld(database: Database, tenantId: string, now: number): Promise<number> {
+  return database.db.transaction().execute(async (tx) => {
+    const held = await tx
+      .selectFrom("recipients")
+      .select(["id", "message_id", "created_at", "attempts"])
+      .where("tenant_id", "=", tenantId)
+      .where("status", "=", "held_no_credit")
+      .execute();
+    if (held.length === 0) return 0;
+    for (let i = 0; i < held.length; i += 500) {
+      const slice = held.slice(i, i + 500);
+      // Held rows were never charged; clearing the charge lets metering charge them afresh.
+      await tx
+        .updateTable("recipients")
+        .set((eb) => ({ status: "queued", next_attempt_at: eb.ref("created_at"), charge: null, updated_at: now }))
+        .where("tenant_id", "=", tenantId)
+        .where("status", "=", "held_no_credit")
+        .where(
+          "id",
+          "in",
+          slice.map((r) => r.id),
+        )
+        .execute();
+      await tx
+        .insertInto("events")
+        .values(
+          slice.map((r) => ({
+            id: newId(now),
+            tenant_id: tenantId,
+            message_id: r.message_id,
+            recipient_id: r.id,
+            at: now,
+            status: "queued",
+            attempt: r.attempts,
+            smtp_code: null,
+            enhanced_code: null,
+            smtp_text: "released: credit is available",
+          })),
+        )
+        .execute();
+    }
+    return held.length;
+  });
+}
+
+/** Tenants with held mail, for the scheduler's release sweep. */
+export async function tenantsWithHeldMail(database: Database): Promise<string[]> {
+  const rows = await database.db
+    .selectFrom("recipients")
+    .select("tenant_id")
+    .where("status", "=", "held_no_credit")
+    .groupBy("tenant_id")
+    .execute();
+  return rows.map((r) => r.tenant_id);
+}

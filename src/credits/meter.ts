@@ -1,0 +1,355 @@
+import { sql } from "kysely";
+import type { Database, Db, Tx } from "../db/database.js";
+import { newId } from "../db/ids.js";
+import type { NewEvent } from "../db/tables.js";
+import { internalCategories } from "../messages/categories.js";
+import { creditAlertRecipients, type NoticeSender, prepareNotice, queueNotice } from "./notices.js";
+import {
+  getOperatorCreditSettings,
+  type Period,
+  periodAt,
+  type TenantCreditRules,
+  tenantCreditRules,
+} from "./settings.js";
+
+/**
+ * What a recipient was charged, kept on its row so that it is charged once and refunded once:
+ * `uncounted`, `allowance:<period>`, `over:<period>` (sent past the limit under a soft policy),
+ * `grant:<period>:<grantId>` (purchased or allocated credit), or `refunded:<charge>`.
+ */
+export type Charge = string;
+
+export interface MeterRequest {
+  readonly recipientId: string;
+  readonly tenantId: string;
+  readonly messageId: string;
+  readonly category: string;
+}
+
+export interface MeterResult {
+  readonly charges: ReadonlyMap<string, Charge>;
+  /** Recipients held for lack of credit (status `held_no_credit`); they are not to be sent. */
+  readonly held: ReadonlySet<string>;
+}
+
+const DAY = 86_400_000;
+
+/** Parses a counted charge back into its parts; undefined for `uncounted` and refunds. */
+export function parseCharge(
+  charge: string | null,
+): { kind: "allowance" | "over" | "grant"; period: string; grantId: string | null } | undefined {
+  if (!charge) return undefined;
+  const [kind, period, grantId] = charge.split(":");
+  if ((kind === "allowance" || kind === "over" || kind === "grant") && period) {
+    return { kind, period, grantId: grantId ?? null };
+  }
+  return undefined;
+}
+
+/** The credit a tenant has now, under the rules of seed 000 (packages are not stacked). */
+export interface Availability {
+  readonly period: Period;
+  readonly counted: number;
+  readonly grantBalance: number;
+  /**
+   * What can still be sent: purchased credit first; then what is left of the month's allowance
+   * after all counted mail this month, never below zero.
+   */
+  readonly available: number;
+  readonly state: "ok" | "low" | "over";
+}
+
+export function availability(period: Period, allowance: number, counted: number, grantBalance: number): Availability {
+  const available = grantBalance + Math.max(0, allowance - counted - grantBalance);
+  // 90% of what the tenant can send this period: what it has sent plus what it still can.
+  const capacity = counted + available;
+  const state = available === 0 ? "over" : counted >= 0.9 * capacity ? "low" : "ok";
+  return { period, counted, grantBalance, available, state };
+}
+
+/** Creates the tenant's period row if needed, and (PostgreSQL) locks it for this transaction. */
+export async function lockPeriod(tx: Tx, dialect: Database["dialect"], tenantId: string, period: string) {
+  await tx
+    .insertInto("credit_periods")
+    .values({ tenant_id: tenantId, period, counted: 0, low_alert_at: null, over_at: null, last_reminder_at: null })
+    .onConflict((oc) => oc.columns(["tenant_id", "period"]).doNothing())
+    .execute();
+  // SQLite transactions already hold the database's single write lock (begin immediate).
+  let q = tx.selectFrom("credit_periods").selectAll().where("tenant_id", "=", tenantId).where("period", "=", period);
+  if (dialect === "postgres") q = q.forUpdate();
+  return q.executeTakeFirstOrThrow();
+}
+
+/** Unexpired credit the tenant holds, soonest to expire first (spent in that order). */
+export async function activeGrants(db: Db, tenantId: string, now: number) {
+  return db
+    .selectFrom("credit_grants")
+    .select(["id", "remaining", "expires_at"])
+    .where("tenant_id", "=", tenantId)
+    .where("remaining", ">", 0)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+    .orderBy(sql`coalesce(expires_at, 9007199254740991)`)
+    .orderBy("id")
+    .execute();
+}
+
+/**
+ * Meters a claimed batch before anything is sent, in one transaction: each counted recipient
+ * is charged to purchased credit, else to the month's allowance, else (over the limit) sent
+ * anyway or held as the policy says. Critical categories are never held. Tenants are locked
+ * one at a time (their period row), so concurrent workers cannot overspend a hard limit, and
+ * the ledger row, the counters and the recipient's charge are written together.
+ */
+export async function meterBatch(
+  database: Database,
+  requests: readonly MeterRequest[],
+  now: number,
+  sender: NoticeSender,
+): Promise<MeterResult> {
+  const charges = new Map<string, Charge>();
+  const held = new Set<string>();
+  if (requests.length === 0) return { charges, held };
+  const byTenant = new Map<string, MeterRequest[]>();
+  for (const r of requests) byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r]);
+
+  await database.db.transaction().execute(async (tx) => {
+    const operator = await getOperatorCreditSettings(tx);
+    // Always lock tenants in the same order: two workers can then never wait on each other.
+    for (const tenantId of [...byTenant.keys()].sort()) {
+      const rules = await tenantCreditRules(tx, tenantId, operator);
+      const list = byTenant.get(tenantId) ?? [];
+      if (!rules) continue;
+      await meterTenant(tx, database.dialect, rules, list, now, sender, charges, held);
+    }
+  });
+  return { charges, held };
+}
+
+async function meterTenant(
+  tx: Tx,
+  dialect: Database["dialect"],
+  rules: TenantCreditRules,
+  requests: readonly MeterRequest[],
+  now: number,
+  sender: NoticeSender,
+  charges: Map<string, Charge>,
+  held: Set<string>,
+): Promise<void> {
+  const counted = requests.filter(
+    (r) =>
+      rules.metered && !rules.exempt.has(r.category) && !(internalCategories as ReadonlySet<string>).has(r.category),
+  );
+  const uncounted = requests.filter((r) => !counted.includes(r));
+  for (const r of uncounted) charges.set(r.recipientId, "uncounted");
+
+  if (counted.length > 0) {
+    const period = periodAt(now, rules.timezone);
+    const row = await lockPeriod(tx, dialect, rules.tenantId, period.key);
+    const grants = (await activeGrants(tx, rules.tenantId, now)).map((g) => ({ ...g, used: 0 }));
+    let total = row.counted;
+    let overAt = row.over_at;
+    const ledger = [];
+    const heldNow: MeterRequest[] = [];
+    for (const r of counted) {
+      const grant = grants.find((g) => g.remaining - g.used > 0);
+      let charge: Charge | undefined;
+      if (grant) {
+        grant.used++;
+        charge = `grant:${period.key}:${grant.id}`;
+      } else if (total < rules.monthlyAllowance) {
+        charge = `allowance:${period.key}`;
+      } else {
+        overAt ??= now;
+        const inGrace = rules.policy === "grace" && now < overAt + rules.graceDays * DAY;
+        if (rules.policy === "soft" || inGrace || rules.critical.has(r.category)) charge = `over:${period.key}`;
+      }
+      if (!charge) {
+        heldNow.push(r);
+        continue;
+      }
+      total++;
+      charges.set(r.recipientId, charge);
+      ledger.push({
+        id: newId(now),
+        tenant_id: rules.tenantId,
+        group_id: null,
+        at: now,
+        period: period.key,
+        kind: charge.startsWith("grant:")
+          ? "package_use"
+          : charge.startsWith("over:")
+            ? "over_limit_use"
+            : "allowance_use",
+        amount: -1,
+        grant_id: charge.startsWith("grant:") ? (grant?.id ?? null) : null,
+        recipient_id: r.recipientId,
+        actor: null,
+        note: null,
+      });
+    }
+    if (ledger.length > 0) await tx.insertInto("credit_ledger").values(ledger).execute();
+    for (const g of grants.filter((g) => g.used > 0)) {
+      await tx
+        .updateTable("credit_grants")
+        .set((eb) => ({ remaining: eb("remaining", "-", g.used) }))
+        .where("id", "=", g.id)
+        .execute();
+    }
+    await tx
+      .updateTable("credit_periods")
+      .set((eb) => ({ counted: eb("counted", "+", ledger.length), over_at: overAt }))
+      .where("tenant_id", "=", rules.tenantId)
+      .where("period", "=", period.key)
+      .execute();
+    await holdRecipients(tx, rules.tenantId, heldNow, now);
+    for (const r of heldNow) held.add(r.recipientId);
+
+    const grantBalance = grants.reduce((sum, g) => sum + g.remaining - g.used, 0);
+    const after = availability(period, rules.monthlyAllowance, total, grantBalance);
+    if (after.state !== "ok" && row.low_alert_at === null) {
+      await tx
+        .updateTable("credit_periods")
+        .set({ low_alert_at: now })
+        .where("tenant_id", "=", rules.tenantId)
+        .where("period", "=", period.key)
+        .execute();
+      const to = await creditAlertRecipients(tx, rules);
+      await queueNotice(
+        tx,
+        sender,
+        rules.tenantId,
+        now,
+        prepareNotice(
+          sender,
+          to,
+          "Your email credit is running low",
+          [
+            `Your school has used ${total} of the email credit it can send this month (${period.key}).`,
+            `${after.available} ${after.available === 1 ? "email" : "emails"} can still be sent before the limit.`,
+            "",
+            "Buy more credit from the Communication overview to keep sending without interruption.",
+          ].join("\n"),
+        ),
+      );
+    }
+  }
+
+  // Few distinct charges per batch (one period, a grant or two): one UPDATE for each.
+  const byCharge = new Map<Charge, string[]>();
+  for (const r of requests) {
+    const charge = charges.get(r.recipientId);
+    if (charge) byCharge.set(charge, [...(byCharge.get(charge) ?? []), r.recipientId]);
+  }
+  for (const [charge, ids] of byCharge) {
+    for (let i = 0; i < ids.length; i += 500) {
+      await tx
+        .updateTable("recipients")
+        .set({ charge })
+        .where("tenant_id", "=", rules.tenantId)
+        .where("id", "in", ids.slice(i, i + 500))
+        .execute();
+    }
+  }
+}
+
+/** Parks recipients as `held_no_credit`: out of the outbox until credit arrives. */
+async function holdRecipients(tx: Tx, tenantId: string, requests: readonly MeterRequest[], now: number) {
+  if (requests.length === 0) return;
+  const ids = requests.map((r) => r.recipientId);
+  await tx
+    .updateTable("recipients")
+    .set({ status: "held_no_credit", next_attempt_at: null, lease_owner: null, updated_at: now })
+    .where("tenant_id", "=", tenantId)
+    .where("id", "in", ids)
+    .execute();
+  const events: NewEvent[] = requests.map((r) => ({
+    id: newId(now),
+    tenant_id: tenantId,
+    message_id: r.messageId,
+    recipient_id: r.recipientId,
+    at: now,
+    status: "held_no_credit",
+    attempt: 0,
+    smtp_code: null,
+    enhanced_code: null,
+    smtp_text: "held: no credit left this month under the hard limit",
+  }));
+  await tx.insertInto("events").values(events).execute();
+}
+
+/**
+ * Gives back the credit of a recipient that will never be sent (hard bounce, rejection,
+ * given up): one `refund` ledger row, the counter or the grant restored, and the charge marked
+ * refunded, so a recipient is refunded at most once.
+ */
+export async function refundCharges(
+  tx: Tx,
+  refunds: readonly { readonly recipientId: string; readonly tenantId: string; readonly charge: string }[],
+  now: number,
+): Promise<void> {
+  for (const r of refunds) {
+    const parsed = parseCharge(r.charge);
+    if (!parsed) continue;
+    const marked = await tx
+      .updateTable("recipients")
+      .set({ charge: `refunded:${r.charge}` })
+      .where("id", "=", r.recipientId)
+      .where("tenant_id", "=", r.tenantId)
+      .where("charge", "=", r.charge)
+      .executeTakeFirst();
+    if (Number(marked.numUpdatedRows) === 0) continue;
+    await tx
+      .insertInto("credit_ledger")
+      .values({
+        id: newId(now),
+        tenant_id: r.tenantId,
+        group_id: null,
+        at: now,
+        period: parsed.period,
+        kind: "refund",
+        amount: 1,
+        grant_id: parsed.grantId,
+        recipient_id: r.recipientId,
+        actor: null,
+        note: "not delivered",
+      })
+      .execute();
+    await tx
+      .updateTable("credit_periods")
+      .set((eb) => ({ counted: eb("counted", "-", 1) }))
+      .where("tenant_id", "=", r.tenantId)
+      .where("period", "=", parsed.period)
+      .execute();
+    if (parsed.grantId) {
+      await tx
+        .updateTable("credit_grants")
+        .set((eb) => ({ remaining: eb("remaining", "+", 1) }))
+        .where("id", "=", parsed.grantId)
+        .execute();
+    }
+  }
+}
+
+/** The tenant's credit now (for `GET /v1/credits` and alerts). */
+export async function currentAvailability(
+  database: Database,
+  tenantId: string,
+  now: number,
+): Promise<Availability | undefined> {
+  const rules = await tenantCreditRules(database.db, tenantId);
+  if (!rules) return undefined;
+  const period = periodAt(now, rules.timezone);
+  const row = await database.db
+    .selectFrom("credit_periods")
+    .select("counted")
+    .where("tenant_id", "=", tenantId)
+    .where("period", "=", period.key)
+    .executeTakeFirst();
+  const grants = await activeGrants(database.db, tenantId, now);
+  return availability(
+    period,
+    rules.monthlyAllowance,
+    row?.counted ?? 0,
+    grants.reduce((s, g) => s + g.remaining, 0),
+  );
+}
