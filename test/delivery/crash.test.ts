@@ -1,42 +1,27 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/time/clock.js";
-import { dialects, openTestDatabase, type TestDatabase } from "../support/databases.js";
+import { dialects } from "../support/databases.js";
 import {
   acceptMessages,
   createTestTenant,
-  killWorker,
   message,
   messageIdOf,
+  ProcessTestResources,
   recipientRows,
-  spawnWorker,
-  type WorkerProcess,
   waitUntil,
   workerEnv,
 } from "../support/delivery.js";
-import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp-test-server.js";
 
 const MESSAGES = 300;
 const CONCURRENCY = 30;
 
 for (const dialect of dialects) {
   describe(`a worker process killed mid-batch [${dialect}]`, () => {
-    let test: TestDatabase | undefined;
-    let server: TestSmtpServer | undefined;
-    let dataDir: string | undefined;
-    const workers: WorkerProcess[] = [];
-
-    afterEach(async () => {
-      for (const w of workers.splice(0)) await killWorker(w);
-      await server?.close();
-      await test?.drop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    });
+    const res = new ProcessTestResources();
+    afterEach(() => res.cleanup());
 
     it("loses nothing: after a restart every accepted message is delivered and no row stays leased", async () => {
-      test = await openTestDatabase(dialect);
+      const test = await res.openDatabase(dialect);
       const { database } = test;
       // The worker processes run on the system clock, so the messages are accepted on it too.
       const tenantId = await createTestTenant(database, systemClock);
@@ -54,8 +39,8 @@ for (const dialect of dialects) {
       expect(messageIds).toHaveLength(MESSAGES);
 
       // A slow server keeps the worker mid-batch with sends in flight when it is killed.
-      server = await startTestSmtpServer({ behaviour: { kind: "delay", ms: 25 } });
-      dataDir = await mkdtemp(join(tmpdir(), "postbag-crash-"));
+      const server = await res.startServer({ behaviour: { kind: "delay", ms: 25 } });
+      const dataDir = await res.makeDataDir("postbag-crash-");
       const env = {
         ...workerEnv({ databaseUrl: test.url, smtpPort: server.port, dataDir }),
         POSTBAG_LEASE_SECONDS: "2",
@@ -64,8 +49,7 @@ for (const dialect of dialects) {
         POSTBAG_RELAY_POOL_SIZE: "5",
       };
 
-      const first = spawnWorker(env);
-      workers.push(first);
+      const first = res.spawnWorker(env);
       await server.waitForMessages(MESSAGES / 3, 30_000).catch((err: unknown) => {
         throw new Error(`${String(err)}\nworker output:\n${first.output()}`);
       });
@@ -77,8 +61,7 @@ for (const dialect of dialects) {
       expect(leased.length).toBeGreaterThan(0);
 
       server.setBehaviour({ kind: "delay", ms: 2 });
-      const second = spawnWorker(env);
-      workers.push(second);
+      const second = res.spawnWorker(env);
       await waitUntil(
         "every recipient is sent",
         async () => (await recipientRows(database, tenantId)).every((r) => r.status === "sent"),

@@ -9,6 +9,7 @@ import {
   acceptMessages,
   createTestTenant,
   message,
+  newTestWorker,
   recipientRows,
   silentLogger,
   waitUntil,
@@ -52,22 +53,16 @@ for (const dialect of dialects) {
     });
 
     function newWorker(timeoutMs = 5_000): DeliveryWorker {
-      const transport = createSmtpTransport({
-        host: server.host,
-        port: server.port,
-        secure: false,
-        poolSize: 3,
-        timeoutMs,
-        rejectUnauthorized: true,
-      });
-      transports.push(transport);
-      return new DeliveryWorker({
+      const { worker, transport } = newTestWorker({
         database: test.database,
         clock,
-        transport,
-        settings: workerSettings({ leaseMs: LEASE_MS }),
-        logger: silentLogger,
+        server,
+        poolSize: 3,
+        timeoutMs,
+        settings: { leaseMs: LEASE_MS },
       });
+      transports.push(transport);
+      return worker;
     }
 
     function eventCount(): Promise<number> {

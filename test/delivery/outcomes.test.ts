@@ -3,19 +3,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { EventRow, RecipientRow } from "../../src/db/tables.js";
 import type { MailTransport } from "../../src/delivery/mail-transport.js";
 import { recipientFromReturnPath } from "../../src/delivery/return-path.js";
-import { DeliveryWorker } from "../../src/delivery/worker.js";
+import type { DeliveryWorker } from "../../src/delivery/worker.js";
 import { ManualClock } from "../../src/time/clock.js";
-import { createSmtpTransport } from "../../src/transports/smtp-transport.js";
 import { dialects, openTestDatabase, type TestDatabase } from "../support/databases.js";
 import {
   acceptMessages,
   BOUNCE_DOMAIN,
   createTestTenant,
   message,
+  newTestWorker,
   recipientRows,
   SECRET_KEY,
-  silentLogger,
-  workerSettings,
 } from "../support/delivery.js";
 import { type Behaviour, startTestSmtpServer, type TestSmtpServer } from "../support/smtp-test-server.js";
 
@@ -57,22 +55,9 @@ for (const dialect of dialects) {
     });
 
     function newWorker(timeoutMs = 5_000): DeliveryWorker {
-      const transport = createSmtpTransport({
-        host: server.host,
-        port: server.port,
-        secure: false,
-        poolSize: 2,
-        timeoutMs,
-        rejectUnauthorized: true,
-      });
+      const { worker, transport } = newTestWorker({ database: test.database, clock, server, poolSize: 2, timeoutMs });
       transports.push(transport);
-      return new DeliveryWorker({
-        database: test.database,
-        clock,
-        transport,
-        settings: workerSettings(),
-        logger: silentLogger,
-      });
+      return worker;
     }
 
     async function onlyRecipient(): Promise<RecipientRow> {

@@ -1,40 +1,25 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/time/clock.js";
-import { dialects, openTestDatabase, type TestDatabase } from "../support/databases.js";
+import { dialects } from "../support/databases.js";
 import {
   acceptMessages,
   createTestTenant,
-  killWorker,
   message,
+  ProcessTestResources,
   recipientRows,
-  spawnWorker,
-  type WorkerProcess,
   waitUntil,
   workerEnv,
 } from "../support/delivery.js";
-import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp-test-server.js";
 
 const GRACE_MS = 1_000;
 
 for (const dialect of dialects) {
   describe(`a worker process given SIGTERM with sends in flight [${dialect}]`, () => {
-    let test: TestDatabase | undefined;
-    let server: TestSmtpServer | undefined;
-    let dataDir: string | undefined;
-    const workers: WorkerProcess[] = [];
-
-    afterEach(async () => {
-      for (const w of workers.splice(0)) await killWorker(w);
-      await server?.close();
-      await test?.drop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    });
+    const res = new ProcessTestResources();
+    afterEach(() => res.cleanup());
 
     it("exits 0 within the grace and leaves no row leased; a new worker delivers what it handed back", async () => {
-      test = await openTestDatabase(dialect);
+      const test = await res.openDatabase(dialect);
       const { database } = test;
       const tenantId = await createTestTenant(database, systemClock);
       await acceptMessages(
@@ -45,10 +30,10 @@ for (const dialect of dialects) {
       );
       // "slow" recipients never get an answer (the SMTP timeout is far away); "quick" ones take
       // a moment, so some of them finish inside the grace and some are still in flight.
-      server = await startTestSmtpServer({
+      const server = await res.startServer({
         behaviour: (rcpt) => (rcpt.startsWith("slow") ? { kind: "stall" } : { kind: "delay", ms: 200 }),
       });
-      dataDir = await mkdtemp(join(tmpdir(), "postbag-shutdown-"));
+      const dataDir = await res.makeDataDir("postbag-shutdown-");
       const env = {
         ...workerEnv({ databaseUrl: test.url, smtpPort: server.port, dataDir }),
         POSTBAG_LEASE_SECONDS: "300",
@@ -57,8 +42,7 @@ for (const dialect of dialects) {
         POSTBAG_SHUTDOWN_GRACE_MS: String(GRACE_MS),
         POSTBAG_RELAY_POOL_SIZE: "5",
       };
-      const worker = spawnWorker(env);
-      workers.push(worker);
+      const worker = res.spawnWorker(env);
       await waitUntil(
         "every row is claimed and the server holds stalled sends",
         async () =>
@@ -92,8 +76,7 @@ for (const dialect of dialects) {
       }
 
       server.setBehaviour({ kind: "accept" });
-      const next = spawnWorker(env);
-      workers.push(next);
+      const next = res.spawnWorker(env);
       await waitUntil(
         "the released recipients are sent",
         async () => (await recipientRows(database, tenantId)).every((r) => r.status === "sent"),

@@ -1,45 +1,30 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/time/clock.js";
-import { dialects, openTestDatabase, type TestDatabase } from "../support/databases.js";
+import { dialects } from "../support/databases.js";
 import {
   acceptMessages,
   createTestTenant,
-  killWorker,
   message,
   messageIdOf,
+  ProcessTestResources,
   recipientRows,
-  spawnWorker,
-  type WorkerProcess,
   waitUntil,
   workerEnv,
 } from "../support/delivery.js";
-import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp-test-server.js";
 
 const MESSAGES = 1000;
 
 // Several worker processes are a PostgreSQL deployment; SQLite has one writer by design.
 describe.runIf(dialects.includes("postgres"))("two worker processes on one PostgreSQL outbox", () => {
-  let test: TestDatabase | undefined;
-  let server: TestSmtpServer | undefined;
-  let dataDir: string | undefined;
-  const workers: WorkerProcess[] = [];
-
-  afterEach(async () => {
-    for (const w of workers.splice(0)) await killWorker(w);
-    await server?.close();
-    await test?.drop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  const res = new ProcessTestResources();
+  afterEach(() => res.cleanup());
 
   it("deliver each message exactly once", async () => {
-    test = await openTestDatabase("postgres");
+    const test = await res.openDatabase("postgres");
     const { database } = test;
     const tenantId = await createTestTenant(database, systemClock);
-    server = await startTestSmtpServer();
-    dataDir = await mkdtemp(join(tmpdir(), "postbag-two-workers-"));
+    const server = await res.startServer();
+    const dataDir = await res.makeDataDir("postbag-two-workers-");
     const env = {
       ...workerEnv({ databaseUrl: test.url, smtpPort: server.port, dataDir }),
       POSTBAG_LEASE_SECONDS: "60",
@@ -47,8 +32,7 @@ describe.runIf(dialects.includes("postgres"))("two worker processes on one Postg
       POSTBAG_WORKER_CONCURRENCY: "50",
       POSTBAG_LOG_LEVEL: "info",
     };
-    const pair = [spawnWorker(env), spawnWorker(env)];
-    workers.push(...pair);
+    const pair = [res.spawnWorker(env), res.spawnWorker(env)];
     // Both are polling before the batch arrives, so both take part in it.
     await waitUntil(
       "both workers have started",

@@ -1,15 +1,21 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
-import type { Database } from "../../src/db/database.js";
+import type { Database, Dialect } from "../../src/db/database.js";
 import type { RecipientRow } from "../../src/db/tables.js";
-import type { WorkerSettings } from "../../src/delivery/worker.js";
+import type { MailTransport } from "../../src/delivery/mail-transport.js";
+import { DeliveryWorker, type WorkerSettings } from "../../src/delivery/worker.js";
 import { type AcceptedMessage, MessageWriter } from "../../src/messages/message-store.js";
 import { prepareMessage, type SendMessageInput } from "../../src/messages/prepare.js";
 import { createTenant } from "../../src/tenants/tenants.js";
 import type { Clock } from "../../src/time/clock.js";
+import { createSmtpTransport } from "../../src/transports/smtp-transport.js";
+import { openTestDatabase, type TestDatabase } from "./databases.js";
+import { startTestSmtpServer, type TestSmtpServer, type TestSmtpServerOptions } from "./smtp-test-server.js";
 
 /** Shared fixtures for delivery tests: a tenant, accepted messages, worker settings, worker processes. */
 export const SENDER_DOMAIN = "postbag.test";
@@ -124,4 +130,74 @@ export function workerEnv(options: { databaseUrl: string; smtpPort: number; data
 export function messageIdOf(raw: Buffer): string | undefined {
   const head = raw.toString("latin1").split(/\r?\n\r?\n/, 1)[0] ?? "";
   return /^message-id:\s*(\S+)/im.exec(head)?.[1];
+}
+
+/** A DeliveryWorker over a test database, sending through a real transport to a test SMTP server. */
+export function newTestWorker(options: {
+  database: Database;
+  clock: Clock;
+  server: { host: string; port: number };
+  poolSize?: number;
+  timeoutMs?: number;
+  settings?: Partial<WorkerSettings>;
+}): { worker: DeliveryWorker; transport: MailTransport } {
+  const transport = createSmtpTransport({
+    host: options.server.host,
+    port: options.server.port,
+    secure: false,
+    poolSize: options.poolSize ?? 2,
+    timeoutMs: options.timeoutMs ?? 5_000,
+    rejectUnauthorized: true,
+  });
+  const worker = new DeliveryWorker({
+    database: options.database,
+    clock: options.clock,
+    transport,
+    settings: workerSettings(options.settings),
+    logger: silentLogger,
+  });
+  return { worker, transport };
+}
+
+/**
+ * What a test with worker processes leaves behind: the processes, the SMTP server, the test
+ * database and the data folder. Open them through this, and `cleanup()` (in afterEach) ends
+ * and removes all of them.
+ */
+export class ProcessTestResources {
+  readonly #workers: WorkerProcess[] = [];
+  #test: TestDatabase | undefined;
+  #server: TestSmtpServer | undefined;
+  #dataDir: string | undefined;
+
+  async openDatabase(dialect: Dialect): Promise<TestDatabase> {
+    this.#test = await openTestDatabase(dialect);
+    return this.#test;
+  }
+
+  async startServer(options?: TestSmtpServerOptions): Promise<TestSmtpServer> {
+    this.#server = await startTestSmtpServer(options);
+    return this.#server;
+  }
+
+  async makeDataDir(prefix: string): Promise<string> {
+    this.#dataDir = await mkdtemp(join(tmpdir(), prefix));
+    return this.#dataDir;
+  }
+
+  spawnWorker(env: Record<string, string>): WorkerProcess {
+    const worker = spawnWorker(env);
+    this.#workers.push(worker);
+    return worker;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const w of this.#workers.splice(0)) await killWorker(w);
+    await this.#server?.close();
+    await this.#test?.drop();
+    if (this.#dataDir) await rm(this.#dataDir, { recursive: true, force: true });
+    this.#server = undefined;
+    this.#test = undefined;
+    this.#dataDir = undefined;
+  }
 }
