@@ -10,31 +10,20 @@ import { newId } from "../db/ids.js";
  */
 export async function releaseHeld(database: Database, tenantId: string, now: number): Promise<number> {
   return database.db.transaction().execute(async (tx) => {
-    const held = await tx
-      .selectFrom("recipients")
-      .select(["id", "message_id", "created_at", "attempts"])
+    // Held rows were never charged; clearing the charge lets metering charge them afresh. Only
+    // the rows this statement moved get an event, so two releases at once never double them.
+    const released = await tx
+      .updateTable("recipients")
+      .set((eb) => ({ status: "queued", next_attempt_at: eb.ref("created_at"), charge: null, updated_at: now }))
       .where("tenant_id", "=", tenantId)
       .where("status", "=", "held_no_credit")
+      .returning(["id", "message_id", "attempts"])
       .execute();
-    if (held.length === 0) return 0;
-    for (let i = 0; i < held.length; i += 500) {
-      const slice = held.slice(i, i + 500);
-      // Held rows were never charged; clearing the charge lets metering charge them afresh.
-      await tx
-        .updateTable("recipients")
-        .set((eb) => ({ status: "queued", next_attempt_at: eb.ref("created_at"), charge: null, updated_at: now }))
-        .where("tenant_id", "=", tenantId)
-        .where("status", "=", "held_no_credit")
-        .where(
-          "id",
-          "in",
-          slice.map((r) => r.id),
-        )
-        .execute();
+    for (let i = 0; i < released.length; i += 500) {
       await tx
         .insertInto("events")
         .values(
-          slice.map((r) => ({
+          released.slice(i, i + 500).map((r) => ({
             id: newId(now),
             tenant_id: tenantId,
             message_id: r.message_id,
@@ -49,7 +38,7 @@ export async function releaseHeld(database: Database, tenantId: string, now: num
         )
         .execute();
     }
-    return held.length;
+    return released.length;
   });
 }
 

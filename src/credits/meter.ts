@@ -28,7 +28,10 @@ export interface MeterRequest {
 
 export interface MeterResult {
   readonly charges: ReadonlyMap<string, Charge>;
-  /** Recipients held for lack of credit (status `held_no_credit`); they are not to be sent. */
+  /**
+   * Recipients not to be sent: held for lack of credit (status `held_no_credit`), or (after a
+   * stall past the lease) already taken on by another worker since this one claimed them.
+   */
   readonly held: ReadonlySet<string>;
 }
 
@@ -135,16 +138,17 @@ async function meterTenant(
   charges: Map<string, Charge>,
   held: Set<string>,
 ): Promise<void> {
-  const counted = requests.filter(
-    (r) =>
-      rules.metered && !rules.exempt.has(r.category) && !(internalCategories as ReadonlySet<string>).has(r.category),
-  );
-  const uncounted = requests.filter((r) => !counted.includes(r));
+  const isCounted = (r: MeterRequest) =>
+    rules.metered && !rules.exempt.has(r.category) && !(internalCategories as ReadonlySet<string>).has(r.category);
+  const period = periodAt(now, rules.timezone);
+  // Locked before the rows are read again, so two meterings of one row cannot interleave.
+  const row = requests.some(isCounted) ? await lockPeriod(tx, dialect, rules.tenantId, period.key) : undefined;
+  const live = await stillUnmetered(tx, rules.tenantId, requests, held);
+  const counted = live.filter(isCounted);
+  const uncounted = live.filter((r) => !isCounted(r));
   for (const r of uncounted) charges.set(r.recipientId, "uncounted");
 
-  if (counted.length > 0) {
-    const period = periodAt(now, rules.timezone);
-    const row = await lockPeriod(tx, dialect, rules.tenantId, period.key);
+  if (row && counted.length > 0) {
     const grants = (await activeGrants(tx, rules.tenantId, now)).map((g) => ({ ...g, used: 0 }));
     let total = row.counted;
     let overAt = row.over_at;
@@ -224,7 +228,7 @@ async function meterTenant(
           to,
           "Your email credit is running low",
           [
-            `Your school has used ${total} of the email credit it can send this month (${period.key}).`,
+            `You have used ${total} of the email credit you can send this month (${period.key}).`,
             `${after.available} ${after.available === 1 ? "email" : "emails"} can still be sent before the limit.`,
             "",
             "Buy more credit from the Communication overview to keep sending without interruption.",
@@ -236,7 +240,7 @@ async function meterTenant(
 
   // Few distinct charges per batch (one period, a grant or two): one UPDATE for each.
   const byCharge = new Map<Charge, string[]>();
-  for (const r of requests) {
+  for (const r of live) {
     const charge = charges.get(r.recipientId);
     if (charge) byCharge.set(charge, [...(byCharge.get(charge) ?? []), r.recipientId]);
   }
@@ -250,6 +254,36 @@ async function meterTenant(
         .execute();
     }
   }
+}
+
+/**
+ * The requests whose rows are still due and uncharged. A worker that stalled past its lease
+ * between its claim and its metering may bring rows another worker has since claimed, charged,
+ * sent or held: those are left as they are and marked not to be sent by this worker, so a
+ * stale metering can neither charge a recipient twice nor hold mail that already went out.
+ */
+async function stillUnmetered(
+  tx: Tx,
+  tenantId: string,
+  requests: readonly MeterRequest[],
+  held: Set<string>,
+): Promise<MeterRequest[]> {
+  const ids = requests.map((r) => r.recipientId);
+  const live = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await tx
+      .selectFrom("recipients")
+      .select("id")
+      .where("tenant_id", "=", tenantId)
+      .where("id", "in", ids.slice(i, i + 500))
+      // soft_bounce too: a retry of mail that failed before metering existed is metered then.
+      .where("status", "in", ["queued", "soft_bounce"])
+      .where("charge", "is", null)
+      .execute();
+    for (const r of rows) live.add(r.id);
+  }
+  for (const id of ids) if (!live.has(id)) held.add(id);
+  return requests.filter((r) => live.has(r.recipientId));
 }
 
 /** Parks recipients as `held_no_credit`: out of the outbox until credit arrives. */

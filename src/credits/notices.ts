@@ -55,7 +55,11 @@ export function prepareNotice(
   };
 }
 
-/** Queues a notice in the caller's transaction, so it exists exactly when the decision does. */
+/**
+ * Queues a notice in the caller's transaction, so it exists exactly when the decision does.
+ * Each recipient gets a message of their own: administrators and the extra low-credit
+ * addresses never see each other's addresses.
+ */
 export async function queueNotice(
   tx: Tx,
   sender: NoticeSender,
@@ -64,5 +68,10 @@ export async function queueNotice(
   notice: PreparedMessage,
 ): Promise<void> {
   if (notice.recipients.length === 0) return;
-  await insertPlanned(tx, [planMessage(tenantId, notice, now, sender.senderDomain, "notice")]);
+  await insertPlanned(
+    tx,
+    notice.recipients.map((r) =>
+      planMessage(tenantId, { ...notice, recipients: [r] }, now, sender.senderDomain, "notice"),
+    ),
+  );
 }

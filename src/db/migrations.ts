@@ -205,7 +205,8 @@ function credits(dialect: Dialect): Migration {
         .addColumn("source", "text", (c) => c.notNull())
         .addColumn("package_id", "text")
         .addColumn("credits", "integer", (c) => c.notNull())
-        .addColumn("remaining", "integer", (c) => c.notNull())
+        // Every deduction runs under the tenant's period lock; the check catches any that would not.
+        .addColumn("remaining", "integer", (c) => c.notNull().check(sql`remaining >= 0`))
         .addColumn("expires_at", t.time)
         .addColumn("created_at", t.time, (c) => c.notNull())
         .addColumn("created_by", "text")
@@ -221,6 +222,12 @@ function credits(dialect: Dialect): Migration {
         .addColumn("over_at", t.time)
         .addColumn("last_reminder_at", t.time)
         .addPrimaryKeyConstraint("credit_periods_pk", ["tenant_id", "period"])
+        .execute();
+      // The operator's reports read one month across all tenants.
+      await db.schema
+        .createIndex("credit_periods_period")
+        .on("credit_periods")
+        .columns(["period", "tenant_id"])
         .execute();
       await db.schema
         .createTable("credit_ledger")
@@ -238,6 +245,7 @@ function credits(dialect: Dialect): Migration {
         .execute();
       await db.schema.createIndex("credit_ledger_tenant").on("credit_ledger").columns(["tenant_id", "id"]).execute();
       await db.schema.createIndex("credit_ledger_group").on("credit_ledger").columns(["group_id", "id"]).execute();
+      await db.schema.createIndex("credit_ledger_grant").on("credit_ledger").columns(["grant_id"]).execute();
       // A recipient is charged at most once and refunded at most once, whatever retries or
       // crashes happen: the database refuses a second row of either kind.
       await db.schema
@@ -254,7 +262,8 @@ function credits(dialect: Dialect): Migration {
         .addPrimaryKeyConstraint("daily_usage_runs_pk", ["tenant_id", "local_date"])
         .execute();
       // What a recipient was charged: null until its first attempt, then `uncounted`,
-      // `allowance`, `over`, `grant:<id>`, or `refunded`. And when it was sent, for reports.
+      // `allowance:<period>`, `over:<period>`, `grant:<period>:<grant id>` or
+      // `refunded:<charge>` (see credits/meter.ts). And when it was sent, for reports.
       await db.schema.alterTable("recipients").addColumn("charge", "text").execute();
       await db.schema.alterTable("recipients").addColumn("sent_at", t.time).execute();
       await db.schema

@@ -18,13 +18,24 @@ import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.
 import type { MessageWriter } from "../messages/message-store.js";
 import { authenticateKey, type Principal, type TenantRole } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
+import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
+import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
+import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
 import { registerMessageListRoute } from "./routes/message-list.js";
 import { registerMessageSendRoute } from "./routes/message-send.js";
+import { registerOperatorCreditAdjustmentRoute } from "./routes/operator-credits-adjustments.js";
+import { registerOperatorCreditGroupRoutes } from "./routes/operator-credits-groups.js";
+import { registerOperatorCreditPackageRoutes } from "./routes/operator-credits-packages.js";
+import { registerOperatorCreditSettingRoutes } from "./routes/operator-credits-settings.js";
 import { registerOperatorQueueRoute } from "./routes/operator-queue.js";
+import { registerOperatorReportRoutes } from "./routes/operator-reports.js";
 import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
+import { registerReportRoutes } from "./routes/reports.js";
 import { registerSandboxRoutes } from "./routes/sandbox.js";
+import { registerUsagePageRoute } from "./routes/usage-page.js";
+import { registerUserRoutes } from "./routes/users.js";
 
 const formats = (ajv: Ajv): Ajv => addFormats.default(ajv);
 
@@ -230,6 +241,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerSandboxRoutes(app, deps);
   registerOperatorTenantRoutes(app, deps);
   registerOperatorQueueRoute(app, deps);
+  registerUsagePageRoute(app, deps);
+  registerCreditBalanceRoutes(app, deps);
+  registerCreditPackageRoutes(app, deps);
+  registerCreditRecipientRoutes(app, deps);
+  registerUserRoutes(app, deps);
+  registerOperatorCreditSettingRoutes(app, deps);
+  registerOperatorCreditPackageRoutes(app, deps);
+  registerOperatorCreditAdjustmentRoute(app, deps);
+  registerOperatorCreditGroupRoutes(app, deps);
+  registerReportRoutes(app, deps);
+  registerOperatorReportRoutes(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -5,7 +5,10 @@ import type { Database } from "../db/database.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
+import { creditReminders } from "../scheduler/credit-reminders.js";
+import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
+import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
@@ -118,8 +121,15 @@ export async function serve(
   }
 
   if (options.scheduler) {
+    const schedulerLogger = logger.child({ component: "scheduler" });
+    const notices = { senderDomain: config.senderDomain, publicUrl: config.publicUrl };
     const scheduler = startScheduler(
-      [delayedQueueWatch(database, clock, config.delayedAfterMs, logger.child({ component: "scheduler" }))],
+      [
+        delayedQueueWatch(database, clock, config.delayedAfterMs, schedulerLogger),
+        creditReminders(database, clock, notices),
+        releaseHeldSweep(database, clock, schedulerLogger),
+        dailyUsageEmail(database, clock, { ...notices, secretKey: config.secretKey }),
+      ],
       logger,
     );
     stops.push(() => scheduler.stop());
