@@ -119,7 +119,12 @@ async function freshDatabase(dialect: string): Promise<Target> {
   };
 }
 
-function startPostbag(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+/** Starts `postbag …`; resolves when a stdout line matches `ready`, with that line. */
+function startPostbag(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; line: string }> {
   const child = spawn(process.execPath, [join(ROOT, "bin/postbag.mjs"), ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
@@ -127,10 +132,17 @@ function startPostbag(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Pr
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     rl.on("line", (line) => {
-      if (ready.test(line)) resolve(child);
+      if (ready.test(line)) resolve({ child, line });
     });
     child.once("exit", (code) => reject(new Error(`postbag ${args.join(" ")} exited with ${code}`)));
   });
+}
+
+/** The port in "Postbag is running at http://127.0.0.1:PORT". */
+function portOf(banner: string): number {
+  const port = Number(/:(\d+)\b/.exec(banner.slice(banner.indexOf("http")))?.[1]);
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`no port in ${JSON.stringify(banner)}`);
+  return port;
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {
@@ -201,16 +213,15 @@ async function prepare(dialect: string) {
   const tenant = await createTenant(target.database.db, systemClock, { name: "Bench School" });
   const key = await createApiKey(target.database.db, systemClock, { tenantId: tenant.id, role: "system" });
   const dataDir = mkdtempSync(join(tmpdir(), "postbag-bench-data-"));
-  const httpPort = 20000 + Math.floor(Math.random() * 20000);
-  return { target, tenantId: tenant.id, key: key.key, dataDir, httpPort };
+  return { target, tenantId: tenant.id, key: key.key, dataDir };
 }
 
-function env(dialect: string, url: string, dataDir: string, httpPort: number, sinkPort: number): NodeJS.ProcessEnv {
+function env(dialect: string, url: string, dataDir: string, sinkPort: number): NodeJS.ProcessEnv {
   void dialect;
   return {
     POSTBAG_DATABASE_URL: url,
     POSTBAG_DATA_DIR: dataDir,
-    POSTBAG_HTTP_PORT: String(httpPort),
+    POSTBAG_HTTP_PORT: "0", // a free port; read back from the start-up banner
     POSTBAG_RELAY_URL: `smtp://127.0.0.1:${sinkPort}`,
     POSTBAG_RELAY_POOL_SIZE: String(POOL),
     POSTBAG_SECRET_KEY: "bench-secret-key-bench-secret-key-0123456789",
@@ -221,18 +232,19 @@ function env(dialect: string, url: string, dataDir: string, httpPort: number, si
 /** The whole pipeline: `serve` (API + worker thread); time from first POST to last status. */
 async function pipelineRound(dialect: string, sinkPort: number): Promise<number> {
   const p = await prepare(dialect);
-  const child = await startPostbag(
+  const { child, line } = await startPostbag(
     ["serve"],
-    env(dialect, p.target.url, p.dataDir, p.httpPort, sinkPort),
+    env(dialect, p.target.url, p.dataDir, sinkPort),
     /Postbag is running/,
   );
+  const port = portOf(line);
   try {
     // Warm up first (JIT, connection pools, SQLite page cache): the raw baseline runs in this
     // long-lived process, so both sides are measured in their steady state.
-    await postAll(p.httpPort, p.key, WARMUP);
+    await postAll(port, p.key, WARMUP);
     await waitAllSent(p.target.database, p.tenantId, WARMUP);
     const start = performance.now();
-    await postAll(p.httpPort, p.key);
+    await postAll(port, p.key);
     await waitAllSent(p.target.database, p.tenantId, WARMUP + N);
     return N / ((performance.now() - start) / 1000);
   } finally {
@@ -245,13 +257,14 @@ async function pipelineRound(dialect: string, sinkPort: number): Promise<number>
 /** Delivery only, with `workers` worker processes on an outbox pre-filled through the API. */
 async function workersRound(dialect: string, sinkPort: number, workers: number): Promise<number> {
   const p = await prepare(dialect);
-  const e = env(dialect, p.target.url, p.dataDir, p.httpPort, sinkPort);
+  const e = env(dialect, p.target.url, p.dataDir, sinkPort);
   const api = await startPostbag(["serve", "--no-worker"], e, /Postbag is running/);
-  await postAll(p.httpPort, p.key, WARMUP);
+  const port = portOf(api.line);
+  await postAll(port, p.key, WARMUP);
   const acceptStart = performance.now();
-  await postAll(p.httpPort, p.key);
+  await postAll(port, p.key);
   lastAcceptRate = N / ((performance.now() - acceptStart) / 1000);
-  await stopProcess(api);
+  await stopProcess(api.child);
   // Park the outbox while the workers start (loading TypeScript takes a second each), warm
   // them up on the first WARMUP rows, then release the rest at once: the clock measures
   // steady-state delivery, not process start-up.
@@ -281,7 +294,7 @@ async function workersRound(dialect: string, sinkPort: number, workers: number):
     await waitAllSent(p.target.database, p.tenantId, WARMUP + N);
     return N / ((performance.now() - start) / 1000);
   } finally {
-    await Promise.all(children.map(stopProcess));
+    await Promise.all(children.map((c) => stopProcess(c.child)));
     await p.target.drop();
     rmSync(p.dataDir, { recursive: true, force: true });
   }

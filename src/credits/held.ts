@@ -8,17 +8,36 @@ import { newId } from "../db/ids.js";
  * again. Called after credit arrives (purchase, allocation, adjustment, a policy change) and
  * by the scheduler, which also covers the start of a new month.
  */
-export async function releaseHeld(database: Database, tenantId: string, now: number): Promise<number> {
+export async function releaseHeld(database: Database, tenantId: string, now: number, limit?: number): Promise<number> {
   return database.db.transaction().execute(async (tx) => {
     // Held rows were never charged; clearing the charge lets metering charge them afresh. Only
     // the rows this statement moved get an event, so two releases at once never double them.
-    const released = await tx
+    // The retry lifetime starts again now: time spent held is not time spent retrying.
+    let q = tx
       .updateTable("recipients")
-      .set((eb) => ({ status: "queued", next_attempt_at: eb.ref("created_at"), charge: null, updated_at: now }))
+      .set((eb) => ({
+        status: "queued",
+        next_attempt_at: eb.ref("created_at"),
+        retry_from: now,
+        charge: null,
+        updated_at: now,
+      }))
       .where("tenant_id", "=", tenantId)
-      .where("status", "=", "held_no_credit")
-      .returning(["id", "message_id", "attempts"])
-      .execute();
+      .where("status", "=", "held_no_credit");
+    if (limit !== undefined) {
+      // Oldest first, and no more than the credit can pay for: the rest would only be held again.
+      q = q.where("id", "in", (eb) =>
+        eb
+          .selectFrom("recipients")
+          .select("id")
+          .where("tenant_id", "=", tenantId)
+          .where("status", "=", "held_no_credit")
+          .orderBy("created_at")
+          .orderBy("id")
+          .limit(limit),
+      );
+    }
+    const released = await q.returning(["id", "message_id", "attempts"]).execute();
     for (let i = 0; i < released.length; i += 500) {
       await tx
         .insertInto("events")

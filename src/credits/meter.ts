@@ -108,6 +108,8 @@ export async function meterBatch(
   requests: readonly MeterRequest[],
   now: number,
   sender: NoticeSender,
+  /** Run inside this transaction (the worker's claim) instead of one of its own. */
+  inTransaction?: Tx,
 ): Promise<MeterResult> {
   const charges = new Map<string, Charge>();
   const held = new Set<string>();
@@ -115,7 +117,7 @@ export async function meterBatch(
   const byTenant = new Map<string, MeterRequest[]>();
   for (const r of requests) byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r]);
 
-  await database.db.transaction().execute(async (tx) => {
+  const meter = async (tx: Tx) => {
     const operator = await getOperatorCreditSettings(tx);
     // Always lock tenants in the same order: two workers can then never wait on each other.
     for (const tenantId of [...byTenant.keys()].sort()) {
@@ -124,7 +126,9 @@ export async function meterBatch(
       if (!rules) continue;
       await meterTenant(tx, database.dialect, rules, list, now, sender, charges, held);
     }
-  });
+  };
+  if (inTransaction) await meter(inTransaction);
+  else await database.db.transaction().execute(meter);
   return { charges, held };
 }
 

@@ -266,6 +266,8 @@ function credits(dialect: Dialect): Migration {
       // `refunded:<charge>` (see credits/meter.ts). And when it was sent, for reports.
       await db.schema.alterTable("recipients").addColumn("charge", "text").execute();
       await db.schema.alterTable("recipients").addColumn("sent_at", t.time).execute();
+      // When the retry lifetime starts: acceptance, or the moment held mail was released.
+      await db.schema.alterTable("recipients").addColumn("retry_from", t.time).execute();
       await db.schema
         .createIndex("recipients_tenant_sent")
         .on("recipients")

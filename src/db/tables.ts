@@ -88,6 +88,8 @@ export interface RecipientTable {
   /** What the recipient was charged (see credits/): null before its first attempt. */
   charge: string | null;
   sent_at: number | null;
+  /** Start of the retry lifetime when it is not created_at (held mail, once released). */
+  retry_from: number | null;
   created_at: number;
   updated_at: number;
 }

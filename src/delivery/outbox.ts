@@ -12,7 +12,8 @@ export interface ClaimedDelivery {
   readonly messageId: string;
   readonly email: string;
   readonly attempts: number;
-  readonly createdAt: number;
+  /** Start of the retry lifetime: acceptance, or when held mail was released. */
+  readonly retryFrom: number;
   /** What the recipient was charged (null until metered before its first attempt). */
   readonly charge: string | null;
 }
@@ -29,8 +30,10 @@ export async function claimDue(
   now: number,
   leaseMs: number,
   limit: number,
+  /** Claim inside this transaction (to meter the batch in the same commit). */
+  tx?: Tx,
 ): Promise<ClaimedDelivery[]> {
-  const { db } = database;
+  const db = tx ?? database.db;
   const rows = await db
     .updateTable("recipients")
     .set({ next_attempt_at: now + leaseMs, lease_owner: owner })
@@ -43,7 +46,7 @@ export async function claimDue(
         .limit(limit);
       return database.dialect === "postgres" ? due.forUpdate().skipLocked() : due;
     })
-    .returning(["id", "tenant_id", "message_id", "email", "attempts", "created_at", "charge"])
+    .returning(["id", "tenant_id", "message_id", "email", "attempts", "created_at", "retry_from", "charge"])
     .execute();
   return rows.map((r) => ({
     id: r.id,
@@ -51,7 +54,7 @@ export async function claimDue(
     messageId: r.message_id,
     email: r.email,
     attempts: r.attempts,
-    createdAt: r.created_at,
+    retryFrom: r.retry_from ?? r.created_at,
     charge: r.charge,
   }));
 }
@@ -102,10 +105,15 @@ export async function recordOutcomes(
       }));
     if (events.length > 0) await tx.insertInto("events").values(events).execute();
     // Credit follows delivery: a counted recipient that will never be sent gets its credit back.
-    const refunds = outcomes.filter(
-      (o) =>
-        updated.has(o.delivery.id) && o.nextAttemptAt === null && o.status !== "sent" && o.delivery.charge !== null,
-    );
+    // In (tenant, charge) order, the order metering locks in: two workers never wait on each other.
+    const refunds = outcomes
+      .filter(
+        (o) =>
+          updated.has(o.delivery.id) && o.nextAttemptAt === null && o.status !== "sent" && o.delivery.charge !== null,
+      )
+      .sort((a, b) =>
+        `${a.delivery.tenantId} ${a.delivery.charge}`.localeCompare(`${b.delivery.tenantId} ${b.delivery.charge}`),
+      );
     await refundCharges(
       tx,
       refunds.map((o) => ({

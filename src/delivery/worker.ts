@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
-import type { Database } from "../db/database.js";
+import type { Database, Tx } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
@@ -205,47 +205,48 @@ export class DeliveryWorker {
     return next;
   }
 
+  /**
+   * Claims due rows and runs the `reserveCredit` step on them in one transaction (one commit,
+   * one turn of SQLite's write lock): recipients on their first attempt are charged (or found
+   * uncounted) before anything is sent, and those held for lack of credit leave the batch.
+   * Retries keep the charge they already have.
+   */
   async #claim(limit: number): Promise<ClaimedDelivery[]> {
     const { database, clock, settings } = this.#deps;
-    const rows = await claimDue(database, this.owner, clock.now(), settings.leaseMs, Math.min(limit, 500));
-    // A send still waiting in the pool can outlive its lease, and then this worker claims its
-    // own row again. Sending it twice would deliver it twice; the claim has renewed the lease.
-    const claimed = await this.#reserveCredit(rows.filter((d) => !this.#inFlight.has(d.id)));
+    const now = clock.now();
+    const claimed = await database.db.transaction().execute(async (tx) => {
+      const rows = await claimDue(database, this.owner, now, settings.leaseMs, Math.min(limit, 500), tx);
+      // A send still waiting in the pool can outlive its lease, and then this worker claims
+      // its own row again. Sending it twice would deliver it twice; the claim renewed the lease.
+      const mine = rows.filter((d) => !this.#inFlight.has(d.id));
+      const first = mine.filter((d) => d.charge === null && this.#checkAddress(d));
+      if (first.length === 0) return mine;
+      const categories = await this.#categories(tx, first);
+      const { charges, held } = await meterBatch(
+        database,
+        first.map((d) => ({
+          recipientId: d.id,
+          tenantId: d.tenantId,
+          messageId: d.messageId,
+          category: categories.get(d.messageId) ?? "",
+        })),
+        now,
+        settings.notices,
+        tx,
+      );
+      return mine.filter((d) => !held.has(d.id)).map((d) => ({ ...d, charge: charges.get(d.id) ?? d.charge }));
+    });
     this.#prefetch(claimed);
     return claimed;
   }
 
-  /**
-   * The `reserveCredit` step, for the whole claimed batch in one transaction: recipients on
-   * their first attempt are charged (or found uncounted) before anything is sent; those held
-   * for lack of credit leave the batch. Retries keep the charge they already have.
-   */
-  async #reserveCredit(claimed: readonly ClaimedDelivery[]): Promise<ClaimedDelivery[]> {
-    const first = claimed.filter((d) => d.charge === null && this.#checkAddress(d));
-    if (first.length === 0) return [...claimed];
-    const { database, clock, settings } = this.#deps;
-    const categories = await this.#categories(first);
-    const { charges, held } = await meterBatch(
-      database,
-      first.map((d) => ({
-        recipientId: d.id,
-        tenantId: d.tenantId,
-        messageId: d.messageId,
-        category: categories.get(d.messageId) ?? "",
-      })),
-      clock.now(),
-      settings.notices,
-    );
-    return claimed.filter((d) => !held.has(d.id)).map((d) => ({ ...d, charge: charges.get(d.id) ?? d.charge }));
-  }
-
   /** Message id -> category for a batch, one query per tenant. */
-  async #categories(deliveries: readonly ClaimedDelivery[]): Promise<Map<string, string>> {
+  async #categories(tx: Tx, deliveries: readonly ClaimedDelivery[]): Promise<Map<string, string>> {
     const byTenant = new Map<string, Set<string>>();
     for (const d of deliveries) byTenant.set(d.tenantId, (byTenant.get(d.tenantId) ?? new Set()).add(d.messageId));
     const out = new Map<string, string>();
     for (const [tenantId, ids] of byTenant) {
-      const rows = await this.#deps.database.db
+      const rows = await tx
         .selectFrom("messages")
         .select(["id", "category"])
         .where("tenant_id", "=", tenantId)
@@ -436,7 +437,7 @@ export class DeliveryWorker {
         const now = this.#deps.clock.now();
         const next = nextAttemptAt(
           this.#deps.settings.retry,
-          delivery.createdAt,
+          delivery.retryFrom,
           now,
           attempts,
           result.enhanced,

@@ -281,6 +281,7 @@ export function planMessage(
       last_smtp_text: null,
       charge: null,
       sent_at: null,
+      retry_from: null,
       created_at: now,
       updated_at: now,
     });

@@ -79,6 +79,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DANGEROUS_EXTENSION =
   /\.(exe|com|bat|cmd|scr|pif|cpl|msi|msp|jar|js|jse|vbs|vbe|wsf|wsh|hta|ps1|psm1|lnk|reg|dll|scf|inf)$/i;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const PERSONAL_CATEGORIES: ReadonlySet<string> = new Set(["password_reset_parent", "password_reset_system"]);
 
 /**
  * The first C0 control character other than TAB, LF and CR in a body, if any. They have no place
@@ -173,6 +174,11 @@ export function prepareMessage(
     });
   }
   if (input.to.length === 0) addressProblems.push({ path: "/to", message: "at least one recipient is required" });
+  // Password resets are free or never held (credits), so they must be what they say: one
+  // person's reset link, not a newsletter under a convenient category.
+  if (PERSONAL_CATEGORIES.has(input.category) && total !== 1) {
+    throw new ApiError("invalid_request", `a ${input.category} message goes to exactly one recipient, in "to"`);
+  }
 
   let from: PreparedMessage["from"] = { email: `noreply@${limits.senderDomain}`, name: null };
   if (input.from !== undefined) {

@@ -35,9 +35,12 @@ export async function sweepHeldMail(database: Database, now: number): Promise<Ma
     const rules = await tenantCreditRules(database.db, tenantId, operator);
     if (!rules) continue;
     const credit = await currentAvailability(database, tenantId, now);
-    const canSend = !rules.metered || rules.policy === "soft" || (credit !== undefined && credit.available > 0);
-    if (!canSend) continue;
-    const count = await releaseHeld(database, tenantId, now);
+    const sendsAll = !rules.metered || rules.policy === "soft";
+    const available = credit?.available ?? 0;
+    if (!sendsAll && available === 0) continue;
+    // Under a hard or grace limit, only as many as the credit pays for (critical mail is never
+    // held, so what was held is all counted): a refund of one credit releases one email.
+    const count = await releaseHeld(database, tenantId, now, sendsAll ? undefined : available);
     if (count > 0) released.set(tenantId, count);
   }
   return released;
