@@ -134,7 +134,8 @@ export async function deactivatePackage(db: Db, packageId: string): Promise<Cred
 }
 
 export interface GrantResult {
-  readonly grantId: string;
+  /** Null when a retried purchase (same Idempotency-Key) found the one already made. */
+  readonly grantId: string | null;
   readonly release: Release;
 }
 
@@ -149,8 +150,22 @@ export async function purchasePackage(
   packageId: string,
   actorKeyId: string,
   now: number,
+  idempotencyKey?: string,
 ): Promise<GrantResult> {
   const grantId = await database.db.transaction().execute(async (tx) => {
+    if (idempotencyKey !== undefined) {
+      const earlier = await tx
+        .selectFrom("credit_grants")
+        .select(["id", "package_id"])
+        .where("tenant_id", "=", tenantId)
+        .where("idempotency_key", "=", idempotencyKey)
+        .executeTakeFirst();
+      if (earlier && earlier.package_id !== packageId) {
+        throw new ApiError("idempotency_conflict", "this Idempotency-Key was already used for another package");
+      }
+      // The same purchase again (a retried request): it is not bought twice.
+      if (earlier) return null;
+    }
     const zone = await tenantZone(tx, tenantId);
     const pkg = isId(packageId)
       ? await tx
@@ -179,6 +194,7 @@ export async function purchasePackage(
         expires_at: expiresAt,
         created_at: now,
         created_by: actorKeyId,
+        idempotency_key: idempotencyKey ?? null,
       })
       .execute();
     await insertLedger(
@@ -199,6 +215,7 @@ export async function purchasePackage(
     );
     return id;
   });
+  if (grantId === null) return { grantId: null, release: { released: 0 } };
   return { grantId, release: await release(database, tenantId, now) };
 }
 

@@ -210,6 +210,14 @@ function credits(dialect: Dialect): Migration {
         .addColumn("expires_at", t.time)
         .addColumn("created_at", t.time, (c) => c.notNull())
         .addColumn("created_by", "text")
+        // A purchase retried with the same Idempotency-Key is recorded once.
+        .addColumn("idempotency_key", "text")
+        .execute();
+      await db.schema
+        .createIndex("credit_grants_idempotency")
+        .on("credit_grants")
+        .columns(["tenant_id", "idempotency_key"])
+        .unique()
         .execute();
       await db.schema.createIndex("credit_grants_tenant").on("credit_grants").columns(["tenant_id", "id"]).execute();
       await db.schema.createIndex("credit_grants_group").on("credit_grants").columns(["group_id", "id"]).execute();

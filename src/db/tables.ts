@@ -169,6 +169,7 @@ export interface CreditGrantTable {
   expires_at: number | null;
   created_at: number;
   created_by: string | null;
+  idempotency_key: string | null;
 }
 
 export interface CreditPeriodTable {

@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import { type CreditPackage, listPackages, purchasePackage } from "../../credits/grants.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
-import { errorResponses, IdParams, Page, PageQuery } from "../schemas.js";
+import { ErrorBody, errorResponses, IdParams, Page, PageQuery } from "../schemas.js";
 import { CreditsSchema, creditsView } from "./credits-balance.js";
 
 const Nullable = <T extends import("typebox").TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -56,7 +56,17 @@ export function registerCreditPackageRoutes(app: App, { database, clock }: AppDe
           "Records the purchase with the key that made it (payment is outside Postbag). Purchased credit is spent " +
           "before the month's allowance and is not added to it. Mail held for lack of credit is released.",
         params: IdParams,
-        response: { 201: CreditsSchema, ...errorResponses },
+        headers: Type.Object({
+          "idempotency-key": Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              pattern: "^[\\x21-\\x7e]+$",
+              description: "Retrying with the same key buys once",
+            }),
+          ),
+        }),
+        response: { 201: CreditsSchema, 409: ErrorBody, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -69,6 +79,7 @@ export function registerCreditPackageRoutes(app: App, { database, clock }: AppDe
         request.params.id,
         principal?.keyId ?? "unknown",
         now,
+        request.headers["idempotency-key"],
       );
       if ("failed" in release) {
         request.log.error({ err: release.failed, tenantId }, "releasing held mail after a purchase failed");
