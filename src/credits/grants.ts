@@ -1,8 +1,8 @@
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { DateTime } from "luxon";
 import type { Database, Db, Tx } from "../db/database.js";
 import { isId, newId } from "../db/ids.js";
-import type { CreditLedgerTable } from "../db/tables.js";
+import type { CreditLedgerTable, PackageTable } from "../db/tables.js";
 import { ApiError } from "../errors/api-error.js";
 import { DEFAULT_TIMEZONE } from "../tenants/tenants.js";
 import { releaseHeld } from "./held.js";
@@ -77,14 +77,7 @@ export interface CreditPackage {
   readonly createdAt: number;
 }
 
-function toPackage(row: {
-  id: string;
-  name: string;
-  credits: number;
-  expires_in_days: number | null;
-  active: number;
-  created_at: number;
-}): CreditPackage {
+function toPackage(row: Selectable<PackageTable>): CreditPackage {
   return {
     id: row.id,
     name: row.name,
@@ -181,22 +174,16 @@ export async function purchasePackage(
       pkg.expires_in_days === null
         ? null
         : DateTime.fromMillis(now, { zone }).plus({ days: pkg.expires_in_days }).toMillis();
-    await tx
-      .insertInto("credit_grants")
-      .values({
-        id,
-        tenant_id: tenantId,
-        group_id: null,
-        source: "package",
-        package_id: pkg.id,
-        credits: pkg.credits,
-        remaining: pkg.credits,
-        expires_at: expiresAt,
-        created_at: now,
-        created_by: actorKeyId,
-        idempotency_key: idempotencyKey ?? null,
-      })
-      .execute();
+    await insertGrant(tx, now, {
+      id,
+      tenantId,
+      source: "package",
+      packageId: pkg.id,
+      credits: pkg.credits,
+      expiresAt,
+      createdBy: actorKeyId,
+      idempotencyKey: idempotencyKey ?? null,
+    });
     await insertLedger(
       tx,
       [
@@ -217,6 +204,40 @@ export async function purchasePackage(
   });
   if (grantId === null) return { grantId: null, release: { released: 0 } };
   return { grantId, release: await release(database, tenantId, now) };
+}
+
+/** A new pot of credit, all of it still to spend. */
+async function insertGrant(
+  tx: Tx,
+  now: number,
+  grant: {
+    readonly id: string;
+    readonly tenantId?: string;
+    readonly groupId?: string;
+    readonly source: "package" | "adjustment" | "group" | "group_bundle";
+    readonly packageId?: string;
+    readonly credits: number;
+    readonly expiresAt?: number | null;
+    readonly createdBy: string;
+    readonly idempotencyKey?: string | null;
+  },
+): Promise<void> {
+  await tx
+    .insertInto("credit_grants")
+    .values({
+      id: grant.id,
+      tenant_id: grant.tenantId ?? null,
+      group_id: grant.groupId ?? null,
+      source: grant.source,
+      package_id: grant.packageId ?? null,
+      credits: grant.credits,
+      remaining: grant.credits,
+      expires_at: grant.expiresAt ?? null,
+      created_at: now,
+      created_by: grant.createdBy,
+      idempotency_key: grant.idempotencyKey ?? null,
+    })
+    .execute();
 }
 
 async function insertLedger(
@@ -262,21 +283,7 @@ export async function adjustCredits(
     const period = periodAt(now, zone).key;
     if (credits > 0) {
       const grantId = newId(now);
-      await tx
-        .insertInto("credit_grants")
-        .values({
-          id: grantId,
-          tenant_id: tenantId,
-          group_id: null,
-          source: "adjustment",
-          package_id: null,
-          credits,
-          remaining: credits,
-          expires_at: null,
-          created_at: now,
-          created_by: actorKeyId,
-        })
-        .execute();
+      await insertGrant(tx, now, { id: grantId, tenantId, source: "adjustment", credits, createdBy: actorKeyId });
       await insertLedger(
         tx,
         [
@@ -431,21 +438,7 @@ export async function topUpGroup(
   return database.db.transaction().execute(async (tx) => {
     await lockGroup(tx, database.dialect, groupId);
     const grantId = newId(now);
-    await tx
-      .insertInto("credit_grants")
-      .values({
-        id: grantId,
-        tenant_id: null,
-        group_id: groupId,
-        source: "group_bundle",
-        package_id: null,
-        credits,
-        remaining: credits,
-        expires_at: null,
-        created_at: now,
-        created_by: actorKeyId,
-      })
-      .execute();
+    await insertGrant(tx, now, { id: grantId, groupId, source: "group_bundle", credits, createdBy: actorKeyId });
     await insertLedger(
       tx,
       [
@@ -497,21 +490,7 @@ export async function allocateFromGroup(
     }
     const taken = await takeFromGrants(tx, await bundleGrants(tx, groupId, now), credits, "the group's bundle");
     const id = newId(now);
-    await tx
-      .insertInto("credit_grants")
-      .values({
-        id,
-        tenant_id: tenantId,
-        group_id: groupId,
-        source: "group",
-        package_id: null,
-        credits,
-        remaining: credits,
-        expires_at: null,
-        created_at: now,
-        created_by: actorKeyId,
-      })
-      .execute();
+    await insertGrant(tx, now, { id, tenantId, groupId, source: "group", credits, createdBy: actorKeyId });
     await insertLedger(
       tx,
       [

@@ -35,3 +35,8 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
   return Type.Unsafe<T[number]>({ type: "string", enum: [...values], ...options });
 }
+
+/** `T` or null. */
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}

@@ -1,5 +1,7 @@
+import type { Selectable } from "kysely";
 import type { Db } from "../db/database.js";
 import { isId, newId } from "../db/ids.js";
+import type { UserTable } from "../db/tables.js";
 import { ApiError } from "../errors/api-error.js";
 import { checkEmail } from "../messages/address.js";
 import { type TenantRole, tenantRoles } from "./tenants.js";
@@ -26,14 +28,7 @@ export interface CreateUserInput {
 
 const MAX_NAME = 200;
 
-function toUser(row: {
-  id: string;
-  tenant_id: string;
-  name: string;
-  email: string | null;
-  role: string;
-  created_at: number;
-}): User {
+function toUser(row: Selectable<UserTable>): User {
   return {
     id: row.id,
     tenantId: row.tenant_id,

@@ -27,28 +27,33 @@ let seq = 0;
 export async function sendHistory(t: TestApp, tenant: TestTenant, mail: readonly SentMail[]): Promise<void> {
   for (const m of mail) {
     const n = m.recipients ?? 1;
-    const to = Array.from({ length: n }, () => `parent${++seq}@example.com`);
-    const res = await t.inject({
-      method: "POST",
-      url: "/v1/messages",
-      headers: tenant.auth(),
-      payload: validMessage({ to, category: m.category ?? "announcement" }),
-    });
-    expect(res.statusCode, res.body).toBe(202);
-    const { id } = json<{ id: string }>(res);
-    await t.db
-      .updateTable("recipients")
-      .set({
-        status: m.status ?? (m.at === null ? "queued" : "sent"),
-        sent_at: m.at === null ? null : Date.parse(m.at),
-        charge: m.charge,
-        // A sent (or finally failed) recipient leaves the outbox; a queued one keeps its slot.
-        ...(m.status !== undefined && m.status !== "queued" ? { next_attempt_at: null } : {}),
-        ...(m.at !== null ? { next_attempt_at: null } : {}),
-      })
-      .where("tenant_id", "=", tenant.id)
-      .where("message_id", "=", id)
-      .execute();
+    const category = m.category ?? "announcement";
+    // A password reset goes to one person, so several are several messages.
+    const perMessage = category.startsWith("password_reset") ? 1 : n;
+    for (let sent = 0; sent < n; sent += perMessage) {
+      const to = Array.from({ length: perMessage }, () => `parent${++seq}@example.com`);
+      const res = await t.inject({
+        method: "POST",
+        url: "/v1/messages",
+        headers: tenant.auth(),
+        payload: validMessage({ to, category }),
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const { id } = json<{ id: string }>(res);
+      await t.db
+        .updateTable("recipients")
+        .set({
+          status: m.status ?? (m.at === null ? "queued" : "sent"),
+          sent_at: m.at === null ? null : Date.parse(m.at),
+          charge: m.charge,
+          // A sent (or finally failed) recipient leaves the outbox; a queued one keeps its slot.
+          ...(m.status !== undefined && m.status !== "queued" ? { next_attempt_at: null } : {}),
+          ...(m.at !== null ? { next_attempt_at: null } : {}),
+        })
+        .where("tenant_id", "=", tenant.id)
+        .where("message_id", "=", id)
+        .execute();
+    }
   }
 }
 

@@ -6,9 +6,8 @@ import type { Database } from "../../db/database.js";
 import { ApiError } from "../../errors/api-error.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
-import { errorResponses, Page, PageQuery, StringEnum } from "../schemas.js";
+import { errorResponses, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
 
-const Nullable = <T extends import("typebox").TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export const CreditsSchema = Type.Object({

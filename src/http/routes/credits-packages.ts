@@ -2,10 +2,8 @@ import { Type } from "typebox";
 import { type CreditPackage, listPackages, purchasePackage } from "../../credits/grants.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
-import { ErrorBody, errorResponses, IdParams, Page, PageQuery } from "../schemas.js";
+import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
 import { CreditsSchema, creditsView } from "./credits-balance.js";
-
-const Nullable = <T extends import("typebox").TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const PackageSchema = Type.Object({
   id: Type.String(),

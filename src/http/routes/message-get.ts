@@ -4,9 +4,7 @@ import type { EventRow, RecipientRow } from "../../db/tables.js";
 import { ApiError } from "../../errors/api-error.js";
 import { getMessage, type ListedMessage } from "../../messages/message-store.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
-import { errorResponses, IdParams } from "../schemas.js";
-
-const Nullable = <T extends import("typebox").TSchema>(t: T) => Type.Union([t, Type.Null()]);
+import { errorResponses, IdParams, Nullable } from "../schemas.js";
 
 export const EventSchema = Type.Object({
   at: Type.String({ format: "date-time" }),

@@ -12,9 +12,8 @@ import {
 import { ApiError } from "../../errors/api-error.js";
 import type { App, AppDeps } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
-import { ErrorBody, errorResponses, IdParams, Page, PageQuery } from "../schemas.js";
+import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
 
-const Nullable = <T extends import("typebox").TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const iso = (ms: number) => new Date(ms).toISOString();
 const Credits = Type.Integer({ minimum: 1, maximum: MAX_CREDITS });
 const Note = Type.String({ minLength: 1, maxLength: 500 });

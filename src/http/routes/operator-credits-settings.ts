@@ -11,10 +11,9 @@ import {
 import { ApiError } from "../../errors/api-error.js";
 import { categories } from "../../messages/categories.js";
 import type { App, AppDeps } from "../app.js";
-import { errorResponses, IdParams, StringEnum } from "../schemas.js";
+import { errorResponses, IdParams, Nullable, StringEnum } from "../schemas.js";
 import { LowCreditRecipients } from "./credits-recipients.js";
 
-const Nullable = <T extends import("typebox").TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Allowance = Type.Integer({ minimum: 0, maximum: MAX_ALLOWANCE });
 const GraceDays = Type.Integer({ minimum: 0, maximum: MAX_GRACE_DAYS });
 const Policy = StringEnum(overLimitPolicies, {
