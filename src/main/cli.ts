@@ -1,6 +1,8 @@
+import { open } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, settingsMarkdown } from "../config/config.js";
 import { ApiError } from "../errors/api-error.js";
+import { classifyInbound, DEFAULT_MAX_BYTES } from "../mailboxes/classify-bounce.js";
 import { createApiKey, createTenant, type Role, tenantRoles } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { createLogger, openDatabase } from "./runtime.js";
@@ -15,6 +17,7 @@ const USAGE = `usage: postbag <command>
   key create --tenant ID [--role system|staff|administrator] [--name N]
   key create --operator [--name N]                       prints the key once, as the last line
   config                               prints every setting with its default and meaning
+  bounces classify FILE…               classifies raw messages (DSN, ARF, auto-reply): one JSON line each
 
 Settings come from POSTBAG_* environment variables (see \`postbag config\`).`;
 
@@ -51,6 +54,9 @@ export async function main(argv: string[]): Promise<number> {
       case "key":
         if (sub !== "create") break;
         return await keyCreate(rest);
+      case "bounces":
+        if (sub !== "classify") break;
+        return await bouncesClassify(rest);
       case "config":
         out(settingsMarkdown());
         return 0;
@@ -176,4 +182,41 @@ async function keyCreate(args: string[]): Promise<number> {
   );
   out(created.key);
   return 0;
+}
+
+/** Needs no config or database: an operator can run it on saved messages anywhere. */
+async function bouncesClassify(files: string[]): Promise<number> {
+  if (files.length === 0) {
+    err("postbag: bounces classify needs at least one FILE");
+    return 2;
+  }
+  let failed = false;
+  for (const file of files) {
+    try {
+      const raw = await readAtMost(file, DEFAULT_MAX_BYTES + 1);
+      const { kind, recipients } = await classifyInbound(raw);
+      out(JSON.stringify({ file, kind, recipients }));
+    } catch (e) {
+      failed = true;
+      out(JSON.stringify({ file, error: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+/** The first `limit` bytes of a file: a huge file is judged too large without reading it whole. */
+async function readAtMost(file: string, limit: number): Promise<Buffer> {
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.alloc(Math.min(limit, (await handle.stat()).size || limit));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,0 +1,347 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type Classification, classifyInbound } from "./classify-bounce.js";
+
+const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures", "bounces");
+const fixture = (name: string) => readFileSync(join(fixtures, name));
+const verp = (tail: string) => `b+01hzx3k4m5n6p7q8r9s0t1v2${tail}@bounces.postbag.example`;
+
+describe("classifyInbound on the fixture corpus", () => {
+  it.each<[string, Classification]>([
+    [
+      "postfix-5.1.1.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "jane.doe@example.org",
+            status: "hard_bounce",
+            smtpCode: 550,
+            enhancedCode: "5.1.1",
+            diagnostic:
+              "550 5.1.1 <jane.doe@example.org>: Recipient address rejected: User unknown in virtual mailbox table",
+          },
+        ],
+        returnPath: verp("w3-0123456789abcdef"),
+        originalMessageId: "<msg-01HZX3K4M5@postbag.example>",
+      },
+    ],
+    [
+      "exchange-5.1.10.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "max.muster@contoso.com",
+            status: "hard_bounce",
+            smtpCode: 550,
+            enhancedCode: "5.1.10",
+            diagnostic: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+          },
+        ],
+        returnPath: verp("w4-fedcba9876543210"),
+        originalMessageId: "<msg-01HZX3K4M6@postbag.example>",
+      },
+    ],
+    [
+      "mailbox-full-delayed-4.2.2.eml",
+      {
+        kind: "delay",
+        recipients: [
+          {
+            email: "full.box@example.net",
+            status: "soft_bounce",
+            smtpCode: 452,
+            enhancedCode: "4.2.2",
+            diagnostic: "452 4.2.2 Mailbox full",
+          },
+        ],
+        returnPath: verp("w6-0a1b2c3d4e5f6a7b"),
+        originalMessageId: "<msg-01HZX3K4M8@postbag.example>",
+      },
+    ],
+    [
+      "policy-5.7.1.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "someone@strict.example",
+            status: "rejected",
+            smtpCode: 550,
+            enhancedCode: "5.7.1",
+            diagnostic: "550 5.7.1 Service unavailable; Client host [198.51.100.1] blocked using zen.spamhaus.org",
+          },
+        ],
+        returnPath: verp("w7-1111222233334444"),
+      },
+    ],
+    [
+      "too-big-5.3.4.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "small.box@tiny.example",
+            status: "rejected",
+            smtpCode: 552,
+            enhancedCode: "5.3.4",
+            diagnostic: "552 5.3.4 Message size exceeds fixed maximum message size",
+          },
+        ],
+        returnPath: verp("w8-5555666677778888"),
+      },
+    ],
+    ["delivered-2.0.0.eml", { kind: "none", recipients: [], returnPath: verp("w9-9999aaaabbbbcccc") }],
+    [
+      "arf-abuse.eml",
+      {
+        kind: "complaint",
+        recipients: [{ email: "annoyed.parent@hotmail.example", status: "spam" }],
+        // The VERP address survives a feedback loop only as the original's envelope sender.
+        returnPath: verp("wa-ddddeeeeffff0000"),
+        originalMessageId: "<msg-01HZX3K4M9@postbag.example>",
+      },
+    ],
+    [
+      "exim-plain.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "nobody@exim-land.example",
+            status: "hard_bounce",
+            smtpCode: 550,
+            enhancedCode: "5.1.1",
+            diagnostic:
+              "550 5.1.1 <nobody@exim-land.example>: Recipient address rejected: User unknown in local recipient table",
+          },
+        ],
+        returnPath: verp("wb-1234123412341234"),
+        originalMessageId: "<msg-01HZX3K4MA@postbag.example>",
+      },
+    ],
+    [
+      "qmail-plain.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "someone@example.net",
+            status: "hard_bounce",
+            smtpCode: 550,
+            enhancedCode: "5.1.1",
+            diagnostic: "550 5.1.1 <someone@example.net>... User unknown",
+          },
+          {
+            email: "gone@qmail.example.net",
+            status: "hard_bounce",
+            enhancedCode: "5.1.1",
+            diagnostic: "Sorry, no mailbox here by that name. (#5.1.1)",
+          },
+        ],
+        returnPath: verp("wc-abcdabcdabcdabcd"),
+        originalMessageId: "<msg-01HZX3K4MB@postbag.example>",
+      },
+    ],
+    ["out-of-office.eml", { kind: "auto_reply", recipients: [] }],
+    ["parent-reply.eml", { kind: "none", recipients: [] }],
+    ["broken-mime.eml", { kind: "none", recipients: [] }],
+    ["long-line.eml", { kind: "none", recipients: [] }],
+  ])("%s", async (name, expected) => {
+    expect(await classifyInbound(fixture(name))).toEqual(expected);
+  });
+
+  it("reads Gmail's multi-line 550-5.1.1 diagnostic as one hard bounce", async () => {
+    const result = await classifyInbound(fixture("gmail-5.1.1.eml"));
+    expect(result.kind).toBe("bounce");
+    expect(result.returnPath).toBe(verp("w5-00112233aabbccdd"));
+    expect(result.originalMessageId).toBe("<msg-01HZX3K4M7@postbag.example>");
+    expect(result.recipients).toHaveLength(1);
+    expect(result.recipients[0]).toMatchObject({
+      email: "no.such.person@gmail.com",
+      status: "hard_bounce",
+      smtpCode: 550,
+      enhancedCode: "5.1.1",
+    });
+    expect(result.recipients[0]?.diagnostic).toMatch(/^550-5\.1\.1 The email account .* - gsmtp$/);
+  });
+});
+
+const dsn = (recipientBlocks: string[], extraHeader = "X-Nothing: 1") =>
+  Buffer.from(
+    [
+      "From: MAILER-DAEMON@mta.example",
+      "To: b+x@bounces.example",
+      extraHeader,
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+      "",
+      "--B",
+      "Content-Type: text/plain",
+      "",
+      "Report.",
+      "--B",
+      "Content-Type: message/delivery-status",
+      "",
+      "Reporting-MTA: dns; mta.example",
+      "",
+      recipientBlocks.join("\r\n\r\n"),
+      "--B--",
+      "",
+    ].join("\r\n"),
+  );
+const block = (email: string, action: string, status: string, diagnostic?: string) =>
+  [
+    `Final-Recipient: rfc822; ${email}`,
+    `Action: ${action}`,
+    `Status: ${status}`,
+    ...(diagnostic ? [`Diagnostic-Code: smtp; ${diagnostic}`] : []),
+  ].join("\r\n");
+
+describe("classifyInbound rules", () => {
+  it("classifies each recipient of a DSN by the SMTP reply rules", async () => {
+    const result = await classifyInbound(
+      dsn([
+        block("a@x.example", "failed", "5.2.1", "550 5.2.1 Mailbox disabled"),
+        block("b@x.example", "failed", "5.2.2", "552 5.2.2 Mailbox full"),
+        block("c@x.example", "failed", "5.0.0", "550 User unknown"),
+        block("d@x.example", "delivered", "2.0.0", "250 2.0.0 Ok"),
+        block("e@x.example", "delayed", "4.4.1", "451 4.4.1 No answer from host"),
+        block("f@x.example", "failed", "4.4.7"),
+      ]),
+    );
+    expect(result.kind).toBe("bounce");
+    expect(result.recipients.map((r) => [r.email, r.status, r.enhancedCode])).toEqual([
+      ["a@x.example", "hard_bounce", "5.2.1"],
+      // send-result's rules: a full mailbox that answers 5.2.2 is a rejection, not the address.
+      ["b@x.example", "rejected", "5.2.2"],
+      ["c@x.example", "hard_bounce", "5.0.0"],
+      ["e@x.example", "soft_bounce", "4.4.1"],
+      // Given up after retrying a transient failure: a bounce, but not about the address.
+      ["f@x.example", "soft_bounce", "4.4.7"],
+    ]);
+  });
+
+  it("is a delay only when every recipient is delayed", async () => {
+    const result = await classifyInbound(
+      dsn([block("a@x.example", "delayed", "4.2.2"), block("b@x.example", "delayed", "4.0.0")]),
+    );
+    expect(result.kind).toBe("delay");
+    expect(result.recipients.map((r) => r.status)).toEqual(["soft_bounce", "soft_bounce"]);
+  });
+
+  it("keeps a DSN a DSN when it carries Auto-Submitted: auto-replied", async () => {
+    const result = await classifyInbound(
+      dsn([block("a@x.example", "failed", "5.1.1", "550 5.1.1 no such user")], "Auto-Submitted: auto-replied"),
+    );
+    expect(result.kind).toBe("bounce");
+  });
+
+  it("caps the number of recipients it reads", async () => {
+    const many = Array.from({ length: 1500 }, (_, i) => block(`u${i}@x.example`, "failed", "5.1.1"));
+    const result = await classifyInbound(dsn(many));
+    expect(result.recipients).toHaveLength(1000);
+  });
+
+  it("does not count an ARF not-spam or auth-failure report as a complaint", async () => {
+    const raw = readFileSync(join(fixtures, "arf-abuse.eml"), "latin1");
+    for (const type of ["not-spam", "auth-failure"]) {
+      const result = await classifyInbound(Buffer.from(raw.replace("Feedback-Type: abuse", `Feedback-Type: ${type}`)));
+      expect(result.kind).toBe("none");
+    }
+  });
+
+  it("takes an ARF recipient from the original's To when Original-Rcpt-To is missing", async () => {
+    const raw = readFileSync(join(fixtures, "arf-abuse.eml"), "latin1").replace(/^Original-Rcpt-To:.*\n/m, "");
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.recipients).toEqual([{ email: "annoyed.parent@hotmail.example", status: "spam" }]);
+  });
+
+  it("reads an Exim delay warning as a delay", async () => {
+    const raw = [
+      "From: Mail Delivery System <Mailer-Daemon@smarthost.example>",
+      "Subject: Warning: message 1s8XYZ-000123-AB delayed 24 hours",
+      "Auto-Submitted: auto-replied",
+      "",
+      "This message was created automatically by mail delivery software.",
+      "A message that you sent has not yet been delivered to one or more of its",
+      "recipients after more than 24 hours on the queue on smarthost.example.",
+      "",
+      "  slow@example.org",
+      "    host mx.example.org [192.0.2.5]: 451 4.3.0 Temporary lookup failure",
+      "",
+      "No action is required on your part. Delivery attempts will continue for some time.",
+    ].join("\n");
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.kind).toBe("delay");
+    expect(result.recipients).toEqual([
+      {
+        email: "slow@example.org",
+        status: "soft_bounce",
+        smtpCode: 451,
+        enhancedCode: "4.3.0",
+        diagnostic: "451 4.3.0 Temporary lookup failure",
+      },
+    ]);
+  });
+
+  it("recognises auto-replies by their headers and subjects", async () => {
+    const message = (headers: string) => Buffer.from(`From: a@example.org\n${headers}\n\nAway.\n`);
+    for (const headers of [
+      "X-Autoreply: yes\nSubject: Re: trip",
+      "X-Autorespond: Away\nSubject: Re: trip",
+      "Precedence: auto_reply\nSubject: Re: trip",
+      "Subject: Out of Office: trip",
+      "Subject: Automatic reply: trip",
+      "Subject: Autoreply: trip",
+    ]) {
+      expect((await classifyInbound(message(headers))).kind, headers).toBe("auto_reply");
+    }
+    expect((await classifyInbound(message("Auto-Submitted: no\nSubject: Re: trip"))).kind).toBe("none");
+  });
+
+  it("still classifies a DSN whose last boundary never comes (truncated returned message)", async () => {
+    const raw = readFileSync(join(fixtures, "postfix-5.1.1.eml"), "latin1");
+    const cut = raw.slice(0, raw.indexOf("Return-Path: <b+", raw.indexOf("text/rfc822-headers")));
+    const result = await classifyInbound(Buffer.from(cut));
+    expect(result.kind).toBe("bounce");
+    expect(result.recipients[0]?.status).toBe("hard_bounce");
+  });
+});
+
+describe("classifyInbound on hostile input", () => {
+  it("returns none for input over maxBytes without parsing it", async () => {
+    const raw = fixture("postfix-5.1.1.eml");
+    expect((await classifyInbound(raw, { maxBytes: raw.length - 1 })).kind).toBe("none");
+    expect((await classifyInbound(raw, { maxBytes: raw.length })).kind).toBe("bounce");
+  });
+
+  it("stays fast on endless lines in a bounce", async () => {
+    const started = performance.now();
+    for (const filler of ["5.5.5.", "<a@b>: ", "@".repeat(3), "a".repeat(7), " 550 ", "RCPT TO:<"]) {
+      const line = filler.repeat(Math.ceil(2_000_000 / filler.length));
+      const raw = `From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail Returned to Sender\nX-Long: ${line}\n\n${line}\n`;
+      await classifyInbound(Buffer.from(raw));
+    }
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it("never throws on truncated or mutated fixtures", async () => {
+    const names = ["postfix-5.1.1.eml", "gmail-5.1.1.eml", "arf-abuse.eml", "qmail-plain.eml", "exchange-5.1.10.eml"];
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (const name of names) {
+      const raw = fixture(name);
+      for (let i = 0; i < 60; i++) {
+        const mutated = Buffer.from(raw.subarray(0, Math.floor(random() * raw.length)));
+        for (let j = 0; j < 20; j++) mutated[Math.floor(random() * mutated.length)] = Math.floor(random() * 256);
+        const result = await classifyInbound(mutated);
+        expect(["bounce", "delay", "complaint", "auto_reply", "none"]).toContain(result.kind);
+      }
+    }
+  });
+});
