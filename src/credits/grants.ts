@@ -1,4 +1,4 @@
-import { type Selectable, sql } from "kysely";
+import type { Selectable } from "kysely";
 import { DateTime } from "luxon";
 import type { Database, Db, Tx } from "../db/database.js";
 import { isId, newId } from "../db/ids.js";
@@ -6,7 +6,7 @@ import type { CreditLedgerTable, PackageTable } from "../db/tables.js";
 import { ApiError } from "../errors/api-error.js";
 import { DEFAULT_TIMEZONE } from "../tenants/tenants.js";
 import { releaseHeld } from "./held.js";
-import { activeGrants, lockPeriod } from "./meter.js";
+import { activeGrants, lockPeriod, unexpiredGrants } from "./meter.js";
 import { periodAt } from "./settings.js";
 
 /**
@@ -410,20 +410,6 @@ export async function setTenantGroup(db: Db, tenantId: string, groupId: string |
  */
 const groupPeriod = (now: number) => periodAt(now, DEFAULT_TIMEZONE).key;
 
-/** The group's bundle: grants that no tenant holds yet, soonest to expire first. */
-async function bundleGrants(db: Db, groupId: string, now: number) {
-  return db
-    .selectFrom("credit_grants")
-    .select(["id", "remaining"])
-    .where("group_id", "=", groupId)
-    .where("tenant_id", "is", null)
-    .where("remaining", ">", 0)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
-    .orderBy(sql`coalesce(expires_at, 9007199254740991)`)
-    .orderBy("id")
-    .execute();
-}
-
 /** Credit bought for a group as a whole (a bundle grant), to be allocated to its tenants. */
 export async function topUpGroup(
   database: Database,
@@ -488,7 +474,7 @@ export async function allocateFromGroup(
     if (tenant.group_id !== groupId) {
       throw new ApiError("conflict", `tenant ${tenantId} is not in group ${groupId}`);
     }
-    const taken = await takeFromGrants(tx, await bundleGrants(tx, groupId, now), credits, "the group's bundle");
+    const taken = await takeFromGrants(tx, await unexpiredGrants(tx, { groupId }, now), credits, "the group's bundle");
     const id = newId(now);
     await insertGrant(tx, now, { id, tenantId, groupId, source: "group", credits, createdBy: actorKeyId });
     await insertLedger(
@@ -542,7 +528,7 @@ export async function getGroup(db: Db, groupId: string, now: number): Promise<Gr
   if (!isId(groupId)) return undefined;
   const group = await db.selectFrom("tenant_groups").selectAll().where("id", "=", groupId).executeTakeFirst();
   if (!group) return undefined;
-  const bundle = await bundleGrants(db, groupId, now);
+  const bundle = await unexpiredGrants(db, { groupId }, now);
   const members = await db
     .selectFrom("tenants")
     .select(["id", "name"])

@@ -85,10 +85,24 @@ export async function lockPeriod(tx: Tx, dialect: Database["dialect"], tenantId:
 
 /** Unexpired credit the tenant holds, soonest to expire first (spent in that order). */
 export async function activeGrants(db: Db, tenantId: string, now: number) {
-  return db
-    .selectFrom("credit_grants")
-    .select(["id", "remaining", "expires_at"])
-    .where("tenant_id", "=", tenantId)
+  return unexpiredGrants(db, { tenantId }, now);
+}
+
+/**
+ * Unexpired credit with something left, soonest to expire first: a tenant's, or a group's
+ * bundle (grants held by the group and no tenant yet).
+ */
+export async function unexpiredGrants(
+  db: Db,
+  owner: { readonly tenantId: string } | { readonly groupId: string },
+  now: number,
+) {
+  const q = db.selectFrom("credit_grants").select(["id", "remaining", "expires_at"]);
+  return (
+    "tenantId" in owner
+      ? q.where("tenant_id", "=", owner.tenantId)
+      : q.where("group_id", "=", owner.groupId).where("tenant_id", "is", null)
+  )
     .where("remaining", ">", 0)
     .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
     .orderBy(sql`coalesce(expires_at, 9007199254740991)`)
