@@ -120,6 +120,48 @@ export const settings = {
   },
   MAX_RECIPIENTS: { kind: "int", default: "1000", min: 1, description: "Most recipients (to+cc+bcc) in one message." },
   LOG_LEVEL: { kind: "string", default: "info", description: "pino log level: fatal, error, warn, info, debug." },
+  OUTBOUND_ALLOW: {
+    kind: "list",
+    default: "",
+    description:
+      "Comma-separated IP ranges (CIDR) or host names that tenants' mail servers and webhook endpoints may use even though they are private or loopback.",
+  },
+  OUTBOUND_DENY: {
+    kind: "list",
+    default: "",
+    description:
+      "Comma-separated IP ranges (CIDR) or host names refused for tenants' mail servers and webhooks, on top of the built-in deny list (private, loopback, link-local, metadata).",
+  },
+  EXTRA_CA_FILE: {
+    kind: "string",
+    default: undefined,
+    description: "PEM file of extra certificate authorities trusted for tenants' mail servers and webhook endpoints.",
+  },
+  BOUNCE_MAILBOX_URL: {
+    kind: "url",
+    default: undefined,
+    description:
+      "The operator's bounce mailbox for the built-in service: `imap://user:pass@host:port/INBOX` or `imaps://…`. Unset: not polled.",
+  },
+  BOUNCE_MAILBOX_POLL_SECONDS: {
+    kind: "int",
+    default: "300",
+    min: 5,
+    description: "How often the operator's bounce mailbox is checked.",
+  },
+  INBOUND_MAX_BYTES: {
+    kind: "int",
+    default: "26214400",
+    min: 1024,
+    description: "Largest inbound message stored from a mailbox; larger ones are skipped and logged.",
+  },
+  WEBHOOK_TIMEOUT_MS: {
+    kind: "int",
+    default: "10000",
+    min: 100,
+    max: 120000,
+    description: "Give up on a webhook delivery attempt after this long (it is retried later).",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof settings;
@@ -156,6 +198,16 @@ export interface Config {
   readonly maxMessageBytes: number;
   readonly maxRecipients: number;
   readonly logLevel: string;
+  /** CIDR ranges or host names let through the outbound network policy (tests: loopback). */
+  readonly outboundAllow: readonly string[];
+  readonly outboundDeny: readonly string[];
+  /** Absolute path of a PEM bundle, or undefined. */
+  readonly extraCaFile: string | undefined;
+  /** Validated `imap(s)://` URL, or undefined when the operator has no bounce mailbox. */
+  readonly bounceMailboxUrl: string | undefined;
+  readonly bounceMailboxPollMs: number;
+  readonly inboundMaxBytes: number;
+  readonly webhookTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -236,6 +288,27 @@ function checkDatabaseUrl(value: string): string {
   fail("DATABASE_URL", value, "expected sqlite:PATH or postgres://…");
 }
 
+function parseList(value: string | undefined): readonly string[] {
+  return Object.freeze(
+    (value ?? "")
+      .split(",")
+      .map((v) => v.trim())
+      .filter((v) => v !== ""),
+  );
+}
+
+function checkMailboxUrl(name: SettingName, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(name, value, "not a URL; expected imap://user:pass@host:port/INBOX or imaps://…");
+  }
+  if (url.protocol !== "imap:" && url.protocol !== "imaps:") fail(name, value, "scheme must be imap or imaps");
+  if (!url.hostname) fail(name, value, "missing host");
+  return value;
+}
+
 function checkHttpUrl(name: SettingName, value: string): string {
   let url: URL;
   try {
@@ -310,6 +383,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = raw("LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.has(logLevel)) fail("LOG_LEVEL", logLevel, `expected one of ${[...LOG_LEVELS].join(", ")}`);
 
+  const extraCa = raw("EXTRA_CA_FILE");
+  if (extraCa !== undefined && !existsSync(extraCa)) fail("EXTRA_CA_FILE", extraCa, "no such file");
+  const bounceMailboxRaw = raw("BOUNCE_MAILBOX_URL");
+
   const config: Config = {
     dataDir,
     databaseUrl,
@@ -337,6 +414,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxMessageBytes: int("MAX_MESSAGE_BYTES"),
     maxRecipients: int("MAX_RECIPIENTS"),
     logLevel,
+    outboundAllow: parseList(raw("OUTBOUND_ALLOW")),
+    outboundDeny: parseList(raw("OUTBOUND_DENY")),
+    extraCaFile: extraCa ? resolve(extraCa) : undefined,
+    bounceMailboxUrl: bounceMailboxRaw ? checkMailboxUrl("BOUNCE_MAILBOX_URL", bounceMailboxRaw) : undefined,
+    bounceMailboxPollMs: int("BOUNCE_MAILBOX_POLL_SECONDS") * 1000,
+    inboundMaxBytes: int("INBOUND_MAX_BYTES"),
+    webhookTimeoutMs: int("WEBHOOK_TIMEOUT_MS"),
   };
   return Object.freeze(config);
 }

@@ -1,16 +1,17 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from "kysely";
+import { columnTypes } from "./column-types.js";
 import type { Database, Dialect } from "./database.js";
+import { audienceMigration } from "./migrations/0003-audience.js";
+import { announcementsMigration } from "./migrations/0004-announcements.js";
+import { trackingMigration } from "./migrations/0005-tracking.js";
+import { ownAccountMigration } from "./migrations/0006-own-account.js";
+import { mailboxesMigration } from "./migrations/0007-mailboxes.js";
 
 /**
  * Migrations are code, listed in order, and run at start-up (`serve`, `worker`) and by
  * `npx postbag migrate`. Each one is written once for both dialects; only column types differ.
  */
-function types(dialect: Dialect) {
-  return {
-    time: dialect === "postgres" ? ("bigint" as const) : ("integer" as const),
-    blob: dialect === "postgres" ? ("bytea" as const) : ("blob" as const),
-  };
-}
+const types = columnTypes;
 
 function initial(dialect: Dialect): Migration {
   const t = types(dialect);
@@ -287,7 +288,15 @@ function credits(dialect: Dialect): Migration {
 }
 
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { "0001_initial": initial(dialect), "0002_credits": credits(dialect) };
+  return {
+    "0001_initial": initial(dialect),
+    "0002_credits": credits(dialect),
+    "0003_audience": audienceMigration(dialect),
+    "0004_announcements": announcementsMigration(dialect),
+    "0005_tracking": trackingMigration(dialect),
+    "0006_own_account": ownAccountMigration(dialect),
+    "0007_mailboxes": mailboxesMigration(dialect),
+  };
 }
 
 export class MigrationError extends Error {

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from "kysely";
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
 
 /**
  * Table types shared by both dialects. Times are integer milliseconds since the epoch
@@ -56,6 +56,8 @@ export interface MessageTable {
   /** Lets delivery skip the attachments query for the (usual) message without any. */
   attachment_count: number;
   created_at: number;
+  /** 1: reaches contacts who opted out of the category (never suppressed addresses). */
+  essential: Generated<number>;
 }
 
 export interface AttachmentTable {
@@ -92,6 +94,12 @@ export interface RecipientTable {
   retry_from: number | null;
   created_at: number;
   updated_at: number;
+  /** The contact this email is for (announcements, digests); null for plain API mail. */
+  contact_id: string | null;
+  /** JSON array of subject ids whose sections this email carries; null for plain mail. */
+  subject_ids: string | null;
+  /** First recorded open. */
+  opened_at: number | null;
 }
 
 export interface EventTable {
@@ -203,6 +211,258 @@ export interface DailyUsageRunTable {
   at: number;
 }
 
+// ---- audience (0003) ----
+
+export interface ContactTable {
+  id: string;
+  tenant_id: string;
+  external_id: string;
+  name: string;
+  /** The usable address, or null when there is none (mail to them is `email_missing`). */
+  email: string | null;
+  /** What was given when it was not usable. */
+  email_given: string | null;
+  email_problem: string | null;
+  /** `none`, `daily` or `weekly`. */
+  digest: string;
+  /** `HH:MM` in the tenant's zone. */
+  digest_time: string | null;
+  /** 1 = Monday … 7 = Sunday, for weekly digests. */
+  digest_weekday: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SubjectTable {
+  id: string;
+  tenant_id: string;
+  external_id: string;
+  name: string;
+  /** JSON array of group names. */
+  groups: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SubjectGroupTable {
+  tenant_id: string;
+  subject_id: string;
+  name: string;
+}
+
+export interface ContactSubjectTable {
+  tenant_id: string;
+  contact_id: string;
+  subject_id: string;
+  relationship: string | null;
+  receives_mail: number;
+  updated_at: number;
+}
+
+export interface ContactOptOutTable {
+  tenant_id: string;
+  contact_id: string;
+  category: string;
+  /** `link`, `one_click` or `api`. */
+  source: string;
+  at: number;
+}
+
+// ---- announcements (0004) ----
+
+export interface AnnouncementTable {
+  id: string;
+  tenant_id: string;
+  /** The template message (subject, bodies with merge fields, category, attachments). */
+  message_id: string;
+  /** `scheduled`, `sending`, `sent` or `cancelled`. */
+  state: string;
+  essential: number;
+  consolidate: number;
+  use_signature: number;
+  /** JSON `{ contacts?, subjects?, subjectGroups? }`. */
+  audience: string;
+  /** JSON `{ <subject external id>: { field: value } }`. */
+  merge_data: string;
+  send_at: number;
+  created_by: string | null;
+  created_at: number;
+  fanout_cursor: string | null;
+  fanout_lease_until: number | null;
+  fanned_out_at: number | null;
+  cancelled_at: number | null;
+  recipient_count: number;
+}
+
+export interface DigestItemTable {
+  recipient_id: string;
+  tenant_id: string;
+  contact_id: string;
+  message_id: string;
+  due_at: number;
+  digest_message_id: string | null;
+  created_at: number;
+}
+
+// ---- tracking (0005) ----
+
+export interface SuppressionTable {
+  tenant_id: string;
+  email: string;
+  /** `hard_bounce` or `spam`. */
+  reason: string;
+  detail: string | null;
+  recipient_id: string | null;
+  created_at: number;
+}
+
+export interface SuppressionResetTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  reason: string;
+  suppressed_at: number;
+  reset_by: string;
+  note: string;
+  at: number;
+}
+
+export interface OpenTable {
+  id: string;
+  tenant_id: string;
+  recipient_id: string;
+  at: number;
+  automated: number;
+  automated_reason: string | null;
+  user_agent: string | null;
+}
+
+export interface TrackingSettingsTable {
+  tenant_id: string;
+  track_opens: number;
+  updated_at: number;
+}
+
+export interface WebhookEndpointTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  /** Sealed signing secret. */
+  secret: string;
+  /** JSON array of event types, or `["*"]`. */
+  events: string;
+  description: string | null;
+  active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  tenant_id: string;
+  endpoint_id: string;
+  event_type: string;
+  payload: string;
+  /** `pending`, `delivered` or `failed`. */
+  state: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+// ---- own mail account (0006) ----
+
+export interface AccountSettingsTable {
+  tenant_id: string;
+  /** JSON without secrets. */
+  settings: string;
+  /** Sealed JSON of the secrets. */
+  secrets: string | null;
+  version: number;
+  updated_at: number;
+  updated_by: string | null;
+}
+
+export interface OauthTokenTable {
+  tenant_id: string;
+  settings_version: number;
+  access_token: string | null;
+  refresh_token: string | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  updated_at: number;
+}
+
+export interface TenantSignatureTable {
+  tenant_id: string;
+  enabled: number;
+  text: string | null;
+  html: string | null;
+  updated_at: number;
+}
+
+export interface SendGateTable {
+  tenant_id: string;
+  next_at: number;
+}
+
+// ---- mailboxes (0007) ----
+
+export interface MailboxStateTable {
+  mailbox_key: string;
+  tenant_id: string | null;
+  protocol: string;
+  uidvalidity: string | null;
+  last_uid: number | null;
+  generation: number;
+  reset_at: number | null;
+  lease_until: number | null;
+  lease_owner: string | null;
+  last_poll_at: number | null;
+  next_poll_at: number | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
+export interface InboundMessageTable {
+  id: string;
+  tenant_id: string | null;
+  mailbox_key: string;
+  source_key: string;
+  message_id_header: string | null;
+  from_address: string | null;
+  from_name: string | null;
+  subject: string | null;
+  sent_at: number | null;
+  received_at: number;
+  text_body: string | null;
+  html_body: string | null;
+  /** `reply`, `bounce`, `delay`, `complaint`, `auto_reply` or `other`. */
+  kind: string;
+  message_id: string | null;
+  recipient_id: string | null;
+  contact_id: string | null;
+  size_bytes: number;
+  attachment_count: number;
+  raw: Buffer | null;
+}
+
+export interface InboundAttachmentTable {
+  id: string;
+  tenant_id: string | null;
+  inbound_id: string;
+  position: number;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  content: Buffer;
+}
+
 export interface Tables {
   tenant_groups: TenantGroupTable;
   tenants: TenantTable;
@@ -220,6 +480,27 @@ export interface Tables {
   credit_periods: CreditPeriodTable;
   credit_ledger: CreditLedgerTable;
   daily_usage_runs: DailyUsageRunTable;
+  contacts: ContactTable;
+  subjects: SubjectTable;
+  subject_groups: SubjectGroupTable;
+  contact_subjects: ContactSubjectTable;
+  contact_opt_outs: ContactOptOutTable;
+  announcements: AnnouncementTable;
+  digest_items: DigestItemTable;
+  suppressions: SuppressionTable;
+  suppression_resets: SuppressionResetTable;
+  opens: OpenTable;
+  tracking_settings: TrackingSettingsTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  account_settings: AccountSettingsTable;
+  account_drafts: AccountSettingsTable;
+  oauth_tokens: OauthTokenTable;
+  tenant_signatures: TenantSignatureTable;
+  send_gates: SendGateTable;
+  mailbox_states: MailboxStateTable;
+  inbound_messages: InboundMessageTable;
+  inbound_attachments: InboundAttachmentTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

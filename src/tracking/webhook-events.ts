@@ -1,0 +1,80 @@
+import type { Db, Tx } from "../db/database.js";
+import { newId } from "../db/ids.js";
+import type { RecipientStatus } from "../messages/statuses.js";
+
+/** A recipient's status changed: what tenants' webhook endpoints hear about. */
+export interface StatusEvent {
+  readonly tenantId: string;
+  readonly messageId: string;
+  readonly recipientId: string;
+  readonly email: string;
+  readonly status: RecipientStatus;
+  readonly at: number;
+  readonly smtpCode?: number | null;
+  readonly enhancedCode?: string | null;
+  readonly detail?: string | null;
+}
+
+/** Event type names: `message.<status>`, e.g. `message.hard_bounce`. */
+export function eventTypeOf(status: RecipientStatus): string {
+  return `message.${status}`;
+}
+
+/**
+ * Queues webhook deliveries for status events, in the caller's transaction (so an event is
+ * queued exactly when its status change commits). One row per event and subscribed endpoint;
+ * the webhook sender delivers them later, signed, with retries. Costs one query per tenant
+ * when the tenant has no endpoint (the usual case).
+ */
+export async function enqueueStatusEvents(tx: Tx | Db, events: readonly StatusEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const byTenant = new Map<string, StatusEvent[]>();
+  for (const e of events) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+  for (const [tenantId, list] of byTenant) {
+    const endpoints = await tx
+      .selectFrom("webhook_endpoints")
+      .select(["id", "events"])
+      .where("tenant_id", "=", tenantId)
+      .where("active", "=", 1)
+      .execute();
+    if (endpoints.length === 0) continue;
+    const rows = [];
+    for (const e of list) {
+      const type = eventTypeOf(e.status);
+      const payload = JSON.stringify({
+        type,
+        timestamp: new Date(e.at).toISOString(),
+        data: {
+          messageId: e.messageId,
+          recipientId: e.recipientId,
+          email: e.email,
+          status: e.status,
+          smtpCode: e.smtpCode ?? null,
+          enhancedCode: e.enhancedCode ?? null,
+          detail: e.detail ?? null,
+        },
+      });
+      for (const ep of endpoints) {
+        const wanted = JSON.parse(ep.events) as string[];
+        if (!wanted.includes("*") && !wanted.includes(type)) continue;
+        rows.push({
+          id: newId(e.at),
+          tenant_id: tenantId,
+          endpoint_id: ep.id,
+          event_type: type,
+          payload,
+          state: "pending",
+          attempts: 0,
+          next_attempt_at: e.at,
+          created_at: e.at,
+        });
+      }
+    }
+    for (let i = 0; i < rows.length; i += 200) {
+      await tx
+        .insertInto("webhook_deliveries")
+        .values(rows.slice(i, i + 200))
+        .execute();
+    }
+  }
+}
