@@ -1,0 +1,182 @@
+import type { Db, Tx } from "../db/database.js";
+import { open, seal } from "../tenants/secret-box.js";
+
+/**
+ * A tenant's own mail account and sending rules (seed 002), as saved by the settings wizard.
+ * Non-secret settings are JSON in `account_settings.settings`; secrets are sealed apart in
+ * `account_settings.secrets` and only ever leave this module in full for the code that logs in.
+ * The draft (`account_drafts`) has the same shape; Finish copies it whole into the live row.
+ */
+export type Security = "none" | "starttls" | "tls";
+export type OAuthProvider = "microsoft" | "google";
+
+export type AccountAuth =
+  | { readonly method: "password"; readonly user: string }
+  | {
+      readonly method: "oauth2";
+      readonly provider: OAuthProvider;
+      readonly user: string;
+      readonly clientId: string;
+      /** The provider's token endpoint; defaults per provider, overridable (tests, sovereign clouds). */
+      readonly tokenUrl: string;
+      readonly scope: string | null;
+    };
+
+export interface ServerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly security: Security;
+  readonly auth: AccountAuth;
+}
+
+export interface ReceiveSettings extends ServerSettings {
+  readonly protocol: "imap" | "pop3";
+  /** IMAP folder (default INBOX); ignored for POP3. */
+  readonly mailbox: string;
+  readonly schedule:
+    | { readonly mode: "every"; readonly minutes: number }
+    | { readonly mode: "times"; readonly times: readonly string[] };
+}
+
+export interface SendingSchedule {
+  /** 0: send immediately; otherwise each email is held this long and can be cancelled meanwhile. */
+  readonly holdMinutes: number;
+  /** Least time between two emails of this tenant, across all workers. 0: no pacing. */
+  readonly delaySeconds: number;
+  /** Local times (tenant zone) between which mail may go out, or null for any time. */
+  readonly window: { readonly start: string; readonly end: string } | null;
+  /** The provider's daily limit, if given: the delay helper derives delaySeconds from it. */
+  readonly dailyLimit: number | null;
+}
+
+export interface AttachmentPolicy {
+  readonly maxBytes: number;
+  /** Extra file extensions refused on top of the built-in dangerous list (lower case, no dot). */
+  readonly blockedExtensions: readonly string[];
+}
+
+export interface AccountSettings {
+  /** `builtin` (the operator's relay) or `own_account`. */
+  readonly mode: "builtin" | "own_account";
+  readonly fromAddress: string | null;
+  readonly fromName: string | null;
+  readonly smtp: ServerSettings | null;
+  readonly receive: ReceiveSettings | null;
+  readonly schedule: SendingSchedule;
+  readonly attachments: AttachmentPolicy;
+}
+
+/** The secrets, by the server they log in to. */
+export interface AccountSecrets {
+  readonly smtpPassword?: string;
+  readonly smtpClientSecret?: string;
+  readonly smtpRefreshToken?: string;
+  readonly receivePassword?: string;
+  readonly receiveClientSecret?: string;
+  readonly receiveRefreshToken?: string;
+}
+
+export interface StoredAccount {
+  readonly tenantId: string;
+  readonly settings: AccountSettings;
+  readonly secrets: AccountSecrets;
+  /** Bumped on every save: caches of connections and tokens compare it. */
+  readonly version: number;
+  readonly updatedAt: number;
+}
+
+export const DEFAULT_SCHEDULE: SendingSchedule = { holdMinutes: 0, delaySeconds: 0, window: null, dailyLimit: null };
+
+function contextOf(tenantId: string): string {
+  return `account:${tenantId}`;
+}
+
+type Table = "account_settings" | "account_drafts";
+
+async function load(db: Db | Tx, table: Table, secretKey: string, tenantId: string): Promise<StoredAccount | null> {
+  const row = await db.selectFrom(table).selectAll().where("tenant_id", "=", tenantId).executeTakeFirst();
+  if (!row) return null;
+  return {
+    tenantId,
+    settings: JSON.parse(row.settings) as AccountSettings,
+    secrets: row.secrets ? (JSON.parse(open(secretKey, contextOf(tenantId), row.secrets)) as AccountSecrets) : {},
+    version: row.version,
+    updatedAt: row.updated_at,
+  };
+}
+
+async function save(
+  db: Db | Tx,
+  table: Table,
+  secretKey: string,
+  tenantId: string,
+  settings: AccountSettings,
+  secrets: AccountSecrets,
+  at: number,
+  by: string | null,
+): Promise<number> {
+  const sealed =
+    Object.keys(secrets).length === 0 ? null : seal(secretKey, contextOf(tenantId), JSON.stringify(secrets));
+  const row = await db
+    .insertInto(table)
+    .values({
+      tenant_id: tenantId,
+      settings: JSON.stringify(settings),
+      secrets: sealed,
+      version: 1,
+      updated_at: at,
+      updated_by: by,
+    })
+    .onConflict((oc) =>
+      oc.column("tenant_id").doUpdateSet((eb) => ({
+        settings: JSON.stringify(settings),
+        secrets: sealed,
+        version: eb(`${table}.version`, "+", 1),
+        updated_at: at,
+        updated_by: by,
+      })),
+    )
+    .returning("version")
+    .executeTakeFirstOrThrow();
+  return row.version;
+}
+
+/** The live settings (what delivery and polling use), or null if the tenant never finished the wizard. */
+export function loadAccount(db: Db | Tx, secretKey: string, tenantId: string): Promise<StoredAccount | null> {
+  return load(db, "account_settings", secretKey, tenantId);
+}
+
+/** Saves the live settings whole (Finish) and sets the tenant's sending mode. Returns the new version. */
+export async function saveAccount(
+  tx: Tx,
+  secretKey: string,
+  tenantId: string,
+  settings: AccountSettings,
+  secrets: AccountSecrets,
+  at: number,
+  by: string | null,
+): Promise<number> {
+  const version = await save(tx, "account_settings", secretKey, tenantId, settings, secrets, at, by);
+  await tx
+    .updateTable("tenants")
+    .set({ sending_mode: settings.mode === "own_account" ? "own_account" : "relay" })
+    .where("id", "=", tenantId)
+    .execute();
+  return version;
+}
+
+export function loadDraft(db: Db | Tx, secretKey: string, tenantId: string): Promise<StoredAccount | null> {
+  return load(db, "account_drafts", secretKey, tenantId);
+}
+
+export function saveDraft(
+  db: Db | Tx,
+  secretKey: string,
+  tenantId: string,
+  settings: AccountSettings,
+  secrets: AccountSecrets,
+  at: number,
+  by: string | null,
+): Promise<number> {
+  return save(db, "account_drafts", secretKey, tenantId, settings, secrets, at, by);
+}
