@@ -28,7 +28,7 @@ export async function optOut(
     })
     .onConflict((oc) => oc.columns(["contact_id", "category"]).doNothing())
     .executeTakeFirst();
-  return Number(result.numInsertedRows ?? 0) > 0;
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** Opts a contact back in to a category. Returns true if they had opted out. */
