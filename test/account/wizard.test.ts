@@ -3,7 +3,14 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount, loadDraft } from "../../src/accounts/account-settings.js";
 import { dialects } from "../support/databases.js";
-import { type ErrorReply, json, openTestApp, TEST_MAX_MESSAGE_BYTES, type TestApp, type TestTenant } from "../support/test-app.js";
+import {
+  type ErrorReply,
+  json,
+  openTestApp,
+  TEST_MAX_MESSAGE_BYTES,
+  type TestApp,
+  type TestTenant,
+} from "../support/test-app.js";
 
 const SMTP_PASSWORD = "Sup3r-Secret-SMTP-Passw0rd-Alpha";
 const IMAP_PASSWORD = "An0ther-Secret-IMAP-Passw0rd-Beta";
@@ -91,11 +98,18 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
     const empty = json<DraftReply>(await call(tenant, "GET", "/v1/account/draft"));
     expect(empty.version).toBeNull();
     expect(empty.readyToFinish).toBe(false);
-    expect(empty.problems).toEqual([{ step: "account", field: "", message: "the account step has not been saved yet" }]);
+    expect(empty.problems).toEqual([
+      { step: "account", field: "", message: "the account step has not been saved yet" },
+    ]);
 
     const afterAccount = await put(tenant, { step: "account", account: accountStep() });
     expect(afterAccount.version).toBe(1);
-    expect(afterAccount.saved).toEqual({ account: true, sending: false, receiving: false, attachments_signature: false });
+    expect(afterAccount.saved).toEqual({
+      account: true,
+      sending: false,
+      receiving: false,
+      attachments_signature: false,
+    });
     const smtp = afterAccount.steps.account?.smtp as { auth: { password: string } };
     expect(smtp.auth.password).toBe("••••rd-Alpha".replace("rd-Alpha", SMTP_PASSWORD.slice(-4)));
     expect(afterAccount.problems).toEqual([]);
@@ -149,7 +163,11 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
     expect(signature.enabled).toBe(true);
     expect(signature.html).not.toMatch(/script|onclick|javascript/);
     expect(signature.html).toContain("Oak Hill");
-    const tenantRow = await t.db.selectFrom("tenants").select("sending_mode").where("id", "=", tenant.id).executeTakeFirst();
+    const tenantRow = await t.db
+      .selectFrom("tenants")
+      .select("sending_mode")
+      .where("id", "=", tenant.id)
+      .executeTakeFirst();
     expect(tenantRow?.sending_mode).toBe("own_account");
     // The draft is gone; the next GET starts from the live settings.
     expect(await loadDraft(t.db, t.config.secretKey, tenant.id)).toBeNull();
@@ -180,19 +198,31 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
       },
     });
     // Live: still the first settings.
-    expect(await live(tenant)).toMatchObject({ version: 1, fromName: "Oak Hill School", smtp: { host: "smtp.oak-hill.example" } });
+    expect(await live(tenant)).toMatchObject({
+      version: 1,
+      fromName: "Oak Hill School",
+      smtp: { host: "smtp.oak-hill.example" },
+    });
     expect((await finish(tenant)).statusCode).toBe(200);
-    expect(await live(tenant)).toMatchObject({ version: 2, fromName: "Oak Hill Primary", smtp: { host: "smtp2.oak-hill.example", port: 465 } });
+    expect(await live(tenant)).toMatchObject({
+      version: 2,
+      fromName: "Oak Hill Primary",
+      smtp: { host: "smtp2.oak-hill.example", port: 465 },
+    });
     const stored = await loadAccount(t.db, t.config.secretKey, tenant.id);
     expect(stored?.secrets).toEqual({ smtpPassword: SMTP_PASSWORD, receivePassword: IMAP_PASSWORD });
 
     // Removing the password (null) is a problem that blocks Finish.
     await put(tenant, {
-      account: accountStep({ smtp: { ...accountStep().smtp, auth: { method: "password", user: "x", password: null } } }),
+      account: accountStep({
+        smtp: { ...accountStep().smtp, auth: { method: "password", user: "x", password: null } },
+      }),
     });
     const blocked = await finish(tenant);
     expect(blocked.statusCode).toBe(400);
-    expect(json<ErrorReply>(blocked).error.message).toContain("step account, field smtp.auth.password: password is missing");
+    expect(json<ErrorReply>(blocked).error.message).toContain(
+      "step account, field smtp.auth.password: password is missing",
+    );
     expect(await live(tenant)).toMatchObject({ version: 2 });
   });
 
@@ -216,7 +246,9 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
     const body = json<ErrorReply>(res);
     expect(body.error.code).toBe("invalid_request");
     expect(body.error.message).toMatch(/^Finish is blocked: step sending, field delaySeconds/);
-    expect(body.error.details).toEqual([{ path: "/sending/delaySeconds", message: expect.stringContaining("step sending") }]);
+    expect(body.error.details).toEqual([
+      { path: "/sending/delaySeconds", message: expect.stringContaining("step sending") },
+    ]);
     expect(await live(tenant)).toMatchObject({ configured: false });
     expect(await loadDraft(t.db, t.config.secretKey, tenant.id)).not.toBeNull();
 
@@ -225,7 +257,12 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
       account: accountStep({
         fromAddress: "not an address",
         fromName: "Office\r\nBcc: everyone@example.com",
-        smtp: { host: "smtp://mail.example.com", port: 25, security: "none", auth: { method: "password", user: "u", password: "p" } },
+        smtp: {
+          host: "smtp://mail.example.com",
+          port: 25,
+          security: "none",
+          auth: { method: "password", user: "u", password: "p" },
+        },
         receive: null,
       }),
       sending: { holdMinutes: 5, window: { start: "17:00", end: "08:00" } },
@@ -306,14 +343,22 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
         },
       }),
     });
-    const draftRow = await t.db.selectFrom("account_drafts").selectAll().where("tenant_id", "=", tenant.id).executeTakeFirstOrThrow();
+    const draftRow = await t.db
+      .selectFrom("account_drafts")
+      .selectAll()
+      .where("tenant_id", "=", tenant.id)
+      .executeTakeFirstOrThrow();
     for (const secret of [SMTP_PASSWORD, IMAP_PASSWORD, REFRESH_TOKEN]) {
       expect(draftRow.settings).not.toContain(secret);
       expect(draftRow.secrets).not.toContain(secret);
     }
     expect(draftRow.secrets).toMatch(/^v1\./);
     expect((await finish(tenant)).statusCode).toBe(200);
-    const row = await t.db.selectFrom("account_settings").selectAll().where("tenant_id", "=", tenant.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom("account_settings")
+      .selectAll()
+      .where("tenant_id", "=", tenant.id)
+      .executeTakeFirstOrThrow();
     for (const secret of [SMTP_PASSWORD, IMAP_PASSWORD, REFRESH_TOKEN]) {
       expect(row.settings).not.toContain(secret);
       expect(row.secrets).not.toContain(secret);
@@ -331,7 +376,10 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
     });
     // A sealed value copied into another tenant's row does not open there.
     const other = await t.newTenant();
-    await t.db.insertInto("account_settings").values({ ...row, tenant_id: other.id }).execute();
+    await t.db
+      .insertInto("account_settings")
+      .values({ ...row, tenant_id: other.id })
+      .execute();
     await expect(loadAccount(t.db, t.config.secretKey, other.id)).rejects.toThrow(/does not open/);
   });
 
@@ -374,7 +422,9 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
     await refused({ account: accountStep({ smtp: { ...smtp, security: "ssl" } }) });
     await refused({ account: accountStep({ smtp: { ...smtp, host: "a".repeat(10_000) } }) });
     await refused({ account: accountStep({ fromName: "x".repeat(100_000) }) });
-    await refused({ account: accountStep({ smtp: { ...smtp, auth: { method: "password", user: "u", password: "p".repeat(5000) } } }) });
+    await refused({
+      account: accountStep({ smtp: { ...smtp, auth: { method: "password", user: "u", password: "p".repeat(5000) } } }),
+    });
     await refused({ account: accountStep({ smtp: { ...smtp, auth: { method: "kerberos", user: "u" } } }) });
     await refused({ account: accountStep({ colour: "blue" }) }, "unknown_field");
     await refused({ step: "sending", account: accountStep() });
@@ -401,11 +451,18 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
 
   it("builtin mode needs no server; it stores relay as the tenant's sending mode", async () => {
     const tenant = await t.newTenant();
-    await put(tenant, { account: { mode: "own_account", ...{} , fromAddress: "a@b.example", smtp: accountStep().smtp } });
+    await put(tenant, {
+      account: { mode: "own_account", ...{}, fromAddress: "a@b.example", smtp: accountStep().smtp },
+    });
     expect((await finish(tenant)).statusCode).toBe(200);
     await put(tenant, { account: { mode: "builtin" } });
     expect((await finish(tenant)).statusCode).toBe(200);
-    expect(await live(tenant)).toMatchObject({ mode: "builtin", smtp: null, receive: null, pacing: { delaySeconds: 0 } });
+    expect(await live(tenant)).toMatchObject({
+      mode: "builtin",
+      smtp: null,
+      receive: null,
+      pacing: { delaySeconds: 0 },
+    });
     const row = await t.db.selectFrom("tenants").select("sending_mode").where("id", "=", tenant.id).executeTakeFirst();
     expect(row?.sending_mode).toBe("relay");
     // Secrets of removed servers are dropped, not kept sealed forever.

@@ -322,14 +322,18 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
           "when omitted); with an empty body, the saved draft (or live settings). Answers each step " +
           "(dns, connect, tls, auth for SMTP; dns, connect, tls, login, mailbox for IMAP/POP3) with ok, " +
           "a readable message and the time taken; after a failure the later steps are skipped.",
-        body: Type.Optional(DraftBody),
+        body: DraftBody,
         response: { 200: AnyObject, 409: ErrorBody, ...errorResponses },
+      },
+      // No body at all means "test the saved draft": validate it as an empty object.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) (request as { body: unknown }).body = {};
       },
     },
     async (request) => {
       const { tenantId } = tenantOf(request);
       const current = await currentDraft(database.db, config.secretKey, tenantId);
-      const body = request.body ?? {};
+      const body = request.body;
       const draft = body.account ? applyDraftInput(current, { account: body.account } as DraftInput, limits) : current;
       const account = draft.settings.account;
       if (!account) {
