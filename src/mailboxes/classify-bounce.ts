@@ -34,6 +34,12 @@ export interface Classification {
   returnPath?: string;
   /** The Message-ID of the returned original, if the report carries its headers. */
   originalMessageId?: string;
+  /**
+   * The returned original's `X-Postbag-Ref` value and envelope sender (Return-Path), when the
+   * report quotes them: the signed data a report about our own mail is matched by.
+   */
+  originalRef?: string;
+  originalReturnPath?: string;
 }
 
 export interface ClassifyOptions {
@@ -67,6 +73,18 @@ export async function classifyInbound(raw: Buffer, options: ClassifyOptions = {}
 function classify(root: Entity): Classification {
   const leaves = flatten(root);
   const returned = returnedHeaders(leaves);
+  const result = classifyParsed(root, leaves, returned);
+  if (result.kind === "none" || result.kind === "auto_reply") return result;
+  // Only what the report quotes of the original: a header of the report itself proves nothing.
+  const quoted = returned ?? quotedHeaders(root, leaves);
+  const ref = quoted?.get("x-postbag-ref")?.[0]?.trim().slice(0, 200);
+  if (ref) result.originalRef = ref;
+  const returnPath = firstAddressLike(quoted?.get("return-path")?.[0]);
+  if (returnPath) result.originalReturnPath = returnPath;
+  return result;
+}
+
+function classifyParsed(root: Entity, leaves: Entity[], returned: Headers | undefined): Classification {
   const originalMessageId = firstAddressLike(returned?.get("message-id")?.[0], "<");
 
   const status = leaves.find(
@@ -358,6 +376,27 @@ function envelopeTo(headers: Headers): string | undefined {
     if (address) return address;
   }
   return undefined;
+}
+
+/**
+ * Headers of the original as a plain-text bounce quotes them, below its "copy of the message"
+ * line (Exim, qmail, some Postfix set-ups).
+ */
+function quotedHeaders(root: Entity, leaves: Entity[]): Headers | undefined {
+  const text = leaves.find((e) => e.type === "text/plain") ?? (root.children.length === 0 ? root : undefined);
+  if (!text) return undefined;
+  const lines = decodeText(text).slice(0, MAX_TEXT).split("\n");
+  const start = lines.findIndex((line) => RETURNED_COPY.test(line.slice(0, MAX_LINE).trim()));
+  if (start === -1) return undefined;
+  let from = start + 1;
+  while (from < lines.length && (lines[from] ?? "").trim() === "") from++;
+  const block: string[] = [];
+  for (let i = from; i < lines.length && block.length < MAX_HEADER_LINES; i++) {
+    const line = lines[i] ?? "";
+    if (line.trim() === "") break;
+    block.push(line.slice(0, MAX_HEADER_VALUE));
+  }
+  return parseHeaders(block.join("\n"));
 }
 
 /** Headers of the returned original: a message/rfc822 part or a text/rfc822-headers part. */
