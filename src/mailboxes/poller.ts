@@ -6,7 +6,13 @@ import type { Clock } from "../time/clock.js";
 import type { NetworkPolicy } from "../transports/network-policy.js";
 import { importMessage, readMessage } from "./import-message.js";
 import { storedSourceKeys } from "./inbound-store.js";
-import type { MailboxClient, MailboxClientDeps, MailboxConnection, OpenResult } from "./mailbox-client.js";
+import type {
+  FetchedMessage,
+  MailboxClient,
+  MailboxClientDeps,
+  MailboxConnection,
+  OpenResult,
+} from "./mailbox-client.js";
 import { isDue, nextPollAt } from "./mailbox-schedule.js";
 import {
   acquireMailbox,
@@ -102,6 +108,10 @@ interface Target {
   readonly next: (lastPollAt: number) => number;
 }
 
+/** UIDs listed per IMAP round trip, and round trips per poll at most. */
+const PAGE = 500;
+const MAX_PAGES = 200;
+
 class LeaseLost extends Error {
   override readonly name = "LeaseLost";
 }
@@ -111,6 +121,8 @@ export class MailboxPoller {
   readonly #owner: string;
   readonly #leaseMs: number;
   readonly #running = new Set<AbortController>();
+  /** POP3 messages found over the byte cap, per mailbox (kept for this process's lifetime). */
+  readonly #skipped = new Map<string, Set<string>>();
 
   constructor(deps: PollerDeps) {
     this.#deps = deps;
@@ -265,60 +277,83 @@ export class MailboxPoller {
         leaseMs: this.#leaseMs,
       });
 
-    const entries = await client.list(lastUid, maxPerPoll + 1);
-    const more = entries.length > maxPerPoll;
-    const batch = entries.slice(0, maxPerPoll);
-    const known = await storedSourceKeys(
-      database.db,
-      ref,
-      batch.map((e) => e.sourceKey),
-    );
     let pendingSkip = false;
-    for (const entry of batch) {
-      if (signal.aborted) return { counts, aborted: true, more };
-      const report = (result: PollProgress["result"]) =>
-        options.onProgress?.({ mailbox: ref.key, sourceKey: entry.sourceKey, result });
-      if (known.has(entry.sourceKey)) {
-        if (entry.uid !== null) lastUid = entry.uid;
-        pendingSkip = true;
-        counts.duplicates++;
-        report("duplicate");
-        continue;
-      }
-      let fetched: Awaited<ReturnType<MailboxClient["fetch"]>> | undefined;
-      if (entry.size > inboundMaxBytes) fetched = { ok: false, reason: "too_large" };
-      else fetched = await client.fetch(entry, inboundMaxBytes);
-      if (!fetched.ok) {
-        if (fetched.reason === "too_large") {
+    let handled = 0;
+    let more = false;
+    const skippedHere = this.#skipped.get(ref.key) ?? new Set<string>();
+    this.#skipped.set(ref.key, skippedHere);
+    // IMAP pages through UIDs after the position; POP3 lists the whole maildrop at once.
+    for (let page = 0; ; page++) {
+      const entries = await client.list(lastUid, PAGE);
+      if (entries.length === 0) break;
+      const known = await storedSourceKeys(
+        database.db,
+        ref,
+        entries.map((e) => e.sourceKey),
+      );
+      for (const entry of entries) {
+        if (signal.aborted) return { counts, aborted: true, more };
+        const report = (result: PollProgress["result"]) =>
+          options.onProgress?.({ mailbox: ref.key, sourceKey: entry.sourceKey, result });
+        if (known.has(entry.sourceKey)) {
+          if (entry.uid !== null) lastUid = entry.uid;
+          pendingSkip = true;
+          counts.duplicates++;
+          report("duplicate");
+          continue;
+        }
+        // Over POP3 an oversized message is only found by starting to read it: remember it, so
+        // this process does not read its first megabytes again at every poll.
+        if (skippedHere.has(entry.sourceKey)) continue;
+        if (handled >= maxPerPoll) {
+          more = true;
+          break;
+        }
+        handled++;
+        const fetched: FetchedMessage =
+          entry.size > inboundMaxBytes
+            ? { ok: false, reason: "too_large" }
+            : await client.fetch(entry, inboundMaxBytes);
+        if (!fetched.ok) {
+          if (fetched.reason === "too_large") {
+            log.warn(
+              { sourceKey: entry.sourceKey, size: entry.size, limit: inboundMaxBytes },
+              "inbound message over POSTBAG_INBOUND_MAX_BYTES skipped",
+            );
+            if (entry.uid === null && skippedHere.size < 10_000) skippedHere.add(entry.sourceKey);
+          }
+          if (entry.uid !== null) lastUid = entry.uid;
+          pendingSkip = true;
+          counts.skipped++;
+          report("skipped");
+          continue;
+        }
+        const read = await readMessage(entry.sourceKey, fetched.raw, inboundMaxBytes);
+        if (read.parsed.problem) {
           log.warn(
-            { sourceKey: entry.sourceKey, size: entry.size, limit: inboundMaxBytes },
-            "inbound message over POSTBAG_INBOUND_MAX_BYTES skipped",
+            { sourceKey: entry.sourceKey, problem: read.parsed.problem },
+            "inbound message only partly readable",
           );
         }
+        if (signal.aborted) return { counts, aborted: true, more };
         if (entry.uid !== null) lastUid = entry.uid;
-        pendingSkip = true;
-        counts.skipped++;
-        report("skipped");
-        continue;
+        const result = await database.db.transaction().execute(async (tx) => {
+          if (!(await save(tx))) throw new LeaseLost();
+          return importMessage(tx, ref, read, { secretKey, now: clock.now() });
+        });
+        pendingSkip = false;
+        if (result.stored) {
+          counts.stored++;
+          counts.moved += result.moved;
+          report("stored");
+        } else {
+          counts.duplicates++;
+          report("duplicate");
+        }
       }
-      const read = await readMessage(entry.sourceKey, fetched.raw, inboundMaxBytes);
-      if (read.parsed.problem) {
-        log.warn({ sourceKey: entry.sourceKey, problem: read.parsed.problem }, "inbound message only partly readable");
-      }
-      if (signal.aborted) return { counts, aborted: true, more };
-      if (entry.uid !== null) lastUid = entry.uid;
-      const result = await database.db.transaction().execute(async (tx) => {
-        if (!(await save(tx))) throw new LeaseLost();
-        return importMessage(tx, ref, read, { secretKey, now: clock.now() });
-      });
-      pendingSkip = false;
-      if (result.stored) {
-        counts.stored++;
-        counts.moved += result.moved;
-        report("stored");
-      } else {
-        counts.duplicates++;
-        report("duplicate");
+      if (more || !isImap || entries.length < PAGE || page >= MAX_PAGES) {
+        if (isImap && entries.length === PAGE) more = true;
+        break;
       }
     }
     // Skipped and known messages at the end still move the position forward.
