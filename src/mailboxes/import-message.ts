@@ -31,6 +31,31 @@ export async function readMessage(sourceKey: string, raw: Buffer, maxBytes: numb
   };
 }
 
+/**
+ * What is left of a message the database would not take as read (a value one dialect refuses,
+ * say): its identity and raw bytes, stored as `other`, so one bad message never blocks the
+ * mailbox and can still be looked at.
+ */
+export function degraded(message: ReadMessage): ReadMessage {
+  return {
+    ...message,
+    parsed: {
+      messageIdHeader: null,
+      fromAddress: null,
+      fromName: null,
+      subject: null,
+      sentAt: null,
+      textBody: null,
+      htmlBody: null,
+      answers: [],
+      envelopeAddresses: [],
+      attachments: [],
+      problem: "stored without its content: the database refused what was read from it",
+    },
+    classification: { kind: "none", recipients: [] },
+  };
+}
+
 export type ImportResult =
   | {
       readonly stored: true;

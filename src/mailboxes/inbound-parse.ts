@@ -46,7 +46,7 @@ const ENVELOPE_HEADERS = ["x-original-to", "delivered-to", "envelope-to", "x-env
 export async function parseInbound(raw: Buffer, limits: ParseLimits = {}): Promise<ParsedInbound> {
   const headers = readTopHeaders(raw);
   const first = (name: string) => headers.get(name)?.[0];
-  const messageIdHeader = firstToken(first("message-id")) ?? null;
+  const messageIdHeader = clean(firstToken(first("message-id")), 998);
   const answers = uniqueLimited([...tokens(first("in-reply-to")), ...tokens(first("references")).reverse()]);
   const envelopeAddresses = uniqueLimited(
     ENVELOPE_HEADERS.flatMap((name) => (headers.get(name) ?? []).flatMap((v) => addressesIn(v))),
@@ -74,12 +74,12 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits = {}): Promi
     const html = typeof mail.html === "string" ? mail.html : null;
     return {
       ...base,
-      fromAddress: from?.address ?? addressesIn(first("from") ?? "")[0] ?? null,
-      fromName: from?.name ? from.name.slice(0, 300) : null,
-      subject: mail.subject?.slice(0, 1000) ?? null,
+      fromAddress: clean(from?.address ?? addressesIn(first("from") ?? "")[0], 320),
+      fromName: clean(from?.name, 300),
+      subject: clean(mail.subject, 1000),
       sentAt: mail.date && Number.isFinite(mail.date.getTime()) ? mail.date.getTime() : null,
-      textBody: mail.text ? mail.text.slice(0, MAX_TEXT) : null,
-      htmlBody: html ? html.slice(0, MAX_HTML) : null,
+      textBody: clean(mail.text, MAX_TEXT),
+      htmlBody: clean(html, MAX_HTML),
       attachments: mail.attachments.slice(0, MAX_ATTACHMENTS).map((a, i) => ({
         filename: safeFilename(a.filename, i + 1),
         contentType: safeContentType(a.contentType),
@@ -90,9 +90,9 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits = {}): Promi
   } catch (err) {
     return {
       ...base,
-      fromAddress: addressesIn(first("from") ?? "")[0] ?? null,
+      fromAddress: clean(addressesIn(first("from") ?? "")[0], 320),
       fromName: null,
-      subject: first("subject")?.slice(0, 1000) ?? null,
+      subject: clean(first("subject"), 1000),
       sentAt: null,
       textBody: null,
       htmlBody: null,
@@ -102,6 +102,22 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits = {}): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Text as both databases take it: no NUL (PostgreSQL refuses it in text), no lone surrogates
+ * (not valid UTF-8), at most `max` characters; empty becomes null.
+ */
+export function clean(text: string | null | undefined, max: number): string | null {
+  if (!text) return null;
+  const value = wellFormed(text.slice(0, max).replace(/\u0000/g, ""));
+  return value === "" ? null : value;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, "\uFFFD");
 }
 
 function firstAddress(value: AddressObject | undefined): { address?: string; name?: string } | undefined {
@@ -120,13 +136,13 @@ function firstAddress(value: AddressObject | undefined): { address?: string; nam
  */
 export function safeFilename(name: string | undefined, position: number): string {
   const base = (name ?? "").split(/[\\/]/).pop() ?? "";
-  const clean = base
+  const cleaned = wellFormed(base)
     .normalize("NFC")
     .replace(/[\p{Cc}\p{Cf}"\\;]/gu, "_")
     .replace(/^[.\s]+/, "")
     .trim()
     .slice(0, 200);
-  return clean || `attachment-${position}`;
+  return cleaned || `attachment-${position}`;
 }
 
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;

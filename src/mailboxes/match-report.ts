@@ -3,6 +3,7 @@ import { messageFromRef, recipientFromReturnPath } from "../delivery/return-path
 import type { LateEvent } from "../messages/status-change.js";
 import type { RecipientStatus } from "../messages/statuses.js";
 import type { Classification, ClassifiedRecipient } from "./classify-bounce.js";
+import { clean } from "./inbound-parse.js";
 
 /**
  * Finds the recipient rows a bounce, delay or complaint is about, through signed data only:

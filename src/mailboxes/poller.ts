@@ -4,7 +4,7 @@ import { loadAccount, type StoredAccount } from "../accounts/account-settings.js
 import type { Database } from "../db/database.js";
 import type { Clock } from "../time/clock.js";
 import type { NetworkPolicy } from "../transports/network-policy.js";
-import { importMessage, readMessage } from "./import-message.js";
+import { degraded, type ImportResult, importMessage, type ReadMessage, readMessage } from "./import-message.js";
 import { storedSourceKeys } from "./inbound-store.js";
 import type {
   FetchedMessage,
@@ -337,10 +337,19 @@ export class MailboxPoller {
         }
         if (signal.aborted) return { counts, aborted: true, more };
         if (entry.uid !== null) lastUid = entry.uid;
-        const result = await database.db.transaction().execute(async (tx) => {
-          if (!(await save(tx))) throw new LeaseLost();
-          return importMessage(tx, ref, read, { secretKey, now: clock.now() });
-        });
+        const store = (message: ReadMessage) =>
+          database.db.transaction().execute(async (tx) => {
+            if (!(await save(tx))) throw new LeaseLost();
+            return importMessage(tx, ref, message, { secretKey, now: clock.now() });
+          });
+        let result: ImportResult;
+        try {
+          result = await store(read);
+        } catch (err) {
+          if (err instanceof LeaseLost) throw err;
+          log.warn({ err, sourceKey: entry.sourceKey }, "inbound message refused by the database; storing it bare");
+          result = await store(degraded(read));
+        }
         pendingSkip = false;
         if (result.stored) {
           counts.stored++;

@@ -383,11 +383,7 @@ describeEachDialect("IMAP polling", (dialect) => {
     const a = newPoller(database, clock, dovecot, { owner: "a" });
     const b = newPoller(database, clock, dovecot, { owner: "b" });
     const [oa, ob] = await Promise.all([a.pollMailbox(ref), b.pollMailbox(ref), a.pollDue(), b.pollDue()]);
-    expect(
-      [oa, ob]
-        .map((o) => o.status)
-        .sort(),
-    ).toEqual(["busy", "done"]);
+    expect([oa, ob].map((o) => o.status).sort()).toEqual(["busy", "done"]);
     const rows = await inboundRows(database, ref.key);
     expect(rows).toHaveLength(8);
     expect(new Set(rows.map((r) => r.source_key)).size).toBe(8);
