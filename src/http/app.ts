@@ -22,6 +22,8 @@ import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
 import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerInboxRoutes } from "./routes/inbox.js";
+import { registerMailboxResetRoute } from "./routes/mailbox-reset.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
 import { registerMessageListRoute } from "./routes/message-list.js";
 import { registerMessageSendRoute } from "./routes/message-send.js";
@@ -252,6 +254,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerOperatorCreditGroupRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerOperatorReportRoutes(app, deps);
+  registerInboxRoutes(app, deps);
+  registerMailboxResetRoute(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;
