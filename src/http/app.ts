@@ -22,6 +22,7 @@ import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
 import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerMessageCancelRoute } from "./routes/message-cancel.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
 import { registerMessageListRoute } from "./routes/message-list.js";
 import { registerMessageSendRoute } from "./routes/message-send.js";
@@ -238,6 +239,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerMessageSendRoute(app, deps);
   registerMessageGetRoute(app, deps);
   registerMessageListRoute(app, deps);
+  registerMessageCancelRoute(app, deps);
   registerSandboxRoutes(app, deps);
   registerOperatorTenantRoutes(app, deps);
   registerOperatorQueueRoute(app, deps);
