@@ -13,12 +13,13 @@ export interface RunningWorker {
 /** Starts a delivery worker on this thread, delivering through the relay (or the sandbox). */
 export function startWorker(config: Config, database: Database, logger: Logger, sandboxPort: number): RunningWorker {
   const transport = createRelayTransport(config, sandboxPort, logger);
-  const tenantTransports = createTenantTransports(config, database, systemClock, logger);
+  // In sandbox mode every email is captured, own-account mail included: nothing leaves.
+  const tenantTransports = config.relay ? createTenantTransports(config, database, systemClock, logger) : undefined;
   const worker = new DeliveryWorker({
     database,
     clock: systemClock,
     transport,
-    tenantTransports,
+    ...(tenantTransports ? { tenantTransports } : {}),
     settings: workerSettings(config),
     logger: logger.child({ component: "worker" }),
   });
@@ -35,7 +36,7 @@ export function startWorker(config: Config, database: Database, logger: Logger, 
     async stop() {
       await worker.stop(config.shutdownGraceMs);
       await transport.close();
-      await tenantTransports.close();
+      await tenantTransports?.close();
     },
   };
 }
