@@ -181,6 +181,13 @@ async function updateState(
   entry: LoginState,
   at: number,
 ): Promise<{ written: boolean; before: LoginState | undefined }> {
+  // The row must exist to be locked: two workers that both find it missing would otherwise
+  // both believe they made the first change (and both tell the administrators).
+  await tx
+    .insertInto("oauth_tokens")
+    .values({ tenant_id: account.tenantId, settings_version: 0, updated_at: at })
+    .onConflict((oc) => oc.column("tenant_id").doNothing())
+    .execute();
   const stored = await readState(deps, tx, account.tenantId, true);
   if (stored && stored.version > account.version) return { written: false, before: undefined };
   const same = stored?.version === account.version;

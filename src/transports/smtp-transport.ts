@@ -207,14 +207,16 @@ export class SmtpTransport implements MailTransport {
       }
       settled = true;
       this.#connecting--;
-      conn.close();
-      o.onConnectionError?.(err);
       if (o.auth && "xoauth2" in o.auth && !refreshed && isAuthRefusal(err) && !this.#closed) {
         // The token was refused (revoked early, or expired sooner than announced): one more try
-        // with a fresh token before the waiting message counts a failure.
+        // with a fresh token before the waiting message counts a failure. Opened before the
+        // close, so the pool does not open another connection for the same message meanwhile.
         this.#open(true);
+        conn.close();
         return;
       }
+      conn.close();
+      o.onConnectionError?.(err);
       // Whatever the server said while we connected (even a 5xx to AUTH) is about Postbag's
       // relay, not the recipient: the waiting message is retried later.
       this.#queue.shift()?.resolve(connectionFailure(err, o.detailedErrors));

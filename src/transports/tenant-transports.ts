@@ -11,7 +11,7 @@ import type { SendResult } from "../delivery/send-result.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
 import type { NetworkPolicy } from "./network-policy.js";
-import { accessTokenFor, isSendingRevoked, type OAuthDeps } from "./oauth2.js";
+import { type AccessTokenResult, accessTokenFor, isSendingRevoked, type OAuthDeps } from "./oauth2.js";
 import { SmtpTransport } from "./smtp-transport.js";
 
 export interface TenantTransportsDeps {
@@ -68,6 +68,8 @@ export class TenantTransports implements AccountTransports {
   readonly #oauth: OAuthDeps;
   readonly #pools = new Map<string, { readonly version: number; readonly pool: Promise<PoolOrFailure> }>();
   readonly #sweeper: NodeJS.Timeout;
+  /** Token requests in progress: concurrent sends of one tenant share one refresh. */
+  readonly #tokens = new Map<string, Promise<AccessTokenResult>>();
 
   constructor(deps: TenantTransportsDeps) {
     this.#deps = deps;
@@ -93,7 +95,7 @@ export class TenantTransports implements AccountTransports {
     if (!sender) return soft("the tenant's mail account has no valid sending address");
 
     if (smtp.auth.method === "oauth2") {
-      const token = await accessTokenFor(this.#oauth, account, "smtp");
+      const token = await this.#token(account, false);
       if (!token.ok && token.revoked) return this.#hold(delivery, owner);
       if (!token.ok) return soft(`could not get an OAuth2 access token for the mail account: ${token.reason}`);
     }
@@ -107,6 +109,16 @@ export class TenantTransports implements AccountTransports {
       if (await isSendingRevoked(this.#oauth, account)) return this.#hold(delivery, owner);
     }
     return result;
+  }
+
+  #token(account: StoredAccount, forceRefresh: boolean): Promise<AccessTokenResult> {
+    const key = `${account.tenantId} ${account.version} ${forceRefresh}`;
+    let pending = this.#tokens.get(key);
+    if (!pending) {
+      pending = accessTokenFor(this.#oauth, account, "smtp", { forceRefresh }).finally(() => this.#tokens.delete(key));
+      this.#tokens.set(key, pending);
+    }
+    return pending;
   }
 
   async close(): Promise<void> {
@@ -175,7 +187,7 @@ export class TenantTransports implements AccountTransports {
           : {
               user: auth.user,
               xoauth2: async (forceRefresh: boolean) => {
-                const token = await accessTokenFor(this.#oauth, account, "smtp", { forceRefresh });
+                const token = await this.#token(account, forceRefresh);
                 if (!token.ok) throw Object.assign(new Error(token.reason), { code: "EAUTH" });
                 return token.accessToken;
               },
