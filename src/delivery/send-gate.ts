@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import type { AccountSettings, SendingSchedule } from "../accounts/account-settings.js";
-import type { Tx } from "../db/database.js";
+import type { Db, Tx } from "../db/database.js";
 import { type ClaimedDelivery, type Deferral, deferClaims } from "./outbox.js";
 
 /** How long the mail of a tenant whose OAuth2 sign-in was revoked waits before it is looked at again. */
@@ -136,6 +136,23 @@ async function planTenant(
     .where("tenant_id", "=", tenantId)
     .executeTakeFirstOrThrow();
   return { go: [], deferred: spread(Math.max(gate.next_at, now), rows) };
+}
+
+/**
+ * Called when a paced send ended (its reply arrived): the next slot is at least one delay after
+ * that moment, not only after the claim. A send that took long (a fresh connection: TLS, login)
+ * would otherwise leave less than the delay between two arrivals at the provider. Only ever
+ * moves the gate later.
+ */
+export async function pushGateAfterSend(db: Db, tenantId: string, at: number, delaySeconds: number): Promise<void> {
+  const delay = Math.round(delaySeconds * 1000);
+  if (delay <= 0) return;
+  await db
+    .updateTable("send_gates")
+    .set({ next_at: at + delay })
+    .where("tenant_id", "=", tenantId)
+    .where("next_at", "<", at + delay)
+    .execute();
 }
 
 type Window = NonNullable<SendingSchedule["window"]>;

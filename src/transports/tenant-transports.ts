@@ -6,7 +6,7 @@ import type { Database } from "../db/database.js";
 import type { AccountTransports } from "../delivery/mail-transport.js";
 import { type ClaimedDelivery, deferClaims } from "../delivery/outbox.js";
 import { MESSAGE_REF_HEADER, messageRefFor } from "../delivery/return-path.js";
-import { HELD_NOTE, HELD_RETRY_MS } from "../delivery/send-gate.js";
+import { HELD_NOTE, HELD_RETRY_MS, pushGateAfterSend } from "../delivery/send-gate.js";
 import type { SendResult } from "../delivery/send-result.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
@@ -104,6 +104,7 @@ export class TenantTransports implements AccountTransports {
     got.pool.lastUsed = Date.now();
     const message = withAccountHeaders(raw, sender, messageRefFor(secretKey, delivery.messageId));
     const result = await got.pool.transport.send({ from: sender, to: delivery.email }, message);
+    await pushGateAfterSend(database.db, delivery.tenantId, this.#deps.clock.now(), account.settings.schedule.delaySeconds);
     // Refused while logging in, and the refresh that followed found the grant revoked.
     if (result.kind === "soft" && result.code === null && smtp.auth.method === "oauth2") {
       if (await isSendingRevoked(this.#oauth, account)) return this.#hold(delivery, owner);
