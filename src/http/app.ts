@@ -24,6 +24,7 @@ import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
 import { registerMailboxResetRoute } from "./routes/mailbox-reset.js";
+import { registerMessageCancelRoute } from "./routes/message-cancel.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
 import { registerMessageListRoute } from "./routes/message-list.js";
 import { registerMessageSendRoute } from "./routes/message-send.js";
@@ -240,6 +241,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerMessageSendRoute(app, deps);
   registerMessageGetRoute(app, deps);
   registerMessageListRoute(app, deps);
+  registerMessageCancelRoute(app, deps);
   registerSandboxRoutes(app, deps);
   registerOperatorTenantRoutes(app, deps);
   registerOperatorQueueRoute(app, deps);

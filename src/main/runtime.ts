@@ -5,7 +5,10 @@ import { createDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrations.js";
 import type { MailTransport } from "../delivery/mail-transport.js";
 import type { WorkerSettings } from "../delivery/worker.js";
+import type { Clock } from "../time/clock.js";
+import { createNetworkPolicy } from "../transports/network-policy.js";
 import { createSmtpTransport } from "../transports/smtp-transport.js";
+import { TenantTransports } from "../transports/tenant-transports.js";
 
 /**
  * Services log JSON to stdout; one-shot commands log to stderr so that what they print (an id,
@@ -37,6 +40,25 @@ export function createRelayTransport(config: Config, sandboxPort: number, logger
     rejectUnauthorized: config.relayTlsRejectUnauthorized,
     name: config.senderDomain,
     onConnectionError: (err) => logger.warn({ err, server: where }, "SMTP connection to the relay failed"),
+  });
+}
+
+/** SMTP through tenants' own mail accounts, within the operator's outbound network policy. */
+export function createTenantTransports(
+  config: Config,
+  database: Database,
+  clock: Clock,
+  logger: Logger,
+): TenantTransports {
+  return new TenantTransports({
+    database,
+    clock,
+    policy: createNetworkPolicy(config),
+    secretKey: config.secretKey,
+    notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
+    logger: logger.child({ component: "tenant-smtp" }),
+    timeoutMs: config.smtpTimeoutMs,
+    name: config.senderDomain,
   });
 }
 
