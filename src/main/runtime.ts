@@ -5,8 +5,11 @@ import { createDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrations.js";
 import type { MailTransport } from "../delivery/mail-transport.js";
 import type { WorkerSettings } from "../delivery/worker.js";
+import { openMailboxClient } from "../mailboxes/open-mailbox-client.js";
+import { MailboxPoller } from "../mailboxes/poller.js";
 import type { Clock } from "../time/clock.js";
 import { createNetworkPolicy } from "../transports/network-policy.js";
+import { accessTokenFor } from "../transports/oauth2.js";
 import { createSmtpTransport } from "../transports/smtp-transport.js";
 import { TenantTransports } from "../transports/tenant-transports.js";
 
@@ -59,6 +62,30 @@ export function createTenantTransports(
     logger: logger.child({ component: "tenant-smtp" }),
     timeoutMs: config.smtpTimeoutMs,
     name: config.senderDomain,
+  });
+}
+
+/** Reads tenants' mailboxes and the operator's bounce mailbox (IMAP or POP3, XOAUTH2 or password). */
+export function createMailboxPoller(config: Config, database: Database, clock: Clock, logger: Logger): MailboxPoller {
+  const policy = createNetworkPolicy(config);
+  const oauth = {
+    database,
+    clock,
+    policy,
+    secretKey: config.secretKey,
+    notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
+  };
+  return new MailboxPoller({
+    database,
+    clock,
+    logger: logger.child({ component: "mailboxes" }),
+    secretKey: config.secretKey,
+    policy,
+    inboundMaxBytes: config.inboundMaxBytes,
+    bounceMailboxUrl: config.bounceMailboxUrl,
+    bounceMailboxPollMs: config.bounceMailboxPollMs,
+    openClient: openMailboxClient,
+    accessToken: (account, options) => accessTokenFor(oauth, account, "receive", options),
   });
 }
 

@@ -13,6 +13,7 @@ import { createTestTenant } from "../support/delivery.js";
 import { type Dovecot, dovecotMissing, startDovecot } from "../support/dovecot.js";
 import {
   dsn,
+  forgedVerp,
   inboundRows,
   newPoller,
   plainMessage,
@@ -207,10 +208,7 @@ describeEachDialect("IMAP polling", (dialect) => {
     const sent = await sentMessage(database, clock, tenantId, ["x@example.org"]);
     const recipient = sent.recipients[0];
     if (!recipient) throw new Error("no recipient");
-    const forged = verpFor(recipient.id).replace(
-      /-([0-9a-f]{16})@/,
-      (_, sig: string) => `-${sig.slice(0, 15)}${sig.endsWith("0") ? "1" : "0"}@`,
-    );
+    const forged = forgedVerp(verpFor(recipient.id));
     await dovecot.deliver(user.user, dsn({ to: forged, recipient: "x@example.org" }));
     // Only a quoted Message-ID (and an unsigned ref): never enough.
     await dovecot.deliver(

@@ -148,6 +148,11 @@ export async function sentMessage(
 }
 
 export const verpFor = (recipientId: string) => returnPathFor(SECRET_KEY, BOUNCE_DOMAIN, recipientId);
+/** The VERP address with one character of its signature changed. */
+export function forgedVerp(address: string): string {
+  return address.replace(/([0-9a-f])@/, (_, c: string) => `${c === "0" ? "1" : "0"}@`);
+}
+
 export const refFor = (messageId: string) => messageRefFor(SECRET_KEY, messageId);
 
 /** A Postfix-style RFC 3464 DSN. */
