@@ -177,9 +177,11 @@ function dsnRecipients(text: string): { list: ClassifiedRecipient[]; allDelayed:
     if (verdict.kind === "sent") continue;
     const isDelayed = action === "delayed";
     if (isDelayed) delayed++;
+    const enhancedSeen = status ?? verdict.enhanced;
     const recipient: ClassifiedRecipient = {
       email,
-      status: isDelayed || verdict.kind === "soft" ? "soft_bounce" : verdict.status,
+      status:
+        isDelayed || verdict.kind === "soft" || isMailboxFull(enhancedSeen, diagnostic) ? "soft_bounce" : verdict.status,
     };
     if (smtpCode !== undefined) recipient.smtpCode = smtpCode;
     const enhanced = status ?? verdict.enhanced;
@@ -188,6 +190,20 @@ function dsnRecipients(text: string): { list: ClassifiedRecipient[]; allDelayed:
     list.push(recipient);
   }
   return { list, allDelayed: list.length > 0 && delayed === list.length, seen };
+}
+
+const MAILBOX_FULL =
+  /\b(mailbox (is )?full|mailbox full|over (the )?quota|quota exceeded|exceeded (the |its |his |her )?(storage|quota)|insufficient (system )?storage|mailbox size limit exceeded)\b/i;
+
+/**
+ * A full mailbox is a soft bounce even when the report says 5.x.x: RFC 3463 calls X.2.2 a
+ * "persistent transient failure" (the owner can make room), and the issue counts mailbox full
+ * with the transient failures. Without a specific enhanced code the text decides.
+ */
+function isMailboxFull(enhanced: string | null | undefined, text: string): boolean {
+  if (enhanced && /^[45]\.2\.2$/.test(enhanced)) return true;
+  if (enhanced && !/^[45]\.(0\.0|2\.0)$/.test(enhanced)) return false;
+  return MAILBOX_FULL.test(text.slice(0, MAX_DIAGNOSTIC));
 }
 
 // --- ARF (RFC 5965) ---------------------------------------------------------------------------
@@ -319,7 +335,7 @@ function plainRecipient(email: string, lines: string[], delay: boolean): Classif
   const verdict = classifyReply(code, smtpCode ? reply : `${code} ${reply}`);
   const recipient: ClassifiedRecipient = {
     email,
-    status: delay || verdict.kind !== "hard" ? "soft_bounce" : verdict.status,
+    status: delay || verdict.kind !== "hard" || isMailboxFull(verdict.enhanced, reply) ? "soft_bounce" : verdict.status,
   };
   if (smtpCode !== undefined) recipient.smtpCode = smtpCode;
   if (verdict.enhanced) recipient.enhancedCode = verdict.enhanced;
@@ -330,7 +346,7 @@ function plainRecipient(email: string, lines: string[], delay: boolean): Classif
 // --- Auto-replies -----------------------------------------------------------------------------
 
 const AUTO_SUBJECT =
-  /^(out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|autoresponse|auto:|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique)/i;
+  /^(out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|autoresponse|auto:|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|automatisch antwoord|respuesta autom[aá]tica|risposta automatica|resposta autom[aá]tica|autosvar|automaattinen vastaus|odpowied[zź] automatyczna)/i;
 
 function isAutoReply(headers: Headers): boolean {
   const submitted = (headers.get("auto-submitted")?.[0] ?? "").trim().toLowerCase();
