@@ -96,7 +96,11 @@ function itemView(m: InboundSummary) {
 export function sanitizeInboundHtml(html: string): string {
   return sanitizeHtml(html, {
     allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== "img"),
-    allowedAttributes: { a: ["href", "title"], td: ["colspan", "rowspan"], th: ["colspan", "rowspan"] },
+    allowedAttributes: {
+      a: ["href", "title", "rel", "target"],
+      td: ["colspan", "rowspan"],
+      th: ["colspan", "rowspan"],
+    },
     allowedSchemes: ["http", "https", "mailto"],
     allowProtocolRelative: false,
     disallowedTagsMode: "discard",
