@@ -76,13 +76,79 @@ export interface AccountSecrets {
   readonly receiveRefreshToken?: string;
 }
 
-export interface StoredAccount {
+export interface Stored<S> {
   readonly tenantId: string;
-  readonly settings: AccountSettings;
+  readonly settings: S;
   readonly secrets: AccountSecrets;
   /** Bumped on every save: caches of connections and tokens compare it. */
   readonly version: number;
   readonly updatedAt: number;
+}
+
+export type StoredAccount = Stored<AccountSettings>;
+export type StoredDraft = Stored<DraftSettings>;
+
+/** One signature per tenant (seed 002), added to every email when enabled. HTML is stored sanitised. */
+export interface SignatureSettings {
+  readonly enabled: boolean;
+  readonly text: string | null;
+  readonly html: string | null;
+}
+
+/**
+ * The wizard's draft, one section per step, as the administrator saved it: each section is
+ * whole once saved, but not necessarily valid (Finish validates). Secrets are not in here but
+ * in the draft's sealed `AccountSecrets`, like the live settings.
+ */
+export type DraftAuth =
+  | { readonly method: "password"; readonly user: string }
+  | {
+      readonly method: "oauth2";
+      readonly provider: OAuthProvider;
+      readonly user: string;
+      readonly clientId: string;
+      /** null: the provider's default. */
+      readonly tokenUrl: string | null;
+      readonly scope: string | null;
+    };
+
+export interface DraftServer {
+  readonly host: string;
+  readonly port: number;
+  readonly security: Security;
+  readonly auth: DraftAuth;
+}
+
+export interface AccountStep {
+  readonly mode: "builtin" | "own_account";
+  readonly fromAddress: string | null;
+  readonly fromName: string | null;
+  readonly smtp: DraftServer | null;
+  readonly receive: (DraftServer & { readonly protocol: "imap" | "pop3"; readonly mailbox: string | null }) | null;
+}
+
+export interface SendingStep {
+  readonly holdMinutes: number;
+  /** null: derived from dailyLimit by the pacing helper (0 without a limit). */
+  readonly delaySeconds: number | null;
+  readonly window: { readonly start: string; readonly end: string } | null;
+  readonly dailyLimit: number | null;
+}
+
+export interface ReceivingStep {
+  readonly schedule: ReceiveSettings["schedule"];
+}
+
+export interface AttachmentsSignatureStep {
+  readonly attachments: AttachmentPolicy;
+  readonly signature: SignatureSettings;
+}
+
+export interface DraftSettings {
+  readonly account?: AccountStep;
+  readonly sending?: SendingStep;
+  readonly receiving?: ReceivingStep;
+  readonly attachments_signature?: AttachmentsSignatureStep;
 }
 
 export const DEFAULT_SCHEDULE: SendingSchedule = { holdMinutes: 0, delaySeconds: 0, window: null, dailyLimit: null };
@@ -93,12 +159,12 @@ function contextOf(tenantId: string): string {
 
 type Table = "account_settings" | "account_drafts";
 
-async function load(db: Db | Tx, table: Table, secretKey: string, tenantId: string): Promise<StoredAccount | null> {
+async function load<S>(db: Db | Tx, table: Table, secretKey: string, tenantId: string): Promise<Stored<S> | null> {
   const row = await db.selectFrom(table).selectAll().where("tenant_id", "=", tenantId).executeTakeFirst();
   if (!row) return null;
   return {
     tenantId,
-    settings: JSON.parse(row.settings) as AccountSettings,
+    settings: JSON.parse(row.settings) as S,
     secrets: row.secrets ? (JSON.parse(open(secretKey, contextOf(tenantId), row.secrets)) as AccountSecrets) : {},
     version: row.version,
     updatedAt: row.updated_at,
@@ -110,7 +176,7 @@ async function save(
   table: Table,
   secretKey: string,
   tenantId: string,
-  settings: AccountSettings,
+  settings: AccountSettings | DraftSettings,
   secrets: AccountSecrets,
   at: number,
   by: string | null,
@@ -143,7 +209,7 @@ async function save(
 
 /** The live settings (what delivery and polling use), or null if the tenant never finished the wizard. */
 export function loadAccount(db: Db | Tx, secretKey: string, tenantId: string): Promise<StoredAccount | null> {
-  return load(db, "account_settings", secretKey, tenantId);
+  return load<AccountSettings>(db, "account_settings", secretKey, tenantId);
 }
 
 /** Saves the live settings whole (Finish) and sets the tenant's sending mode. Returns the new version. */
@@ -165,18 +231,44 @@ export async function saveAccount(
   return version;
 }
 
-export function loadDraft(db: Db | Tx, secretKey: string, tenantId: string): Promise<StoredAccount | null> {
-  return load(db, "account_drafts", secretKey, tenantId);
+export function loadDraft(db: Db | Tx, secretKey: string, tenantId: string): Promise<StoredDraft | null> {
+  return load<DraftSettings>(db, "account_drafts", secretKey, tenantId);
 }
 
+/** Saves the wizard's draft whole (the live settings are untouched). Returns the draft's version. */
 export function saveDraft(
   db: Db | Tx,
   secretKey: string,
   tenantId: string,
-  settings: AccountSettings,
+  settings: DraftSettings,
   secrets: AccountSecrets,
   at: number,
   by: string | null,
 ): Promise<number> {
   return save(db, "account_drafts", secretKey, tenantId, settings, secrets, at, by);
+}
+
+export async function deleteDraft(db: Db | Tx, tenantId: string): Promise<void> {
+  await db.deleteFrom("account_drafts").where("tenant_id", "=", tenantId).execute();
+}
+
+export const NO_SIGNATURE: SignatureSettings = { enabled: false, text: null, html: null };
+
+export async function loadSignature(db: Db | Tx, tenantId: string): Promise<SignatureSettings> {
+  const row = await db.selectFrom("tenant_signatures").selectAll().where("tenant_id", "=", tenantId).executeTakeFirst();
+  return row ? { enabled: row.enabled === 1, text: row.text, html: row.html } : NO_SIGNATURE;
+}
+
+export async function saveSignature(
+  tx: Db | Tx,
+  tenantId: string,
+  signature: SignatureSettings,
+  at: number,
+): Promise<void> {
+  const values = { enabled: signature.enabled ? 1 : 0, text: signature.text, html: signature.html, updated_at: at };
+  await tx
+    .insertInto("tenant_signatures")
+    .values({ tenant_id: tenantId, ...values })
+    .onConflict((oc) => oc.column("tenant_id").doUpdateSet(values))
+    .execute();
 }

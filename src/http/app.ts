@@ -12,12 +12,15 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
+import type { TestConnectionDeps } from "../accounts/test-connection.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
 import type { MessageWriter } from "../messages/message-store.js";
 import { authenticateKey, type Principal, type TenantRole } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
+import type { NetworkPolicy } from "../transports/network-policy.js";
+import { registerAccountRoutes } from "./routes/account.js";
 import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
 import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
@@ -50,6 +53,10 @@ export interface AppDeps {
   readonly writer: MessageWriter;
   /** Called after messages were committed, to wake an idle in-process worker. */
   readonly onAccepted?: () => void;
+  /** Which hosts tenants may make Postbag connect to; default: built from `config`. */
+  readonly networkPolicy?: NetworkPolicy;
+  /** OAuth2 access tokens for test connection (src/transports/oauth2.ts); without it OAuth2 logins are not tested. */
+  readonly fetchAccessToken?: TestConnectionDeps["fetchAccessToken"];
 }
 
 /** Who may call a route. Tenant routes may further require roles. */
@@ -258,6 +265,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerOperatorReportRoutes(app, deps);
   registerInboxRoutes(app, deps);
   registerMailboxResetRoute(app, deps);
+  registerAccountRoutes(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,0 +1,368 @@
+import { Type } from "typebox";
+import { loadAccount, loadSignature } from "../../accounts/account-settings.js";
+import { testConnection } from "../../accounts/test-connection.js";
+import {
+  accountView,
+  applyDraftInput,
+  checkAccountStep,
+  currentDraft,
+  DEFAULT_RECEIVE_SCHEDULE,
+  type DraftInput,
+  describeProblems,
+  draftView,
+  finishDraft,
+  MAX_BLOCKED_EXTENSIONS,
+  MAX_DAILY_LIMIT,
+  type Problem,
+  STEPS,
+  updateDraft,
+} from "../../accounts/wizard.js";
+import { ApiError } from "../../errors/api-error.js";
+import { createNetworkPolicy } from "../../transports/network-policy.js";
+import { type App, type AppDeps, tenantOf } from "../app.js";
+import { ErrorBody, errorResponses, Nullable, StringEnum } from "../schemas.js";
+
+/*
+ * The own-account settings wizard (seed 002) and test connection. Administrators change and
+ * test; staff may read the live settings (the pace and hold time decide when their mail goes).
+ * Secrets are write-only: every answer shows them masked (`••••` and at most the last 4).
+ */
+
+const User = Type.String({ maxLength: 254, description: "The login name, often the email address" });
+const SecretInput = (max: number, what: string) =>
+  Type.Optional(
+    Nullable(
+      Type.String({
+        maxLength: max,
+        description: `${what}: a string sets it, omitted keeps the saved one, null removes it. Never shown back.`,
+      }),
+    ),
+  );
+
+const AuthBody = Type.Union([
+  Type.Object(
+    { method: Type.Literal("password"), user: User, password: SecretInput(1024, "The password") },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      method: Type.Literal("oauth2"),
+      provider: StringEnum(["microsoft", "google"] as const),
+      user: User,
+      clientId: Type.String({ maxLength: 512 }),
+      clientSecret: SecretInput(2048, "The OAuth2 client secret"),
+      refreshToken: SecretInput(8192, "The OAuth2 refresh token"),
+      tokenUrl: Type.Optional(
+        Nullable(Type.String({ maxLength: 2048, description: "Default: the provider's token endpoint" })),
+      ),
+      scope: Type.Optional(
+        Nullable(Type.String({ maxLength: 1024, description: "Default: the provider's mail scope" })),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+const serverFields = {
+  host: Type.String({ maxLength: 253, description: "Host name or IP address, without scheme or port" }),
+  port: Type.Integer({ minimum: 1, maximum: 65535 }),
+  security: StringEnum(["none", "starttls", "tls"] as const, {
+    description: "starttls: STARTTLS required (never falls back to clear text); tls: TLS from the first byte",
+  }),
+  auth: AuthBody,
+};
+
+const Time = Type.String({ maxLength: 5, description: "HH:MM, tenant time" });
+
+const AccountStepBody = Type.Object(
+  {
+    mode: StringEnum(["builtin", "own_account"] as const),
+    fromAddress: Type.Optional(Nullable(Type.String({ maxLength: 320 }))),
+    fromName: Type.Optional(Nullable(Type.String({ maxLength: 400 }))),
+    smtp: Type.Optional(Nullable(Type.Object(serverFields, { additionalProperties: false }))),
+    receive: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            protocol: StringEnum(["imap", "pop3"] as const),
+            ...serverFields,
+            mailbox: Type.Optional(
+              Nullable(Type.String({ maxLength: 400, description: "IMAP folder, default INBOX" })),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const SendingStepBody = Type.Object(
+  {
+    holdMinutes: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1440, description: "0: send immediately; else held (and cancellable)" }),
+    ),
+    delaySeconds: Type.Optional(
+      Nullable(
+        Type.Integer({
+          minimum: 0,
+          maximum: 86_400,
+          description: "Least seconds between two emails; null: derived from dailyLimit",
+        }),
+      ),
+    ),
+    window: Type.Optional(Nullable(Type.Object({ start: Time, end: Time }, { additionalProperties: false }))),
+    dailyLimit: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: MAX_DAILY_LIMIT }))),
+  },
+  { additionalProperties: false },
+);
+
+const ReceivingStepBody = Type.Object(
+  {
+    schedule: Type.Union([
+      Type.Object(
+        { mode: Type.Literal("every"), minutes: Type.Integer({ minimum: 1, maximum: 1440 }) },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        { mode: Type.Literal("times"), times: Type.Array(Time, { minItems: 1, maxItems: 48 }) },
+        { additionalProperties: false },
+      ),
+    ]),
+  },
+  { additionalProperties: false },
+);
+
+const AttachmentsSignatureStepBody = Type.Object(
+  {
+    attachments: Type.Optional(
+      Type.Object(
+        {
+          maxBytes: Type.Optional(Type.Integer({ minimum: 1 })),
+          blockedExtensions: Type.Optional(
+            Type.Array(Type.String({ maxLength: 20 }), {
+              maxItems: MAX_BLOCKED_EXTENSIONS,
+              description:
+                "Refused on top of the built-in dangerous types (exe, js, vbs, ...), which are always refused",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    signature: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean(),
+          text: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+          html: Type.Optional(Nullable(Type.String({ maxLength: 100_000, description: "Sanitised when saved" }))),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const DraftBody = Type.Object(
+  {
+    step: Type.Optional(
+      StringEnum(STEPS, { description: "The one step this request saves; its section must be the only one given" }),
+    ),
+    account: Type.Optional(AccountStepBody),
+    sending: Type.Optional(SendingStepBody),
+    receiving: Type.Optional(ReceivingStepBody),
+    attachments_signature: Type.Optional(AttachmentsSignatureStepBody),
+  },
+  { additionalProperties: false },
+);
+
+// Answers are built by the wizard's view functions; documented loosely here.
+const AnyObject = Type.Object({}, { additionalProperties: true });
+
+function problemDetails(problems: readonly Problem[]) {
+  return problems.slice(0, 50).map((p) => ({
+    path: `/${p.step}${p.field ? `/${p.field.replace(/\./g, "/")}` : ""}`,
+    message: `step ${p.step}${p.field ? `, field ${p.field}` : ""}: ${p.message}`,
+  }));
+}
+
+export function registerAccountRoutes(app: App, deps: AppDeps): void {
+  const { database, clock, config } = deps;
+  const policy = deps.networkPolicy ?? createNetworkPolicy(config);
+  const limits = { maxMessageBytes: config.maxMessageBytes };
+  const administrator = { access: { auth: "tenant", roles: ["administrator"] } } as const;
+  const readers = { access: { auth: "tenant", roles: ["administrator", "staff"] } } as const;
+  const byKey = (request: Parameters<typeof tenantOf>[0]) =>
+    request.principal?.kind === "tenant" ? `key:${request.principal.keyId}` : null;
+
+  app.get(
+    "/v1/account",
+    {
+      config: readers,
+      schema: {
+        tags: ["account"],
+        summary: "The live own-account settings, secrets masked, with the pace they allow (administrator, staff)",
+        response: { 200: AnyObject, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const [stored, signature] = await Promise.all([
+        loadAccount(database.db, config.secretKey, tenantId),
+        loadSignature(database.db, tenantId),
+      ]);
+      return accountView(stored, signature, limits);
+    },
+  );
+
+  app.get(
+    "/v1/account/draft",
+    {
+      config: administrator,
+      schema: {
+        tags: ["account"],
+        summary: "The settings wizard's draft (administrator keys only)",
+        description:
+          "Each saved step, secrets masked, and the problems Finish would report. Without a draft, a copy of the live settings.",
+        response: { 200: AnyObject, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      return draftView(await currentDraft(database.db, config.secretKey, tenantId), limits);
+    },
+  );
+
+  app.put(
+    "/v1/account/draft",
+    {
+      config: administrator,
+      schema: {
+        tags: ["account"],
+        summary: "Save wizard steps into the draft (administrator keys only)",
+        description:
+          "Send `{ step, <step>: {...} }` to save one step, or any of the sections to save several. Each section " +
+          "replaces that step whole. A step is saved even when a field is wrong; the answer lists `problems` " +
+          "per step and field, and Finish refuses until there are none. The live settings are untouched. " +
+          "Secrets: a string sets one, omitted keeps the saved one, null removes it.",
+        body: DraftBody,
+        response: { 200: AnyObject, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const { step, ...sections } = request.body;
+      const given = STEPS.filter((s) => sections[s] !== undefined);
+      if (given.length === 0) {
+        throw new ApiError("invalid_request", `give at least one step: ${STEPS.join(", ")}`);
+      }
+      if (step !== undefined && (given.length !== 1 || given[0] !== step)) {
+        throw new ApiError("invalid_request", `step is ${step}: send exactly the section "${step}"`, [
+          { path: `/${step}`, message: `section ${step} must be the only one given` },
+        ]);
+      }
+      const saved = await updateDraft(
+        database,
+        config.secretKey,
+        tenantId,
+        sections as DraftInput,
+        limits,
+        clock.now(),
+        byKey(request),
+      );
+      return draftView(saved, limits);
+    },
+  );
+
+  app.post(
+    "/v1/account/draft/finish",
+    {
+      config: administrator,
+      schema: {
+        tags: ["account"],
+        summary: "Finish: save the draft as the live settings, whole and at once (administrator keys only)",
+        description:
+          "Checks every step; any problem refuses Finish (400, naming the step and field) and changes nothing. " +
+          "Otherwise the settings, the signature and the sending mode are saved in one transaction and the draft is removed.",
+        response: { 200: AnyObject, 409: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const result = await finishDraft(database, config.secretKey, tenantId, limits, clock.now(), byKey(request));
+      if (!result.ok) {
+        if (result.reason === "no_draft") {
+          throw new ApiError("conflict", "there is no draft to finish: save the wizard's steps first");
+        }
+        throw new ApiError(
+          "invalid_request",
+          `Finish is blocked: ${describeProblems(result.problems)}`,
+          problemDetails(result.problems),
+        );
+      }
+      const [stored, signature] = await Promise.all([
+        loadAccount(database.db, config.secretKey, tenantId),
+        loadSignature(database.db, tenantId),
+      ]);
+      return { finished: true, account: accountView(stored, signature, limits) };
+    },
+  );
+
+  app.post(
+    "/v1/account/test",
+    {
+      config: administrator,
+      schema: {
+        tags: ["account"],
+        summary: "Test connection to the sending and receiving servers; saves nothing (administrator keys only)",
+        description:
+          "Tests the `account` step given in the body, applied over the saved draft (so saved secrets are used " +
+          "when omitted); with an empty body, the saved draft (or live settings). Answers each step " +
+          "(dns, connect, tls, auth for SMTP; dns, connect, tls, login, mailbox for IMAP/POP3) with ok, " +
+          "a readable message and the time taken; after a failure the later steps are skipped.",
+        body: DraftBody,
+        response: { 200: AnyObject, 409: ErrorBody, ...errorResponses },
+      },
+      // No body at all means "test the saved draft": validate it as an empty object.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) (request as { body: unknown }).body = {};
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const current = await currentDraft(database.db, config.secretKey, tenantId);
+      const body = request.body;
+      const draft = body.account ? applyDraftInput(current, { account: body.account } as DraftInput, limits) : current;
+      const account = draft.settings.account;
+      if (!account) {
+        throw new ApiError("conflict", "nothing to test: send the account step, or save it in the draft first");
+      }
+      const check = checkAccountStep(account, draft.secrets);
+      if (check.problems.length > 0) {
+        throw new ApiError(
+          "invalid_request",
+          `the settings cannot be tested: ${describeProblems(check.problems)}`,
+          problemDetails(check.problems),
+        );
+      }
+      if (!check.smtp && !check.receive) {
+        throw new ApiError("invalid_request", "nothing to test: the account step has no sending or receiving server");
+      }
+      return testConnection(
+        {
+          policy,
+          timeoutMs: config.smtpTimeoutMs,
+          ehloName: config.senderDomain,
+          ...(deps.fetchAccessToken ? { fetchAccessToken: deps.fetchAccessToken } : {}),
+        },
+        {
+          smtp: check.smtp,
+          receive: check.receive ? { ...check.receive, schedule: DEFAULT_RECEIVE_SCHEDULE } : null,
+        },
+        draft.secrets,
+      );
+    },
+  );
+}

@@ -1,0 +1,349 @@
+import { execFileSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dialects } from "../support/databases.js";
+import { type Dovecot, dovecotMissing, startDovecot } from "../support/dovecot.js";
+import { type ErrorReply, json, openTestApp, type TestApp, type TestTenant } from "../support/test-app.js";
+
+/*
+ * Test connection against real servers on loopback: smtp-server (STARTTLS and implicit TLS
+ * with a self-signed certificate the app trusts through POSTBAG_EXTRA_CA_FILE, AUTH PLAIN and
+ * LOGIN) and Dovecot (IMAP and POP3). Loopback is let through the network policy only by
+ * POSTBAG_OUTBOUND_ALLOW; other private addresses stay refused.
+ */
+const missing = dovecotMissing();
+const USER = "office@oak-hill.example";
+const PASSWORD = "smtp-Secret-Passw0rd-for-tests";
+
+interface StepView {
+  step: string;
+  status: "ok" | "failed" | "skipped";
+  ok: boolean;
+  message: string;
+  ms: number;
+}
+interface ServerView {
+  ok: boolean;
+  steps: StepView[];
+  protocol?: string;
+}
+interface TestReply {
+  ok: boolean;
+  smtp: ServerView | null;
+  receive: ServerView | null;
+}
+
+interface SmtpFixture {
+  server: SMTPServer;
+  port: number;
+  /** AUTH attempts seen, by user name. */
+  auths: string[];
+}
+
+async function startSmtp(dir: string, options: { secure?: boolean; hideStartTls?: boolean }): Promise<SmtpFixture> {
+  const auths: string[] = [];
+  const server = new SMTPServer({
+    secure: options.secure ?? false,
+    ...(options.hideStartTls ? { disabledCommands: ["STARTTLS"] } : {}),
+    key: await readFile(join(dir, "key.pem")),
+    cert: await readFile(join(dir, "cert.pem")),
+    authMethods: ["PLAIN", "LOGIN"],
+    // Only matters for the hidden-STARTTLS server: AUTH must never be reached there anyway.
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _session, callback) {
+      auths.push(auth.username ?? "");
+      if (auth.username === USER && auth.password === PASSWORD) callback(null, { user: auth.username });
+      else callback(Object.assign(new Error("5.7.8 Authentication credentials invalid"), { responseCode: 535 }));
+    },
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on("end", () => callback());
+    },
+  });
+  server.on("error", () => {});
+  server.listen(0, "127.0.0.1");
+  await once(server.server, "listening");
+  return { server, port: (server.server.address() as AddressInfo).port, auths };
+}
+
+function closeSmtp(s: SmtpFixture | undefined): Promise<void> {
+  return new Promise((resolve) => (s ? s.server.close(() => resolve()) : resolve()));
+}
+
+const smtpAccount = (port: number, overrides: Record<string, unknown> = {}) => ({
+  mode: "own_account",
+  fromAddress: USER,
+  fromName: "Oak Hill School",
+  smtp: {
+    host: "127.0.0.1",
+    port,
+    security: "starttls",
+    auth: { method: "password", user: USER, password: PASSWORD },
+    ...overrides,
+  },
+  receive: null,
+});
+
+describe.each(dialects)("test connection [%s]", (dialect) => {
+  let t: TestApp;
+  let dir: string;
+  let starttls: SmtpFixture;
+  let implicit: SmtpFixture;
+  let noStarttls: SmtpFixture;
+  let dovecot: Dovecot | undefined;
+  let tenant: TestTenant;
+  const bodies: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "postbag-testconn-"));
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
+    [starttls, implicit, noStarttls] = await Promise.all([
+      startSmtp(dir, {}),
+      startSmtp(dir, { secure: true }),
+      startSmtp(dir, { hideStartTls: true }),
+    ]);
+    if (!missing) dovecot = await startDovecot({ users: [{ user: "office", pass: "imap-Secret-Passw0rd" }] });
+    const ca = (await readFile(join(dir, "cert.pem"), "utf8")) + (dovecot?.cert ?? "");
+    await writeFile(join(dir, "ca.pem"), ca);
+    t = await openTestApp(dialect, {
+      env: {
+        POSTBAG_OUTBOUND_ALLOW: "127.0.0.1/32,::1/128",
+        POSTBAG_EXTRA_CA_FILE: join(dir, "ca.pem"),
+        POSTBAG_SMTP_TIMEOUT_MS: "5000",
+      },
+    });
+    tenant = await t.newTenant();
+  });
+  afterAll(async () => {
+    for (const body of bodies) {
+      expect(body).not.toContain(PASSWORD);
+      expect(body).not.toContain("imap-Secret-Passw0rd");
+    }
+    await Promise.all([closeSmtp(starttls), closeSmtp(implicit), closeSmtp(noStarttls), dovecot?.stop()]);
+    await t?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const test = async (payload: unknown, as: TestTenant = tenant) => {
+    const res = await t.inject({
+      method: "POST",
+      url: "/v1/account/test",
+      headers: as.auth("administrator"),
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
+    bodies.push(res.body);
+    return res;
+  };
+  const steps = (server: ServerView | null) => server?.steps.map((s) => `${s.step}:${s.status}`);
+
+  it("passes every SMTP step over STARTTLS and over implicit TLS, saving nothing", async () => {
+    const res = await test({ account: smtpAccount(starttls.port) });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = json<TestReply>(res);
+    expect(body.ok).toBe(true);
+    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok"]);
+    expect(body.smtp?.steps[2]?.message).toMatch(/STARTTLS/);
+    expect(body.smtp?.steps[3]?.message).toBe(`logged in as ${USER}`);
+    for (const s of body.smtp?.steps ?? []) expect(Number.isInteger(s.ms)).toBe(true);
+    expect(body.receive).toBeNull();
+
+    const tls = json<TestReply>(await test({ account: smtpAccount(implicit.port, { security: "tls" }) }));
+    expect(steps(tls.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok"]);
+    // Nothing saved: no draft, no live settings.
+    const draft = await t.db.selectFrom("account_drafts").selectAll().where("tenant_id", "=", tenant.id).execute();
+    const live = await t.db.selectFrom("account_settings").selectAll().where("tenant_id", "=", tenant.id).execute();
+    expect([draft.length, live.length]).toEqual([0, 0]);
+  });
+
+  it("reports a wrong password at the auth step with the server's text", async () => {
+    const res = await test({
+      account: smtpAccount(starttls.port, { auth: { method: "password", user: USER, password: "wrong-password" } }),
+    });
+    const body = json<TestReply>(res);
+    expect(body.ok).toBe(false);
+    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+    expect(body.smtp?.steps[3]?.message).toMatch(/535.*Authentication credentials invalid/);
+  });
+
+  it("fails the tls step when STARTTLS is required but not offered, without sending AUTH", async () => {
+    const before = noStarttls.auths.length;
+    const body = json<TestReply>(await test({ account: smtpAccount(noStarttls.port) }));
+    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:failed", "auth:skipped"]);
+    expect(body.smtp?.steps[2]?.message).toMatch(/STARTTLS/);
+    expect(noStarttls.auths.length).toBe(before);
+  });
+
+  it("fails the tls step on a certificate for another name, and connect on a closed port", async () => {
+    // Implicit TLS spoken to a STARTTLS server: the handshake cannot succeed.
+    const wrong = json<TestReply>(await test({ account: smtpAccount(starttls.port, { security: "tls" }) }));
+    expect(steps(wrong.smtp)).toEqual(["dns:ok", "connect:ok", "tls:failed", "auth:skipped"]);
+    const closed = json<TestReply>(await test({ account: smtpAccount(1) }));
+    expect(steps(closed.smtp)).toEqual(["dns:ok", "connect:failed", "tls:skipped", "auth:skipped"]);
+    expect(closed.smtp?.steps[1]?.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it("refuses private, link-local and metadata addresses at the dns step", async () => {
+    for (const host of ["10.1.2.3", "169.254.169.254", "192.168.1.10", "[::ffff:10.0.0.1]", "fd00::1"]) {
+      const body = json<TestReply>(await test({ account: smtpAccount(25, { host }) }));
+      expect(steps(body.smtp), host).toEqual(["dns:failed", "connect:skipped", "tls:skipped", "auth:skipped"]);
+      expect(body.smtp?.steps[0]?.message).toMatch(/not allowed/);
+    }
+  });
+
+  it("refuses settings it cannot test with the field named, and tests the saved draft when the body is empty", async () => {
+    const bad = await test({ account: smtpAccount(starttls.port, { host: "smtp.example.com\r\nRCPT TO:<x@y>" }) });
+    expect(bad.statusCode).toBe(400);
+    expect(json<ErrorReply>(bad).error.message).toMatch(/field smtp\.host/);
+    const injected = await test({ account: { ...smtpAccount(starttls.port), fromName: "A\r\nBcc: all@example.com" } });
+    expect(injected.statusCode).toBe(400);
+    const plain = await test({ account: smtpAccount(starttls.port, { security: "none" }) });
+    expect(json<ErrorReply>(plain).error.message).toMatch(/in clear/);
+    const huge = await test({ account: smtpAccount(starttls.port, { host: "h".repeat(100_000) }) });
+    expect(huge.statusCode).toBe(400);
+    const badPort = await test({ account: smtpAccount(99_999) });
+    expect(badPort.statusCode).toBe(400);
+
+    const other = await t.newTenant();
+    expect((await test(undefined, other)).statusCode).toBe(409);
+    const saved = await t.inject({
+      method: "PUT",
+      url: "/v1/account/draft",
+      headers: other.auth("administrator"),
+      payload: { account: smtpAccount(starttls.port) },
+    });
+    expect(saved.statusCode).toBe(200);
+    const fromDraft = json<TestReply>(await test(undefined, other));
+    expect(steps(fromDraft.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok"]);
+    // A body without the password uses the saved one.
+    const { password: _p, ...noPassword } = smtpAccount(starttls.port).smtp.auth;
+    const reuse = json<TestReply>(await test({ account: smtpAccount(starttls.port, { auth: noPassword }) }, other));
+    expect(reuse.ok).toBe(true);
+    // Another tenant's draft is not used.
+    const third = await t.newTenant();
+    expect((await test(undefined, third)).statusCode).toBe(409);
+  });
+
+  it("reports OAuth2 logins as needing an access token while none can be fetched", async () => {
+    const body = json<TestReply>(
+      await test({
+        account: smtpAccount(starttls.port, {
+          auth: {
+            method: "oauth2",
+            provider: "microsoft",
+            user: USER,
+            clientId: "client",
+            clientSecret: "client-secret",
+            refreshToken: "refresh",
+            tokenUrl: "http://127.0.0.1:9/token",
+          },
+        }),
+      }),
+    );
+    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+    expect(body.smtp?.steps[3]?.message).toMatch(/fetchAccessToken/);
+  });
+
+  describe.skipIf(missing !== null)("receiving servers (Dovecot)", () => {
+    const receive = (
+      protocol: "imap" | "pop3",
+      port: number,
+      security: string,
+      overrides: Record<string, unknown> = {},
+    ) => ({
+      account: {
+        mode: "own_account",
+        fromAddress: USER,
+        smtp: smtpAccount(starttls.port).smtp,
+        receive: {
+          protocol,
+          host: "127.0.0.1",
+          port,
+          security,
+          auth: { method: "password", user: "office", password: "imap-Secret-Passw0rd" },
+          mailbox: "INBOX",
+          ...overrides,
+        },
+      },
+    });
+
+    it("passes IMAP over TLS and STARTTLS and POP3 over TLS and STLS, counting the mailbox", async () => {
+      const d = dovecot as Dovecot;
+      await d.deliver("office", "Subject: hello\r\n\r\nhi\r\n");
+      for (const [protocol, port, security] of [
+        ["imap", d.imapsPort, "tls"],
+        ["imap", d.imapPort, "starttls"],
+        ["pop3", d.pop3sPort, "tls"],
+        ["pop3", d.pop3Port, "starttls"],
+      ] as const) {
+        const res = await test(receive(protocol, port, security));
+        const body = json<TestReply>(res);
+        expect(steps(body.receive), `${protocol} ${security}: ${res.body}`).toEqual([
+          "dns:ok",
+          "connect:ok",
+          "tls:ok",
+          "login:ok",
+          "mailbox:ok",
+        ]);
+        expect(body.receive?.protocol).toBe(protocol);
+        expect(body.receive?.steps[4]?.message).toMatch(/1 message/);
+        expect(body.ok).toBe(true);
+      }
+    });
+
+    // Dovecot slows every login from an address after a failed one: failures come last.
+    it("fails the mailbox step for a missing IMAP folder", async () => {
+      const d = dovecot as Dovecot;
+      const body = json<TestReply>(await test(receive("imap", d.imapsPort, "tls", { mailbox: "Missing/Folder" })));
+      expect(steps(body.receive)).toEqual(["dns:ok", "connect:ok", "tls:ok", "login:ok", "mailbox:failed"]);
+      expect(body.receive?.steps[4]?.message).toMatch(/exist/i);
+      expect(body.ok).toBe(false);
+    });
+
+    it("fails the login step on a wrong password, for IMAP and POP3", async () => {
+      const d = dovecot as Dovecot;
+      const wrong = { auth: { method: "password", user: "office", password: "wrong-one" } };
+      // Dovecot holds a failed IMAP login for a few seconds (its anti-guessing delay); both at once.
+      const replies = await Promise.all([
+        test(receive("imap", d.imapsPort, "tls", wrong)),
+        test(receive("pop3", d.pop3sPort, "tls", wrong)),
+      ]);
+      for (const res of replies) {
+        const body = json<TestReply>(res);
+        expect(steps(body.receive), res.body).toEqual([
+          "dns:ok",
+          "connect:ok",
+          "tls:ok",
+          "login:failed",
+          "mailbox:skipped",
+        ]);
+        expect(body.receive?.steps[3]?.message).toMatch(/authentication failed/i);
+      }
+    });
+  });
+});
