@@ -190,4 +190,45 @@ describeEachDialect("POP3 polling", (dialect) => {
     expect(state).toMatchObject({ lease_owner: null, last_error: expect.stringMatching(/login failed/) });
     expect(state?.last_error).not.toContain("wrong");
   });
+
+  it("logs in with an OAuth2 access token, asking for a fresh one once after a refusal", async () => {
+    await saveReceiving(
+      database,
+      tenantId,
+      receiveSettings(dovecot, user.user, {
+        protocol: "pop3",
+        auth: {
+          method: "oauth2",
+          provider: "microsoft",
+          user: user.user,
+          clientId: "client",
+          tokenUrl: "https://login.example/token",
+          scope: null,
+        },
+      }),
+      "",
+      clock.now(),
+    );
+    const asked: boolean[] = [];
+    const poller = newPoller(database, clock, dovecot, {
+      accessToken: async (account, options) => {
+        expect(account.tenantId).toBe(tenantId);
+        asked.push(options.forceRefresh ?? false);
+        return { ok: true, accessToken: `token-${asked.length}` };
+      },
+    });
+    // This Dovecot offers no XOAUTH2, so the server refuses the token both times.
+    const outcome = await poller.pollMailbox(ref);
+    expect(outcome).toMatchObject({ status: "failed" });
+    expect(asked).toEqual([false, true]);
+    const failing = newPoller(database, clock, dovecot, {
+      accessToken: async () => ({ ok: false, reason: "the provider revoked the sign-in" }),
+    });
+    clock.advance(10 * 60_000);
+    expect(await failing.pollMailbox(ref)).toEqual({
+      status: "failed",
+      reason: "the provider revoked the sign-in",
+      stored: 0,
+    });
+  });
 });
