@@ -419,7 +419,8 @@ export interface MailboxStateTable {
   protocol: string;
   uidvalidity: string | null;
   last_uid: number | null;
-  generation: number;
+  /** Bumped by "reset mailbox counter"; a poll started before a reset stops at its next save. */
+  generation: Generated<number>;
   reset_at: number | null;
   lease_until: number | null;
   lease_owner: string | null;
@@ -435,6 +436,8 @@ export interface InboundMessageTable {
   mailbox_key: string;
   source_key: string;
   message_id_header: string | null;
+  /** SHA-256 of the raw message (hex): catches a re-import of a message without a Message-ID. */
+  raw_sha256: string;
   from_address: string | null;
   from_name: string | null;
   subject: string | null;
@@ -513,3 +516,6 @@ export type RecipientUpdate = Updateable<RecipientTable>;
 export type EventRow = Selectable<EventTable>;
 export type NewEvent = Insertable<EventTable>;
 export type SandboxMessageRow = Selectable<SandboxMessageTable>;
+export type InboundMessageRow = Selectable<InboundMessageTable>;
+export type NewInboundMessage = Insertable<InboundMessageTable>;
+export type InboundAttachmentRow = Selectable<InboundAttachmentTable>;

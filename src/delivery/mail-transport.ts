@@ -1,3 +1,4 @@
+import type { ClaimedDelivery } from "./outbox.js";
 import type { SendResult } from "./send-result.js";
 
 export interface Envelope {
@@ -10,5 +11,16 @@ export interface MailTransport {
   /** Sends one rendered message to one recipient. Never throws for an SMTP-level failure. */
   send(envelope: Envelope, raw: Buffer): Promise<SendResult>;
   /** Closes pooled connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Sends through each tenant's own mail account (sending mode `own_account`). `owner` is the
+ * worker holding the row: mail the tenant's account cannot take now (its sign-in was revoked)
+ * is handed back by the transport itself, unsent and uncounted. Null: the tenant does not send
+ * through its own account (any more); the relay carries it.
+ */
+export interface AccountTransports {
+  send(delivery: ClaimedDelivery, raw: Buffer, owner: string): Promise<SendResult | null>;
   close(): Promise<void>;
 }

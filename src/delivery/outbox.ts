@@ -16,6 +16,8 @@ export interface ClaimedDelivery {
   readonly retryFrom: number;
   /** What the recipient was charged (null until metered before its first attempt). */
   readonly charge: string | null;
+  /** Set by the send gate: goes out through the tenant's own mail account, not the relay. */
+  readonly via?: "own_account";
 }
 
 /**
@@ -206,5 +208,50 @@ export async function renewLeases(database: Database, owner: string, ids: readon
       .where("id", "in", ids.slice(i, i + 500))
       .where("lease_owner", "=", owner)
       .execute();
+  }
+}
+
+/** A claimed row handed back unsent until `until` (pacing, a sending window, held mail). */
+export interface Deferral {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly until: number;
+  /** Shown as the recipient's last reply text (why it waits); undefined leaves it alone. */
+  readonly note?: string;
+}
+
+/**
+ * Hands claimed rows back without an attempt: due again at `until`, lease released, status and
+ * attempts untouched, no event. Only rows `owner` still holds. Rows sharing a time and note are
+ * updated together.
+ */
+export async function deferClaims(db: Database["db"] | Tx, owner: string, deferrals: readonly Deferral[], now: number) {
+  const groups = new Map<string, Deferral[]>();
+  for (const d of deferrals) {
+    const key = `${d.until} ${d.note ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0];
+    if (!first) continue;
+    for (let i = 0; i < group.length; i += 500) {
+      const slice = group.slice(i, i + 500);
+      await db
+        .updateTable("recipients")
+        .set({
+          next_attempt_at: first.until,
+          lease_owner: null,
+          updated_at: now,
+          ...(first.note !== undefined ? { last_smtp_text: first.note } : {}),
+        })
+        .where(
+          "id",
+          "in",
+          slice.map((d) => d.id),
+        )
+        .where("tenant_id", "in", [...new Set(slice.map((d) => d.tenantId))])
+        .where("lease_owner", "=", owner)
+        .execute();
+    }
   }
 }

@@ -6,7 +6,7 @@ import type { Database, Tx } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
-import type { MailTransport } from "./mail-transport.js";
+import type { AccountTransports, MailTransport } from "./mail-transport.js";
 import {
   type ClaimedDelivery,
   claimDue,
@@ -16,6 +16,7 @@ import {
   renewLeases,
 } from "./outbox.js";
 import { renderMessage } from "./render.js";
+import { gateOwnAccountSends } from "./send-gate.js";
 import { nextAttemptAt, type RetrySettings } from "./retry-policy.js";
 import { returnPathFor } from "./return-path.js";
 import type { SendResult } from "./send-result.js";
@@ -39,6 +40,8 @@ export interface WorkerDeps {
   readonly logger: Logger;
   /** Identifies this worker's leases; unique per worker. */
   readonly owner?: string;
+  /** Tenants' own mail accounts (sending mode `own_account`); without it all mail takes the relay. */
+  readonly tenantTransports?: AccountTransports;
 }
 
 /** A message ready to send, or one that cannot be rendered (it becomes a final rejection). */
@@ -218,7 +221,12 @@ export class DeliveryWorker {
       const rows = await claimDue(database, this.owner, now, settings.leaseMs, Math.min(limit, 500), tx);
       // A send still waiting in the pool can outlive its lease, and then this worker claims
       // its own row again. Sending it twice would deliver it twice; the claim renewed the lease.
-      const mine = rows.filter((d) => !this.#inFlight.has(d.id));
+      const mine = await gateOwnAccountSends(
+        tx,
+        this.owner,
+        rows.filter((d) => !this.#inFlight.has(d.id)),
+        now,
+      );
       const first = mine.filter((d) => d.charge === null && this.#checkAddress(d));
       if (first.length === 0) return mine;
       const categories = await this.#categories(tx, first);
@@ -420,7 +428,10 @@ export class DeliveryWorker {
     return isValidEmail(delivery.email);
   }
 
-  #send(delivery: ClaimedDelivery, raw: Buffer): Promise<SendResult> {
+  async #send(delivery: ClaimedDelivery, raw: Buffer): Promise<SendResult> {
+    // The send gate marked it: the tenant's own account (which may hand the row back itself).
+    const own = delivery.via ? await this.#deps.tenantTransports?.send(delivery, raw, this.owner) : null;
+    if (own) return own;
     const { secretKey, bounceDomain } = this.#deps.settings;
     const from = returnPathFor(secretKey, bounceDomain, delivery.id);
     return this.#deps.transport.send({ from, to: delivery.email }, raw);

@@ -25,6 +25,9 @@ import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
 import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerInboxRoutes } from "./routes/inbox.js";
+import { registerMailboxResetRoute } from "./routes/mailbox-reset.js";
+import { registerMessageCancelRoute } from "./routes/message-cancel.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
 import { registerMessageListRoute } from "./routes/message-list.js";
 import { registerMessageSendRoute } from "./routes/message-send.js";
@@ -245,6 +248,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerMessageSendRoute(app, deps);
   registerMessageGetRoute(app, deps);
   registerMessageListRoute(app, deps);
+  registerMessageCancelRoute(app, deps);
   registerSandboxRoutes(app, deps);
   registerOperatorTenantRoutes(app, deps);
   registerOperatorQueueRoute(app, deps);
@@ -259,6 +263,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerOperatorCreditGroupRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerOperatorReportRoutes(app, deps);
+  registerInboxRoutes(app, deps);
+  registerMailboxResetRoute(app, deps);
   registerAccountRoutes(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());

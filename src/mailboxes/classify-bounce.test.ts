@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Classification, classifyInbound } from "./classify-bounce.js";
@@ -24,6 +24,7 @@ describe("classifyInbound on the fixture corpus", () => {
           },
         ],
         returnPath: verp("w3-0123456789abcdef"),
+        originalReturnPath: verp("w3-0123456789abcdef"),
         originalMessageId: "<msg-01HZX3K4M5@postbag.example>",
       },
     ],
@@ -41,6 +42,7 @@ describe("classifyInbound on the fixture corpus", () => {
           },
         ],
         returnPath: verp("w4-fedcba9876543210"),
+        originalReturnPath: verp("w4-fedcba9876543210"),
         originalMessageId: "<msg-01HZX3K4M6@postbag.example>",
       },
     ],
@@ -101,6 +103,7 @@ describe("classifyInbound on the fixture corpus", () => {
         recipients: [{ email: "annoyed.parent@hotmail.example", status: "spam" }],
         // The VERP address survives a feedback loop only as the original's envelope sender.
         returnPath: verp("wa-ddddeeeeffff0000"),
+        originalReturnPath: verp("wa-ddddeeeeffff0000"),
         originalMessageId: "<msg-01HZX3K4M9@postbag.example>",
       },
     ],
@@ -119,6 +122,7 @@ describe("classifyInbound on the fixture corpus", () => {
           },
         ],
         returnPath: verp("wb-1234123412341234"),
+        originalReturnPath: verp("wb-1234123412341234"),
         originalMessageId: "<msg-01HZX3K4MA@postbag.example>",
       },
     ],
@@ -142,6 +146,7 @@ describe("classifyInbound on the fixture corpus", () => {
           },
         ],
         returnPath: verp("wc-abcdabcdabcdabcd"),
+        originalReturnPath: verp("wc-abcdabcdabcdabcd"),
         originalMessageId: "<msg-01HZX3K4MB@postbag.example>",
       },
     ],
@@ -149,8 +154,242 @@ describe("classifyInbound on the fixture corpus", () => {
     ["parent-reply.eml", { kind: "none", recipients: [] }],
     ["broken-mime.eml", { kind: "none", recipients: [] }],
     ["long-line.eml", { kind: "none", recipients: [] }],
+    [
+      "o365-5.7.708-blocked.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "pupil.parent@fabrikam.example",
+            status: "rejected",
+            smtpCode: 550,
+            enhancedCode: "5.7.708",
+            diagnostic: "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
+          },
+        ],
+        returnPath: verp("wd"),
+        originalMessageId: "<msg-wd@postbag.example>",
+        originalReturnPath: verp("wd"),
+      },
+    ],
+    [
+      "o365-5.2.2-mailbox-full.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "full.inbox@contoso.example",
+            status: "soft_bounce",
+            smtpCode: 554,
+            enhancedCode: "5.2.2",
+            diagnostic:
+              "554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded",
+          },
+        ],
+        returnPath: verp("we"),
+        originalMessageId: "<msg-we@postbag.example>",
+        originalReturnPath: verp("we"),
+      },
+    ],
+    [
+      "exchange-5.2.1-disabled.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "former.teacher@school.example",
+            status: "hard_bounce",
+            smtpCode: 550,
+            enhancedCode: "5.2.1",
+            diagnostic: "550 5.2.1 Mailbox disabled, not accepting messages",
+          },
+        ],
+        returnPath: verp("wf"),
+        originalMessageId: "<msg-wf@postbag.example>",
+        originalReturnPath: verp("wf"),
+      },
+    ],
+    [
+      "gmail-4.2.2-delay.eml",
+      {
+        kind: "delay",
+        recipients: [
+          {
+            email: "busy.mum@gmail.com",
+            status: "soft_bounce",
+            smtpCode: 452,
+            enhancedCode: "4.2.2",
+            diagnostic:
+              "452-4.2.2 The email account that you tried to reach is over quota. 452 4.2.2 https://support.google.com/mail/?p=OverQuotaTemp - gsmtp",
+          },
+        ],
+        returnPath: verp("wg"),
+        originalMessageId: "<msg-wg@postbag.example>",
+        originalReturnPath: verp("wg"),
+      },
+    ],
+    [
+      "gmail-5.7.26-unauthenticated.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "strict.dad@gmail.com",
+            status: "rejected",
+            smtpCode: 550,
+            enhancedCode: "5.7.26",
+            diagnostic:
+              "550 5.7.26 Unauthenticated email from lindenschule.example is not accepted due to domain's DMARC policy. - gsmtp",
+          },
+        ],
+        returnPath: verp("wh"),
+        originalMessageId: "<msg-wh@postbag.example>",
+        originalReturnPath: verp("wh"),
+      },
+    ],
+    [
+      "postfix-4.4.1-delayed.eml",
+      {
+        kind: "delay",
+        recipients: [
+          {
+            email: "slow.server@example.net",
+            status: "soft_bounce",
+            enhancedCode: "4.4.1",
+            diagnostic: "connect to mx.example.net[203.0.113.9]:25: Connection timed out",
+          },
+        ],
+        returnPath: verp("wj"),
+        originalMessageId: "<msg-wj@postbag.example>",
+        originalReturnPath: verp("wj"),
+      },
+    ],
+    [
+      "postfix-relayed-2.0.0.eml",
+      { kind: "none", recipients: [], returnPath: verp("wk"), originalMessageId: "<msg-wk@postbag.example>" },
+    ],
+    [
+      "sendmail-expanded-2.0.0.eml",
+      { kind: "none", recipients: [], returnPath: verp("wm"), originalMessageId: "<msg-wm@postbag.example>" },
+    ],
+    [
+      "exim-dsn-5.1.1.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "no.longer.here@exim-school.example",
+            status: "hard_bounce",
+            smtpCode: 550,
+            enhancedCode: "5.0.0",
+            diagnostic: "550 5.1.1 <no.longer.here@exim-school.example>: Recipient address rejected: User unknown",
+          },
+        ],
+        returnPath: verp("wn"),
+        originalMessageId: "<msg-wn@postbag.example>",
+        originalReturnPath: verp("wn"),
+      },
+    ],
+    [
+      "ses-bounce-5.1.1.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "nobody.home@example.com",
+            status: "hard_bounce",
+            smtpCode: 550,
+            enhancedCode: "5.1.1",
+            diagnostic: "550 5.1.1 user unknown",
+          },
+        ],
+        returnPath: verp("wp"),
+        originalMessageId: "<msg-wp@postbag.example>",
+        originalReturnPath: verp("wp"),
+      },
+    ],
+    [
+      "exim-plain-5.7.1-content.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "picky@filtering.example",
+            status: "rejected",
+            smtpCode: 550,
+            enhancedCode: "5.7.1",
+            diagnostic: "550 5.7.1 Message rejected due to content restrictions",
+          },
+        ],
+        returnPath: verp("wq"),
+        originalMessageId: "<msg-wq@postbag.example>",
+        originalRef: "01HZX3K4M5N6P7Q8R9S0T1V2WQ-0123456789abcdef",
+        originalReturnPath: verp("wq"),
+      },
+    ],
+    [
+      "qmail-plain-5.2.2-full.eml",
+      {
+        kind: "bounce",
+        recipients: [
+          {
+            email: "stuffed@qmail-host.example",
+            status: "soft_bounce",
+            smtpCode: 552,
+            enhancedCode: "5.2.2",
+            diagnostic: "552 5.2.2 <stuffed@qmail-host.example>... Mailbox is full",
+          },
+        ],
+        returnPath: verp("wr"),
+        originalMessageId: "<msg-wr@postbag.example>",
+        originalReturnPath: verp("wr"),
+      },
+    ],
+    [
+      "ses-complaint-arf.eml",
+      {
+        kind: "complaint",
+        recipients: [{ email: "unhappy@isp.example", status: "spam" }],
+        returnPath: verp("ws"),
+        originalMessageId: "<msg-ws@postbag.example>",
+        originalReturnPath: verp("ws"),
+      },
+    ],
+    [
+      "yahoo-arf-redacted.eml",
+      {
+        kind: "complaint",
+        recipients: [{ email: "redacted@yahoo.example", status: "spam" }],
+        returnPath: verp("wt"),
+        originalMessageId: "<msg-wt@postbag.example>",
+        originalReturnPath: verp("wt"),
+      },
+    ],
+    [
+      "aol-arf.eml",
+      {
+        kind: "complaint",
+        recipients: [{ email: "grumpy.grandpa@aol.example", status: "spam" }],
+        returnPath: verp("wv"),
+        originalMessageId: "<msg-wv@postbag.example>",
+        originalReturnPath: verp("wv"),
+      },
+    ],
+    ["auto-reply-auto-submitted.eml", { kind: "auto_reply", recipients: [] }],
+    ["auto-reply-subject-only.eml", { kind: "auto_reply", recipients: [] }],
+    ["ooo-german.eml", { kind: "auto_reply", recipients: [] }],
+    ["ooo-french.eml", { kind: "auto_reply", recipients: [] }],
+    ["ooo-dutch.eml", { kind: "auto_reply", recipients: [] }],
+    ["ooo-spanish.eml", { kind: "auto_reply", recipients: [] }],
   ])("%s", async (name, expected) => {
     expect(await classifyInbound(fixture(name))).toEqual(expected);
+  });
+
+  it("labels every fixture in the corpus (at least 30)", () => {
+    const files = readdirSync(fixtures).filter((f) => f.endsWith(".eml"));
+    expect(files.length).toBeGreaterThanOrEqual(30);
+    const source = readFileSync(new URL(import.meta.url), "utf8");
+    for (const file of files) expect(source, file).toContain(`"${file}"`);
   });
 
   it("reads Gmail's multi-line 550-5.1.1 diagnostic as one hard bounce", async () => {
@@ -214,8 +453,8 @@ describe("classifyInbound rules", () => {
     expect(result.kind).toBe("bounce");
     expect(result.recipients.map((r) => [r.email, r.status, r.enhancedCode])).toEqual([
       ["a@x.example", "hard_bounce", "5.2.1"],
-      // send-result's rules: a full mailbox that answers 5.2.2 is a rejection, not the address.
-      ["b@x.example", "rejected", "5.2.2"],
+      // A full mailbox is transient even as 5.2.2 (RFC 3463: "persistent transient failure").
+      ["b@x.example", "soft_bounce", "5.2.2"],
       ["c@x.example", "hard_bounce", "5.0.0"],
       ["e@x.example", "soft_bounce", "4.4.1"],
       // Given up after retrying a transient failure: a bounce, but not about the address.

@@ -34,6 +34,12 @@ export interface Classification {
   returnPath?: string;
   /** The Message-ID of the returned original, if the report carries its headers. */
   originalMessageId?: string;
+  /**
+   * The returned original's `X-Postbag-Ref` value and envelope sender (Return-Path), when the
+   * report quotes them: the signed data a report about our own mail is matched by.
+   */
+  originalRef?: string;
+  originalReturnPath?: string;
 }
 
 export interface ClassifyOptions {
@@ -67,6 +73,18 @@ export async function classifyInbound(raw: Buffer, options: ClassifyOptions = {}
 function classify(root: Entity): Classification {
   const leaves = flatten(root);
   const returned = returnedHeaders(leaves);
+  const result = classifyParsed(root, leaves, returned);
+  if (result.kind === "none" || result.kind === "auto_reply") return result;
+  // Only what the report quotes of the original: a header of the report itself proves nothing.
+  const quoted = returned ?? quotedHeaders(root, leaves);
+  const ref = quoted?.get("x-postbag-ref")?.[0]?.trim().slice(0, 200);
+  if (ref) result.originalRef = ref;
+  const returnPath = firstAddressLike(quoted?.get("return-path")?.[0]);
+  if (returnPath) result.originalReturnPath = returnPath;
+  return result;
+}
+
+function classifyParsed(root: Entity, leaves: Entity[], returned: Headers | undefined): Classification {
   const originalMessageId = firstAddressLike(returned?.get("message-id")?.[0], "<");
 
   const status = leaves.find(
@@ -159,9 +177,11 @@ function dsnRecipients(text: string): { list: ClassifiedRecipient[]; allDelayed:
     if (verdict.kind === "sent") continue;
     const isDelayed = action === "delayed";
     if (isDelayed) delayed++;
+    const enhancedSeen = status ?? verdict.enhanced;
     const recipient: ClassifiedRecipient = {
       email,
-      status: isDelayed || verdict.kind === "soft" ? "soft_bounce" : verdict.status,
+      status:
+        isDelayed || verdict.kind === "soft" || isMailboxFull(enhancedSeen, diagnostic) ? "soft_bounce" : verdict.status,
     };
     if (smtpCode !== undefined) recipient.smtpCode = smtpCode;
     const enhanced = status ?? verdict.enhanced;
@@ -170,6 +190,20 @@ function dsnRecipients(text: string): { list: ClassifiedRecipient[]; allDelayed:
     list.push(recipient);
   }
   return { list, allDelayed: list.length > 0 && delayed === list.length, seen };
+}
+
+const MAILBOX_FULL =
+  /\b(mailbox (is )?full|mailbox full|over (the )?quota|quota exceeded|exceeded (the |its |his |her )?(storage|quota)|insufficient (system )?storage|mailbox size limit exceeded)\b/i;
+
+/**
+ * A full mailbox is a soft bounce even when the report says 5.x.x: RFC 3463 calls X.2.2 a
+ * "persistent transient failure" (the owner can make room), and the issue counts mailbox full
+ * with the transient failures. Without a specific enhanced code the text decides.
+ */
+function isMailboxFull(enhanced: string | null | undefined, text: string): boolean {
+  if (enhanced && /^[45]\.2\.2$/.test(enhanced)) return true;
+  if (enhanced && !/^[45]\.(0\.0|2\.0)$/.test(enhanced)) return false;
+  return MAILBOX_FULL.test(text.slice(0, MAX_DIAGNOSTIC));
 }
 
 // --- ARF (RFC 5965) ---------------------------------------------------------------------------
@@ -301,7 +335,7 @@ function plainRecipient(email: string, lines: string[], delay: boolean): Classif
   const verdict = classifyReply(code, smtpCode ? reply : `${code} ${reply}`);
   const recipient: ClassifiedRecipient = {
     email,
-    status: delay || verdict.kind !== "hard" ? "soft_bounce" : verdict.status,
+    status: delay || verdict.kind !== "hard" || isMailboxFull(verdict.enhanced, reply) ? "soft_bounce" : verdict.status,
   };
   if (smtpCode !== undefined) recipient.smtpCode = smtpCode;
   if (verdict.enhanced) recipient.enhancedCode = verdict.enhanced;
@@ -312,7 +346,7 @@ function plainRecipient(email: string, lines: string[], delay: boolean): Classif
 // --- Auto-replies -----------------------------------------------------------------------------
 
 const AUTO_SUBJECT =
-  /^(out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|autoresponse|auto:|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique)/i;
+  /^(out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|autoresponse|auto:|abwesenheitsnotiz|automatische antwort|r[ée]ponse automatique|automatisch antwoord|respuesta autom[aá]tica|risposta automatica|resposta autom[aá]tica|autosvar|automaattinen vastaus|odpowied[zź] automatyczna)/i;
 
 function isAutoReply(headers: Headers): boolean {
   const submitted = (headers.get("auto-submitted")?.[0] ?? "").trim().toLowerCase();
@@ -358,6 +392,27 @@ function envelopeTo(headers: Headers): string | undefined {
     if (address) return address;
   }
   return undefined;
+}
+
+/**
+ * Headers of the original as a plain-text bounce quotes them, below its "copy of the message"
+ * line (Exim, qmail, some Postfix set-ups).
+ */
+function quotedHeaders(root: Entity, leaves: Entity[]): Headers | undefined {
+  const text = leaves.find((e) => e.type === "text/plain") ?? (root.children.length === 0 ? root : undefined);
+  if (!text) return undefined;
+  const lines = decodeText(text).slice(0, MAX_TEXT).split("\n");
+  const start = lines.findIndex((line) => RETURNED_COPY.test(line.slice(0, MAX_LINE).trim()));
+  if (start === -1) return undefined;
+  let from = start + 1;
+  while (from < lines.length && (lines[from] ?? "").trim() === "") from++;
+  const block: string[] = [];
+  for (let i = from; i < lines.length && block.length < MAX_HEADER_LINES; i++) {
+    const line = lines[i] ?? "";
+    if (line.trim() === "") break;
+    block.push(line.slice(0, MAX_HEADER_VALUE));
+  }
+  return parseHeaders(block.join("\n"));
 }
 
 /** Headers of the returned original: a message/rfc822 part or a text/rfc822-headers part. */

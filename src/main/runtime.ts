@@ -5,7 +5,13 @@ import { createDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrations.js";
 import type { MailTransport } from "../delivery/mail-transport.js";
 import type { WorkerSettings } from "../delivery/worker.js";
+import { openMailboxClient } from "../mailboxes/open-mailbox-client.js";
+import { MailboxPoller } from "../mailboxes/poller.js";
+import type { Clock } from "../time/clock.js";
+import { createNetworkPolicy } from "../transports/network-policy.js";
+import { accessTokenFor } from "../transports/oauth2.js";
 import { createSmtpTransport } from "../transports/smtp-transport.js";
+import { TenantTransports } from "../transports/tenant-transports.js";
 
 /**
  * Services log JSON to stdout; one-shot commands log to stderr so that what they print (an id,
@@ -37,6 +43,49 @@ export function createRelayTransport(config: Config, sandboxPort: number, logger
     rejectUnauthorized: config.relayTlsRejectUnauthorized,
     name: config.senderDomain,
     onConnectionError: (err) => logger.warn({ err, server: where }, "SMTP connection to the relay failed"),
+  });
+}
+
+/** SMTP through tenants' own mail accounts, within the operator's outbound network policy. */
+export function createTenantTransports(
+  config: Config,
+  database: Database,
+  clock: Clock,
+  logger: Logger,
+): TenantTransports {
+  return new TenantTransports({
+    database,
+    clock,
+    policy: createNetworkPolicy(config),
+    secretKey: config.secretKey,
+    notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
+    logger: logger.child({ component: "tenant-smtp" }),
+    timeoutMs: config.smtpTimeoutMs,
+    name: config.senderDomain,
+  });
+}
+
+/** Reads tenants' mailboxes and the operator's bounce mailbox (IMAP or POP3, XOAUTH2 or password). */
+export function createMailboxPoller(config: Config, database: Database, clock: Clock, logger: Logger): MailboxPoller {
+  const policy = createNetworkPolicy(config);
+  const oauth = {
+    database,
+    clock,
+    policy,
+    secretKey: config.secretKey,
+    notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
+  };
+  return new MailboxPoller({
+    database,
+    clock,
+    logger: logger.child({ component: "mailboxes" }),
+    secretKey: config.secretKey,
+    policy,
+    inboundMaxBytes: config.inboundMaxBytes,
+    bounceMailboxUrl: config.bounceMailboxUrl,
+    bounceMailboxPollMs: config.bounceMailboxPollMs,
+    openClient: openMailboxClient,
+    accessToken: (account, options) => accessTokenFor(oauth, account, "receive", options),
   });
 }
 

@@ -8,10 +8,12 @@ import { startCaptureServer } from "../sandbox/capture-server.js";
 import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
+import { mailboxPoll } from "../scheduler/mailbox-poll.js";
 import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
+import { createMailboxPoller } from "./runtime.js";
 
 export interface ServeOptions {
   readonly api: boolean;
@@ -123,16 +125,22 @@ export async function serve(
   if (options.scheduler) {
     const schedulerLogger = logger.child({ component: "scheduler" });
     const notices = { senderDomain: config.senderDomain, publicUrl: config.publicUrl };
+    const poller = createMailboxPoller(config, database, clock, logger);
     const scheduler = startScheduler(
       [
         delayedQueueWatch(database, clock, config.delayedAfterMs, schedulerLogger),
         creditReminders(database, clock, notices),
         releaseHeldSweep(database, clock, schedulerLogger),
         dailyUsageEmail(database, clock, { ...notices, secretKey: config.secretKey }),
+        mailboxPoll(poller, schedulerLogger),
       ],
       logger,
     );
-    stops.push(() => scheduler.stop());
+    stops.push(() => {
+      // A poll in progress stops after the message it is storing; nothing is lost (see poller.ts).
+      poller.stop();
+      return scheduler.stop();
+    });
   }
 
   let url: string | undefined;

@@ -3,7 +3,7 @@ import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { DeliveryWorker } from "../delivery/worker.js";
 import { systemClock } from "../time/clock.js";
-import { createRelayTransport, workerSettings } from "./runtime.js";
+import { createRelayTransport, createTenantTransports, workerSettings } from "./runtime.js";
 
 export interface RunningWorker {
   readonly worker: DeliveryWorker;
@@ -13,10 +13,13 @@ export interface RunningWorker {
 /** Starts a delivery worker on this thread, delivering through the relay (or the sandbox). */
 export function startWorker(config: Config, database: Database, logger: Logger, sandboxPort: number): RunningWorker {
   const transport = createRelayTransport(config, sandboxPort, logger);
+  // In sandbox mode every email is captured, own-account mail included: nothing leaves.
+  const tenantTransports = config.relay ? createTenantTransports(config, database, systemClock, logger) : undefined;
   const worker = new DeliveryWorker({
     database,
     clock: systemClock,
     transport,
+    ...(tenantTransports ? { tenantTransports } : {}),
     settings: workerSettings(config),
     logger: logger.child({ component: "worker" }),
   });
@@ -33,6 +36,7 @@ export function startWorker(config: Config, database: Database, logger: Logger, 
     async stop() {
       await worker.stop(config.shutdownGraceMs);
       await transport.close();
+      await tenantTransports?.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import { newId } from "../db/ids.js";
 import type { EventRow, MessageRow, NewEvent, NewRecipient, RecipientRow } from "../db/tables.js";
 import { ApiError } from "../errors/api-error.js";
 import type { Clock } from "../time/clock.js";
+import { applyHold } from "./hold.js";
 import type { PreparedMessage } from "./prepare.js";
 import type { RecipientStatus } from "./statuses.js";
 
@@ -125,6 +126,7 @@ export class MessageWriter {
     let committing = false;
     try {
       const results = await this.#database.db.transaction().execute(async (tx) => {
+        await applyHold(tx, planned, now);
         const messageIds = new Set<string>();
         const withKey = planned.filter((p) => p.message.idempotency_key !== null);
         const withoutKey = planned.filter((p) => p.message.idempotency_key === null);

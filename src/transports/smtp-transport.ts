@@ -7,7 +7,18 @@ export interface SmtpTransportOptions {
   readonly port: number;
   /** Implicit TLS (smtps). Otherwise STARTTLS is used whenever the server offers it. */
   readonly secure: boolean;
-  readonly auth?: { readonly user: string; readonly pass: string } | undefined;
+  readonly auth?: SmtpAuth | undefined;
+  /**
+   * `require`: STARTTLS is mandatory (never a session, let alone a login, in plain text);
+   * `never`: no STARTTLS even if offered. Default: STARTTLS whenever the server offers it.
+   */
+  readonly starttls?: "require" | "never" | undefined;
+  /** TLS server name when `host` is an address already checked by the network policy. */
+  readonly servername?: string | undefined;
+  /** CAs to trust instead of Node's defaults (the network policy's `ca`). */
+  readonly ca?: readonly string[] | undefined;
+  /** Put the server's own words (its login or TLS error) into soft failures: for the tenant's own server. */
+  readonly detailedErrors?: boolean | undefined;
   readonly poolSize: number;
   readonly timeoutMs: number;
   readonly rejectUnauthorized: boolean;
@@ -23,6 +34,14 @@ export interface SmtpTransportOptions {
    */
   readonly onConnectionError?: (err: unknown) => void;
 }
+
+/**
+ * A password login (AUTH PLAIN/LOGIN), or XOAUTH2 with a token from `token` (`forceRefresh`
+ * after the server refused the previous one).
+ */
+export type SmtpAuth =
+  | { readonly user: string; readonly pass: string }
+  | { readonly user: string; readonly xoauth2: (forceRefresh: boolean) => Promise<string> };
 
 interface SmtpError {
   code?: string;
@@ -43,10 +62,20 @@ const CONNECTION_TEXT: Record<string, string> = {
 };
 
 /** A temporary failure with no usable SMTP reply: always retried later. */
-function connectionFailure(err: unknown): SendResult {
-  const code = (err as SmtpError | undefined)?.code ?? "ERROR";
-  const text = `${code}: ${CONNECTION_TEXT[code] ?? "could not talk to the mail server"}`;
+function connectionFailure(err: unknown, detailed = false): SendResult {
+  const e = err as SmtpError | undefined;
+  const code = e?.code ?? "ERROR";
+  let text = `${code}: ${CONNECTION_TEXT[code] ?? "could not talk to the mail server"}`;
+  const detail = (e?.response ?? e?.message ?? "").replace(/\s+/g, " ").trim().slice(0, 300);
+  if (detailed && detail) text += ` (${detail})`;
   return { kind: "soft", code: null, enhanced: null, text };
+}
+
+/** 535 or an enhanced 5.7.x: the server refused the credentials (an expired OAuth token, say). */
+function isAuthRefusal(err: unknown): boolean {
+  const e = (err ?? {}) as SmtpError;
+  if (e.code !== "EAUTH") return false;
+  return e.responseCode === 535 || /(^|\s)5\.7\.\d{1,3}\b/.test(e.response ?? "");
 }
 
 /** Maps a failed send to a result: an SMTP reply by its code; anything else is temporary. */
@@ -142,7 +171,8 @@ export class SmtpTransport implements MailTransport {
     }
   }
 
-  #open(): void {
+  /** `refreshToken`: the previous connection's XOAUTH2 token was refused; ask for a fresh one first. */
+  #open(refreshToken = false): void {
     const o = this.#options;
     const conn = new SMTPConnection({
       host: o.host,
@@ -152,7 +182,13 @@ export class SmtpTransport implements MailTransport {
       connectionTimeout: o.timeoutMs,
       greetingTimeout: o.timeoutMs,
       socketTimeout: o.timeoutMs,
-      tls: { rejectUnauthorized: o.rejectUnauthorized },
+      ...(o.starttls === "require" ? { requireTLS: true } : o.starttls === "never" ? { ignoreTLS: true } : {}),
+      ...(o.servername ? { servername: o.servername } : {}),
+      tls: {
+        rejectUnauthorized: o.rejectUnauthorized,
+        ...(o.servername ? { servername: o.servername } : {}),
+        ...(o.ca ? { ca: [...o.ca] } : {}),
+      },
       // Postbag connects to the relay the operator configured, which may well be on loopback
       // or a private network.
       allowInternalNetworkInterfaces: true,
@@ -161,6 +197,9 @@ export class SmtpTransport implements MailTransport {
     const slot: Slot = { conn, busy: false, dead: false, sent: 0, idleTimer: undefined, abort: undefined };
     this.#connecting++;
     let settled = false;
+    // Whether this connection already asked for a fresh OAuth2 token (Nodemailer itself asks
+    // once when the server answers XOAUTH2 with a 334 error challenge).
+    let refreshed = refreshToken;
     const failed = (err: unknown) => {
       if (settled) {
         this.#retire(slot, false);
@@ -168,11 +207,19 @@ export class SmtpTransport implements MailTransport {
       }
       settled = true;
       this.#connecting--;
+      if (o.auth && "xoauth2" in o.auth && !refreshed && isAuthRefusal(err) && !this.#closed) {
+        // The token was refused (revoked early, or expired sooner than announced): one more try
+        // with a fresh token before the waiting message counts a failure. Opened before the
+        // close, so the pool does not open another connection for the same message meanwhile.
+        this.#open(true);
+        conn.close();
+        return;
+      }
       conn.close();
       o.onConnectionError?.(err);
       // Whatever the server said while we connected (even a 5xx to AUTH) is about Postbag's
       // relay, not the recipient: the waiting message is retried later.
-      this.#queue.shift()?.resolve(connectionFailure(err));
+      this.#queue.shift()?.resolve(connectionFailure(err, o.detailedErrors));
       this.#failures++;
       const wait = Math.min(100 * 2 ** Math.min(this.#failures - 1, 10), 5_000);
       this.#backoff = setTimeout(() => {
@@ -193,8 +240,30 @@ export class SmtpTransport implements MailTransport {
         if (this.#closed) this.#retire(slot, true);
         else this.#release(slot);
       };
-      if (!o.auth) return ready();
-      conn.login({ user: o.auth.user, pass: o.auth.pass }, (err) => (err ? failed(err) : ready()));
+      const auth = o.auth;
+      if (!auth) return ready();
+      if ("pass" in auth) {
+        conn.login({ user: auth.user, pass: auth.pass }, (err) => (err ? failed(err) : ready()));
+        return;
+      }
+      // Nodemailer's XOAuth2 shape, fed by our token source instead of its own HTTP client.
+      const oauth2 = {
+        getToken(isRetry: boolean, callback: (err: Error | null, token?: string) => void) {
+          const force = isRetry || refreshToken;
+          if (isRetry) refreshed = true;
+          auth.xoauth2(force).then(
+            (token) => callback(null, token),
+            (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+          );
+        },
+        buildXOAuth2Token(token: string) {
+          return Buffer.from(`user=${auth.user}\x01auth=Bearer ${token}\x01\x01`, "utf8").toString("base64");
+        },
+      };
+      conn.login(
+        { user: auth.user, method: "XOAUTH2", oauth2: oauth2 as unknown as SMTPConnection.AuthenticationOAuth2["oauth2"] },
+        (err) => (err ? failed(err) : ready()),
+      );
     });
   }
 
@@ -240,7 +309,10 @@ export class SmtpTransport implements MailTransport {
         job.retried = true;
         this.#queue.unshift(job);
       } else {
-        job.resolve(resultFromError(err));
+        const result = resultFromError(err);
+        job.resolve(
+          result.code === null && this.#options.detailedErrors ? { ...connectionFailure(err, true), enhanced: result.enhanced } : result,
+        );
       }
       const refused = (e.code === "EENVELOPE" || e.code === "EMESSAGE") && e.responseCode !== 421;
       if (refused && !slot.dead) {

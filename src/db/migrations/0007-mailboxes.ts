@@ -38,6 +38,7 @@ export function mailboxesMigration(dialect: Dialect): Migration {
         // `imap:<uidvalidity>:<uid>` or `pop3:<uidl>`: the message's identity in its mailbox.
         .addColumn("source_key", "text", (c) => c.notNull())
         .addColumn("message_id_header", "text")
+        .addColumn("raw_sha256", "text", (c) => c.notNull())
         .addColumn("from_address", "text")
         .addColumn("from_name", "text")
         .addColumn("subject", "text")
@@ -66,6 +67,11 @@ export function mailboxesMigration(dialect: Dialect): Migration {
         .on("inbound_messages")
         .columns(["mailbox_key", "message_id_header"])
         .where(sql.ref("message_id_header"), "is not", null)
+        .execute();
+      await db.schema
+        .createIndex("inbound_messages_digest")
+        .on("inbound_messages")
+        .columns(["mailbox_key", "raw_sha256"])
         .execute();
       await db.schema
         .createIndex("inbound_messages_tenant")
