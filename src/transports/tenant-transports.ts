@@ -88,7 +88,7 @@ export class TenantTransports implements AccountTransports {
   async send(delivery: ClaimedDelivery, raw: Buffer, owner: string): Promise<SendResult | null> {
     const { database, secretKey } = this.#deps;
     const account = await loadAccount(database.db, secretKey, delivery.tenantId);
-    if (!account || account.settings.mode !== "own_account") return null;
+    if (account?.settings.mode !== "own_account") return null;
     const smtp = account.settings.smtp;
     if (!smtp) return soft("the tenant's mail account has no outgoing (SMTP) server configured");
     const sender = senderOf(account, smtp);
@@ -104,7 +104,12 @@ export class TenantTransports implements AccountTransports {
     got.pool.lastUsed = Date.now();
     const message = withAccountHeaders(raw, sender, messageRefFor(secretKey, delivery.messageId));
     const result = await got.pool.transport.send({ from: sender, to: delivery.email }, message);
-    await pushGateAfterSend(database.db, delivery.tenantId, this.#deps.clock.now(), account.settings.schedule.delaySeconds);
+    await pushGateAfterSend(
+      database.db,
+      delivery.tenantId,
+      this.#deps.clock.now(),
+      account.settings.schedule.delaySeconds,
+    );
     // Refused while logging in, and the refresh that followed found the grant revoked.
     if (result.kind === "soft" && result.code === null && smtp.auth.method === "oauth2") {
       if (await isSendingRevoked(this.#oauth, account)) return this.#hold(delivery, owner);
@@ -199,7 +204,10 @@ export class TenantTransports implements AccountTransports {
       idleMs: Math.min(this.#deps.idleMs ?? 60_000, 30_000),
       maxMessagesPerConnection: 100,
       onConnectionError: (err) =>
-        logger.warn({ err, tenantId, server: `${smtp.host}:${smtp.port}` }, "SMTP connection to a tenant's mail account failed"),
+        logger.warn(
+          { err, tenantId, server: `${smtp.host}:${smtp.port}` },
+          "SMTP connection to a tenant's mail account failed",
+        ),
     });
     return { pool: { version: account.version, transport, lastUsed: Date.now() } };
   }

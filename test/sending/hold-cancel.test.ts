@@ -8,7 +8,14 @@ import type { TenantTransports } from "../../src/transports/tenant-transports.js
 import { describeEachDialect } from "../support/databases.js";
 import { recipientRows, silentLogger, waitUntil, workerSettings } from "../support/delivery.js";
 import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp-test-server.js";
-import { type ErrorReply, json, openTestApp, type TestApp, type TestTenant, validMessage } from "../support/test-app.js";
+import {
+  type ErrorReply,
+  json,
+  openTestApp,
+  type TestApp,
+  type TestTenant,
+  validMessage,
+} from "../support/test-app.js";
 import {
   ACCOUNT_ADDRESS,
   type AccountServer,
@@ -45,8 +52,8 @@ describeEachDialect("hold and cancel", (dialect) => {
   let relay: TestSmtpServer;
   let relayTransport: MailTransport;
   let account: AccountServer;
-  let transports: TenantTransports[] = [];
-  let workers: DeliveryWorker[] = [];
+  const transports: TenantTransports[] = [];
+  const workers: DeliveryWorker[] = [];
 
   beforeEach(async () => {
     t = await openTestApp(dialect);
