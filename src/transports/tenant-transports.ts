@@ -102,7 +102,12 @@ export class TenantTransports implements AccountTransports {
     const got = await this.#poolFor(account, smtp);
     if ("failure" in got) return got.failure;
     got.pool.lastUsed = Date.now();
-    const message = withAccountHeaders(raw, sender, messageRefFor(secretKey, delivery.messageId));
+    const message = withAccountHeaders(
+      raw,
+      sender,
+      account.settings.fromName,
+      messageRefFor(secretKey, delivery.messageId),
+    );
     const result = await got.pool.transport.send({ from: sender, to: delivery.email }, message);
     await pushGateAfterSend(
       database.db,
@@ -234,13 +239,25 @@ function domainOf(address: string): string {
   return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
 }
 
+/** A display name as a header value: as is when plain, quoted when it has specials, RFC 2047 when not ASCII. */
+function displayName(name: string | null): string {
+  const clean = (name ?? "")
+    .replace(/[\r\n\t]+/g, " ")
+    .trim()
+    .slice(0, 200);
+  if (clean === "") return "";
+  if (/[^\x20-\x7e]/.test(clean)) return `=?UTF-8?B?${Buffer.from(clean, "utf8").toString("base64")}?=`;
+  if (/^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/.test(clean)) return clean;
+  return `"${clean.replace(/["\\]/g, "\\$&")}"`;
+}
+
 /**
  * Adjusts the rendered header block for the tenant's account: a From on another domain than
  * the account's becomes the account address (display name kept), and `X-Postbag-Ref` is added
  * when the rendering did not (bounces to the tenant's mailbox are matched through it). The body
  * is untouched.
  */
-export function withAccountHeaders(raw: Buffer, sender: string, ref: string): Buffer {
+export function withAccountHeaders(raw: Buffer, sender: string, senderName: string | null, ref: string): Buffer {
   const text = raw.toString("latin1");
   let end = text.indexOf("\r\n\r\n");
   let eol = "\r\n";
@@ -265,7 +282,7 @@ export function withAccountHeaders(raw: Buffer, sender: string, ref: string): Bu
     const current = (angle?.[1] ?? unfolded).trim();
     if (isValidEmail(current) && domainOf(current) === domainOf(sender)) return field;
     changed = true;
-    const display = angle ? unfolded.slice(0, angle.index).trim() : "";
+    const display = (angle ? unfolded.slice(0, angle.index).trim() : "") || displayName(senderName);
     return `From: ${display ? `${display} ` : ""}<${sender}>`;
   });
   const hasRef = fields.some((f) => f.toLowerCase().startsWith(`${MESSAGE_REF_HEADER.toLowerCase()}:`));

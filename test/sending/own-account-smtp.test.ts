@@ -113,8 +113,8 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
       expect(account.auths).toEqual([
         expect.objectContaining({ user: ACCOUNT_ADDRESS, ok: true, secure: security !== "none" }),
       ]);
-      // The message's From (noreply@ the operator's domain) becomes the account's address.
-      expect(headerOf(got?.raw ?? Buffer.alloc(0), "From")).toBe(`<${ACCOUNT_ADDRESS}>`);
+      // The message's From (noreply@ the operator's domain) becomes the account's address and name.
+      expect(headerOf(got?.raw ?? Buffer.alloc(0), "From")).toBe(`The Practice <${ACCOUNT_ADDRESS}>`);
       expect(headerOf(got?.raw ?? Buffer.alloc(0), "X-Postbag-Ref")).toMatch(
         new RegExp(`^${accepted?.id}-[0-9a-f]{16}$`),
       );
