@@ -73,10 +73,10 @@ export async function gateOwnAccountSends(
     const rows = ownRows.filter((d) => d.tenantId === tenant.id && !notices.has(d.messageId));
     if (rows.length === 0) continue;
     const settings = tenant.settings ? (JSON.parse(tenant.settings) as AccountSettings) : null;
-    const revoked =
-      tenant.revoked_at !== null && tenant.version !== null && tenant.settings_version === tenant.version;
+    const revoked = tenant.revoked_at !== null && tenant.version !== null && tenant.settings_version === tenant.version;
     if (revoked) {
-      for (const d of rows) deferrals.push({ id: d.id, tenantId: d.tenantId, until: now + HELD_RETRY_MS, note: HELD_NOTE });
+      for (const d of rows)
+        deferrals.push({ id: d.id, tenantId: d.tenantId, until: now + HELD_RETRY_MS, note: HELD_NOTE });
       continue;
     }
     const schedule = settings?.schedule;

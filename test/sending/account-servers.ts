@@ -140,9 +140,7 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
         auths.push({ method: "XOAUTH2", user: auth.username ?? "", secure, ok, token: auth.accessToken ?? "" });
         if (ok) return callback(null, { user: auth.username });
         if (options.xoauth2Challenge) return callback(null, { data: { status: "401", schemes: "bearer" } });
-        return callback(
-          Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }),
-        );
+        return callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
       }
       const ok = auth.username === options.user && options.password !== undefined && auth.password === options.password;
       auths.push({ method: auth.method, user: auth.username ?? "", secure, ok });

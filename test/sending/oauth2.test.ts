@@ -51,7 +51,7 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
   let relayTransport: MailTransport;
   let account: AccountServer;
   let endpoint: TokenEndpoint;
-  let transports: TenantTransports[] = [];
+  const transports: TenantTransports[] = [];
   let clock: ManualClock;
   let tenantId: string;
 
@@ -226,7 +226,11 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
     );
     const after = await accessTokenFor(deps, await currentAccount(), "smtp");
     expect(after.ok).toBe(true);
-    expect(endpoint.requests.map((r) => r.refreshToken)).toEqual(["refresh-1", "refresh-rotated-1", "refresh-rotated-2"]);
+    expect(endpoint.requests.map((r) => r.refreshToken)).toEqual([
+      "refresh-1",
+      "refresh-rotated-1",
+      "refresh-rotated-2",
+    ]);
     const row = await database.db
       .selectFrom("oauth_tokens")
       .select("access_token")
@@ -297,7 +301,11 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
     clock.advance(HELD_RETRY_MS);
     await w.runOnce();
     rows = await recipientRows(database, tenantId);
-    expect(rows.filter((r) => r.email === "parent@example.test").map((r) => r.status)).toEqual(["sent", "sent", "sent"]);
+    expect(rows.filter((r) => r.email === "parent@example.test").map((r) => r.status)).toEqual([
+      "sent",
+      "sent",
+      "sent",
+    ]);
     expect(account.messages).toHaveLength(3);
     expect(await noticesOf(database.db, tenantId)).toHaveLength(1);
   });

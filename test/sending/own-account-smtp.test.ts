@@ -44,8 +44,8 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
   let database: Database;
   let relay: TestSmtpServer;
   let relayTransport: MailTransport;
-  let servers: AccountServer[] = [];
-  let transports: TenantTransports[] = [];
+  const servers: AccountServer[] = [];
+  const transports: TenantTransports[] = [];
   const clock = new ManualClock();
 
   beforeEach(async () => {
@@ -113,9 +113,11 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
       expect(account.auths).toEqual([
         expect.objectContaining({ user: ACCOUNT_ADDRESS, ok: true, secure: security !== "none" }),
       ]);
-      // The message's From (noreply@ the operator's domain) becomes the account's address.
-      expect(headerOf(got?.raw ?? Buffer.alloc(0), "From")).toBe(`<${ACCOUNT_ADDRESS}>`);
-      expect(headerOf(got?.raw ?? Buffer.alloc(0), "X-Postbag-Ref")).toMatch(new RegExp(`^${accepted?.id}-[0-9a-f]{16}$`));
+      // The message's From (noreply@ the operator's domain) becomes the account's address and name.
+      expect(headerOf(got?.raw ?? Buffer.alloc(0), "From")).toBe(`The Practice <${ACCOUNT_ADDRESS}>`);
+      expect(headerOf(got?.raw ?? Buffer.alloc(0), "X-Postbag-Ref")).toMatch(
+        new RegExp(`^${accepted?.id}-[0-9a-f]{16}$`),
+      );
     });
   }
 
@@ -137,12 +139,19 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
       .where("tenant_id", "=", tenantId)
       .execute();
     await worker(newTenantTransports(database, clock, testPolicy(cert))).runOnce();
-    expect(headerOf(account.messages[0]?.raw ?? Buffer.alloc(0), "From")).toBe("Reception <reception@practice.example>");
+    expect(headerOf(account.messages[0]?.raw ?? Buffer.alloc(0), "From")).toBe(
+      "Reception <reception@practice.example>",
+    );
     expect(account.messages[0]?.mailFrom).toBe(ACCOUNT_ADDRESS);
   });
 
   it("never logs in without TLS when STARTTLS is required and the server does not offer it", async () => {
-    const account = await server({ security: "starttls", offerStarttls: false, user: ACCOUNT_ADDRESS, password: "s3cret" });
+    const account = await server({
+      security: "starttls",
+      offerStarttls: false,
+      user: ACCOUNT_ADDRESS,
+      password: "s3cret",
+    });
     const tenantId = await createTestTenant(database, clock);
     await saveOwnAccount(
       database,
