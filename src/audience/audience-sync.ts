@@ -105,6 +105,14 @@ function byKey<T>(key: (item: T) => string) {
   };
 }
 
+const kindOrder: Record<RowKind, number> = { contact: 0, subject: 1, link: 2 };
+
+function inBodyOrder(a: RowReport, b: RowReport): number {
+  if (a.line !== undefined && b.line !== undefined) return a.line - b.line;
+  const byKind = (a.kind ? kindOrder[a.kind] : -1) - (b.kind ? kindOrder[b.kind] : -1);
+  return byKind !== 0 ? byKind : (a.index ?? 0) - (b.index ?? 0);
+}
+
 /**
  * Upserts a tenant's contacts, subjects and links by their external ids, fed one row at a time
  * (from a parsed JSON body or a streamed NDJSON one) and written in batches, one transaction
@@ -189,6 +197,8 @@ export class AudienceSync {
       const batch = this.#deferred.splice(0, this.#batchSize);
       await this.#db.transaction().execute((tx) => this.#writeLinks(tx, batch, true, this.#clock.now()));
     }
+    // Held links are judged last; the report still reads in the order of the body.
+    this.#errors.sort(inBodyOrder);
     return {
       contacts: this.#counts.contact,
       subjects: this.#counts.subject,
