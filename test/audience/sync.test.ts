@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { ManualClock } from "../../src/time/clock.js";
 import { describeEachDialect } from "../support/databases.js";
 import { type ErrorReply, json, openTestApp, type TestApp } from "../support/test-app.js";
 import { counts, ndjsonText, postNdjson, type Summary, school, syncJson, syncNdjson } from "./support.js";
 
 describeEachDialect("audience sync", (dialect) => {
   let t: TestApp;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    t = await openTestApp(dialect);
+    t = await openTestApp(dialect, { clock });
   });
   afterAll(async () => {
     await t?.close();
@@ -63,7 +65,7 @@ describeEachDialect("audience sync", (dialect) => {
     expect(before.groups.filter((g) => g.name === "Year 7")).toHaveLength(2);
     expect(before.links[0]).toMatchObject({ contact: "P0", subject: "S0", relationship: "mother", receives_mail: 1 });
 
-    (t.clock as { advance(ms: number): void }).advance(60_000);
+    clock.advance(60_000);
     const second = await syncJson(t, tenant, body);
     expect(second.contacts).toEqual(counts(0, 0, 4));
     expect(second.subjects).toEqual(counts(0, 0, 4));
