@@ -89,7 +89,7 @@ interface LinkState {
 }
 
 // Keeps each statement well below SQLite's and PostgreSQL's bound-parameter limits.
-const CHUNK = 200;
+const CHUNK = 500;
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -378,17 +378,21 @@ export class AudienceSync {
       const idOf = new Map(written.map((w) => [w.external_id, w.id]));
       const regroup = part
         .filter(([, s]) => s.groupsChanged)
-        .map(([externalId, s]) => ({ id: idOf.get(externalId) ?? s.id, groups: JSON.parse(s.groups) as string[] }));
+        .map(([externalId, s]) => ({
+          id: idOf.get(externalId) ?? s.id,
+          // A subject new to this batch may still have rows if a concurrent sync created it.
+          replace: s.existed || idOf.get(externalId) !== s.id,
+          groups: JSON.parse(s.groups) as string[],
+        }));
       if (regroup.length === 0) continue;
-      await tx
-        .deleteFrom("subject_groups")
-        .where("tenant_id", "=", tenantId)
-        .where(
-          "subject_id",
-          "in",
-          regroup.map((r) => r.id),
-        )
-        .execute();
+      const replaced = regroup.filter((r) => r.replace).map((r) => r.id);
+      if (replaced.length > 0) {
+        await tx
+          .deleteFrom("subject_groups")
+          .where("tenant_id", "=", tenantId)
+          .where("subject_id", "in", replaced)
+          .execute();
+      }
       const groupRows = regroup.flatMap((r) =>
         r.groups.map((name) => ({ tenant_id: tenantId, subject_id: r.id, name })),
       );
