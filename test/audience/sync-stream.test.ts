@@ -85,6 +85,37 @@ describeEachDialect("audience sync streams NDJSON", (dialect) => {
     expect(summary.errorCount).toBe(0);
   });
 
+  it("a streamed body past POSTBAG_AUDIENCE_SYNC_MAX_BYTES is 413 in our shape; batches before it stay", async () => {
+    const small = await openTestApp(dialect, { env: { POSTBAG_AUDIENCE_SYNC_MAX_BYTES: "40000" } });
+    try {
+      await small.app.listen({ host: "127.0.0.1", port: 0 });
+      const address = small.app.server.address();
+      const tenant = await small.newTenant();
+      const sync = openSync(typeof address === "object" && address ? address.port : 0, tenant.keys.system);
+      const rows = (from: number, to: number) => {
+        let text = "";
+        for (let i = from; i < to; i++) {
+          text += `${JSON.stringify({ type: "contact", externalId: `c${i}`, name: "C" })}\n`;
+        }
+        return text;
+      };
+      const first = rows(0, 500);
+      expect(first.length).toBeLessThan(40_000);
+      await sync.write(first);
+      await waitUntil("first batch committed", async () => (await countContacts(small, tenant.id)) === 500, 10_000);
+      await sync.write(rows(500, 1_000));
+      const res = await sync.end();
+      expect(res.status).toBe(413);
+      const body = JSON.parse(res.body) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("payload_too_large");
+      expect(body.error.message).toContain("syncing again is safe");
+      // The first 500-row batch was written before the limit; nothing after it.
+      expect(await countContacts(small, tenant.id)).toBe(500);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("100,000 rows in one call stream through with bounded memory", { timeout: 240_000 }, async () => {
     const tenant = await t.newTenant();
     const families = 33_334;

@@ -18,7 +18,6 @@ import { ErrorBody, errorResponses, Nullable, StringEnum } from "../schemas.js";
 
 /** A JSON sync is parsed whole, so it stays modest; large syncs use NDJSON, which streams. */
 export const SYNC_JSON_MAX_BYTES = 5 * 1024 * 1024;
-export const SYNC_NDJSON_MAX_BYTES = 200 * 1024 * 1024;
 export const SYNC_MAX_LINE_BYTES = 64 * 1024;
 
 const NDJSON = "application/x-ndjson";
@@ -136,9 +135,10 @@ function isAborted(err: unknown): boolean {
 /**
  * `POST /v1/audience/sync`: upserts contacts, subjects and links by external id and answers a
  * summary with per-row errors. JSON bodies (up to 5 MB) are parsed whole; NDJSON bodies (up to
- * 200 MB) are read as a stream and written in batches, never held in memory.
+ * POSTBAG_AUDIENCE_SYNC_MAX_BYTES, 200 MB by default) are read as a stream and written in batches, never held in memory.
  */
-export function registerAudienceSyncRoute(app: App, { database, clock }: AppDeps): void {
+export function registerAudienceSyncRoute(app: App, { database, clock, config }: AppDeps): void {
+  const maxNdjsonBytes = config.audienceSyncMaxBytes;
   // A scope of its own, so that only this route takes NDJSON.
   app.register(async (scope) => {
     scope.addContentTypeParser(NDJSON, (request, payload, done) => {
@@ -147,11 +147,8 @@ export function registerAudienceSyncRoute(app: App, { database, clock }: AppDeps
         done(new ApiError("unsupported_media_type", "send the NDJSON body without Content-Encoding"), undefined);
         return;
       }
-      if (Number(request.headers["content-length"]) > SYNC_NDJSON_MAX_BYTES) {
-        done(
-          new ApiError("payload_too_large", `an NDJSON sync may be at most ${SYNC_NDJSON_MAX_BYTES} bytes`),
-          undefined,
-        );
+      if (Number(request.headers["content-length"]) > maxNdjsonBytes) {
+        done(new ApiError("payload_too_large", `an NDJSON sync may be at most ${maxNdjsonBytes} bytes`), undefined);
         return;
       }
       // The raw stream: the handler reads it line by line.
@@ -174,7 +171,7 @@ export function registerAudienceSyncRoute(app: App, { database, clock }: AppDeps
             "so the same sync twice answers all `unchanged` the second time. Contacts and subjects are applied before " +
             "links. A row that cannot be applied is listed in `errors` (with its index or line) and the others still " +
             "are. JSON: up to 5 MB. NDJSON (`Content-Type: application/x-ndjson`): one " +
-            '`{"type":"contact"|"subject"|"link", …row}` a line, lines up to 64 KB, bodies up to 200 MB, streamed.',
+            '`{"type":"contact"|"subject"|"link", …row}` a line, lines up to 64 KB, bodies up to 200 MB (operator setting), streamed.',
           body: {
             content: {
               "application/json": { schema: JsonBody },
@@ -197,7 +194,7 @@ export function registerAudienceSyncRoute(app: App, { database, clock }: AppDeps
           try {
             await syncFromNdjson(sync, body, {
               maxLineBytes: SYNC_MAX_LINE_BYTES,
-              maxBodyBytes: SYNC_NDJSON_MAX_BYTES,
+              maxBodyBytes: maxNdjsonBytes,
             });
           } catch (err) {
             if (err instanceof BodyTooLarge) {
