@@ -155,6 +155,13 @@ export const settings = {
     min: 1024,
     description: "Largest inbound message stored from a mailbox; larger ones are skipped and logged.",
   },
+  AUDIENCE_SYNC_MAX_BYTES: {
+    kind: "int",
+    default: "209715200",
+    min: 1024,
+    description:
+      "Largest NDJSON body POST /v1/audience/sync reads (it streams; memory does not grow with it). JSON syncs are capped at 5 MB.",
+  },
   WEBHOOK_TIMEOUT_MS: {
     kind: "int",
     default: "10000",
@@ -208,6 +215,7 @@ export interface Config {
   readonly bounceMailboxPollMs: number;
   readonly inboundMaxBytes: number;
   readonly webhookTimeoutMs: number;
+  readonly audienceSyncMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -421,6 +429,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bounceMailboxPollMs: int("BOUNCE_MAILBOX_POLL_SECONDS") * 1000,
     inboundMaxBytes: int("INBOUND_MAX_BYTES"),
     webhookTimeoutMs: int("WEBHOOK_TIMEOUT_MS"),
+    audienceSyncMaxBytes: int("AUDIENCE_SYNC_MAX_BYTES"),
   };
   return Object.freeze(config);
 }

@@ -223,8 +223,8 @@ export interface ContactTable {
   /** What was given when it was not usable. */
   email_given: string | null;
   email_problem: string | null;
-  /** `none`, `daily` or `weekly`. */
-  digest: string;
+  /** `none` (the default), `daily` or `weekly`. */
+  digest: Generated<string>;
   /** `HH:MM` in the tenant's zone. */
   digest_time: string | null;
   /** 1 = Monday … 7 = Sunday, for weekly digests. */

@@ -21,6 +21,9 @@ import { authenticateKey, type Principal, type TenantRole } from "../tenants/ten
 import type { Clock } from "../time/clock.js";
 import type { NetworkPolicy } from "../transports/network-policy.js";
 import { registerAccountRoutes } from "./routes/account.js";
+import { registerAudienceContactRoutes } from "./routes/audience-contacts.js";
+import { registerAudienceSubjectRoutes } from "./routes/audience-subjects.js";
+import { registerAudienceSyncRoute } from "./routes/audience-sync.js";
 import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
 import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
@@ -266,6 +269,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerInboxRoutes(app, deps);
   registerMailboxResetRoute(app, deps);
   registerAccountRoutes(app, deps);
+  registerAudienceSyncRoute(app, deps);
+  registerAudienceContactRoutes(app, deps);
+  registerAudienceSubjectRoutes(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

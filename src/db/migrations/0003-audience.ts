@@ -36,6 +36,8 @@ export function audienceMigration(dialect: Dialect): Migration {
         .unique()
         .execute();
       await db.schema.createIndex("contacts_email").on("contacts").columns(["tenant_id", "email"]).execute();
+      // Lists page through a tenant's rows in id (creation) order.
+      await db.schema.createIndex("contacts_tenant_id").on("contacts").columns(["tenant_id", "id"]).execute();
       await db.schema
         .createTable("subjects")
         .addColumn("id", "text", (c) => c.primaryKey())
@@ -53,6 +55,7 @@ export function audienceMigration(dialect: Dialect): Migration {
         .columns(["tenant_id", "external_id"])
         .unique()
         .execute();
+      await db.schema.createIndex("subjects_tenant_id").on("subjects").columns(["tenant_id", "id"]).execute();
       // One row per (subject, group), so an audience by group is an index lookup.
       await db.schema
         .createTable("subject_groups")

@@ -1,0 +1,201 @@
+import { Type } from "typebox";
+import { type Contact, findContact, linksOfContact, listContacts } from "../../audience/contacts.js";
+import {
+  checkDigest,
+  type DigestChoice,
+  digestModes,
+  optOutCategories,
+  preferencesOf,
+  setPreferences,
+} from "../../audience/preferences.js";
+import { MAX_EXTERNAL_ID_CHARS } from "../../audience/sync-rows.js";
+import { ApiError } from "../../errors/api-error.js";
+import { type App, type AppDeps, tenantOf } from "../app.js";
+import { decodeCursor, nextCursor } from "../cursor.js";
+import { errorResponses, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const ContactSchema = Type.Object({
+  externalId: Type.String(),
+  name: Type.String(),
+  email: Nullable(Type.String({ description: "The usable address; null when there is none" })),
+  emailGiven: Nullable(Type.String({ description: "What was given, when it was not usable" })),
+  emailProblem: Nullable(Type.String({ description: "Why it was not usable: invalid_syntax, invalid_domain, …" })),
+  createdAt: Type.String({ format: "date-time" }),
+  updatedAt: Type.String({ format: "date-time" }),
+});
+
+const DigestSchema = Type.Object({
+  mode: StringEnum(digestModes),
+  time: Nullable(Type.String({ description: "HH:MM in the tenant's time zone" })),
+  weekday: Nullable(Type.Integer({ minimum: 1, maximum: 7, description: "1 = Monday … 7 = Sunday" })),
+});
+
+const PreferencesSchema = Type.Object({
+  optOuts: Type.Array(
+    Type.Object({
+      category: Type.String(),
+      source: StringEnum(["link", "one_click", "api"]),
+      at: Type.String({ format: "date-time" }),
+    }),
+  ),
+  digest: DigestSchema,
+});
+
+const ContactDetail = Type.Object({
+  ...ContactSchema.properties,
+  links: Type.Array(
+    Type.Object({
+      subjectExternalId: Type.String(),
+      subjectName: Type.String(),
+      relationship: Nullable(Type.String()),
+      receivesMail: Type.Boolean(),
+    }),
+  ),
+  preferences: PreferencesSchema,
+});
+
+const ExternalIdParams = Type.Object({ externalId: Type.String({ minLength: 1, maxLength: MAX_EXTERNAL_ID_CHARS }) });
+
+const PreferencesBody = Type.Object(
+  {
+    optOuts: Type.Optional(
+      Type.Array(StringEnum(optOutCategories), {
+        maxItems: optOutCategories.length,
+        description: "The whole set of categories the contact does not want; others are opted back in",
+      }),
+    ),
+    digest: Type.Optional(
+      Type.Object(
+        {
+          mode: StringEnum(digestModes),
+          time: Type.Optional(Type.String({ description: "HH:MM, required for daily and weekly" })),
+          weekday: Type.Optional(Type.Integer({ description: "1 = Monday … 7 = Sunday, required for weekly" })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+function contactView(c: Contact) {
+  return {
+    externalId: c.externalId,
+    name: c.name,
+    email: c.email,
+    emailGiven: c.emailGiven,
+    emailProblem: c.emailProblem,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+  };
+}
+
+const readers = { access: { auth: "tenant", roles: ["system", "staff", "administrator"] } } as const;
+
+/** Contacts: the list (search, missing addresses), one contact with links and preferences. */
+export function registerAudienceContactRoutes(app: App, { database, clock }: AppDeps): void {
+  const db = database.db;
+
+  async function detail(tenantId: string, externalId: string) {
+    const contact = await findContact(db, tenantId, externalId);
+    if (!contact) throw new ApiError("not_found", `no contact ${JSON.stringify(externalId.slice(0, 100))}`);
+    const [links, preferences] = await Promise.all([
+      linksOfContact(db, tenantId, contact.id),
+      preferencesOf(db, tenantId, contact.id),
+    ]);
+    return {
+      ...contactView(contact),
+      links,
+      preferences: {
+        optOuts: (preferences?.optOuts ?? []).map((o) => ({ category: o.category, source: o.source, at: iso(o.at) })),
+        digest: preferences?.digest ?? contact.digest,
+      },
+    };
+  }
+
+  app.get(
+    "/v1/contacts",
+    {
+      config: readers,
+      schema: {
+        tags: ["audience"],
+        summary: "The tenant's contacts, oldest first",
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            search: Type.Optional(
+              Type.String({ maxLength: 200, description: "Part of the name or address, any case" }),
+            ),
+            emailMissing: Type.Optional(
+              Type.Boolean({ description: "true: only contacts without a usable address; false: only those with one" }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(ContactSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const q = request.query;
+      const limit = q.limit ?? 50;
+      const rows = await listContacts(db, tenantId, {
+        search: q.search,
+        emailMissing: q.emailMissing,
+        after: decodeCursor(q.cursor),
+        limit,
+      });
+      return { items: rows.map(contactView), nextCursor: nextCursor(rows, limit) };
+    },
+  );
+
+  app.get(
+    "/v1/contacts/:externalId",
+    {
+      config: readers,
+      schema: {
+        tags: ["audience"],
+        summary: "One contact by external id, with its subjects and preferences",
+        params: ExternalIdParams,
+        response: { 200: ContactDetail, ...errorResponses },
+      },
+    },
+    async (request) => detail(tenantOf(request).tenantId, request.params.externalId),
+  );
+
+  app.put(
+    "/v1/contacts/:externalId/preferences",
+    {
+      config: readers,
+      schema: {
+        tags: ["audience"],
+        summary: "Set a contact's opt-outs and digest choice",
+        description:
+          "`optOuts` replaces the set of opted-out categories (kept ones keep their original record). " +
+          "`digest`: `none`; `daily` with `time`; `weekly` with `time` and `weekday`. Times are in the tenant's zone.",
+        params: ExternalIdParams,
+        body: PreferencesBody,
+        response: { 200: ContactDetail, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const { externalId } = request.params;
+      let digest: DigestChoice | undefined;
+      if (request.body.digest !== undefined) {
+        const checked = checkDigest(request.body.digest);
+        if (!checked.ok)
+          throw new ApiError("invalid_request", checked.message, [{ path: "/digest", message: checked.message }]);
+        digest = checked.digest;
+      }
+      const contact = await findContact(db, tenantId, externalId);
+      const changed =
+        contact !== undefined &&
+        (await setPreferences(db, tenantId, contact.id, { optOuts: request.body.optOuts, digest }, clock.now()));
+      if (!changed) throw new ApiError("not_found", `no contact ${JSON.stringify(externalId.slice(0, 100))}`);
+      return detail(tenantId, externalId);
+    },
+  );
+}

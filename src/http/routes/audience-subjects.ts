@@ -1,0 +1,98 @@
+import { Type } from "typebox";
+import { listSubjectGroups, listSubjects, type Subject } from "../../audience/subjects.js";
+import { MAX_GROUP_CHARS } from "../../audience/sync-rows.js";
+import { ApiError } from "../../errors/api-error.js";
+import { type App, type AppDeps, tenantOf } from "../app.js";
+import { decodeCursor, nextCursor } from "../cursor.js";
+import { errorResponses, Page, PageQuery } from "../schemas.js";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const SubjectSchema = Type.Object({
+  externalId: Type.String(),
+  name: Type.String(),
+  groups: Type.Array(Type.String()),
+  createdAt: Type.String({ format: "date-time" }),
+  updatedAt: Type.String({ format: "date-time" }),
+});
+
+const GroupSchema = Type.Object({ name: Type.String(), subjectCount: Type.Integer({ minimum: 1 }) });
+
+function subjectView(s: Subject) {
+  return {
+    externalId: s.externalId,
+    name: s.name,
+    groups: [...s.groups],
+    createdAt: iso(s.createdAt),
+    updatedAt: iso(s.updatedAt),
+  };
+}
+
+// Groups page by name, so their cursor carries the last name rather than an id.
+function groupCursor(name: string): string {
+  return Buffer.from(`g1:${name}`).toString("base64url");
+}
+
+function decodeGroupCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === "") return undefined;
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!text.startsWith("g1:") || text.length < 4) {
+    throw new ApiError("invalid_cursor", "cursor is not one this API gave out");
+  }
+  return text.slice(3);
+}
+
+const readers = { access: { auth: "tenant", roles: ["system", "staff", "administrator"] } } as const;
+
+/** Subjects (students) by group, and the groups with their sizes. */
+export function registerAudienceSubjectRoutes(app: App, { database }: AppDeps): void {
+  const db = database.db;
+
+  app.get(
+    "/v1/subjects",
+    {
+      config: readers,
+      schema: {
+        tags: ["audience"],
+        summary: "The tenant's subjects (students), oldest first, optionally in one group",
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            group: Type.Optional(
+              Type.String({ minLength: 1, maxLength: MAX_GROUP_CHARS, description: "Exact group name" }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(SubjectSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const q = request.query;
+      const limit = q.limit ?? 50;
+      const rows = await listSubjects(db, tenantId, { group: q.group, after: decodeCursor(q.cursor), limit });
+      return { items: rows.map(subjectView), nextCursor: nextCursor(rows, limit) };
+    },
+  );
+
+  app.get(
+    "/v1/subject-groups",
+    {
+      config: readers,
+      schema: {
+        tags: ["audience"],
+        summary: "The tenant's subject groups (year, class, …) with how many subjects each has",
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: Page(GroupSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const limit = request.query.limit ?? 50;
+      const rows = await listSubjectGroups(db, tenantId, { after: decodeGroupCursor(request.query.cursor), limit });
+      const last = rows[rows.length - 1];
+      return { items: rows, nextCursor: rows.length === limit && last ? groupCursor(last.name) : null };
+    },
+  );
+}
