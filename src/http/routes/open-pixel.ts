@@ -14,13 +14,15 @@ export const TRANSPARENT_GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAA
  */
 export function registerOpenPixelRoute(app: App, { database, clock, config }: AppDeps): void {
   app.get(
-    "/o/:file",
+    // A wildcard rather than a parameter: the router answers 414 for parameters over its length
+    // limit, and the pixel must be an image whatever the URL.
+    "/o/*",
     {
       config: { access: { auth: "none" } },
-      schema: { hide: true, params: Type.Object({ file: Type.String() }) },
+      schema: { hide: true, params: Type.Object({ "*": Type.String() }) },
     },
     async (request, reply) => {
-      const file = request.params.file;
+      const file = request.params["*"];
       if (file.endsWith(".gif")) {
         const link = readLink(config.secretKey, file.slice(0, -4), OPEN_PURPOSE, clock.now());
         if (link.ok) {

@@ -135,13 +135,15 @@ export function registerUnsubscribeRoutes(app: App, { database, clock, config }:
       return pageHeaders(reply).code(code).send(renderUnsubscribeProblem(kind));
     });
 
-    const params = Type.Object({ token: Type.String({ maxLength: 600 }) });
+    // A wildcard rather than a parameter: the router answers an over-long parameter with a bare
+    // 414, and a person with a mangled link should see a page.
+    const params = Type.Object({ "*": Type.String() });
 
     scope.get(
-      "/u/:token",
+      "/u/*",
       { config: { access: { auth: "none" } }, schema: { hide: true, params } },
       async (request, reply) => {
-        const found = await findUnsubscribeTarget(database.db, config.secretKey, request.params.token, clock.now());
+        const found = await findUnsubscribeTarget(database.db, config.secretKey, request.params["*"], clock.now());
         if (!found.ok) {
           return pageHeaders(reply).code(problemStatus[found.problem]).send(renderUnsubscribeProblem(found.problem));
         }
@@ -150,7 +152,7 @@ export function registerUnsubscribeRoutes(app: App, { database, clock, config }:
     );
 
     scope.post(
-      "/u/:token",
+      "/u/*",
       {
         config: { access: { auth: "none" } },
         bodyLimit: UNSUBSCRIBE_BODY_LIMIT,
@@ -169,7 +171,7 @@ export function registerUnsubscribeRoutes(app: App, { database, clock, config }:
           return pageHeaders(reply).code(400).send(renderUnsubscribeProblem("bad_request"));
         }
         const now = clock.now();
-        const found = await findUnsubscribeTarget(database.db, config.secretKey, request.params.token, now);
+        const found = await findUnsubscribeTarget(database.db, config.secretKey, request.params["*"], now);
         if (!found.ok) {
           const status = problemStatus[found.problem];
           if (oneClick) {
