@@ -162,6 +162,10 @@ describeEachDialect("open pixel", (dialect) => {
       ),
     ];
     for (const url of bad) expectGif(await fetchPixel(url, HUMAN));
+    // A HEAD of the good URL is no open either.
+    const head = await t.inject({ method: "HEAD", url: good, headers: { "user-agent": HUMAN } });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers["content-type"]).toBe("image/gif");
     expect(await opensOf(t.db, a.id, r.recipientId)).toEqual([]);
     expect((await recipientOf(t.db, r.recipientId)).status).toBe("sent");
     expect(await t.db.selectFrom("opens").selectAll().where("tenant_id", "=", b.id).execute()).toEqual([]);

@@ -23,7 +23,8 @@ export function registerOpenPixelRoute(app: App, { database, clock, config }: Ap
     },
     async (request, reply) => {
       const file = request.params["*"];
-      if (file.endsWith(".gif")) {
+      // HEAD (link checkers) shows nothing to anyone: not an open.
+      if (request.method === "GET" && file.endsWith(".gif")) {
         const link = readLink(config.secretKey, file.slice(0, -4), OPEN_PURPOSE, clock.now());
         if (link.ok) {
           const userAgent = request.headers["user-agent"];
