@@ -77,6 +77,15 @@ describeEachDialect("unsubscribe", (dialect) => {
     expect(page.body).not.toContain("<form");
   });
 
+  it("many one-click POSTs at once leave one opt-out", async () => {
+    const contact = await insertContact(t.db, a.id, clock.now());
+    const r = await insertRecipient(t.db, a.id, { at: clock.now(), contactId: contact });
+    const url = link(a.id, r.recipientId);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => post(url, "List-Unsubscribe=One-Click")));
+    expect(answers.map((x) => x.statusCode)).toEqual(Array(10).fill(200));
+    expect((await optOutsOf(t.db, a.id)).filter((o) => o.contact_id === contact)).toHaveLength(1);
+  });
+
   it("one-click as multipart/form-data works too", async () => {
     const contact = await insertContact(t.db, a.id, clock.now());
     const r = await insertRecipient(t.db, a.id, { at: clock.now(), contactId: contact });

@@ -453,6 +453,36 @@ describeEachDialect("webhooks", (dialect) => {
     expect(ids).toEqual([...ids].sort().reverse());
   });
 
+  it("two senders claiming at once deliver each event exactly once", async () => {
+    await endpoint(a);
+    for (let i = 0; i < 24; i++) await event(a, "hard_bounce");
+    const one = sender();
+    const two = sender();
+    for (;;) {
+      const [x, y] = await Promise.all([one.runOnce(3), two.runOnce(3)]);
+      if (x + y === 0) break;
+    }
+    const ids = receiver.received.map((r) => String(r.headers["webhook-id"]));
+    expect(ids).toHaveLength(24);
+    expect(new Set(ids).size).toBe(24);
+  });
+
+  it("a delivery whose sender died is sent once its lease ends", async () => {
+    const ep = await endpoint(a);
+    await event(a, "spam");
+    // As a sender leaves a row when it dies mid-attempt: leased to it, due when the lease ends.
+    await t.db
+      .updateTable("webhook_deliveries")
+      .set({ lease_owner: "h-dead", next_attempt_at: clock.now() + 60_000 })
+      .where("endpoint_id", "=", ep.id)
+      .execute();
+    expect(await sender().runOnce()).toBe(0);
+    clock.advance(60_000);
+    expect(await sender().runOnce()).toBe(1);
+    expect((await deliveries(a, ep.id))[0]).toMatchObject({ state: "delivered", attempts: 1 });
+    expect(receiver.received).toHaveLength(1);
+  });
+
   it("runs as a loop with start() and stop()", async () => {
     const ep = await endpoint(a);
     const s = sender();
