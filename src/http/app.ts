@@ -34,6 +34,7 @@ import { registerMessageCancelRoute } from "./routes/message-cancel.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
 import { registerMessageListRoute } from "./routes/message-list.js";
 import { registerMessageSendRoute } from "./routes/message-send.js";
+import { registerOpenPixelRoute } from "./routes/open-pixel.js";
 import { registerOperatorCreditAdjustmentRoute } from "./routes/operator-credits-adjustments.js";
 import { registerOperatorCreditGroupRoutes } from "./routes/operator-credits-groups.js";
 import { registerOperatorCreditPackageRoutes } from "./routes/operator-credits-packages.js";
@@ -43,8 +44,12 @@ import { registerOperatorReportRoutes } from "./routes/operator-reports.js";
 import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
 import { registerReportRoutes } from "./routes/reports.js";
 import { registerSandboxRoutes } from "./routes/sandbox.js";
+import { registerSuppressionRoutes } from "./routes/suppressions.js";
+import { registerTrackingSettingsRoutes } from "./routes/tracking-settings.js";
+import { registerUnsubscribeRoutes } from "./routes/unsubscribe.js";
 import { registerUsagePageRoute } from "./routes/usage-page.js";
 import { registerUserRoutes } from "./routes/users.js";
+import { registerWebhookRoutes } from "./routes/webhooks.js";
 
 const formats = (ajv: Ajv): Ajv => addFormats.default(ajv);
 
@@ -272,6 +277,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerAudienceSyncRoute(app, deps);
   registerAudienceContactRoutes(app, deps);
   registerAudienceSubjectRoutes(app, deps);
+  registerUnsubscribeRoutes(app, deps);
+  registerOpenPixelRoute(app, deps);
+  registerTrackingSettingsRoutes(app, deps);
+  registerSuppressionRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

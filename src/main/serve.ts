@@ -14,6 +14,8 @@ import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { createMailboxPoller } from "./runtime.js";
+import { WebhookSender } from "../tracking/webhook-sender.js";
+import { createNetworkPolicy } from "../transports/network-policy.js";
 
 export interface ServeOptions {
   readonly api: boolean;
@@ -120,6 +122,25 @@ export async function serve(
   if (options.worker) {
     worker = await startWorkerThread(config, sandboxPort ?? config.sandboxSmtpPort, logger);
     stops.unshift(() => worker?.stop() ?? Promise.resolve());
+  }
+
+  if (options.worker) {
+    // Webhook deliveries wait on the network, not the CPU: the main thread's event loop suffices.
+    const webhooks = new WebhookSender({
+      database,
+      clock,
+      policy: createNetworkPolicy(config),
+      logger: logger.child({ component: "webhooks" }),
+      settings: {
+        secretKey: config.secretKey,
+        timeoutMs: config.webhookTimeoutMs,
+        pollMs: Math.max(config.workerPollMs, 500),
+        concurrency: 8,
+        leaseMs: config.webhookTimeoutMs + 60_000,
+      },
+    });
+    webhooks.start();
+    stops.push(() => webhooks.stop());
   }
 
   if (options.scheduler) {
