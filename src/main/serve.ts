@@ -13,9 +13,9 @@ import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
-import { createMailboxPoller } from "./runtime.js";
 import { WebhookSender } from "../tracking/webhook-sender.js";
 import { createNetworkPolicy } from "../transports/network-policy.js";
+import { createMailboxPoller } from "./runtime.js";
 
 export interface ServeOptions {
   readonly api: boolean;
