@@ -8,6 +8,7 @@ import { startCaptureServer } from "../sandbox/capture-server.js";
 import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
+import { digestJob } from "../scheduler/digests.js";
 import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
@@ -129,6 +130,7 @@ export async function serve(
         creditReminders(database, clock, notices),
         releaseHeldSweep(database, clock, schedulerLogger),
         dailyUsageEmail(database, clock, { ...notices, secretKey: config.secretKey }),
+        digestJob(database, clock, { senderDomain: config.senderDomain }),
       ],
       logger,
     );
