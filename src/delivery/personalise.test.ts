@@ -90,7 +90,9 @@ describe("per-recipient content", () => {
     expect(out.text).toMatch(/goes on the trip\.\n\n-- \nMrs Head\nOakwood\n\n-+\nYou receive announcement emails/);
     expect(out.text).toContain("unsubscribe here:\nhttps://pb.test/u/abc?x=1&y=2\n");
     const html = out.html ?? "";
-    expect(html).toContain(`<div class="signature" style="margin-top:24px;white-space:pre-line">Mrs Head\nOakwood</div>`);
+    expect(html).toContain(
+      `<div class="signature" style="margin-top:24px;white-space:pre-line">Mrs Head\nOakwood</div>`,
+    );
     expect(html).toContain("from Oak &amp; &lt;Ash&gt;.");
     expect(html).toContain(`<a href="https://pb.test/u/abc?x=1&amp;y=2">Unsubscribe</a>`);
     expect(html.indexOf("signature")).toBeLessThan(html.indexOf("Unsubscribe"));

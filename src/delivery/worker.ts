@@ -82,9 +82,10 @@ const RECORD_WINDOW_MS = 25;
  * The delivery worker: claims due recipients, screens and meters them in the claim
  * (`checkSuppression -> checkOptOut -> checkDigest -> checkAddress -> reserveCredit`), and for
  * each runs `loadMessage -> render -> send -> decide -> record` (plain messages are rendered to
- * MIME once, when loaded; announcements and digests once per recipient). Outcomes are written in batches (one transaction for many results). Rows stay
- * leased to this worker until their outcome is committed, and the lease is renewed while they
- * wait, so a crash at any point means a retry after the lease, never a loss.
+ * MIME once, when loaded; announcements and digests once per recipient). Outcomes are written
+ * in batches (one transaction for many results). Rows stay leased to this worker until their
+ * outcome is committed, and the lease is renewed while they wait, so a crash at any point means
+ * a retry after the lease, never a loss.
  */
 export class DeliveryWorker {
   readonly owner: string;

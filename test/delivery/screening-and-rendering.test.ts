@@ -36,6 +36,7 @@ describeEachDialect("screening and per-recipient rendering", (dialect) => {
   let server: TestSmtpServer;
   let clock: ManualClock;
   let tenantId: string;
+  let connections = 0;
   const stops: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
@@ -52,6 +53,7 @@ describeEachDialect("screening and per-recipient rendering", (dialect) => {
     tenantId = await createTestTenant(database, clock);
     server.setBehaviour({ kind: "accept" });
     server.messages.length = 0;
+    connections = server.connections;
   });
   afterEach(async () => {
     for (const stop of stops.splice(0)) await stop();
@@ -142,6 +144,17 @@ describeEachDialect("screening and per-recipient rendering", (dialect) => {
     expect(await row(essential.recipientIds[0] ?? "")).toMatchObject({ status: "sent", attempts: 1 });
     expect(await row(other.recipientIds[0] ?? "")).toMatchObject({ status: "sent" });
     expect(server.messages.map((m) => header(m.raw, "Subject")).sort()).toEqual(["Alert", "School closed today"]);
+  });
+
+  it("a contact without an address: email_missing, never charged, before any SMTP", async () => {
+    const contactId = await insertContact(database, clock, tenantId, { name: "No Email", email: null });
+    const a = await insertAnnouncement(database, clock, tenantId, {
+      subject: "x",
+      recipients: [{ contactId, email: "" }],
+    });
+    expect(await newWorker().runOnce()).toBe(1);
+    expect(await row(a.recipientIds[0] ?? "")).toMatchObject({ status: "email_missing", attempts: 0, charge: null });
+    expect(server.connections).toBe(connections);
   });
 
   it("a hard bounce from SMTP suppresses the address: the next email to it is rejected", async () => {
