@@ -4,6 +4,8 @@ import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { NewEvent } from "../db/tables.js";
 import type { RecipientStatus } from "../messages/statuses.js";
+import { suppress } from "../messages/suppressions.js";
+import { enqueueStatusEvents, type StatusEvent } from "../tracking/webhook-events.js";
 
 /** A recipient row claimed by a worker: what delivery needs to know. */
 export interface ClaimedDelivery {
@@ -18,6 +20,12 @@ export interface ClaimedDelivery {
   readonly charge: string | null;
   /** Set by the send gate: goes out through the tenant's own mail account, not the relay. */
   readonly via?: "own_account";
+  /** The status when claimed (`queued`, or `soft_bounce` on a retry). */
+  readonly status: string;
+  /** The contact this email is for (announcements, digests); null for plain mail. */
+  readonly contactId: string | null;
+  /** JSON array of the subject ids whose sections this email carries; null for plain mail. */
+  readonly subjectIds: string | null;
 }
 
 /**
@@ -48,7 +56,19 @@ export async function claimDue(
         .limit(limit);
       return database.dialect === "postgres" ? due.forUpdate().skipLocked() : due;
     })
-    .returning(["id", "tenant_id", "message_id", "email", "attempts", "created_at", "retry_from", "charge"])
+    .returning([
+      "id",
+      "tenant_id",
+      "message_id",
+      "email",
+      "attempts",
+      "created_at",
+      "retry_from",
+      "charge",
+      "status",
+      "contact_id",
+      "subject_ids",
+    ])
     .execute();
   return rows.map((r) => ({
     id: r.id,
@@ -58,6 +78,9 @@ export async function claimDue(
     attempts: r.attempts,
     retryFrom: r.retry_from ?? r.created_at,
     charge: r.charge,
+    status: r.status,
+    contactId: r.contact_id,
+    subjectIds: r.subject_ids,
   }));
 }
 
@@ -76,9 +99,10 @@ export interface DeliveryOutcome {
 }
 
 /**
- * Writes a batch of outcomes in one transaction: each recipient's row and one event per outcome.
- * A row is only updated while `owner` still holds its lease, so a worker that lost its lease
- * (it stalled past it and another worker took over) cannot overwrite the newer state.
+ * Writes a batch of outcomes in one transaction: each recipient's row and one event per outcome,
+ * with their consequences (see `writeOutcomes`). A row is only updated while `owner` still
+ * holds its lease, so a worker that lost its lease (it stalled past it and another worker took
+ * over) cannot overwrite the newer state.
  */
 export async function recordOutcomes(
   database: Database,
@@ -86,47 +110,169 @@ export async function recordOutcomes(
   outcomes: readonly DeliveryOutcome[],
 ): Promise<number> {
   if (outcomes.length === 0) return 0;
-  return database.db.transaction().execute(async (tx) => {
-    const updated =
-      database.dialect === "postgres"
-        ? await updateAllPostgres(tx, owner, outcomes)
-        : await updateEach(tx, owner, outcomes);
-    const events: NewEvent[] = outcomes
-      .filter((o) => updated.has(o.delivery.id))
-      .map((o) => ({
-        id: newId(o.at),
-        tenant_id: o.delivery.tenantId,
-        message_id: o.delivery.messageId,
-        recipient_id: o.delivery.id,
-        at: o.at,
-        status: o.status,
-        attempt: o.attempts,
-        smtp_code: o.smtpCode,
-        enhanced_code: o.enhancedCode,
-        smtp_text: o.smtpText,
-      }));
-    if (events.length > 0) await tx.insertInto("events").values(events).execute();
-    // Credit follows delivery: a counted recipient that will never be sent gets its credit back.
-    // In (tenant, charge) order, the order metering locks in: two workers never wait on each other.
-    const refunds = outcomes
-      .filter(
-        (o) =>
-          updated.has(o.delivery.id) && o.nextAttemptAt === null && o.status !== "sent" && o.delivery.charge !== null,
-      )
-      .sort((a, b) =>
-        `${a.delivery.tenantId} ${a.delivery.charge}`.localeCompare(`${b.delivery.tenantId} ${b.delivery.charge}`),
-      );
-    await refundCharges(
-      tx,
-      refunds.map((o) => ({
-        recipientId: o.delivery.id,
-        tenantId: o.delivery.tenantId,
-        charge: o.delivery.charge ?? "",
-      })),
-      outcomes[0]?.at ?? 0,
+  return database.db.transaction().execute((tx) => writeOutcomes(tx, database.dialect, owner, outcomes));
+}
+
+/**
+ * `recordOutcomes` inside the caller's transaction (the claim records screened rows this way).
+ * Besides the rows and events: credit back for counted mail that will never be sent, a final
+ * hard bounce suppresses the address, every status change is queued for the tenant's webhooks,
+ * and a digest email that reached a final status takes the items it carried with it.
+ * Returns the number of outcomes written.
+ */
+export async function writeOutcomes(
+  tx: Tx,
+  dialect: Database["dialect"],
+  owner: string,
+  outcomes: readonly DeliveryOutcome[],
+): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  const updated =
+    dialect === "postgres" ? await updateAllPostgres(tx, owner, outcomes) : await updateEach(tx, owner, outcomes);
+  const written = outcomes.filter((o) => updated.has(o.delivery.id));
+  const events: NewEvent[] = written.map((o) => ({
+    id: newId(o.at),
+    tenant_id: o.delivery.tenantId,
+    message_id: o.delivery.messageId,
+    recipient_id: o.delivery.id,
+    at: o.at,
+    status: o.status,
+    attempt: o.attempts,
+    smtp_code: o.smtpCode,
+    enhanced_code: o.enhancedCode,
+    smtp_text: o.smtpText,
+  }));
+  if (events.length > 0) await tx.insertInto("events").values(events).execute();
+  // Credit follows delivery: a counted recipient that will never be sent gets its credit back.
+  // In (tenant, charge) order, the order metering locks in: two workers never wait on each other.
+  const refunds = written
+    .filter((o) => o.nextAttemptAt === null && o.status !== "sent" && o.delivery.charge !== null)
+    .sort((a, b) =>
+      `${a.delivery.tenantId} ${a.delivery.charge}`.localeCompare(`${b.delivery.tenantId} ${b.delivery.charge}`),
     );
-    return events.length;
-  });
+  await refundCharges(
+    tx,
+    refunds.map((o) => ({
+      recipientId: o.delivery.id,
+      tenantId: o.delivery.tenantId,
+      charge: o.delivery.charge ?? "",
+    })),
+    outcomes[0]?.at ?? 0,
+  );
+  await suppress(
+    tx,
+    written
+      .filter((o) => o.status === "hard_bounce" && o.nextAttemptAt === null)
+      .map((o) => ({
+        tenantId: o.delivery.tenantId,
+        email: o.delivery.email,
+        reason: "hard_bounce" as const,
+        detail: o.smtpText,
+        recipientId: o.delivery.id,
+        at: o.at,
+      })),
+  );
+  const carried = await settleDigestItems(
+    tx,
+    written.filter((o) => o.nextAttemptAt === null && o.delivery.contactId !== null),
+  );
+  await enqueueStatusEvents(tx, [
+    ...written.filter((o) => o.status !== o.delivery.status).map(statusEventOf),
+    ...carried,
+  ]);
+  return events.length;
+}
+
+function statusEventOf(o: DeliveryOutcome): StatusEvent {
+  return {
+    tenantId: o.delivery.tenantId,
+    messageId: o.delivery.messageId,
+    recipientId: o.delivery.id,
+    email: o.delivery.email,
+    status: o.status,
+    at: o.at,
+    smtpCode: o.smtpCode,
+    enhancedCode: o.enhancedCode,
+    detail: o.smtpText,
+  };
+}
+
+/**
+ * A digest email reached a final status: the announcement rows it carried (still
+ * `pending_digest`) move to the same status, `sent` with the digest's time, each with an event.
+ * Only rows with a contact can be digests, so plain mail costs no query here.
+ * Returns their status events.
+ */
+async function settleDigestItems(tx: Tx, finals: readonly DeliveryOutcome[]): Promise<StatusEvent[]> {
+  if (finals.length === 0) return [];
+  const out: StatusEvent[] = [];
+  const byTenant = new Map<string, DeliveryOutcome[]>();
+  for (const o of finals) byTenant.set(o.delivery.tenantId, [...(byTenant.get(o.delivery.tenantId) ?? []), o]);
+  for (const [tenantId, list] of byTenant) {
+    const byDigest = new Map(list.map((o) => [o.delivery.messageId, o]));
+    const items = await tx
+      .selectFrom("digest_items")
+      .select(["recipient_id", "digest_message_id"])
+      .where("tenant_id", "=", tenantId)
+      .where("digest_message_id", "in", [...byDigest.keys()])
+      .execute();
+    for (const [digestId, o] of byDigest) {
+      const ids = items.filter((i) => i.digest_message_id === digestId).map((i) => i.recipient_id);
+      if (ids.length === 0) continue;
+      const text = o.status === "sent" ? "sent in the contact's digest" : `digest email: ${o.smtpText ?? o.status}`;
+      for (let i = 0; i < ids.length; i += 500) {
+        const moved = await tx
+          .updateTable("recipients")
+          .set({
+            status: o.status,
+            next_attempt_at: null,
+            lease_owner: null,
+            updated_at: o.at,
+            last_smtp_code: o.smtpCode,
+            last_enhanced_code: o.enhancedCode,
+            last_smtp_text: text.slice(0, 1000),
+            ...(o.status === "sent" ? { sent_at: o.at } : {}),
+          })
+          .where("tenant_id", "=", tenantId)
+          .where("id", "in", ids.slice(i, i + 500))
+          .where("status", "=", "pending_digest")
+          .returning(["id", "message_id", "email"])
+          .execute();
+        if (moved.length === 0) continue;
+        await tx
+          .insertInto("events")
+          .values(
+            moved.map((r) => ({
+              id: newId(o.at),
+              tenant_id: tenantId,
+              message_id: r.message_id,
+              recipient_id: r.id,
+              at: o.at,
+              status: o.status,
+              attempt: 0,
+              smtp_code: o.smtpCode,
+              enhanced_code: o.enhancedCode,
+              smtp_text: text.slice(0, 1000),
+            })),
+          )
+          .execute();
+        for (const r of moved) {
+          out.push({
+            tenantId,
+            messageId: r.message_id,
+            recipientId: r.id,
+            email: r.email,
+            status: o.status,
+            at: o.at,
+            smtpCode: o.smtpCode,
+            enhancedCode: o.enhancedCode,
+            detail: text,
+          });
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** SQLite runs in-process: one small UPDATE per row costs microseconds. Returns the ids updated. */

@@ -2,10 +2,18 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
-import type { Database, Tx } from "../db/database.js";
+import type { Database } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
+import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
+import {
+  loadMessageContexts,
+  loadRecipientData,
+  type MessageContext,
+  PERSONAL_SOURCES,
+  type RecipientData,
+} from "./mail-context.js";
 import type { AccountTransports, MailTransport } from "./mail-transport.js";
 import {
   type ClaimedDelivery,
@@ -14,10 +22,13 @@ import {
   recordOutcomes,
   releaseClaims,
   renewLeases,
+  writeOutcomes,
 } from "./outbox.js";
-import { renderMessage } from "./render.js";
+import { personalise } from "./personalise.js";
+import { type RenderAttachment, renderMessage } from "./render.js";
 import { nextAttemptAt, type RetrySettings } from "./retry-policy.js";
-import { returnPathFor } from "./return-path.js";
+import { MESSAGE_REF_HEADER, messageRefFor, returnPathFor } from "./return-path.js";
+import { screenDeliveries } from "./screen.js";
 import { gateOwnAccountSends } from "./send-gate.js";
 import type { SendResult } from "./send-result.js";
 
@@ -28,6 +39,8 @@ export interface WorkerSettings {
   readonly retry: RetrySettings;
   readonly secretKey: string;
   readonly bounceDomain: string;
+  /** Base of the signed links in emails (unsubscribe, open pixel): `POSTBAG_PUBLIC_URL`. */
+  readonly publicUrl: string;
   /** For Postbag's own notices (credit alerts) queued while metering. */
   readonly notices: NoticeSender;
 }
@@ -44,10 +57,20 @@ export interface WorkerDeps {
   readonly tenantTransports?: AccountTransports;
 }
 
-/** A message ready to send, or one that cannot be rendered (it becomes a final rejection). */
+/**
+ * A loaded message: rendered once for all its recipients (`fixed`: plain API mail), kept as a
+ * template rendered for each recipient (`personal`: announcements, digests, HTML mail with an
+ * open pixel), or one that cannot be rendered (it becomes a final rejection).
+ */
 type RenderedMessage =
-  | { readonly message: MessageRow; readonly raw: Buffer }
-  | { readonly message: MessageRow; readonly raw: null; readonly error: string };
+  | { readonly kind: "fixed"; readonly message: MessageRow; readonly raw: Buffer }
+  | {
+      readonly kind: "personal";
+      readonly message: MessageRow;
+      readonly attachments: readonly RenderAttachment[];
+      readonly context: MessageContext;
+    }
+  | { readonly kind: "broken"; readonly message: MessageRow; readonly error: string };
 
 const MESSAGE_CACHE_SIZE = 2048;
 const MESSAGE_CACHE_BYTES = 64 * 1024 * 1024;
@@ -59,11 +82,13 @@ const RECORD_BATCH = 200;
 const RECORD_WINDOW_MS = 25;
 
 /**
- * The delivery worker: claims due recipients, and for each runs the pipeline
- * `loadMessage -> checkAddress -> send -> decide -> record` (messages are rendered to MIME once,
- * when loaded). Outcomes are written in batches (one transaction for many results). Rows stay
- * leased to this worker until their outcome is committed, and the lease is renewed while they
- * wait, so a crash at any point means a retry after the lease, never a loss.
+ * The delivery worker: claims due recipients, screens and meters them in the claim
+ * (`checkSuppression -> checkOptOut -> checkDigest -> checkAddress -> reserveCredit`), and for
+ * each runs `loadMessage -> render -> send -> decide -> record` (plain messages are rendered to
+ * MIME once, when loaded; announcements and digests once per recipient). Outcomes are written
+ * in batches (one transaction for many results). Rows stay leased to this worker until their
+ * outcome is committed, and the lease is renewed while they wait, so a crash at any point means
+ * a retry after the lease, never a loss.
  */
 export class DeliveryWorker {
   readonly owner: string;
@@ -71,6 +96,8 @@ export class DeliveryWorker {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #messages = new Map<string, Promise<RenderedMessage | undefined>>();
   readonly #sizes = new Map<string, number>();
+  /** Contact and subjects of claimed rows that have a contact, loaded in bulk per batch. */
+  readonly #people = new Map<string, Promise<RecipientData | undefined>>();
   #cachedBytes = 0;
   #largeSlots = LARGE_MESSAGE_SLOTS;
   readonly #largeWaiters: Array<() => void> = [];
@@ -80,6 +107,8 @@ export class DeliveryWorker {
   /** Database writes of this worker (outcomes, lease renewals) run one after another. */
   #writes: Promise<unknown> = Promise.resolve();
   #running = false;
+  /** Rows settled by screening in the claim (never sent), for runOnce's count. */
+  #screenedCount = 0;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   /** Set by stop() once it gives up on in-flight sends: their failures are not recorded. */
@@ -133,12 +162,13 @@ export class DeliveryWorker {
     return done && this.#inFlight.size === 0;
   }
 
-  /** One claim and everything it claimed, delivered and recorded. For tests. */
+  /** One claim and everything it claimed, delivered (or settled by screening) and recorded. For tests. */
   async runOnce(limit = this.#deps.settings.concurrency): Promise<number> {
+    const screenedBefore = this.#screenedCount;
     const claimed = await this.#claim(limit);
     await Promise.all(claimed.map((d) => this.#track(d)));
     await this.#flushAll();
-    return claimed.length;
+    return claimed.length + this.#screenedCount - screenedBefore;
   }
 
   async #run(): Promise<void> {
@@ -209,10 +239,11 @@ export class DeliveryWorker {
   }
 
   /**
-   * Claims due rows and runs the `reserveCredit` step on them in one transaction (one commit,
-   * one turn of SQLite's write lock): recipients on their first attempt are charged (or found
-   * uncounted) before anything is sent, and those held for lack of credit leave the batch.
-   * Retries keep the charge they already have.
+   * Claims due rows, screens and meters them in one transaction (one commit, one turn of
+   * SQLite's write lock): recipients on their first attempt are screened (`screen.ts`; those
+   * decided there are recorded at once, never charged), then charged (or found uncounted) before
+   * anything is sent, and those held for lack of credit leave the batch. Retries keep the charge
+   * they already have.
    */
   async #claim(limit: number): Promise<ClaimedDelivery[]> {
     const { database, clock, settings } = this.#deps;
@@ -221,48 +252,40 @@ export class DeliveryWorker {
       const rows = await claimDue(database, this.owner, now, settings.leaseMs, Math.min(limit, 500), tx);
       // A send still waiting in the pool can outlive its lease, and then this worker claims
       // its own row again. Sending it twice would deliver it twice; the claim renewed the lease.
-      const mine = await gateOwnAccountSends(
+      const mine = rows.filter((d) => !this.#inFlight.has(d.id));
+      const first = mine.filter((d) => d.charge === null);
+      // Screening first, so mail that will never be sent takes no paced slot and no credit.
+      const screened = first.length === 0 ? undefined : await screenDeliveries(tx, first, now);
+      const decided = new Set<string>();
+      if (screened) {
+        await writeOutcomes(tx, database.dialect, this.owner, screened.outcomes);
+        for (const o of screened.outcomes) decided.add(o.delivery.id);
+        this.#screenedCount += decided.size;
+      }
+      const going = await gateOwnAccountSends(
         tx,
         this.owner,
-        rows.filter((d) => !this.#inFlight.has(d.id)),
+        mine.filter((d) => !decided.has(d.id)),
         now,
       );
-      const first = mine.filter((d) => d.charge === null && this.#checkAddress(d));
-      if (first.length === 0) return mine;
-      const categories = await this.#categories(tx, first);
+      const toMeter = going.filter((d) => d.charge === null);
+      if (toMeter.length === 0) return going;
       const { charges, held } = await meterBatch(
         database,
-        first.map((d) => ({
+        toMeter.map((d) => ({
           recipientId: d.id,
           tenantId: d.tenantId,
           messageId: d.messageId,
-          category: categories.get(d.messageId) ?? "",
+          category: screened?.messages.get(d.messageId)?.category ?? "",
         })),
         now,
         settings.notices,
         tx,
       );
-      return mine.filter((d) => !held.has(d.id)).map((d) => ({ ...d, charge: charges.get(d.id) ?? d.charge }));
+      return going.filter((d) => !held.has(d.id)).map((d) => ({ ...d, charge: charges.get(d.id) ?? d.charge }));
     });
     this.#prefetch(claimed);
     return claimed;
-  }
-
-  /** Message id -> category for a batch, one query per tenant. */
-  async #categories(tx: Tx, deliveries: readonly ClaimedDelivery[]): Promise<Map<string, string>> {
-    const byTenant = new Map<string, Set<string>>();
-    for (const d of deliveries) byTenant.set(d.tenantId, (byTenant.get(d.tenantId) ?? new Set()).add(d.messageId));
-    const out = new Map<string, string>();
-    for (const [tenantId, ids] of byTenant) {
-      const rows = await tx
-        .selectFrom("messages")
-        .select(["id", "category"])
-        .where("tenant_id", "=", tenantId)
-        .where("id", "in", [...ids])
-        .execute();
-      for (const r of rows) out.set(r.id, r.category);
-    }
-    return out;
   }
 
   /**
@@ -270,6 +293,16 @@ export class DeliveryWorker {
    * tenant (and their attachments with another), instead of two queries per recipient.
    */
   #prefetch(claimed: readonly ClaimedDelivery[]): void {
+    const people = claimed.filter((d) => d.contactId !== null);
+    if (people.length > 0) {
+      const loaded = loadRecipientData(this.#deps.database.db, people);
+      // A failed bulk load is not fatal: the row's own render loads its data again.
+      for (const d of people)
+        this.#people.set(
+          d.id,
+          loaded.then((all) => all.get(d.id)).catch(() => undefined),
+        );
+    }
     const wanted = new Map<string, string>();
     for (const d of claimed) {
       if (!this.#messages.has(d.messageId)) wanted.set(d.messageId, d.tenantId);
@@ -313,14 +346,20 @@ export class DeliveryWorker {
             .orderBy("message_id")
             .orderBy("position")
             .execute();
+    const contexts = await loadMessageContexts(db, messages);
     const out = new Map<string, RenderedMessage>();
     for (const message of messages) {
       const attachments = files.filter((f) => f.message_id === message.id);
+      const context = contexts.get(message.id);
+      if (context && needsPersonalCopies(message, context)) {
+        out.set(message.id, { kind: "personal", message, attachments, context });
+        continue;
+      }
       try {
-        out.set(message.id, { message, raw: await renderMessage(message, attachments) });
+        out.set(message.id, { kind: "fixed", message, raw: await this.#renderFixed(message, attachments, context) });
       } catch (err) {
         this.#deps.logger.error({ err, messageId: message.id }, "message could not be rendered");
-        out.set(message.id, { message, raw: null, error: "message could not be rendered to MIME" });
+        out.set(message.id, { kind: "broken", message, error: "message could not be rendered to MIME" });
       }
     }
     return out;
@@ -334,7 +373,7 @@ export class DeliveryWorker {
         if (this.#messages.get(id) !== value) return;
         // Not loaded (too large for the batch, or gone): nothing to keep.
         if (!m) return this.#uncache(id, value);
-        const size = m.raw?.length ?? 0;
+        const size = m.kind === "fixed" ? m.raw.length : m.kind === "personal" ? m.message.size_bytes : 0;
         this.#cachedBytes += size;
         this.#sizes.set(id, size);
         this.#evict();
@@ -369,6 +408,7 @@ export class DeliveryWorker {
       })
       .finally(() => {
         this.#inFlight.delete(delivery.id);
+        this.#people.delete(delivery.id);
         const wake = this.#wake;
         if (wake && this.#inFlight.size <= this.#deps.settings.concurrency / 2) wake();
       });
@@ -402,12 +442,95 @@ export class DeliveryWorker {
 
   async #sendRendered(delivery: ClaimedDelivery, rendered: RenderedMessage | undefined): Promise<DeliveryOutcome> {
     if (!rendered) return this.#final(delivery, "rejected", delivery.attempts, null, null, "message no longer exists");
-    if (rendered.raw === null) return this.#final(delivery, "rejected", delivery.attempts, null, null, rendered.error);
+    if (rendered.kind === "broken") {
+      return this.#final(delivery, "rejected", delivery.attempts, null, null, rendered.error);
+    }
     if (!this.#checkAddress(delivery)) {
       return this.#final(delivery, "email_missing", delivery.attempts, null, null, "no valid email address");
     }
-    const result = await this.#send(delivery, rendered.raw);
+    const raw = rendered.kind === "fixed" ? rendered.raw : await this.#renderFor(delivery, rendered);
+    if (raw === null) {
+      return this.#final(delivery, "rejected", delivery.attempts, null, null, "message could not be rendered to MIME");
+    }
+    const result = await this.#send(delivery, raw);
     return this.#decide(delivery, result);
+  }
+
+  /** Plain mail, once for all its recipients: the signature when the tenant has one on, and the ref header. */
+  #renderFixed(message: MessageRow, attachments: readonly RenderAttachment[], context: MessageContext | undefined) {
+    const headers = { [MESSAGE_REF_HEADER]: messageRefFor(this.#deps.settings.secretKey, message.id) };
+    if (!context?.signature) return renderMessage(message, attachments, { headers });
+    const content = personalise({
+      template: { subject: message.subject, text: message.text_body, html: message.html_body },
+      merge: false,
+      contact: null,
+      subjects: [],
+      signature: context.signature,
+      unsubscribeUrl: null,
+      category: message.category,
+      tenantName: context.tenantName,
+      pixelUrl: null,
+    });
+    return renderMessage(message, attachments, { headers, content });
+  }
+
+  /**
+   * One recipient's copy: merge fields and sections for its contact and subjects (announcements),
+   * the signature, the unsubscribe link and `List-Unsubscribe` headers (non-essential
+   * announcements and digests) and the open pixel (HTML, when the tenant tracks opens).
+   * Null if it cannot be rendered.
+   */
+  async #renderFor(
+    delivery: ClaimedDelivery,
+    loaded: Extract<RenderedMessage, { kind: "personal" }>,
+  ): Promise<Buffer | null> {
+    const { message, context, attachments } = loaded;
+    const { settings, clock, database } = this.#deps;
+    try {
+      let data = await this.#people.get(delivery.id);
+      if (!data && delivery.contactId !== null)
+        data = (await loadRecipientData(database.db, [delivery])).get(delivery.id);
+      const now = clock.now();
+      const links = { publicUrl: settings.publicUrl, secretKey: settings.secretKey };
+      const forContact = PERSONAL_SOURCES.has(message.source);
+      const unsubscribe =
+        forContact && message.essential !== 1 ? unsubscribeUrl(links, delivery.tenantId, delivery.id, now) : null;
+      const pixel =
+        message.html_body !== null && context.trackOpens
+          ? openPixelUrl(links, delivery.tenantId, delivery.id, now)
+          : null;
+      const content = personalise({
+        template: { subject: message.subject, text: message.text_body, html: message.html_body },
+        merge: message.source === "announcement",
+        contact: data?.contact ?? null,
+        subjects: (data?.subjects ?? []).map((s) => ({ name: s.name, fields: context.mergeData[s.externalId] ?? {} })),
+        signature: context.signature,
+        unsubscribeUrl: unsubscribe,
+        category: message.category,
+        tenantName: context.tenantName,
+        pixelUrl: pixel,
+      });
+      const headers: Record<string, string> = {
+        [MESSAGE_REF_HEADER]: messageRefFor(settings.secretKey, message.id),
+        // RFC 8058: an https URL that takes a one-click POST, and the header saying so.
+        ...(unsubscribe
+          ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+          : {}),
+      };
+      return await renderMessage(message, attachments, {
+        headers,
+        content,
+        ...(forContact
+          ? {
+              to: { address: delivery.email, name: data?.contact?.name ?? "" },
+              messageId: copyMessageId(message.message_id_header, delivery.id),
+            }
+          : {}),
+      });
+    } catch (err) {
+      this.#deps.logger.error({ err, recipientId: delivery.id }, "message could not be rendered for its recipient");
+      return null;
+    }
   }
 
   async #acquireLarge(): Promise<void> {
@@ -547,4 +670,25 @@ export class DeliveryWorker {
       }
     }
   }
+}
+
+/**
+ * Whether each recipient gets a copy of their own: announcements and digests always; other
+ * tenant mail only when it has HTML and the tenant tracks opens, since the open pixel names the
+ * recipient. Text-only API mail (and Postbag's notices) keeps the render-once path.
+ */
+function needsPersonalCopies(message: MessageRow, context: MessageContext): boolean {
+  if (PERSONAL_SOURCES.has(message.source)) return true;
+  return message.source !== "notice" && message.html_body !== null && context.trackOpens;
+}
+
+/**
+ * Each copy of an announcement gets a Message-ID of its own, naming its recipient row: a parent
+ * who gets two copies (one per child, not consolidated) would otherwise see only one, as mail
+ * services drop a second message with a Message-ID they already hold; and a reply's
+ * In-Reply-To then names the recipient it answers.
+ */
+export function copyMessageId(templateId: string, recipientId: string): string {
+  const domain = /@([^>]+)>?$/.exec(templateId)?.[1] ?? "postbag.invalid";
+  return `<${recipientId}@${domain}>`;
 }

@@ -97,6 +97,7 @@ export function workerSettings(config: Config): WorkerSettings {
     retry: config.retry,
     secretKey: config.secretKey,
     bounceDomain: config.bounceDomain,
+    publicUrl: config.publicUrl,
     notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
   };
 }

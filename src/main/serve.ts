@@ -9,6 +9,7 @@ import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
 import { mailboxPoll } from "../scheduler/mailbox-poll.js";
+import { digestJob } from "../scheduler/digests.js";
 import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
@@ -154,6 +155,7 @@ export async function serve(
         releaseHeldSweep(database, clock, schedulerLogger),
         dailyUsageEmail(database, clock, { ...notices, secretKey: config.secretKey }),
         mailboxPoll(poller, schedulerLogger),
+        digestJob(database, clock, { senderDomain: config.senderDomain }),
       ],
       logger,
     );

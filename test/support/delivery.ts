@@ -21,6 +21,8 @@ import { startTestSmtpServer, type TestSmtpServer, type TestSmtpServerOptions } 
 export const SENDER_DOMAIN = "postbag.test";
 export const BOUNCE_DOMAIN = "bounces.postbag.test";
 export const SECRET_KEY = "test-secret-key-0123456789-abcdefghijklm";
+/** Where signed links in test emails point (unsubscribe, open pixel). */
+export const PUBLIC_URL = "https://postbag.test";
 
 export const silentLogger = pino({ level: "silent" });
 
@@ -32,6 +34,7 @@ export function workerSettings(overrides: Partial<WorkerSettings> = {}): WorkerS
     retry: { baseMs: 300_000, maxMs: 3_600_000, lifetimeMs: 172_800_000 },
     secretKey: SECRET_KEY,
     bounceDomain: BOUNCE_DOMAIN,
+    publicUrl: PUBLIC_URL,
     notices: { senderDomain: SENDER_DOMAIN, publicUrl: "http://postbag.test" },
     ...overrides,
   };

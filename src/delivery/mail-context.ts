@@ -1,0 +1,170 @@
+import type { Db } from "../db/database.js";
+import type { MessageRow } from "../db/tables.js";
+import type { ClaimedDelivery } from "./outbox.js";
+import type { ContactValues, SubjectValues } from "./personalise.js";
+
+/** What rendering a message needs besides the message: its tenant's settings and its announcement. */
+export interface MessageContext {
+  readonly tenantName: string;
+  /** The signature this message carries, or null. */
+  readonly signature: { readonly text: string | null; readonly html: string | null } | null;
+  readonly trackOpens: boolean;
+  /** `announcements.merge_data` of the announcement this message is the template of. */
+  readonly mergeData: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** Who one recipient row is for: its contact and the subjects its sections are about. */
+export interface RecipientData {
+  readonly contact: ContactValues | null;
+  readonly subjects: ReadonlyArray<SubjectValues & { readonly externalId: string }>;
+}
+
+/** Sources whose every copy is rendered for its recipient. */
+export const PERSONAL_SOURCES: ReadonlySet<string> = new Set(["announcement", "digest"]);
+
+/**
+ * Loads the context of a batch of messages: one query for their tenants' name, signature and
+ * open tracking, one per tenant for the announcements behind announcement templates.
+ *
+ * The signature: an announcement carries it when composed with `use_signature`; other tenant
+ * mail (API, digests) when the tenant has switched its signature on; Postbag's own notices never.
+ */
+export async function loadMessageContexts(
+  db: Db,
+  messages: readonly MessageRow[],
+): Promise<Map<string, MessageContext>> {
+  const out = new Map<string, MessageContext>();
+  if (messages.length === 0) return out;
+  const tenantIds = [...new Set(messages.map((m) => m.tenant_id))];
+  const tenants = await db
+    .selectFrom("tenants")
+    .leftJoin("tenant_signatures", "tenant_signatures.tenant_id", "tenants.id")
+    .leftJoin("tracking_settings", "tracking_settings.tenant_id", "tenants.id")
+    .select([
+      "tenants.id",
+      "tenants.name",
+      "tenant_signatures.enabled",
+      "tenant_signatures.text",
+      "tenant_signatures.html",
+      "tracking_settings.track_opens",
+    ])
+    .where("tenants.id", "in", tenantIds)
+    .execute();
+  const byTenant = new Map(tenants.map((t) => [t.id, t]));
+  const announcements = new Map<string, { useSignature: boolean; mergeData: string }>();
+  for (const tenantId of tenantIds) {
+    const ids = messages.filter((m) => m.tenant_id === tenantId && m.source === "announcement").map((m) => m.id);
+    if (ids.length === 0) continue;
+    const rows = await db
+      .selectFrom("announcements")
+      .select(["message_id", "use_signature", "merge_data"])
+      .where("tenant_id", "=", tenantId)
+      .where("message_id", "in", ids)
+      .execute();
+    for (const a of rows)
+      announcements.set(a.message_id, { useSignature: a.use_signature === 1, mergeData: a.merge_data });
+  }
+  for (const m of messages) {
+    const t = byTenant.get(m.tenant_id);
+    const announcement = announcements.get(m.id);
+    const hasSignature = t !== undefined && (t.text ?? "") + (t.html ?? "") !== "";
+    const wantsSignature =
+      m.source === "notice"
+        ? false
+        : announcement
+          ? announcement.useSignature
+          : m.source !== "announcement" && t?.enabled === 1;
+    out.set(m.id, {
+      tenantName: t?.name ?? "",
+      signature: hasSignature && wantsSignature ? { text: t?.text ?? null, html: t?.html ?? null } : null,
+      // No settings row: tracking is on (the default).
+      trackOpens: (t?.track_opens ?? 1) === 1,
+      mergeData: announcement ? parseMergeData(announcement.mergeData) : {},
+    });
+  }
+  return out;
+}
+
+/** Merge data as strings; anything that is not a plain value is left out rather than shown as `[object Object]`. */
+export function parseMergeData(json: string): Record<string, Record<string, string>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  const out: Record<string, Record<string, string>> = {};
+  if (!isObject(parsed)) return out;
+  for (const [subject, fields] of Object.entries(parsed)) {
+    if (!isObject(fields)) continue;
+    const clean: Record<string, string> = {};
+    for (const [k, v] of Object.entries(fields)) {
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") clean[k] = String(v);
+    }
+    out[subject] = clean;
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The subject ids a row's sections are about, in the order stored. */
+export function subjectIdsOf(delivery: ClaimedDelivery): string[] {
+  if (!delivery.subjectIds) return [];
+  try {
+    const ids: unknown = JSON.parse(delivery.subjectIds);
+    return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Loads contacts and subjects for the rows of a claimed batch that have a contact: one query
+ * per tenant for each. Subject fields from the announcement's merge data are added at render.
+ */
+export async function loadRecipientData(
+  db: Db,
+  deliveries: readonly ClaimedDelivery[],
+): Promise<Map<string, RecipientData>> {
+  const out = new Map<string, RecipientData>();
+  const byTenant = new Map<string, ClaimedDelivery[]>();
+  for (const d of deliveries) {
+    if (d.contactId !== null) byTenant.set(d.tenantId, [...(byTenant.get(d.tenantId) ?? []), d]);
+  }
+  for (const [tenantId, list] of byTenant) {
+    const contactIds = [...new Set(list.map((d) => d.contactId ?? ""))];
+    const subjectIds = [...new Set(list.flatMap(subjectIdsOf))];
+    const [contacts, subjects] = await Promise.all([
+      db
+        .selectFrom("contacts")
+        .select(["id", "name", "email"])
+        .where("tenant_id", "=", tenantId)
+        .where("id", "in", contactIds)
+        .execute(),
+      subjectIds.length === 0
+        ? Promise.resolve([])
+        : db
+            .selectFrom("subjects")
+            .select(["id", "external_id", "name"])
+            .where("tenant_id", "=", tenantId)
+            .where("id", "in", subjectIds)
+            .execute(),
+    ]);
+    const contactById = new Map(contacts.map((c) => [c.id, c]));
+    const subjectById = new Map(subjects.map((s) => [s.id, s]));
+    for (const d of list) {
+      const c = contactById.get(d.contactId ?? "");
+      out.set(d.id, {
+        contact: c ? { name: c.name, email: c.email } : null,
+        subjects: subjectIdsOf(d).flatMap((id) => {
+          const s = subjectById.get(id);
+          return s ? [{ name: s.name, externalId: s.external_id, fields: {} }] : [];
+        }),
+      });
+    }
+  }
+  return out;
+}
