@@ -99,13 +99,15 @@ describe("checkEmail refuses", () => {
     expect(problemOf(input)).toBe(problem);
   });
 
-  it("answers a 1 MB string quickly", () => {
+  // A guard against catastrophic backtracking (which would take seconds or hang), not a speed
+  // measurement: the bound is loose enough for a loaded shared machine.
+  it("answers a 1 MB string without backtracking", () => {
     const huge = `${"a".repeat(1024 * 1024)}@example.com`;
     const started = performance.now();
     expect(problemOf(huge)).toBe("too_long");
     expect(problemOf(`${"a.".repeat(512 * 1024)}@x.com`)).toBe("too_long");
     expect(problemOf(`${"a".repeat(1024 * 1024)}\n`)).toBe("control_characters");
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 
