@@ -115,11 +115,13 @@ function inBodyOrder(a: RowReport, b: RowReport): number {
 
 /**
  * Upserts a tenant's contacts, subjects and links by their external ids, fed one row at a time
- * (from a parsed JSON body or a streamed NDJSON one) and written in batches, one transaction
- * each, so memory stays bounded whatever the size of the sync. The tenant's system is the source
- * of truth: a row replaces the stored fields; a row that changes nothing writes nothing, so the
- * same sync twice reports everything `unchanged` the second time. When an external id appears
- * twice in one sync, the later row wins.
+ * (from a parsed JSON body or a streamed NDJSON one) and handled in batches of `batchSize` rows,
+ * so memory stays bounded whatever the size of the sync. The tenant's system is the source of
+ * truth: a row replaces the stored fields; a row that changes nothing writes nothing, so the same
+ * sync twice reports everything `unchanged` the second time. When an external id appears twice
+ * in one sync, the later row wins. A batch is compared with the stored rows first and only what
+ * changed is upserted, in one transaction for its contacts and subjects and one for its links;
+ * the upserts are keyed by external id, so two syncs running at once cannot duplicate a row.
  *
  * Within a batch, contacts and subjects are written before links, and a link's ends are looked
  * up at write time; a link whose contact or subject is still unknown is held (up to
@@ -195,7 +197,7 @@ export class AudienceSync {
     this.#finished = true;
     while (this.#deferred.length > 0) {
       const batch = this.#deferred.splice(0, this.#batchSize);
-      await this.#db.transaction().execute((tx) => this.#writeLinks(tx, batch, true, this.#clock.now()));
+      await this.#writeLinks(batch, true, this.#clock.now());
     }
     // Held links are judged last; the report still reads in the order of the body.
     this.#errors.sort(inBodyOrder);
@@ -246,19 +248,27 @@ export class AudienceSync {
     this.#subjects = [];
     this.#links = [];
     const now = this.#clock.now();
-    await this.#db.transaction().execute(async (tx) => {
-      if (contacts.length > 0) await this.#writeContacts(tx, contacts, now);
-      if (subjects.length > 0) await this.#writeSubjects(tx, subjects, now);
-      if (links.length > 0) await this.#writeLinks(tx, links, false, now);
-    });
+    // Reads and comparisons first, outside any transaction: a batch that changes nothing (the
+    // usual nightly sync) costs one query per kind and never takes a write lock.
+    const dirtyContacts = contacts.length > 0 ? await this.#planContacts(contacts, now) : [];
+    const dirtySubjects = subjects.length > 0 ? await this.#planSubjects(subjects, now) : [];
+    if (dirtyContacts.length + dirtySubjects.length > 0) {
+      await this.#db.transaction().execute(async (tx) => {
+        await this.#upsertContacts(tx, dirtyContacts, now);
+        await this.#upsertSubjects(tx, dirtySubjects, now);
+      });
+    }
+    // Links after their ends are committed, so they resolve against this batch's rows too.
+    if (links.length > 0) await this.#writeLinks(links, false, now);
   }
 
-  async #writeContacts(tx: Tx, rows: readonly Placed<ContactRow>[], now: number): Promise<void> {
+  /** Compares a batch with what is stored and counts; returns the rows to write. */
+  async #planContacts(rows: readonly Placed<ContactRow>[], now: number): Promise<[string, ContactState][]> {
     const tenantId = this.#tenantId;
     const counts = this.#counts.contact;
     const state = new Map<string, ContactState>();
     for (const part of chunks([...new Set(rows.map((r) => r.row.externalId))])) {
-      const found = await tx
+      const found = await this.#db
         .selectFrom("contacts")
         .select(["id", "external_id", "name", "email", "email_given", "email_problem"])
         .where("tenant_id", "=", tenantId)
@@ -284,7 +294,11 @@ export class AudienceSync {
         counts.updated++;
       }
     }
-    const dirty = [...state].filter(([, s]) => s.dirty).sort(byKey(([id]) => id));
+    return [...state].filter(([, s]) => s.dirty).sort(byKey(([id]) => id));
+  }
+
+  async #upsertContacts(tx: Tx, dirty: readonly [string, ContactState][], now: number): Promise<void> {
+    const tenantId = this.#tenantId;
     for (const part of chunks(dirty)) {
       await tx
         .insertInto("contacts")
@@ -314,12 +328,12 @@ export class AudienceSync {
     }
   }
 
-  async #writeSubjects(tx: Tx, rows: readonly Placed<SubjectRow>[], now: number): Promise<void> {
+  async #planSubjects(rows: readonly Placed<SubjectRow>[], now: number): Promise<[string, SubjectState][]> {
     const tenantId = this.#tenantId;
     const counts = this.#counts.subject;
     const state = new Map<string, SubjectState>();
     for (const part of chunks([...new Set(rows.map((r) => r.row.externalId))])) {
-      const found = await tx
+      const found = await this.#db
         .selectFrom("subjects")
         .select(["id", "external_id", "name", "groups"])
         .where("tenant_id", "=", tenantId)
@@ -350,7 +364,11 @@ export class AudienceSync {
         counts.updated++;
       }
     }
-    const dirty = [...state].filter(([, s]) => s.dirty).sort(byKey(([id]) => id));
+    return [...state].filter(([, s]) => s.dirty).sort(byKey(([id]) => id));
+  }
+
+  async #upsertSubjects(tx: Tx, dirty: readonly [string, SubjectState][], now: number): Promise<void> {
+    const tenantId = this.#tenantId;
     for (const part of chunks(dirty)) {
       // RETURNING gives the stored id, which differs from ours if another sync inserted the row first.
       const written = await tx
@@ -406,11 +424,11 @@ export class AudienceSync {
     }
   }
 
-  async #writeLinks(tx: Tx, rows: readonly Placed<LinkRow>[], final: boolean, now: number): Promise<void> {
+  async #writeLinks(rows: readonly Placed<LinkRow>[], final: boolean, now: number): Promise<void> {
     const tenantId = this.#tenantId;
     const counts = this.#counts.link;
-    const contactIds = await this.#idsOf(tx, "contacts", [...new Set(rows.map((r) => r.row.contactExternalId))]);
-    const subjectIds = await this.#idsOf(tx, "subjects", [...new Set(rows.map((r) => r.row.subjectExternalId))]);
+    const contactIds = await this.#idsOf("contacts", [...new Set(rows.map((r) => r.row.contactExternalId))]);
+    const subjectIds = await this.#idsOf("subjects", [...new Set(rows.map((r) => r.row.subjectExternalId))]);
     const ready: { contactId: string; subjectId: string; row: LinkRow }[] = [];
     for (const placed of rows) {
       const { row, place } = placed;
@@ -445,7 +463,7 @@ export class AudienceSync {
     const readyContacts = [...new Set(ready.map((r) => r.contactId))];
     const readySubjects = new Set(ready.map((r) => r.subjectId));
     for (const part of chunks(readyContacts)) {
-      const found = await tx
+      const found = await this.#db
         .selectFrom("contact_subjects")
         .select(["contact_id", "subject_id", "relationship", "receives_mail"])
         .where("tenant_id", "=", tenantId)
@@ -477,34 +495,37 @@ export class AudienceSync {
       }
     }
     const dirty = [...state].filter(([, s]) => s.dirty).sort(byKey(([k]) => k));
-    for (const part of chunks(dirty)) {
-      await tx
-        .insertInto("contact_subjects")
-        .values(
-          part.map(([, s]) => ({
-            tenant_id: tenantId,
-            contact_id: s.contactId,
-            subject_id: s.subjectId,
-            relationship: s.relationship,
-            receives_mail: s.receivesMail,
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(["contact_id", "subject_id"]).doUpdateSet((eb) => ({
-            relationship: eb.ref("excluded.relationship"),
-            receives_mail: eb.ref("excluded.receives_mail"),
-            updated_at: eb.ref("excluded.updated_at"),
-          })),
-        )
-        .execute();
-    }
+    if (dirty.length === 0) return;
+    await this.#db.transaction().execute(async (tx) => {
+      for (const part of chunks(dirty)) {
+        await tx
+          .insertInto("contact_subjects")
+          .values(
+            part.map(([, s]) => ({
+              tenant_id: tenantId,
+              contact_id: s.contactId,
+              subject_id: s.subjectId,
+              relationship: s.relationship,
+              receives_mail: s.receivesMail,
+              updated_at: now,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(["contact_id", "subject_id"]).doUpdateSet((eb) => ({
+              relationship: eb.ref("excluded.relationship"),
+              receives_mail: eb.ref("excluded.receives_mail"),
+              updated_at: eb.ref("excluded.updated_at"),
+            })),
+          )
+          .execute();
+      }
+    });
   }
 
-  async #idsOf(tx: Tx, table: "contacts" | "subjects", externalIds: readonly string[]): Promise<Map<string, string>> {
+  async #idsOf(table: "contacts" | "subjects", externalIds: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const part of chunks(externalIds)) {
-      const found = await tx
+      const found = await this.#db
         .selectFrom(table)
         .select(["id", "external_id"])
         .where("tenant_id", "=", this.#tenantId)

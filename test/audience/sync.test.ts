@@ -277,6 +277,17 @@ describeEachDialect("audience sync", (dialect) => {
       counts(5),
       0,
     ]);
+    // The same with a charset parameter and under the newer media type name.
+    for (const type of ["application/x-ndjson; charset=utf-8", "application/ndjson"]) {
+      const res = await t.inject({
+        method: "POST",
+        url: "/v1/audience/sync",
+        headers: { ...tenant.auth(), "content-type": type },
+        payload: ndjsonText(lines),
+      });
+      expect(res.statusCode, `${type}: ${res.body}`).toBe(200);
+      expect(json<Summary>(res).contacts).toEqual(counts(0, 0, 5));
+    }
     const second = await syncNdjson(t, tenant, lines);
     expect([second.contacts, second.subjects, second.links]).toEqual([
       counts(0, 0, 5),
@@ -465,6 +476,33 @@ describeEachDialect("audience sync", (dialect) => {
     });
     expect(pref.statusCode).toBe(404);
     expect(await t.db.selectFrom("contact_opt_outs").selectAll().where("tenant_id", "=", a.id).execute()).toEqual([]);
+  });
+
+  it("syncs of one tenant running at once all succeed and leave one row per external id", async () => {
+    const tenant = await t.newTenant();
+    const body = school(600);
+    const lines = ndjsonText([
+      ...body.links.map((r) => ({ type: "link", ...r })),
+      ...body.subjects.map((r) => ({ type: "subject", ...r, groups: ["Year 9"] })),
+      ...body.contacts.map((r) => ({ type: "contact", ...r })),
+    ]);
+    const results = await Promise.all([
+      t.inject({ method: "POST", url: "/v1/audience/sync", headers: tenant.auth(), payload: body }),
+      postNdjson(t, tenant, lines),
+      t.inject({ method: "POST", url: "/v1/audience/sync", headers: tenant.auth("staff"), payload: body }),
+    ]);
+    for (const res of results) {
+      expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+      expect(json<Summary>(res).errorCount).toBe(0);
+    }
+    const rows = await stored(tenant.id);
+    expect(rows.contacts).toHaveLength(600);
+    expect(rows.subjects).toHaveLength(600);
+    expect(rows.links).toHaveLength(600);
+    // Whichever sync wrote a subject last, its groups column and its group rows agree.
+    const groupsOf = new Map<string, string[]>();
+    for (const g of rows.groups) groupsOf.set(g.external_id, [...(groupsOf.get(g.external_id) ?? []), g.name]);
+    for (const s of rows.subjects) expect(groupsOf.get(s.external_id), s.external_id).toEqual(JSON.parse(s.groups));
   });
 
   it("every tenant role may sync; no key, a bad key or an operator key may not", async () => {

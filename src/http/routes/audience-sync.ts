@@ -141,7 +141,8 @@ export function registerAudienceSyncRoute(app: App, { database, clock, config }:
   const maxNdjsonBytes = config.audienceSyncMaxBytes;
   // A scope of its own, so that only this route takes NDJSON.
   app.register(async (scope) => {
-    scope.addContentTypeParser(NDJSON, (request, payload, done) => {
+    // `application/ndjson` is the newer name some clients send.
+    scope.addContentTypeParser([NDJSON, "application/ndjson"], (request, payload, done) => {
       const encoding = request.headers["content-encoding"];
       if (encoding !== undefined && encoding !== "identity") {
         done(new ApiError("unsupported_media_type", "send the NDJSON body without Content-Encoding"), undefined);
@@ -202,7 +203,7 @@ export function registerAudienceSyncRoute(app: App, { database, clock, config }:
               reply.header("connection", "close");
               throw new ApiError(
                 "payload_too_large",
-                `an NDJSON sync may be at most ${err.maxBodyBytes} bytes; rows before line ${err.line} may have been ` +
+                `an NDJSON sync may be at most ${err.maxBodyBytes} bytes; rows before line ${err.line + 1} may have been ` +
                   "applied, and syncing again is safe",
               );
             }
