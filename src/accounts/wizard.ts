@@ -1,5 +1,4 @@
 import { isIP } from "node:net";
-import sanitizeHtml from "sanitize-html";
 import type { Database, Db, Tx } from "../db/database.js";
 import { checkDisplayName, checkEmail } from "../messages/address.js";
 import { maskSecret } from "../tenants/secret-box.js";
@@ -192,7 +191,12 @@ function applyServer(
   return { host: input.host.trim().toLowerCase(), port: input.port, security: input.security, auth };
 }
 
-function sanitizeSignatureHtml(html: string): string {
+/**
+ * sanitize-html (with htmlparser2) is loaded on first use, not when the app starts: only saving
+ * a signature needs it, and it is a noticeable part of start-up time.
+ */
+async function sanitizeSignatureHtml(html: string): Promise<string> {
+  const sanitizeHtml = (await import("sanitize-html")).default;
   return sanitizeHtml(html, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "span", "font"],
     allowedAttributes: {
@@ -208,11 +212,11 @@ function sanitizeSignatureHtml(html: string): string {
 }
 
 /** The draft after applying the given sections (each replaces its step whole). Secrets never enter `settings`. */
-export function applyDraftInput(
+export async function applyDraftInput(
   current: { readonly settings: DraftSettings; readonly secrets: AccountSecrets },
   input: DraftInput,
   limits: WizardLimits,
-): { settings: DraftSettings; secrets: AccountSecrets } {
+): Promise<{ settings: DraftSettings; secrets: AccountSecrets }> {
   const secrets: MutableSecrets = { ...current.secrets };
   const settings: { -readonly [K in keyof DraftSettings]: DraftSettings[K] } = { ...current.settings };
   if (input.account) {
@@ -240,7 +244,7 @@ export function applyDraftInput(
   if (input.attachments_signature) {
     const x = input.attachments_signature;
     const defaults = defaultAttachmentsSignature(limits);
-    const html = x.signature?.html?.trim() ? sanitizeSignatureHtml(x.signature.html) : null;
+    const html = x.signature?.html?.trim() ? await sanitizeSignatureHtml(x.signature.html) : null;
     settings.attachments_signature = {
       attachments: {
         maxBytes: x.attachments?.maxBytes ?? defaults.attachments.maxBytes,
@@ -715,7 +719,7 @@ export async function updateDraft(
 ): Promise<CurrentDraft> {
   return database.db.transaction().execute(async (tx) => {
     const current = await currentDraft(tx, secretKey, tenantId);
-    const next = applyDraftInput(current, input, limits);
+    const next = await applyDraftInput(current, input, limits);
     const version = await saveDraft(tx, secretKey, tenantId, next.settings, next.secrets, at, by);
     return { ...next, version, updatedAt: at };
   });

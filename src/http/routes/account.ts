@@ -1,6 +1,5 @@
 import { Type } from "typebox";
 import { loadAccount, loadSignature } from "../../accounts/account-settings.js";
-import { testConnection } from "../../accounts/test-connection.js";
 import {
   accountView,
   applyDraftInput,
@@ -334,7 +333,9 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       const { tenantId } = tenantOf(request);
       const current = await currentDraft(database.db, config.secretKey, tenantId);
       const body = request.body;
-      const draft = body.account ? applyDraftInput(current, { account: body.account } as DraftInput, limits) : current;
+      const draft = body.account
+        ? await applyDraftInput(current, { account: body.account } as DraftInput, limits)
+        : current;
       const account = draft.settings.account;
       if (!account) {
         throw new ApiError("conflict", "nothing to test: send the account step, or save it in the draft first");
@@ -350,6 +351,8 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       if (!check.smtp && !check.receive) {
         throw new ApiError("invalid_request", "nothing to test: the account step has no sending or receiving server");
       }
+      // Loaded on first use: imapflow and Nodemailer's SMTP client are not needed to start the app.
+      const { testConnection } = await import("../../accounts/test-connection.js");
       return testConnection(
         {
           policy,
