@@ -707,6 +707,16 @@ export async function currentDraft(db: Db | Tx, secretKey: string, tenantId: str
   };
 }
 
+/**
+ * Two administrators saving different steps at once must not lose one of them (each save
+ * rewrites the whole draft): saves and Finish of one tenant take turns. SQLite transactions
+ * already do (`begin immediate`); on PostgreSQL the tenant's row is locked.
+ */
+async function lockTenant(database: Database, tx: Tx, tenantId: string): Promise<void> {
+  if (database.dialect !== "postgres") return;
+  await tx.selectFrom("tenants").select("id").where("id", "=", tenantId).forUpdate().execute();
+}
+
 /** Saves the given steps into the tenant's draft (in one transaction). */
 export async function updateDraft(
   database: Database,
@@ -718,6 +728,7 @@ export async function updateDraft(
   by: string | null,
 ): Promise<CurrentDraft> {
   return database.db.transaction().execute(async (tx) => {
+    await lockTenant(database, tx, tenantId);
     const current = await currentDraft(tx, secretKey, tenantId);
     const next = await applyDraftInput(current, input, limits);
     const version = await saveDraft(tx, secretKey, tenantId, next.settings, next.secrets, at, by);
@@ -743,6 +754,7 @@ export async function finishDraft(
   by: string | null,
 ): Promise<FinishResult> {
   return database.db.transaction().execute(async (tx): Promise<FinishResult> => {
+    await lockTenant(database, tx, tenantId);
     const draft = await loadDraft(tx, secretKey, tenantId);
     if (!draft) return { ok: false, reason: "no_draft" };
     const check = validateDraft(draft, limits);
