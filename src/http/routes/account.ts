@@ -177,6 +177,9 @@ const DraftBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Someone is waiting on test connection: each step gives up after this long at most. */
+const TEST_TIMEOUT_MS = 15_000;
+
 // Answers are built by the wizard's view functions; documented loosely here.
 const AnyObject = Type.Object({}, { additionalProperties: true });
 
@@ -356,7 +359,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       return testConnection(
         {
           policy,
-          timeoutMs: config.smtpTimeoutMs,
+          timeoutMs: Math.min(config.smtpTimeoutMs, TEST_TIMEOUT_MS),
           ehloName: config.senderDomain,
           ...(deps.fetchAccessToken ? { fetchAccessToken: deps.fetchAccessToken } : {}),
         },
