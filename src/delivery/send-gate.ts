@@ -139,6 +139,23 @@ async function planTenant(
 }
 
 /**
+ * Makes mail held for a revoked sign-in due now: for the wizard's Finish, in its transaction
+ * right after `saveAccount` saved a new sign-in, so the mail does not wait for its next look
+ * (up to `HELD_RETRY_MS`). Returns how many recipients were released.
+ */
+export async function releaseHeldMail(db: Db | Tx, tenantId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable("recipients")
+    .set({ next_attempt_at: now, last_smtp_text: null })
+    .where("tenant_id", "=", tenantId)
+    .where("lease_owner", "is", null)
+    .where("last_smtp_text", "=", HELD_NOTE)
+    .where("next_attempt_at", ">", now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
  * Called when a paced send ended (its reply arrived): the next slot is at least one delay after
  * that moment, not only after the claim. A send that took long (a fresh connection: TLS, login)
  * would otherwise leave less than the delay between two arrivals at the provider. Only ever

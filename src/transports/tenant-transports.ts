@@ -56,6 +56,7 @@ function isLoopback(address: string): boolean {
  * - `tls`: implicit TLS. `starttls`: STARTTLS required; a server that does not offer it gets no
  *   AUTH (and no mail) at all. `none`: no TLS; a password or token is then only sent to a server
  *   on loopback (a relay on the same machine), never across a network: otherwise soft failure.
+ *   A password account with no password saved does not log in (a relay that trusts the sender).
  * - Certificates are always verified (the policy's CAs: Node's plus POSTBAG_EXTRA_CA_FILE).
  * - The envelope sender is the account's own address (providers refuse others). The From header
  *   is kept if it is on the account address's domain, else it becomes the account address (the
@@ -172,7 +173,10 @@ export class TenantTransports implements AccountTransports {
     const checked = await this.#deps.policy.check(smtp.host);
     if (!checked.ok) return { failure: soft(`the mail account's server is not allowed: ${checked.reason}`) };
     const address = checked.addresses[0] ?? smtp.host;
-    if (smtp.security === "none" && !isLoopback(address)) {
+    // A password account with no password saved logs in not at all (a relay that trusts the
+    // sender's address): the only kind that may cross a network unencrypted.
+    const logsIn = smtp.auth.method === "oauth2" || !!account.secrets.smtpPassword;
+    if (smtp.security === "none" && logsIn && !isLoopback(address)) {
       return {
         failure: soft(
           "the mail account is set to connect without encryption; Postbag never sends a password or token " +
@@ -194,7 +198,9 @@ export class TenantTransports implements AccountTransports {
       detailedErrors: true,
       auth:
         auth.method === "password"
-          ? { user: auth.user, pass: account.secrets.smtpPassword ?? "" }
+          ? logsIn
+            ? { user: auth.user, pass: account.secrets.smtpPassword ?? "" }
+            : undefined
           : {
               user: auth.user,
               xoauth2: async (forceRefresh: boolean) => {

@@ -113,6 +113,8 @@ export interface AccountServerOptions {
   readonly password?: string;
   /** Reply to a refused XOAUTH2 token with Google's 334 error challenge instead of a direct 535. */
   readonly xoauth2Challenge?: boolean;
+  /** Take mail without a login (a relay that trusts the sending server). */
+  readonly authOptional?: boolean;
 }
 
 export async function startAccountServer(cert: TestCert, options: AccountServerOptions): Promise<AccountServer> {
@@ -132,6 +134,7 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
     authMethods: ["PLAIN", "LOGIN", "XOAUTH2"],
     // Accept AUTH in clear so a test can see whether the client ever sent it that way.
     allowInsecureAuth: true,
+    authOptional: options.authOptional === true,
     hideENHANCEDSTATUSCODES: true,
     onAuth(auth, session, callback) {
       const secure = session.secure;

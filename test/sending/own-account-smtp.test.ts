@@ -213,6 +213,24 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
     expect(row?.last_smtp_text).toMatch(/never sends a password or token unencrypted/);
   });
 
+  it("a password account saved without a password does not log in", async () => {
+    const plain = await server({ security: "none", user: ACCOUNT_ADDRESS, authOptional: true });
+    const tenantId = await createTestTenant(database, clock);
+    await saveOwnAccount(
+      database,
+      tenantId,
+      accountSettings({ host: "127.0.0.1", port: plain.port, security: "none" }),
+      {},
+      clock.now(),
+    );
+    await acceptMessages(database, clock, tenantId, [message()]);
+    await worker(newTenantTransports(database, clock, testPolicy(cert))).runOnce();
+    const [row] = await recipientRows(database, tenantId);
+    expect(row?.status, row?.last_smtp_text ?? "").toBe("sent");
+    expect(plain.auths).toEqual([]);
+    expect(plain.messages[0]?.mailFrom).toBe(ACCOUNT_ADDRESS);
+  });
+
   it("a refused login is a soft failure with the server's words; built-in tenants keep using the relay", async () => {
     const account = await server({ security: "tls", user: ACCOUNT_ADDRESS, password: "s3cret" });
     const own = await createTestTenant(database, clock);
