@@ -18,6 +18,8 @@ import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.
 import type { MessageWriter } from "../messages/message-store.js";
 import { authenticateKey, type Principal, type TenantRole } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
+import { registerAnnouncementRoutes } from "./routes/announcements.js";
+import { registerAnnouncementStatisticsRoutes } from "./routes/announcements-statistics.js";
 import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
 import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
@@ -252,6 +254,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerOperatorCreditGroupRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerOperatorReportRoutes(app, deps);
+  registerAnnouncementRoutes(app, deps);
+  registerAnnouncementStatisticsRoutes(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

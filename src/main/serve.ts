@@ -5,6 +5,7 @@ import type { Database } from "../db/database.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
+import { announcementFanout } from "../scheduler/announcement-fanout.js";
 import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
@@ -129,6 +130,7 @@ export async function serve(
         creditReminders(database, clock, notices),
         releaseHeldSweep(database, clock, schedulerLogger),
         dailyUsageEmail(database, clock, { ...notices, secretKey: config.secretKey }),
+        announcementFanout(database, clock, schedulerLogger),
       ],
       logger,
     );
