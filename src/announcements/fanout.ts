@@ -12,8 +12,8 @@ export interface FanoutOptions {
   readonly leaseMs?: number;
   /** Stop after this many chunks, leaving the lease to expire (tests: a crash mid-way). */
   readonly maxChunks?: number;
-  /** Called after each committed chunk that added recipients (wakes an idle delivery worker). */
-  readonly onChunk?: (recipients: number) => void;
+  /** Called (and awaited) after each committed chunk that added recipients (wakes an idle delivery worker). */
+  readonly onChunk?: (recipients: number) => void | Promise<void>;
 }
 
 /**
@@ -98,7 +98,7 @@ export async function fanOutAnnouncement(
       if (err instanceof LeaseLost) return "lost";
       throw err;
     }
-    if (result.added > 0) options.onChunk?.(result.added);
+    if (result.added > 0) await options.onChunk?.(result.added);
     if (result.done) return "sent";
     cursor = result.next;
   }
