@@ -24,7 +24,8 @@ export function mergeFieldProblems(text: string, path: string): ErrorDetail[] {
   // What is left after removing well-formed placeholders must hold no stray braces pair start:
   // `{{contact.name` (unclosed) would otherwise reach the recipient as typed.
   const rest = text.replace(PLACEHOLDER, "");
-  if (rest.includes("{{") || rest.includes("}}")) {
+  // `{{{…}}}` (raw output in other template languages) would render as `{value}`.
+  if (rest.includes("{{") || rest.includes("}}") || text.includes("{{{") || text.includes("}}}")) {
     problems.push({ path, message: "unbalanced merge field braces: write merge fields as {{contact.name}}" });
   }
   return problems;

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { cancelAnnouncement } from "../../src/announcements/announcement-store.js";
 import { type AnnouncementInput, composeAnnouncement } from "../../src/announcements/compose.js";
 import { DEFAULT_FANOUT_LEASE_MS, fanOutAnnouncement, runDueFanouts } from "../../src/announcements/fanout.js";
+import { announcementFanout } from "../../src/scheduler/announcement-fanout.js";
 import type { ManualClock } from "../../src/time/clock.js";
 import { describeEachDialect } from "../support/databases.js";
+import { silentLogger } from "../support/delivery.js";
 import { openTestApp, TEST_SENDER_DOMAIN, type TestApp } from "../support/test-app.js";
 import { seedAudience, siblings } from "./audience-fixtures.js";
 
@@ -240,5 +242,18 @@ describeEachDialect("announcement fan-out", (dialect) => {
     expect(await fanOutAnnouncement(t.database, clock, tenantId, a.id)).toBe("busy");
     expect(await runDueFanouts(t.database, clock)).toBe(0);
     expect(await recipients(tenantId, a.message_id)).toHaveLength(0);
+  });
+
+  it("the scheduler job fans out what is due", async () => {
+    const { tenantId } = await tenantWith();
+    const a = await compose(tenantId, { sendAt: new Date(clock.now() + 10_000).toISOString() });
+    const poked: number[] = [];
+    const job = announcementFanout(t.database, clock, silentLogger, (n) => void poked.push(n));
+    await job.run();
+    expect(await recipients(tenantId, a.message_id)).toHaveLength(0);
+    clock.advance(10_000);
+    await job.run();
+    expect(await recipients(tenantId, a.message_id)).toHaveLength(2);
+    expect(poked).toContain(2);
   });
 });
