@@ -182,7 +182,6 @@ async function writeAudience(tx: Tx, tenantId: string, announcementId: string, a
           .selectFrom("contact_subjects as cs")
           .innerJoin("subject_groups as g", "g.subject_id", "cs.subject_id")
           .select([announcement.as("a"), tenant.as("t"), "cs.contact_id", "cs.subject_id"])
-          .distinct()
           .where("g.tenant_id", "=", tenantId)
           .where("cs.tenant_id", "=", tenantId)
           .where("cs.receives_mail", "=", 1)

@@ -130,7 +130,7 @@ export async function serve(
         creditReminders(database, clock, notices),
         releaseHeldSweep(database, clock, schedulerLogger),
         dailyUsageEmail(database, clock, { ...notices, secretKey: config.secretKey }),
-        announcementFanout(database, clock, schedulerLogger),
+        announcementFanout(database, clock, schedulerLogger, worker ? () => worker?.poke() : undefined),
       ],
       logger,
     );
