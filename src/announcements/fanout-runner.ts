@@ -15,6 +15,7 @@ export class FanoutRunner {
   readonly #logger: Logger;
   readonly #onChunk: ((recipients: number) => void) | undefined;
   readonly #running = new Set<Promise<void>>();
+  readonly #stopping = new AbortController();
 
   constructor(options: { database: Database; clock: Clock; logger: Logger; onChunk?: (recipients: number) => void }) {
     this.#database = options.database;
@@ -25,7 +26,9 @@ export class FanoutRunner {
 
   /** Begins the fan-out of one announcement; failures are logged, the scheduler retries. */
   start(tenantId: string, announcementId: string): void {
+    if (this.#stopping.signal.aborted) return;
     const run = fanOutAnnouncement(this.#database, this.#clock, tenantId, announcementId, {
+      signal: this.#stopping.signal,
       ...(this.#onChunk ? { onChunk: this.#onChunk } : {}),
     })
       .then(() => undefined)
@@ -34,6 +37,15 @@ export class FanoutRunner {
       )
       .finally(() => this.#running.delete(run));
     this.#running.add(run);
+  }
+
+  /**
+   * Stops the fan-outs started here at their next chunk boundary and waits for them; what is
+   * left is resumed by a scheduler (the lease is given back).
+   */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.whenIdle();
   }
 
   /** Resolves when no fan-out started here is running (before closing the database). */

@@ -12,6 +12,11 @@ export interface FanoutOptions {
   readonly leaseMs?: number;
   /** Stop after this many chunks, leaving the lease to expire (tests: a crash mid-way). */
   readonly maxChunks?: number;
+  /**
+   * Stop at the next chunk boundary (process shutdown): the lease is given back, so another
+   * scheduler continues from the cursor at once instead of after the lease.
+   */
+  readonly signal?: AbortSignal;
   /** Called (and awaited) after each committed chunk that added recipients (wakes an idle delivery worker). */
   readonly onChunk?: (recipients: number) => void | Promise<void>;
 }
@@ -19,7 +24,8 @@ export interface FanoutOptions {
 /**
  * What became of one call: `sent` (fanned out completely), `cancelled` (cancelled before the
  * fan-out began), `busy` (another fan-out holds it, or it is not due or not there), `lost` (another
- * fan-out took over after this one's lease ran out), `interrupted` (stopped by `maxChunks`).
+ * fan-out took over after this one's lease ran out), `interrupted` (stopped by `maxChunks` or
+ * `signal`).
  */
 export type FanoutOutcome = "sent" | "cancelled" | "busy" | "lost" | "interrupted";
 
@@ -80,6 +86,17 @@ export async function fanOutAnnouncement(
   const consolidate = announcement.consolidate === 1;
   for (let chunk = 0; ; chunk++) {
     if (options.maxChunks !== undefined && chunk >= options.maxChunks) return "interrupted";
+    if (options.signal?.aborted) {
+      await db
+        .updateTable("announcements")
+        .set({ fanout_lease_until: null })
+        .where("tenant_id", "=", tenantId)
+        .where("id", "=", announcementId)
+        .where("state", "=", "sending")
+        .where("fanout_cursor", "=", cursor)
+        .execute();
+      return "interrupted";
+    }
     let result: { next: string; added: number; done: boolean };
     try {
       const from = cursor;

@@ -256,4 +256,27 @@ describeEachDialect("announcement fan-out", (dialect) => {
     expect(await recipients(tenantId, a.message_id)).toHaveLength(2);
     expect(poked).toContain(2);
   });
+
+  it("stops at a chunk boundary when asked, gives the lease back, and another run finishes it", async () => {
+    const contacts = Array.from({ length: 5 }, (_, i) => ({ ext: `c${i}`, name: `Contact ${i}` }));
+    const { tenantId } = await tenantWith({
+      contacts,
+      subjects: [{ ext: "s1", name: "Ada" }],
+      links: contacts.map((c) => ({ contact: c.ext, subject: "s1" })),
+    });
+    const a = await compose(tenantId, { audience: { subjects: ["s1"] } });
+    const stop = new AbortController();
+    const outcome = await fanOutAnnouncement(t.database, clock, tenantId, a.id, {
+      chunkContacts: 2,
+      signal: stop.signal,
+      onChunk: () => stop.abort(),
+    });
+    expect(outcome).toBe("interrupted");
+    expect(await recipients(tenantId, a.message_id)).toHaveLength(2);
+    // No waiting for the lease: it was given back.
+    expect(await fanOutAnnouncement(t.database, clock, tenantId, a.id, { chunkContacts: 2 })).toBe("sent");
+    const rows = await recipients(tenantId, a.message_id);
+    expect(new Set(rows.map((r) => r.contact_id)).size).toBe(5);
+    expect(rows).toHaveLength(5);
+  });
 });

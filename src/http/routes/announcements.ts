@@ -145,9 +145,9 @@ export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
     logger: logger.child({ component: "announcements" }),
     ...(onAccepted ? { onChunk: () => onAccepted() } : {}),
   });
-  // A fan-out started by a request finishes (or stops at a chunk boundary) before the
-  // database it writes to is closed.
-  app.addHook("onClose", () => fanouts.whenIdle());
+  // On shutdown a fan-out started by a request stops at its next chunk boundary (a scheduler
+  // carries on from the cursor), before the database it writes to is closed.
+  app.addHook("onClose", () => fanouts.stop());
 
   app.post(
     "/v1/announcements",
