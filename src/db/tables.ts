@@ -294,6 +294,15 @@ export interface AnnouncementTable {
   recipient_count: number;
 }
 
+/** The audience of an announcement being fanned out (see migration 0004). */
+export interface AnnouncementAudienceTable {
+  announcement_id: string;
+  tenant_id: string;
+  contact_id: string;
+  /** '' for a contact addressed directly rather than through a subject. */
+  subject_id: string;
+}
+
 export interface DigestItemTable {
   recipient_id: string;
   tenant_id: string;
@@ -489,6 +498,7 @@ export interface Tables {
   contact_subjects: ContactSubjectTable;
   contact_opt_outs: ContactOptOutTable;
   announcements: AnnouncementTable;
+  announcement_audience: AnnouncementAudienceTable;
   digest_items: DigestItemTable;
   suppressions: SuppressionTable;
   suppression_resets: SuppressionResetTable;
@@ -519,3 +529,4 @@ export type SandboxMessageRow = Selectable<SandboxMessageTable>;
 export type InboundMessageRow = Selectable<InboundMessageTable>;
 export type NewInboundMessage = Insertable<InboundMessageTable>;
 export type InboundAttachmentRow = Selectable<InboundAttachmentTable>;
+export type AnnouncementRow = Selectable<AnnouncementTable>;

@@ -21,6 +21,8 @@ import { authenticateKey, type Principal, type TenantRole } from "../tenants/ten
 import type { Clock } from "../time/clock.js";
 import type { NetworkPolicy } from "../transports/network-policy.js";
 import { registerAccountRoutes } from "./routes/account.js";
+import { registerAnnouncementRoutes } from "./routes/announcements.js";
+import { registerAnnouncementStatisticsRoutes } from "./routes/announcements-statistics.js";
 import { registerAudienceContactRoutes } from "./routes/audience-contacts.js";
 import { registerAudienceSubjectRoutes } from "./routes/audience-subjects.js";
 import { registerAudienceSyncRoute } from "./routes/audience-sync.js";
@@ -282,6 +284,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerTrackingSettingsRoutes(app, deps);
   registerSuppressionRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerAnnouncementRoutes(app, deps);
+  registerAnnouncementStatisticsRoutes(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -5,11 +5,12 @@ import type { Database } from "../db/database.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
+import { announcementFanout } from "../scheduler/announcement-fanout.js";
 import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
-import { mailboxPoll } from "../scheduler/mailbox-poll.js";
 import { digestJob } from "../scheduler/digests.js";
+import { mailboxPoll } from "../scheduler/mailbox-poll.js";
 import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
@@ -156,6 +157,7 @@ export async function serve(
         dailyUsageEmail(database, clock, { ...notices, secretKey: config.secretKey }),
         mailboxPoll(poller, schedulerLogger),
         digestJob(database, clock, { senderDomain: config.senderDomain }),
+        announcementFanout(database, clock, schedulerLogger, worker ? () => worker?.poke() : undefined),
       ],
       logger,
     );

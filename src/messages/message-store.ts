@@ -224,15 +224,16 @@ async function replay(
 export type PlannedMessage = ReturnType<typeof planMessage>;
 
 /**
- * Turns a prepared message into rows. `source` says who wrote it: `api` (a tenant's software)
- * or `notice` (Postbag's own mail, such as credit alerts).
+ * Turns a prepared message into rows. `source` says who wrote it: `api` (a tenant's software),
+ * `notice` (Postbag's own mail, such as credit alerts) or `announcement` (the template of an
+ * announcement, whose recipients are added by its fan-out).
  */
 export function planMessage(
   tenantId: string,
   m: PreparedMessage,
   now: number,
   messageIdDomain: string,
-  source: "api" | "notice" = "api",
+  source: "api" | "notice" | "announcement" = "api",
 ) {
   const id = newId(now);
   const headerRecipients = {

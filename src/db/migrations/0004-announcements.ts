@@ -36,6 +36,19 @@ export function announcementsMigration(dialect: Dialect): Migration {
         .addColumn("cancelled_at", t.time)
         .addColumn("recipient_count", "integer", (c) => c.notNull().defaultTo(0))
         .execute();
+      // The audience resolved once, when the fan-out starts: one row per (contact, subject) it
+      // reaches, subject_id '' for a contact addressed directly. Written by one INSERT … SELECT in
+      // the database, read back a few thousand contacts at a time in contact order and deleted as
+      // each chunk is fanned out, so the audience never sits in a process's memory and a sync
+      // running during the fan-out cannot make a contact appear twice.
+      await db.schema
+        .createTable("announcement_audience")
+        .addColumn("announcement_id", "text", (c) => c.notNull())
+        .addColumn("tenant_id", "text", (c) => c.notNull())
+        .addColumn("contact_id", "text", (c) => c.notNull())
+        .addColumn("subject_id", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("announcement_audience_pk", ["announcement_id", "contact_id", "subject_id"])
+        .execute();
       await db.schema.createIndex("announcements_tenant").on("announcements").columns(["tenant_id", "id"]).execute();
       await db.schema.createIndex("announcements_due").on("announcements").columns(["state", "send_at"]).execute();
       await db.schema.createIndex("announcements_message").on("announcements").columns(["message_id"]).execute();

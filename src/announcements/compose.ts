@@ -1,0 +1,300 @@
+import type { Database, Db } from "../db/database.js";
+import { newId } from "../db/ids.js";
+import type { AnnouncementRow } from "../db/tables.js";
+import { ApiError, type ErrorDetail } from "../errors/api-error.js";
+import { quote } from "../messages/address.js";
+import { isCategory } from "../messages/categories.js";
+import { insertPlanned, planMessage } from "../messages/message-store.js";
+import { type AttachmentInput, type PrepareLimits, prepareMessage } from "../messages/prepare.js";
+import type { Clock } from "../time/clock.js";
+import { mergeFieldProblems } from "./merge-field-syntax.js";
+import { sanitizeAnnouncementHtml } from "./sanitize-announcement-html.js";
+
+/** Who an announcement goes to, in the tenant's own terms (external ids, group names). */
+export interface AudienceInput {
+  readonly contacts?: readonly string[] | undefined;
+  readonly subjects?: readonly string[] | undefined;
+  readonly subjectGroups?: readonly string[] | undefined;
+}
+
+export interface AnnouncementInput {
+  readonly subject: string;
+  readonly text?: string | undefined;
+  readonly html?: string | undefined;
+  readonly audience: AudienceInput;
+  readonly consolidate: boolean;
+  readonly essential: boolean;
+  readonly category?: string | undefined;
+  /** ISO 8601; default now. */
+  readonly sendAt?: string | undefined;
+  readonly attachments?: readonly AttachmentInput[] | undefined;
+  readonly useSignature?: boolean | undefined;
+  /** `{ <subject external id>: { field: value } }` for `{{subject.<field>}}`. */
+  readonly mergeData?: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
+}
+
+/** Audience entries that matched nothing of the tenant's (reported, not stored). */
+export interface UnresolvedAudience {
+  readonly contacts: readonly string[];
+  readonly subjects: readonly string[];
+  readonly subjectGroups: readonly string[];
+}
+
+export interface ComposeOptions {
+  readonly limits: PrepareLimits;
+  readonly messageIdDomain: string;
+  /** The API key that wrote it, for the record. */
+  readonly createdBy: string | null;
+}
+
+/** How far ahead an announcement may be scheduled, and how late a "now" may arrive. */
+export const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3_600_000;
+export const PAST_TOLERANCE_MS = 60_000;
+/** Entries per audience list; a school's whole roll fits many times over. */
+export const MAX_AUDIENCE_ENTRIES = 200_000;
+const MAX_GROUPS = 1_000;
+const MERGE_FIELD_NAME = /^[A-Za-z0-9_]{1,64}$/;
+const MAX_MERGE_VALUE = 2_000;
+// Categories an announcement may not claim: Postbag's own notices and digests, and password
+// resets (free or never held, so they must be one person's reset link, not a bulk mailing).
+const NOT_FOR_ANNOUNCEMENTS: ReadonlySet<string> = new Set([
+  "notice",
+  "digest",
+  "password_reset_parent",
+  "password_reset_system",
+]);
+// Both dialects cap bound parameters per statement; lookups by external id go in slices.
+const LOOKUP_SLICE = 1_000;
+
+function normalisedList(values: readonly string[] | undefined, max: number, path: string): string[] {
+  const list = [...new Set(values ?? [])];
+  if (list.length > max) throw new ApiError("invalid_request", `${path}: at most ${max} entries`);
+  return list;
+}
+
+function checkSendAt(sendAt: string | undefined, now: number): number {
+  if (sendAt === undefined) return now;
+  const at = Date.parse(sendAt);
+  if (!Number.isFinite(at)) {
+    throw new ApiError("invalid_request", "sendAt must be an ISO 8601 date-time", [
+      { path: "/sendAt", message: "not a date-time" },
+    ]);
+  }
+  if (at < now - PAST_TOLERANCE_MS) {
+    throw new ApiError("invalid_request", `sendAt ${sendAt} is in the past; leave it out to send now`, [
+      { path: "/sendAt", message: "in the past" },
+    ]);
+  }
+  if (at > now + MAX_SCHEDULE_AHEAD_MS) {
+    throw new ApiError("invalid_request", "sendAt is more than a year ahead", [
+      { path: "/sendAt", message: "too far ahead" },
+    ]);
+  }
+  return Math.max(at, now);
+}
+
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 0x1f || code === 0x7f) return true;
+  }
+  return false;
+}
+
+function checkMergeData(mergeData: AnnouncementInput["mergeData"]): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  for (const [subject, fields] of Object.entries(mergeData ?? {})) {
+    for (const [field, value] of Object.entries(fields)) {
+      const path = `/mergeData/${subject.slice(0, 80)}/${field.slice(0, 80)}`;
+      if (!MERGE_FIELD_NAME.test(field)) {
+        problems.push({
+          path,
+          message: `merge field name ${quote(field.slice(0, 80))}: letters, digits and underscore only`,
+        });
+      } else if (value.length > MAX_MERGE_VALUE) {
+        problems.push({ path, message: `merge value longer than ${MAX_MERGE_VALUE} characters` });
+        // Values may land in the Subject header: no CR, LF or other control characters.
+      } else if (hasControlCharacter(value)) {
+        problems.push({ path, message: "merge values may not contain control characters (CR, LF, …)" });
+      }
+    }
+  }
+  return problems;
+}
+
+/** The entries of `wanted` that exist among the tenant's rows, looked up in slices. */
+async function existing(
+  db: Db,
+  tenantId: string,
+  wanted: readonly string[],
+  lookup: (db: Db, tenantId: string, slice: readonly string[]) => Promise<string[]>,
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < wanted.length; i += LOOKUP_SLICE) {
+    for (const value of await lookup(db, tenantId, wanted.slice(i, i + LOOKUP_SLICE))) found.add(value);
+  }
+  return found;
+}
+
+const contactIds = async (db: Db, tenantId: string, slice: readonly string[]) =>
+  (
+    await db
+      .selectFrom("contacts")
+      .select("external_id")
+      .where("tenant_id", "=", tenantId)
+      .where("external_id", "in", slice)
+      .execute()
+  ).map((r) => r.external_id);
+
+const subjectIds = async (db: Db, tenantId: string, slice: readonly string[]) =>
+  (
+    await db
+      .selectFrom("subjects")
+      .select("external_id")
+      .where("tenant_id", "=", tenantId)
+      .where("external_id", "in", slice)
+      .execute()
+  ).map((r) => r.external_id);
+
+const groupNames = async (db: Db, tenantId: string, slice: readonly string[]) =>
+  (
+    await db
+      .selectFrom("subject_groups")
+      .select("name")
+      .distinct()
+      .where("tenant_id", "=", tenantId)
+      .where("name", "in", slice)
+      .execute()
+  ).map((r) => r.name);
+
+/**
+ * Checks an audience against the tenant's data: entries that match nothing are reported. An
+ * audience in which nothing at all matches is refused (it would send to no one, almost surely
+ * a mistake such as ids from another system); otherwise the unmatched ones are only reported,
+ * since the tenant's sync may lag behind the system the ids came from.
+ */
+export async function resolveAudience(
+  db: Db,
+  tenantId: string,
+  audience: AudienceInput,
+): Promise<{ audience: Required<{ [K in keyof AudienceInput]: string[] }>; unresolved: UnresolvedAudience }> {
+  const contacts = normalisedList(audience.contacts, MAX_AUDIENCE_ENTRIES, "/audience/contacts");
+  const subjects = normalisedList(audience.subjects, MAX_AUDIENCE_ENTRIES, "/audience/subjects");
+  const subjectGroups = normalisedList(audience.subjectGroups, MAX_GROUPS, "/audience/subjectGroups");
+  if (contacts.length + subjects.length + subjectGroups.length === 0) {
+    throw new ApiError("invalid_request", "the audience is empty: name contacts, subjects or subjectGroups", [
+      { path: "/audience", message: "empty" },
+    ]);
+  }
+  const [foundContacts, foundSubjects, foundGroups] = [
+    await existing(db, tenantId, contacts, contactIds),
+    await existing(db, tenantId, subjects, subjectIds),
+    await existing(db, tenantId, subjectGroups, groupNames),
+  ];
+  const unresolved = {
+    contacts: contacts.filter((c) => !foundContacts.has(c)),
+    subjects: subjects.filter((s) => !foundSubjects.has(s)),
+    subjectGroups: subjectGroups.filter((g) => !foundGroups.has(g)),
+  };
+  if (foundContacts.size + foundSubjects.size + foundGroups.size === 0) {
+    const details: ErrorDetail[] = [
+      ...unresolved.contacts
+        .slice(0, 10)
+        .map((c) => ({ path: "/audience/contacts", message: `unknown contact ${quote(c)}` })),
+      ...unresolved.subjects
+        .slice(0, 10)
+        .map((s) => ({ path: "/audience/subjects", message: `unknown subject ${quote(s)}` })),
+      ...unresolved.subjectGroups
+        .slice(0, 10)
+        .map((g) => ({ path: "/audience/subjectGroups", message: `unknown subject group ${quote(g)}` })),
+    ];
+    throw new ApiError(
+      "invalid_request",
+      "nothing in the audience matches this tenant's contacts, subjects or groups",
+      details,
+    );
+  }
+  return { audience: { contacts, subjects, subjectGroups }, unresolved };
+}
+
+/**
+ * Validates and stores an announcement: its template message (merge fields checked, HTML
+ * sanitised, attachments as for any message) and its row, state `scheduled`. The fan-out
+ * (`fanout.ts`) turns it into recipients once `send_at` has come.
+ */
+export async function composeAnnouncement(
+  database: Database,
+  clock: Clock,
+  tenantId: string,
+  input: AnnouncementInput,
+  options: ComposeOptions,
+): Promise<{ announcement: AnnouncementRow; unresolved: UnresolvedAudience }> {
+  const now = clock.now();
+  const category = input.category ?? "announcement";
+  if (!isCategory(category) || NOT_FOR_ANNOUNCEMENTS.has(category)) {
+    throw new ApiError(
+      "unknown_category",
+      `category ${quote(category.slice(0, 80))} cannot be used for an announcement: use announcement, invitation, alert or scheduled`,
+    );
+  }
+  const sendAt = checkSendAt(input.sendAt, now);
+  const problems = [
+    ...mergeFieldProblems(input.subject, "/subject"),
+    ...(input.text === undefined ? [] : mergeFieldProblems(input.text, "/text")),
+    ...(input.html === undefined ? [] : mergeFieldProblems(input.html, "/html")),
+    ...checkMergeData(input.mergeData),
+  ];
+  if (problems.length > 0) throw new ApiError("invalid_request", problems[0]?.message ?? "invalid", problems);
+
+  const html = input.html === undefined ? undefined : sanitizeAnnouncementHtml(input.html);
+  if (html !== undefined && html.trim() === "" && input.text === undefined) {
+    throw new ApiError("invalid_request", "html has nothing left after removing scripts and other active content", [
+      { path: "/html", message: "empty after sanitising" },
+    ]);
+  }
+  // The template goes through the same checks as any message (subject header, bodies, size,
+  // attachments, From). It has no recipients of its own: a placeholder without an address
+  // satisfies prepareMessage and is dropped; the fan-out adds the real ones.
+  const prepared = prepareMessage(
+    {
+      to: [{ email: null }],
+      subject: input.subject,
+      text: input.text,
+      html: html === "" ? undefined : html,
+      category,
+      attachments: input.attachments ? [...input.attachments] : undefined,
+    },
+    undefined,
+    options.limits,
+  );
+  const { audience, unresolved } = await resolveAudience(database.db, tenantId, input.audience);
+
+  const planned = planMessage(tenantId, { ...prepared, recipients: [] }, now, options.messageIdDomain, "announcement");
+  const row: AnnouncementRow = {
+    id: newId(now),
+    tenant_id: tenantId,
+    message_id: planned.message.id,
+    state: "scheduled",
+    essential: input.essential ? 1 : 0,
+    consolidate: input.consolidate ? 1 : 0,
+    use_signature: input.useSignature ? 1 : 0,
+    audience: JSON.stringify(audience),
+    merge_data: JSON.stringify(input.mergeData ?? {}),
+    send_at: sendAt,
+    created_by: options.createdBy,
+    created_at: now,
+    fanout_cursor: null,
+    fanout_lease_until: null,
+    fanned_out_at: null,
+    cancelled_at: null,
+    recipient_count: 0,
+  };
+  await database.db.transaction().execute(async (tx) => {
+    await insertPlanned(tx, [planned]);
+    if (input.essential) {
+      await tx.updateTable("messages").set({ essential: 1 }).where("id", "=", planned.message.id).execute();
+    }
+    await tx.insertInto("announcements").values(row).execute();
+  });
+  return { announcement: row, unresolved };
+}

@@ -1,0 +1,61 @@
+import sanitizeHtml from "sanitize-html";
+
+// Ordinary formatting a school office's editor produces: text styles, headings, lists, tables,
+// links and images. Nothing that runs (script, event handlers, javascript: URLs), nothing that
+// loads another document (iframe, object, form), and only inline styles from a short list.
+const OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [
+    ...sanitizeHtml.defaults.allowedTags,
+    "img",
+    "span",
+    "font",
+    "center",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "h1",
+    "h2",
+  ],
+  allowedAttributes: {
+    "*": ["style", "align", "dir", "title"],
+    a: ["href", "name", "target", "rel"],
+    img: ["src", "alt", "width", "height"],
+    font: ["color", "face", "size"],
+    table: ["width", "border", "cellpadding", "cellspacing", "bgcolor"],
+    td: ["width", "colspan", "rowspan", "valign", "bgcolor"],
+    th: ["width", "colspan", "rowspan", "valign", "bgcolor"],
+  },
+  allowedSchemes: ["http", "https", "mailto", "tel"],
+  allowedSchemesByTag: { img: ["http", "https", "cid"] },
+  allowProtocolRelative: false,
+  allowedStyles: {
+    "*": {
+      color: [/^#[0-9a-f]{3,8}$/i, /^[a-z]{3,20}$/i, /^rgba?\([\d\s.,%]+\)$/i],
+      "background-color": [/^#[0-9a-f]{3,8}$/i, /^[a-z]{3,20}$/i, /^rgba?\([\d\s.,%]+\)$/i],
+      "text-align": [/^(left|right|center|justify)$/],
+      "font-weight": [/^(normal|bold|bolder|lighter|\d{3})$/],
+      "font-style": [/^(normal|italic)$/],
+      "font-size": [/^\d{1,3}(\.\d+)?(px|pt|em|rem|%)$/],
+      "font-family": [/^[\w\s,'"-]{1,100}$/],
+      "text-decoration": [/^(none|underline|line-through)$/],
+      "line-height": [/^\d{1,3}(\.\d+)?(px|pt|em|%)?$/],
+      margin: [/^[\d\s.]+(px|pt|em|%)?[\d\s.pxtem%]*$/],
+      padding: [/^[\d\s.]+(px|pt|em|%)?[\d\s.pxtem%]*$/],
+      width: [/^\d{1,4}(px|%)?$/],
+      height: [/^\d{1,4}(px|%)?$/],
+    },
+  },
+  // Text of dropped elements such as <script> and <style> goes with them.
+  nonTextTags: ["script", "style", "textarea", "option", "noscript", "title", "head"],
+  disallowedTagsMode: "discard",
+};
+
+/**
+ * Announcement HTML as it may be stored and sent: formatting, links and images kept, anything
+ * that runs or loads other content removed. Merge fields (`{{subject.name}}`) pass through as
+ * text, also inside `href` and `src`, where they are relative URLs until rendered.
+ */
+export function sanitizeAnnouncementHtml(html: string): string {
+  return sanitizeHtml(html, OPTIONS);
+}
