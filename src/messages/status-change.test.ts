@@ -103,21 +103,19 @@ describe.each(dialects)("applyLateEvents [%s]", (dialect) => {
   it("moves sent to hard_bounce, suppresses the address, and keeps a later open as an event only", async () => {
     const { tenantId, recipientId } = await sentRecipient("Bounced@Example.com");
     const at = clock.now() + 60_000;
-    const result = await test.database.db
-      .transaction()
-      .execute((tx) =>
-        applyLateEvents(tx, [
-          {
-            tenantId,
-            recipientId,
-            status: "hard_bounce",
-            at,
-            smtpCode: 550,
-            enhancedCode: "5.1.1",
-            text: "no such user",
-          },
-        ]),
-      );
+    const result = await test.database.db.transaction().execute((tx) =>
+      applyLateEvents(tx, [
+        {
+          tenantId,
+          recipientId,
+          status: "hard_bounce",
+          at,
+          smtpCode: 550,
+          enhancedCode: "5.1.1",
+          text: "no such user",
+        },
+      ]),
+    );
     expect([...result.moved]).toEqual([recipientId]);
     expect(await statusOf(recipientId)).toBe("hard_bounce");
     expect(await suppressedAmong(test.database.db, tenantId, ["bounced@example.com"])).toEqual(
