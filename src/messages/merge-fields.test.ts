@@ -46,7 +46,9 @@ describe("merge fields", () => {
     expect(link("javascript:alert(1)")).toBe(`<a href="">form</a>`);
     expect(link("java\tscript:alert(1)")).toBe(`<a href="">form</a>`);
     expect(link(" data:text/html,x")).toBe(`<a href="">form</a>`);
-    expect(link("https://school.example/form?a=1&b=2")).toBe(`<a href="https://school.example/form?a=1&amp;b=2">form</a>`);
+    expect(link("https://school.example/form?a=1&b=2")).toBe(
+      `<a href="https://school.example/form?a=1&amp;b=2">form</a>`,
+    );
     // Outside a tag the same value is only text.
     expect(mergeHtml("<p>{{subject.url}}</p>", { contact: {}, subject: { url: "javascript:x" } })).toBe(
       "<p>javascript:x</p>",
