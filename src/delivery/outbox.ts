@@ -163,6 +163,12 @@ export async function writeOutcomes(
     tx,
     written
       .filter((o) => o.status === "hard_bounce" && o.nextAttemptAt === null)
+      // In key order, so two workers suppressing the same addresses never wait on each other.
+      .sort((a, b) =>
+        `${a.delivery.tenantId} ${a.delivery.email.toLowerCase()}`.localeCompare(
+          `${b.delivery.tenantId} ${b.delivery.email.toLowerCase()}`,
+        ),
+      )
       .map((o) => ({
         tenantId: o.delivery.tenantId,
         email: o.delivery.email,

@@ -24,7 +24,7 @@ describe("per-recipient content", () => {
   it("one subject: merge fields filled in subject and both bodies, nothing added", () => {
     const out = personalise(input());
     expect(out.subject).toBe("Trip letter for Ann");
-    expect(out.text).toBe("Dear Sam Parent,\nAnn in class 4B goes on the trip.\n");
+    expect(out.text).toBe("Dear Sam Parent,\nAnn in class 4B goes on the trip.");
     expect(out.html).toBe("<p>Dear Sam Parent,</p><p>Ann in class 4B goes on the trip.</p>");
   });
 

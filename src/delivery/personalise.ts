@@ -151,6 +151,7 @@ function footerWords(input: PersonalInput): string {
 }
 
 function textWithFooter(text: string, input: PersonalInput): string {
+  if (!input.signature?.text && !input.unsubscribeUrl) return text;
   let out = text.replace(/\s+$/, "");
   if (input.signature?.text) out += `\n\n-- \n${input.signature.text.trim()}`;
   if (input.unsubscribeUrl)

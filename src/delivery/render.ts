@@ -53,11 +53,27 @@ export async function renderMessage(
     ...(content.html !== null ? { html: content.html } : {}),
     messageId: options.messageId ?? message.message_id_header,
     date: new Date(message.created_at),
-    headers: { ...(JSON.parse(message.headers) as Record<string, string>), ...options.headers },
+    headers: withHeaders(JSON.parse(message.headers) as Record<string, string>, options.headers),
     attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.content_type, content: a.content })),
     // Content is always inline data: never let a value be read as a file path or URL.
     disableFileAccess: true,
     disableUrlAccess: true,
   });
   return composer.compile().build();
+}
+
+/**
+ * The stored headers plus Postbag's own. A stored header with the name of one of Postbag's, in
+ * any case (a tenant may send `x-postbag-ref` through the API), is dropped rather than sent
+ * beside it: a bounce quoting the headers must find only the one Postbag signed.
+ */
+function withHeaders(
+  stored: Record<string, string>,
+  added: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  if (!added) return stored;
+  const ours = new Set(Object.keys(added).map((k) => k.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(stored)) if (!ours.has(k.toLowerCase())) out[k] = v;
+  return { ...out, ...added };
 }

@@ -273,8 +273,17 @@ describeEachDialect("screening and per-recipient rendering", (dialect) => {
       recipients: [p],
     });
     const [api] = await acceptMessages(database, clock, tenantId, [message({ to: [p.email], subject: "Api" })]);
+    // Accepting refuses X-Postbag-* headers; a stored one (older rows) still never goes out beside Postbag's.
+    await database.db
+      .updateTable("messages")
+      .set({ headers: JSON.stringify({ "x-postbag-ref": "forged" }) })
+      .where("id", "=", api?.id ?? "")
+      .execute();
     await newWorker().runOnce();
     expect(server.messages).toHaveLength(3);
+    const apiRaw = server.messages.find((m) => header(m.raw, "Subject") === "Api")?.raw.toString() ?? "";
+    expect(apiRaw.match(/^x-postbag-ref:/gim)).toHaveLength(1);
+    expect(apiRaw).not.toContain("forged");
     const bySubject = new Map(server.messages.map((m) => [header(m.raw, "Subject"), m.raw]));
     const plainRaw = bySubject.get("Plain") as Buffer;
     const listUnsubscribe = header(plainRaw, "List-Unsubscribe") ?? "";
