@@ -73,10 +73,10 @@ export async function gateOwnAccountSends(
     const rows = ownRows.filter((d) => d.tenantId === tenant.id && !notices.has(d.messageId));
     if (rows.length === 0) continue;
     const settings = tenant.settings ? (JSON.parse(tenant.settings) as AccountSettings) : null;
-    const revoked =
-      tenant.revoked_at !== null && tenant.version !== null && tenant.settings_version === tenant.version;
+    const revoked = tenant.revoked_at !== null && tenant.version !== null && tenant.settings_version === tenant.version;
     if (revoked) {
-      for (const d of rows) deferrals.push({ id: d.id, tenantId: d.tenantId, until: now + HELD_RETRY_MS, note: HELD_NOTE });
+      for (const d of rows)
+        deferrals.push({ id: d.id, tenantId: d.tenantId, until: now + HELD_RETRY_MS, note: HELD_NOTE });
       continue;
     }
     const schedule = settings?.schedule;
@@ -136,6 +136,23 @@ async function planTenant(
     .where("tenant_id", "=", tenantId)
     .executeTakeFirstOrThrow();
   return { go: [], deferred: spread(Math.max(gate.next_at, now), rows) };
+}
+
+/**
+ * Makes mail held for a revoked sign-in due now: for the wizard's Finish, in its transaction
+ * right after `saveAccount` saved a new sign-in, so the mail does not wait for its next look
+ * (up to `HELD_RETRY_MS`). Returns how many recipients were released.
+ */
+export async function releaseHeldMail(db: Db | Tx, tenantId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable("recipients")
+    .set({ next_attempt_at: now, last_smtp_text: null })
+    .where("tenant_id", "=", tenantId)
+    .where("lease_owner", "is", null)
+    .where("last_smtp_text", "=", HELD_NOTE)
+    .where("next_attempt_at", ">", now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /**

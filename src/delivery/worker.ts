@@ -16,9 +16,9 @@ import {
   renewLeases,
 } from "./outbox.js";
 import { renderMessage } from "./render.js";
-import { gateOwnAccountSends } from "./send-gate.js";
 import { nextAttemptAt, type RetrySettings } from "./retry-policy.js";
 import { returnPathFor } from "./return-path.js";
+import { gateOwnAccountSends } from "./send-gate.js";
 import type { SendResult } from "./send-result.js";
 
 export interface WorkerSettings {

@@ -32,6 +32,7 @@ export async function applyHold(tx: Tx, planned: readonly HoldablePlan[], now: n
   for (const p of planned) {
     const hold = holdMs.get(p.message.tenant_id);
     if (hold === undefined) continue;
-    for (const r of p.recipients) if (r.next_attempt_at !== null && r.next_attempt_at !== undefined) r.next_attempt_at = now + hold;
+    for (const r of p.recipients)
+      if (r.next_attempt_at !== null && r.next_attempt_at !== undefined) r.next_attempt_at = now + hold;
   }
 }

@@ -121,7 +121,7 @@ export async function accessTokenFor(
   options: { readonly forceRefresh?: boolean } = {},
 ): Promise<AccessTokenResult> {
   const server = which === "smtp" ? account.settings.smtp : account.settings.receive;
-  if (!server || server.auth.method !== "oauth2") {
+  if (server?.auth.method !== "oauth2") {
     return { ok: false, revoked: false, reason: `the ${which} login does not use OAuth2` };
   }
   const auth = server.auth;
@@ -273,7 +273,12 @@ export async function isSendingRevoked(deps: OAuthDeps, account: StoredAccount):
 }
 
 type TokenAnswer =
-  | { readonly kind: "token"; readonly accessToken: string; readonly expiresInS: number; readonly refreshToken?: string }
+  | {
+      readonly kind: "token";
+      readonly accessToken: string;
+      readonly expiresInS: number;
+      readonly refreshToken?: string;
+    }
   | { readonly kind: "revoked"; readonly reason: string }
   | { readonly kind: "failed"; readonly reason: string };
 

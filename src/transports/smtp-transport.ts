@@ -261,7 +261,11 @@ export class SmtpTransport implements MailTransport {
         },
       };
       conn.login(
-        { user: auth.user, method: "XOAUTH2", oauth2: oauth2 as unknown as SMTPConnection.AuthenticationOAuth2["oauth2"] },
+        {
+          user: auth.user,
+          method: "XOAUTH2",
+          oauth2: oauth2 as unknown as SMTPConnection.AuthenticationOAuth2["oauth2"],
+        },
         (err) => (err ? failed(err) : ready()),
       );
     });
@@ -311,7 +315,9 @@ export class SmtpTransport implements MailTransport {
       } else {
         const result = resultFromError(err);
         job.resolve(
-          result.code === null && this.#options.detailedErrors ? { ...connectionFailure(err, true), enhanced: result.enhanced } : result,
+          result.code === null && this.#options.detailedErrors
+            ? { ...connectionFailure(err, true), enhanced: result.enhanced }
+            : result,
         );
       }
       const refused = (e.code === "EENVELOPE" || e.code === "EMESSAGE") && e.responseCode !== 421;

@@ -56,6 +56,7 @@ function isLoopback(address: string): boolean {
  * - `tls`: implicit TLS. `starttls`: STARTTLS required; a server that does not offer it gets no
  *   AUTH (and no mail) at all. `none`: no TLS; a password or token is then only sent to a server
  *   on loopback (a relay on the same machine), never across a network: otherwise soft failure.
+ *   A password account with no password saved does not log in (a relay that trusts the sender).
  * - Certificates are always verified (the policy's CAs: Node's plus POSTBAG_EXTRA_CA_FILE).
  * - The envelope sender is the account's own address (providers refuse others). The From header
  *   is kept if it is on the account address's domain, else it becomes the account address (the
@@ -88,7 +89,7 @@ export class TenantTransports implements AccountTransports {
   async send(delivery: ClaimedDelivery, raw: Buffer, owner: string): Promise<SendResult | null> {
     const { database, secretKey } = this.#deps;
     const account = await loadAccount(database.db, secretKey, delivery.tenantId);
-    if (!account || account.settings.mode !== "own_account") return null;
+    if (account?.settings.mode !== "own_account") return null;
     const smtp = account.settings.smtp;
     if (!smtp) return soft("the tenant's mail account has no outgoing (SMTP) server configured");
     const sender = senderOf(account, smtp);
@@ -102,9 +103,19 @@ export class TenantTransports implements AccountTransports {
     const got = await this.#poolFor(account, smtp);
     if ("failure" in got) return got.failure;
     got.pool.lastUsed = Date.now();
-    const message = withAccountHeaders(raw, sender, messageRefFor(secretKey, delivery.messageId));
+    const message = withAccountHeaders(
+      raw,
+      sender,
+      account.settings.fromName,
+      messageRefFor(secretKey, delivery.messageId),
+    );
     const result = await got.pool.transport.send({ from: sender, to: delivery.email }, message);
-    await pushGateAfterSend(database.db, delivery.tenantId, this.#deps.clock.now(), account.settings.schedule.delaySeconds);
+    await pushGateAfterSend(
+      database.db,
+      delivery.tenantId,
+      this.#deps.clock.now(),
+      account.settings.schedule.delaySeconds,
+    );
     // Refused while logging in, and the refresh that followed found the grant revoked.
     if (result.kind === "soft" && result.code === null && smtp.auth.method === "oauth2") {
       if (await isSendingRevoked(this.#oauth, account)) return this.#hold(delivery, owner);
@@ -162,7 +173,10 @@ export class TenantTransports implements AccountTransports {
     const checked = await this.#deps.policy.check(smtp.host);
     if (!checked.ok) return { failure: soft(`the mail account's server is not allowed: ${checked.reason}`) };
     const address = checked.addresses[0] ?? smtp.host;
-    if (smtp.security === "none" && !isLoopback(address)) {
+    // A password account with no password saved logs in not at all (a relay that trusts the
+    // sender's address): the only kind that may cross a network unencrypted.
+    const logsIn = smtp.auth.method === "oauth2" || !!account.secrets.smtpPassword;
+    if (smtp.security === "none" && logsIn && !isLoopback(address)) {
       return {
         failure: soft(
           "the mail account is set to connect without encryption; Postbag never sends a password or token " +
@@ -184,7 +198,9 @@ export class TenantTransports implements AccountTransports {
       detailedErrors: true,
       auth:
         auth.method === "password"
-          ? { user: auth.user, pass: account.secrets.smtpPassword ?? "" }
+          ? logsIn
+            ? { user: auth.user, pass: account.secrets.smtpPassword ?? "" }
+            : undefined
           : {
               user: auth.user,
               xoauth2: async (forceRefresh: boolean) => {
@@ -199,7 +215,10 @@ export class TenantTransports implements AccountTransports {
       idleMs: Math.min(this.#deps.idleMs ?? 60_000, 30_000),
       maxMessagesPerConnection: 100,
       onConnectionError: (err) =>
-        logger.warn({ err, tenantId, server: `${smtp.host}:${smtp.port}` }, "SMTP connection to a tenant's mail account failed"),
+        logger.warn(
+          { err, tenantId, server: `${smtp.host}:${smtp.port}` },
+          "SMTP connection to a tenant's mail account failed",
+        ),
     });
     return { pool: { version: account.version, transport, lastUsed: Date.now() } };
   }
@@ -226,13 +245,25 @@ function domainOf(address: string): string {
   return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
 }
 
+/** A display name as a header value: as is when plain, quoted when it has specials, RFC 2047 when not ASCII. */
+function displayName(name: string | null): string {
+  const clean = (name ?? "")
+    .replace(/[\r\n\t]+/g, " ")
+    .trim()
+    .slice(0, 200);
+  if (clean === "") return "";
+  if (/[^\x20-\x7e]/.test(clean)) return `=?UTF-8?B?${Buffer.from(clean, "utf8").toString("base64")}?=`;
+  if (/^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/.test(clean)) return clean;
+  return `"${clean.replace(/["\\]/g, "\\$&")}"`;
+}
+
 /**
  * Adjusts the rendered header block for the tenant's account: a From on another domain than
  * the account's becomes the account address (display name kept), and `X-Postbag-Ref` is added
  * when the rendering did not (bounces to the tenant's mailbox are matched through it). The body
  * is untouched.
  */
-export function withAccountHeaders(raw: Buffer, sender: string, ref: string): Buffer {
+export function withAccountHeaders(raw: Buffer, sender: string, senderName: string | null, ref: string): Buffer {
   const text = raw.toString("latin1");
   let end = text.indexOf("\r\n\r\n");
   let eol = "\r\n";
@@ -257,7 +288,7 @@ export function withAccountHeaders(raw: Buffer, sender: string, ref: string): Bu
     const current = (angle?.[1] ?? unfolded).trim();
     if (isValidEmail(current) && domainOf(current) === domainOf(sender)) return field;
     changed = true;
-    const display = angle ? unfolded.slice(0, angle.index).trim() : "";
+    const display = (angle ? unfolded.slice(0, angle.index).trim() : "") || displayName(senderName);
     return `From: ${display ? `${display} ` : ""}<${sender}>`;
   });
   const hasRef = fields.some((f) => f.toLowerCase().startsWith(`${MESSAGE_REF_HEADER.toLowerCase()}:`));

@@ -113,6 +113,8 @@ export interface AccountServerOptions {
   readonly password?: string;
   /** Reply to a refused XOAUTH2 token with Google's 334 error challenge instead of a direct 535. */
   readonly xoauth2Challenge?: boolean;
+  /** Take mail without a login (a relay that trusts the sending server). */
+  readonly authOptional?: boolean;
 }
 
 export async function startAccountServer(cert: TestCert, options: AccountServerOptions): Promise<AccountServer> {
@@ -132,6 +134,7 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
     authMethods: ["PLAIN", "LOGIN", "XOAUTH2"],
     // Accept AUTH in clear so a test can see whether the client ever sent it that way.
     allowInsecureAuth: true,
+    authOptional: options.authOptional === true,
     hideENHANCEDSTATUSCODES: true,
     onAuth(auth, session, callback) {
       const secure = session.secure;
@@ -140,9 +143,7 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
         auths.push({ method: "XOAUTH2", user: auth.username ?? "", secure, ok, token: auth.accessToken ?? "" });
         if (ok) return callback(null, { user: auth.username });
         if (options.xoauth2Challenge) return callback(null, { data: { status: "401", schemes: "bearer" } });
-        return callback(
-          Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }),
-        );
+        return callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
       }
       const ok = auth.username === options.user && options.password !== undefined && auth.password === options.password;
       auths.push({ method: auth.method, user: auth.username ?? "", secure, ok });

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
-import { loadAccount } from "../../src/accounts/account-settings.js";
+import { loadAccount, saveAccount } from "../../src/accounts/account-settings.js";
 import type { Database } from "../../src/db/database.js";
 import type { MailTransport } from "../../src/delivery/mail-transport.js";
-import { HELD_RETRY_MS } from "../../src/delivery/send-gate.js";
+import { HELD_RETRY_MS, releaseHeldMail } from "../../src/delivery/send-gate.js";
 import { DeliveryWorker } from "../../src/delivery/worker.js";
 import { ManualClock } from "../../src/time/clock.js";
 import { accessTokenFor, type OAuthDeps, REFRESH_MARGIN_MS } from "../../src/transports/oauth2.js";
@@ -51,7 +51,7 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
   let relayTransport: MailTransport;
   let account: AccountServer;
   let endpoint: TokenEndpoint;
-  let transports: TenantTransports[] = [];
+  const transports: TenantTransports[] = [];
   let clock: ManualClock;
   let tenantId: string;
 
@@ -226,7 +226,11 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
     );
     const after = await accessTokenFor(deps, await currentAccount(), "smtp");
     expect(after.ok).toBe(true);
-    expect(endpoint.requests.map((r) => r.refreshToken)).toEqual(["refresh-1", "refresh-rotated-1", "refresh-rotated-2"]);
+    expect(endpoint.requests.map((r) => r.refreshToken)).toEqual([
+      "refresh-1",
+      "refresh-rotated-1",
+      "refresh-rotated-2",
+    ]);
     const row = await database.db
       .selectFrom("oauth_tokens")
       .select("access_token")
@@ -286,18 +290,29 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
     expect(rows.filter((r) => r.email === "parent@example.test").map((r) => r.attempts)).toEqual([0, 0, 0]);
 
     // The administrator connects the account again: a new refresh token, saved with Finish.
+    // Finish releases the held mail in the same transaction, so it goes at once.
     endpoint.refreshTokens.add("refresh-2");
-    await saveOwnAccount(
-      database,
-      tenantId,
-      accountSettings({ host: "127.0.0.1", port: account.port, security: "tls", auth: oauthAuth(endpoint.url) }),
-      { ...SECRETS, smtpRefreshToken: "refresh-2" },
-      clock.now(),
-    );
-    clock.advance(HELD_RETRY_MS);
+    clock.advance(60_000);
+    const released = await database.db.transaction().execute(async (tx) => {
+      await saveAccount(
+        tx,
+        SECRET_KEY,
+        tenantId,
+        accountSettings({ host: "127.0.0.1", port: account.port, security: "tls", auth: oauthAuth(endpoint.url) }),
+        { ...SECRETS, smtpRefreshToken: "refresh-2" },
+        clock.now(),
+        null,
+      );
+      return releaseHeldMail(tx, tenantId, clock.now());
+    });
+    expect(released).toBe(3);
     await w.runOnce();
     rows = await recipientRows(database, tenantId);
-    expect(rows.filter((r) => r.email === "parent@example.test").map((r) => r.status)).toEqual(["sent", "sent", "sent"]);
+    expect(rows.filter((r) => r.email === "parent@example.test").map((r) => r.status)).toEqual([
+      "sent",
+      "sent",
+      "sent",
+    ]);
     expect(account.messages).toHaveLength(3);
     expect(await noticesOf(database.db, tenantId)).toHaveLength(1);
   });

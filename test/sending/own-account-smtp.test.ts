@@ -44,8 +44,8 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
   let database: Database;
   let relay: TestSmtpServer;
   let relayTransport: MailTransport;
-  let servers: AccountServer[] = [];
-  let transports: TenantTransports[] = [];
+  const servers: AccountServer[] = [];
+  const transports: TenantTransports[] = [];
   const clock = new ManualClock();
 
   beforeEach(async () => {
@@ -113,9 +113,11 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
       expect(account.auths).toEqual([
         expect.objectContaining({ user: ACCOUNT_ADDRESS, ok: true, secure: security !== "none" }),
       ]);
-      // The message's From (noreply@ the operator's domain) becomes the account's address.
-      expect(headerOf(got?.raw ?? Buffer.alloc(0), "From")).toBe(`<${ACCOUNT_ADDRESS}>`);
-      expect(headerOf(got?.raw ?? Buffer.alloc(0), "X-Postbag-Ref")).toMatch(new RegExp(`^${accepted?.id}-[0-9a-f]{16}$`));
+      // The message's From (noreply@ the operator's domain) becomes the account's address and name.
+      expect(headerOf(got?.raw ?? Buffer.alloc(0), "From")).toBe(`The Practice <${ACCOUNT_ADDRESS}>`);
+      expect(headerOf(got?.raw ?? Buffer.alloc(0), "X-Postbag-Ref")).toMatch(
+        new RegExp(`^${accepted?.id}-[0-9a-f]{16}$`),
+      );
     });
   }
 
@@ -137,12 +139,19 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
       .where("tenant_id", "=", tenantId)
       .execute();
     await worker(newTenantTransports(database, clock, testPolicy(cert))).runOnce();
-    expect(headerOf(account.messages[0]?.raw ?? Buffer.alloc(0), "From")).toBe("Reception <reception@practice.example>");
+    expect(headerOf(account.messages[0]?.raw ?? Buffer.alloc(0), "From")).toBe(
+      "Reception <reception@practice.example>",
+    );
     expect(account.messages[0]?.mailFrom).toBe(ACCOUNT_ADDRESS);
   });
 
   it("never logs in without TLS when STARTTLS is required and the server does not offer it", async () => {
-    const account = await server({ security: "starttls", offerStarttls: false, user: ACCOUNT_ADDRESS, password: "s3cret" });
+    const account = await server({
+      security: "starttls",
+      offerStarttls: false,
+      user: ACCOUNT_ADDRESS,
+      password: "s3cret",
+    });
     const tenantId = await createTestTenant(database, clock);
     await saveOwnAccount(
       database,
@@ -202,6 +211,24 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
     const [row] = await recipientRows(database, tenantId);
     expect(row?.status).toBe("soft_bounce");
     expect(row?.last_smtp_text).toMatch(/never sends a password or token unencrypted/);
+  });
+
+  it("a password account saved without a password does not log in", async () => {
+    const plain = await server({ security: "none", user: ACCOUNT_ADDRESS, authOptional: true });
+    const tenantId = await createTestTenant(database, clock);
+    await saveOwnAccount(
+      database,
+      tenantId,
+      accountSettings({ host: "127.0.0.1", port: plain.port, security: "none" }),
+      {},
+      clock.now(),
+    );
+    await acceptMessages(database, clock, tenantId, [message()]);
+    await worker(newTenantTransports(database, clock, testPolicy(cert))).runOnce();
+    const [row] = await recipientRows(database, tenantId);
+    expect(row?.status, row?.last_smtp_text ?? "").toBe("sent");
+    expect(plain.auths).toEqual([]);
+    expect(plain.messages[0]?.mailFrom).toBe(ACCOUNT_ADDRESS);
   });
 
   it("a refused login is a soft failure with the server's words; built-in tenants keep using the relay", async () => {

@@ -15,7 +15,9 @@ const Cancelled = Type.Object({
     Type.Object({
       ...Recipient.properties,
       status: Type.String(),
-      reason: Type.String({ description: "`sending`: a worker is sending it now; `status`: past the point of stopping" }),
+      reason: Type.String({
+        description: "`sending`: a worker is sending it now; `status`: past the point of stopping",
+      }),
     }),
   ),
 });
