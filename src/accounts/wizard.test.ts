@@ -26,8 +26,8 @@ describe("wizard checks", () => {
     expect(hostProblem(`${"a".repeat(64)}.example.com`)).toMatch(/letters, digits/);
   });
 
-  it("derives the delay from the daily limit when none is given", () => {
-    const draft = applyDraftInput(
+  it("derives the delay from the daily limit when none is given", async () => {
+    const draft = await applyDraftInput(
       { settings: {}, secrets: {} },
       {
         account: { mode: "builtin" },
@@ -44,10 +44,10 @@ describe("wizard checks", () => {
     });
   });
 
-  it("fills OAuth2 defaults per provider and purpose", () => {
+  it("fills OAuth2 defaults per provider and purpose", async () => {
     expect(defaultScope("google", "pop3")).toBe("https://mail.google.com/");
     expect(defaultScope("microsoft", "imap")).toBe("https://outlook.office.com/IMAP.AccessAsUser.All offline_access");
-    const draft = applyDraftInput(
+    const draft = await applyDraftInput(
       { settings: {}, secrets: {} },
       {
         account: {
@@ -82,10 +82,10 @@ describe("wizard checks", () => {
     });
   });
 
-  it("refuses token endpoints that are not https (except loopback for local tests)", () => {
-    const withUrl = (tokenUrl: string) =>
+  it("refuses token endpoints that are not https (except loopback for local tests)", async () => {
+    const withUrl = async (tokenUrl: string) =>
       validateDraft(
-        applyDraftInput(
+        await applyDraftInput(
           { settings: {}, secrets: {} },
           {
             account: {
@@ -111,15 +111,15 @@ describe("wizard checks", () => {
         ),
         limits,
       );
-    expect(withUrl("https://login.example.com/token").ok).toBe(true);
-    expect(withUrl("http://127.0.0.1:8080/token").ok).toBe(true);
+    expect((await withUrl("https://login.example.com/token")).ok).toBe(true);
+    expect((await withUrl("http://127.0.0.1:8080/token")).ok).toBe(true);
     for (const bad of [
       "http://login.example.com/token",
       "ftp://x/y",
       "not a url",
       "https://user:pw@login.example.com/",
     ]) {
-      const check = withUrl(bad);
+      const check = await withUrl(bad);
       expect(check.ok, bad).toBe(false);
       expect(check.problems[0]?.field).toBe("smtp.auth.tokenUrl");
     }

@@ -1,5 +1,4 @@
 import { isIP } from "node:net";
-import sanitizeHtml from "sanitize-html";
 import type { Database, Db, Tx } from "../db/database.js";
 import { checkDisplayName, checkEmail } from "../messages/address.js";
 import { maskSecret } from "../tenants/secret-box.js";
@@ -192,7 +191,12 @@ function applyServer(
   return { host: input.host.trim().toLowerCase(), port: input.port, security: input.security, auth };
 }
 
-function sanitizeSignatureHtml(html: string): string {
+/**
+ * sanitize-html (with htmlparser2) is loaded on first use, not when the app starts: only saving
+ * a signature needs it, and it is a noticeable part of start-up time.
+ */
+async function sanitizeSignatureHtml(html: string): Promise<string> {
+  const sanitizeHtml = (await import("sanitize-html")).default;
   return sanitizeHtml(html, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "span", "font"],
     allowedAttributes: {
@@ -208,11 +212,11 @@ function sanitizeSignatureHtml(html: string): string {
 }
 
 /** The draft after applying the given sections (each replaces its step whole). Secrets never enter `settings`. */
-export function applyDraftInput(
+export async function applyDraftInput(
   current: { readonly settings: DraftSettings; readonly secrets: AccountSecrets },
   input: DraftInput,
   limits: WizardLimits,
-): { settings: DraftSettings; secrets: AccountSecrets } {
+): Promise<{ settings: DraftSettings; secrets: AccountSecrets }> {
   const secrets: MutableSecrets = { ...current.secrets };
   const settings: { -readonly [K in keyof DraftSettings]: DraftSettings[K] } = { ...current.settings };
   if (input.account) {
@@ -240,7 +244,7 @@ export function applyDraftInput(
   if (input.attachments_signature) {
     const x = input.attachments_signature;
     const defaults = defaultAttachmentsSignature(limits);
-    const html = x.signature?.html?.trim() ? sanitizeSignatureHtml(x.signature.html) : null;
+    const html = x.signature?.html?.trim() ? await sanitizeSignatureHtml(x.signature.html) : null;
     settings.attachments_signature = {
       attachments: {
         maxBytes: x.attachments?.maxBytes ?? defaults.attachments.maxBytes,
@@ -703,6 +707,16 @@ export async function currentDraft(db: Db | Tx, secretKey: string, tenantId: str
   };
 }
 
+/**
+ * Two administrators saving different steps at once must not lose one of them (each save
+ * rewrites the whole draft): saves and Finish of one tenant take turns. SQLite transactions
+ * already do (`begin immediate`); on PostgreSQL the tenant's row is locked.
+ */
+async function lockTenant(database: Database, tx: Tx, tenantId: string): Promise<void> {
+  if (database.dialect !== "postgres") return;
+  await tx.selectFrom("tenants").select("id").where("id", "=", tenantId).forUpdate().execute();
+}
+
 /** Saves the given steps into the tenant's draft (in one transaction). */
 export async function updateDraft(
   database: Database,
@@ -714,8 +728,9 @@ export async function updateDraft(
   by: string | null,
 ): Promise<CurrentDraft> {
   return database.db.transaction().execute(async (tx) => {
+    await lockTenant(database, tx, tenantId);
     const current = await currentDraft(tx, secretKey, tenantId);
-    const next = applyDraftInput(current, input, limits);
+    const next = await applyDraftInput(current, input, limits);
     const version = await saveDraft(tx, secretKey, tenantId, next.settings, next.secrets, at, by);
     return { ...next, version, updatedAt: at };
   });
@@ -739,6 +754,7 @@ export async function finishDraft(
   by: string | null,
 ): Promise<FinishResult> {
   return database.db.transaction().execute(async (tx): Promise<FinishResult> => {
+    await lockTenant(database, tx, tenantId);
     const draft = await loadDraft(tx, secretKey, tenantId);
     if (!draft) return { ok: false, reason: "no_draft" };
     const check = validateDraft(draft, limits);

@@ -72,22 +72,31 @@ export interface Pop3Stat {
 const DEFAULT_MAX_LINE = 64 * 1024;
 /** Pause the socket when this much is buffered and not yet read. */
 const HIGH_WATER = 256 * 1024;
-const EMPTY = Buffer.alloc(0);
 
 interface Reply {
   readonly ok: boolean;
   readonly text: string;
 }
 
-/** Reads CRLF-terminated lines from whichever socket is current (plain, then TLS after STLS). */
+/**
+ * Reads CRLF-terminated lines from whichever socket is current (plain, then TLS after STLS).
+ * Chunks are kept as they arrive and joined once per line, so a long line costs linear time;
+ * the socket is paused while more than HIGH_WATER bytes wait to be read.
+ */
 class LineReader {
-  private buf: Buffer = EMPTY;
+  /** Received, not yet looked at for a line end. */
+  private readonly incoming: Buffer[] = [];
+  private incomingBytes = 0;
+  /** The start of the current line: looked at, no line end in it. */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
   private wake: (() => void) | null = null;
   private failure: Pop3Error | null = null;
   private socket: Socket | null = null;
   private readonly onData = (chunk: Buffer) => {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    if (this.buf.length > HIGH_WATER) this.socket?.pause();
+    this.incoming.push(chunk);
+    this.incomingBytes += chunk.length;
+    if (this.pending > HIGH_WATER) this.socket?.pause();
     this.notify();
   };
   private readonly onError = (err: Error) => {
@@ -113,7 +122,7 @@ class LineReader {
 
   /** Bytes received and not read yet (must be none when switching to TLS). */
   get pending(): number {
-    return this.buf.length;
+    return this.incomingBytes + this.partialBytes;
   }
 
   fail(error: Pop3Error): void {
@@ -127,18 +136,35 @@ class LineReader {
     wake?.();
   }
 
-  /** The next line without its line ending; fails when `limit` bytes arrive without one. */
+  /** The next line without its line ending; fails once more than `limit` bytes arrive without one. */
   async line(limit: number, tooLong: () => Pop3Error): Promise<Buffer> {
     for (;;) {
-      const end = this.buf.indexOf(10);
-      if (end >= 0 && end <= limit + 1) {
-        const line = this.buf.subarray(0, end > 0 && this.buf[end - 1] === 13 ? end - 1 : end);
-        this.buf = this.buf.subarray(end + 1);
-        if (this.buf.length <= HIGH_WATER) this.socket?.resume();
+      const chunk = this.incoming.shift();
+      if (chunk) {
+        this.incomingBytes -= chunk.length;
+        const end = chunk.indexOf(10);
+        if (end < 0) {
+          this.partial.push(chunk);
+          this.partialBytes += chunk.length;
+          // +1: the CR of a CRLF split across chunks is still in here.
+          if (this.partialBytes > limit + 1) throw tooLong();
+          continue;
+        }
+        if (end + 1 < chunk.length) {
+          this.incoming.unshift(chunk.subarray(end + 1));
+          this.incomingBytes += chunk.length - end - 1;
+        }
+        const head = chunk.subarray(0, end);
+        let line = this.partial.length === 0 ? head : Buffer.concat([...this.partial, head]);
+        this.partial = [];
+        this.partialBytes = 0;
+        if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
+        if (line.length > limit) throw tooLong();
+        if (this.pending <= HIGH_WATER) this.socket?.resume();
         return line;
       }
-      if (end > limit + 1 || this.buf.length > limit + 1) throw tooLong();
       if (this.failure) throw this.failure;
+      this.socket?.resume();
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
@@ -383,7 +409,8 @@ export class Pop3Client {
     const parts: Buffer[] = [];
     let size = 0;
     const crlf = Buffer.from("\r\n");
-    const lineLimit = Math.min(this.maxLine, maxBytes + 1);
+    // The message's own size limit bounds its lines (broken mail can have very long ones).
+    const lineLimit = maxBytes;
     const tooBig = () => {
       this.close();
       return new Pop3Error("too_large", `message ${n} is larger than ${maxBytes} bytes`);

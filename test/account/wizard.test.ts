@@ -449,6 +449,27 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
     expect(protoPoison.statusCode).toBe(400);
   });
 
+  it("loses no step when several are saved at the same time", async () => {
+    const tenant = await t.newTenant();
+    const replies = await Promise.all([
+      call(tenant, "PUT", "/v1/account/draft", { step: "account", account: accountStep() }),
+      call(tenant, "PUT", "/v1/account/draft", { step: "sending", sending: { holdMinutes: 3 } }),
+      call(tenant, "PUT", "/v1/account/draft", {
+        step: "receiving",
+        receiving: { schedule: { mode: "every", minutes: 15 } },
+      }),
+      call(tenant, "PUT", "/v1/account/draft", {
+        step: "attachments_signature",
+        attachments_signature: { signature: { enabled: true, text: "Thanks" } },
+      }),
+    ]);
+    for (const res of replies) expect(res.statusCode, res.body).toBe(200);
+    const draft = json<DraftReply>(await call(tenant, "GET", "/v1/account/draft"));
+    expect(draft.version).toBe(4);
+    expect(draft.saved).toEqual({ account: true, sending: true, receiving: true, attachments_signature: true });
+    expect(draft.readyToFinish).toBe(true);
+  });
+
   it("builtin mode needs no server; it stores relay as the tenant's sending mode", async () => {
     const tenant = await t.newTenant();
     await put(tenant, {

@@ -111,6 +111,18 @@ describe.skipIf(missing !== null)("Pop3Client against Dovecot", () => {
     expect(wrongName.message).toMatch(/mail\.example\.org/);
   });
 
+  it("reads a message with a line longer than the reply line limit when it fits maxBytes", async () => {
+    const raw = `Subject: long\r\n\r\n${"y".repeat(200_000)}\r\n.\r\n`;
+    await dovecot.deliver("bob", raw);
+    const client = await plain();
+    await client.login("bob", "bob-secret");
+    const { count } = await client.stat();
+    // The lone "." line went over the wire dot-stuffed as "..".
+    expect((await client.retr(count, 1_000_000)).toString()).toBe(raw);
+    await client.dele(count);
+    await client.quit();
+  });
+
   it("stops reading past maxBytes and closes the connection", async () => {
     await dovecot.deliver("bob", `Subject: big\r\n\r\n${"x".repeat(200)}\r\n`.repeat(100));
     const client = await plain();

@@ -1,6 +1,5 @@
 import { Type } from "typebox";
 import { loadAccount, loadSignature } from "../../accounts/account-settings.js";
-import { testConnection } from "../../accounts/test-connection.js";
 import {
   accountView,
   applyDraftInput,
@@ -178,6 +177,9 @@ const DraftBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Someone is waiting on test connection: each step gives up after this long at most. */
+const TEST_TIMEOUT_MS = 15_000;
+
 // Answers are built by the wizard's view functions; documented loosely here.
 const AnyObject = Type.Object({}, { additionalProperties: true });
 
@@ -334,7 +336,9 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       const { tenantId } = tenantOf(request);
       const current = await currentDraft(database.db, config.secretKey, tenantId);
       const body = request.body;
-      const draft = body.account ? applyDraftInput(current, { account: body.account } as DraftInput, limits) : current;
+      const draft = body.account
+        ? await applyDraftInput(current, { account: body.account } as DraftInput, limits)
+        : current;
       const account = draft.settings.account;
       if (!account) {
         throw new ApiError("conflict", "nothing to test: send the account step, or save it in the draft first");
@@ -350,10 +354,12 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       if (!check.smtp && !check.receive) {
         throw new ApiError("invalid_request", "nothing to test: the account step has no sending or receiving server");
       }
+      // Loaded on first use: imapflow and Nodemailer's SMTP client are not needed to start the app.
+      const { testConnection } = await import("../../accounts/test-connection.js");
       return testConnection(
         {
           policy,
-          timeoutMs: config.smtpTimeoutMs,
+          timeoutMs: Math.min(config.smtpTimeoutMs, TEST_TIMEOUT_MS),
           ehloName: config.senderDomain,
           ...(deps.fetchAccessToken ? { fetchAccessToken: deps.fetchAccessToken } : {}),
         },
