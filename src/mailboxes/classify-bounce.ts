@@ -181,7 +181,9 @@ function dsnRecipients(text: string): { list: ClassifiedRecipient[]; allDelayed:
     const recipient: ClassifiedRecipient = {
       email,
       status:
-        isDelayed || verdict.kind === "soft" || isMailboxFull(enhancedSeen, diagnostic) ? "soft_bounce" : verdict.status,
+        isDelayed || verdict.kind === "soft" || isMailboxFull(enhancedSeen, diagnostic)
+          ? "soft_bounce"
+          : verdict.status,
     };
     if (smtpCode !== undefined) recipient.smtpCode = smtpCode;
     const enhanced = status ?? verdict.enhanced;
