@@ -26,6 +26,7 @@ import {
   saveDraft,
   saveSignature,
 } from "./account-settings.js";
+import { releaseHeldMail } from "../delivery/send-gate.js";
 import { DANGEROUS_EXTENSIONS } from "./attachment-policy.js";
 import { delayForDailyLimit, describePacing, minutesOf, type Pacing } from "./pacing.js";
 
@@ -743,7 +744,8 @@ export type FinishResult =
 
 /**
  * Finish: checks the whole draft and, when every step is valid, saves the live settings, the
- * signature and the sending mode and removes the draft, all in one transaction.
+ * signature and the sending mode and removes the draft, all in one transaction. Mail held
+ * because the old sign-in was revoked is made due at once, to go with the new settings.
  */
 export async function finishDraft(
   database: Database,
@@ -762,6 +764,7 @@ export async function finishDraft(
     const secrets = usedSecrets(check.settings, draft.secrets);
     const version = await saveAccount(tx, secretKey, tenantId, check.settings, secrets, at, by);
     await saveSignature(tx, tenantId, check.signature, at);
+    await releaseHeldMail(tx, tenantId, at);
     await deleteDraft(tx, tenantId);
     return { ok: true, version };
   });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
-import { loadAccount, saveAccount } from "../../src/accounts/account-settings.js";
+import { loadAccount, saveDraft } from "../../src/accounts/account-settings.js";
+import { finishDraft } from "../../src/accounts/wizard.js";
 import type { Database } from "../../src/db/database.js";
 import type { MailTransport } from "../../src/delivery/mail-transport.js";
 import { HELD_RETRY_MS, releaseHeldMail } from "../../src/delivery/send-gate.js";
@@ -289,23 +290,37 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
     rows = await recipientRows(database, tenantId);
     expect(rows.filter((r) => r.email === "parent@example.test").map((r) => r.attempts)).toEqual([0, 0, 0]);
 
-    // The administrator connects the account again: a new refresh token, saved with Finish.
-    // Finish releases the held mail in the same transaction, so it goes at once.
+    // The administrator connects the account again: a new refresh token, saved with the
+    // wizard's Finish, which releases the held mail in its transaction, so it goes at once.
     endpoint.refreshTokens.add("refresh-2");
     clock.advance(60_000);
-    const released = await database.db.transaction().execute(async (tx) => {
-      await saveAccount(
+    await database.db.transaction().execute((tx) =>
+      saveDraft(
         tx,
         SECRET_KEY,
         tenantId,
-        accountSettings({ host: "127.0.0.1", port: account.port, security: "tls", auth: oauthAuth(endpoint.url) }),
+        {
+          account: {
+            mode: "own_account",
+            fromAddress: ACCOUNT_ADDRESS,
+            fromName: "The Practice",
+            smtp: { host: "127.0.0.1", port: account.port, security: "tls", auth: oauthAuth(endpoint.url) },
+            receive: null,
+          },
+        },
         { ...SECRETS, smtpRefreshToken: "refresh-2" },
         clock.now(),
         null,
-      );
-      return releaseHeldMail(tx, tenantId, clock.now());
-    });
-    expect(released).toBe(3);
+      ),
+    );
+    const finished = await finishDraft(database, SECRET_KEY, tenantId, { maxMessageBytes: 10_000_000 }, clock.now(), null);
+    expect(finished).toMatchObject({ ok: true });
+    rows = await recipientRows(database, tenantId);
+    for (const r of rows.filter((r) => r.email === "parent@example.test")) {
+      expect(r.next_attempt_at).toBe(clock.now());
+      expect(r.last_smtp_text).toBeNull();
+    }
+    expect(await releaseHeldMail(database.db, tenantId, clock.now())).toBe(0);
     await w.runOnce();
     rows = await recipientRows(database, tenantId);
     expect(rows.filter((r) => r.email === "parent@example.test").map((r) => r.status)).toEqual([
