@@ -6,6 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AccountServer,
+  startAccountServer,
+  startTokenEndpoint,
+  type TestCert,
+  type TokenEndpoint,
+} from "../sending/account-servers.js";
 import { dialects } from "../support/databases.js";
 import { type Dovecot, dovecotMissing, startDovecot } from "../support/dovecot.js";
 import { type ErrorReply, json, openTestApp, type TestApp, type TestTenant } from "../support/test-app.js";
@@ -249,24 +256,77 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
     expect((await test(undefined, third)).statusCode).toBe(409);
   });
 
-  it("reports OAuth2 logins as needing an access token while none can be fetched", async () => {
-    const body = json<TestReply>(
-      await test({
-        account: smtpAccount(starttls.port, {
-          auth: {
-            method: "oauth2",
-            provider: "microsoft",
-            user: USER,
-            clientId: "client",
-            clientSecret: "client-secret",
-            refreshToken: "refresh",
-            tokenUrl: "http://127.0.0.1:9/token",
-          },
-        }),
-      }),
-    );
-    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
-    expect(body.smtp?.steps[3]?.message).toMatch(/fetchAccessToken/);
+  describe("OAuth2 (XOAUTH2) sign-in", () => {
+    let server: AccountServer;
+    let endpoint: TokenEndpoint;
+    beforeAll(async () => {
+      const cert: TestCert = {
+        key: await readFile(join(dir, "key.pem"), "utf8"),
+        cert: await readFile(join(dir, "cert.pem"), "utf8"),
+        certFile: join(dir, "cert.pem"),
+        remove: () => {},
+      };
+      server = await startAccountServer(cert, { security: "starttls", user: USER });
+      endpoint = await startTokenEndpoint(cert, server.validTokens);
+    });
+    afterAll(async () => {
+      await server?.close();
+      await endpoint?.close();
+    });
+
+    const oauthAccount = (overrides: Record<string, unknown> = {}) =>
+      smtpAccount(server.port, {
+        auth: {
+          method: "oauth2",
+          provider: "microsoft",
+          user: USER,
+          clientId: "client-1",
+          clientSecret: "client-secret",
+          refreshToken: "refresh-1",
+          tokenUrl: endpoint.url,
+          ...overrides,
+        },
+      });
+
+    it("fetches an access token from the provider and logs in with XOAUTH2, storing nothing", async () => {
+      const before = endpoint.requests.length;
+      const res = await test({ account: oauthAccount() });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = json<TestReply>(res);
+      expect(steps(body.smtp), res.body).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok"]);
+      expect(body.smtp?.steps[3]?.message).toBe(`logged in as ${USER}`);
+      expect(endpoint.requests.slice(before)).toEqual([
+        expect.objectContaining({ grantType: "refresh_token", clientId: "client-1", refreshToken: "refresh-1" }),
+      ]);
+      const login = server.auths.at(-1);
+      expect(login).toMatchObject({ method: "XOAUTH2", user: USER, ok: true, secure: true });
+      // Neither the token nor the secrets reach the answer or the token store.
+      expect(res.body).not.toContain(login?.token ?? "-");
+      expect(res.body).not.toContain("client-secret");
+      expect(res.body).not.toContain("refresh-1");
+      expect(await t.db.selectFrom("oauth_tokens").selectAll().execute()).toEqual([]);
+    });
+
+    it("reports a refused refresh token, an http token endpoint and a refused address at the auth step", async () => {
+      const revoked = json<TestReply>(await test({ account: oauthAccount({ refreshToken: "revoked-token" }) }));
+      expect(steps(revoked.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+      expect(revoked.smtp?.steps[3]?.message).toMatch(/did not give an access token: invalid_grant/);
+
+      const before = endpoint.requests.length;
+      // The wizard lets http through for a loopback endpoint; the token request never goes without TLS.
+      const plain = json<TestReply>(
+        await test({ account: oauthAccount({ tokenUrl: endpoint.url.replace("https:", "http:") }) }),
+      );
+      expect(steps(plain.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+      expect(plain.smtp?.steps[3]?.message).toMatch(/token endpoint must use https/);
+      const metadata = json<TestReply>(
+        await test({ account: oauthAccount({ tokenUrl: "https://169.254.169.254/token" }) }),
+      );
+      expect(steps(metadata.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+      expect(metadata.smtp?.steps[3]?.message).toMatch(/token endpoint refused: .*169\.254\.169\.254/);
+      expect(endpoint.requests.length).toBe(before);
+      expect(server.auths.filter((a) => !a.ok)).toEqual([]);
+    });
   });
 
   describe.skipIf(missing !== null)("receiving servers (Dovecot)", () => {
