@@ -6,7 +6,7 @@ import type { MailTransport } from "../../src/delivery/mail-transport.js";
 import { HELD_RETRY_MS, releaseHeldMail } from "../../src/delivery/send-gate.js";
 import { DeliveryWorker } from "../../src/delivery/worker.js";
 import { ManualClock } from "../../src/time/clock.js";
-import { accessTokenFor, type OAuthDeps, REFRESH_MARGIN_MS } from "../../src/transports/oauth2.js";
+import { accessTokenFor, fetchAccessToken, type OAuthDeps, REFRESH_MARGIN_MS } from "../../src/transports/oauth2.js";
 import { createSmtpTransport } from "../../src/transports/smtp-transport.js";
 import type { TenantTransports } from "../../src/transports/tenant-transports.js";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../support/databases.js";
@@ -313,7 +313,14 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
         null,
       ),
     );
-    const finished = await finishDraft(database, SECRET_KEY, tenantId, { maxMessageBytes: 10_000_000 }, clock.now(), null);
+    const finished = await finishDraft(
+      database,
+      SECRET_KEY,
+      tenantId,
+      { maxMessageBytes: 10_000_000 },
+      clock.now(),
+      null,
+    );
     expect(finished).toMatchObject({ ok: true });
     rows = await recipientRows(database, tenantId);
     for (const r of rows.filter((r) => r.email === "parent@example.test")) {
@@ -330,6 +337,38 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
     ]);
     expect(account.messages).toHaveLength(3);
     expect(await noticesOf(database.db, tenantId)).toHaveLength(1);
+  });
+
+  it("fetchAccessToken trades a refresh token and stores nothing; invalid_grant is revoked, not recorded", async () => {
+    await setUp();
+    endpoint.rotate = true;
+    const grant = {
+      provider: "microsoft" as const,
+      tokenUrl: endpoint.url,
+      clientId: "client-1",
+      clientSecret: "client-secret",
+      refreshToken: "refresh-1",
+      scope: "https://outlook.office.com/SMTP.Send offline_access",
+    };
+    const deps = { policy: testPolicy(cert), clock };
+    const got = await fetchAccessToken(grant, deps);
+    expect(got).toMatchObject({ ok: true, expiresAt: clock.now() + 3_600_000, refreshToken: "refresh-rotated-1" });
+    expect(got.ok && account.validTokens.has(got.accessToken)).toBe(true);
+    // The old refresh token was rotated away: now refused, as revoked.
+    const refused = await fetchAccessToken(grant, deps);
+    expect(refused).toMatchObject({ ok: false, revoked: true, reason: /^invalid_grant: AADSTS70000/ });
+    expect(await fetchAccessToken({ ...grant, refreshToken: undefined }, deps)).toMatchObject({
+      ok: false,
+      revoked: true,
+    });
+    expect(await fetchAccessToken({ ...grant, tokenUrl: endpoint.url.replace("https:", "http:") }, deps)).toEqual({
+      ok: false,
+      revoked: false,
+      reason: "the token endpoint must use https",
+    });
+    expect(endpoint.requests).toHaveLength(2);
+    expect(await database.db.selectFrom("oauth_tokens").selectAll().execute()).toEqual([]);
+    expect(await noticesOf(database.db, tenantId)).toEqual([]);
   });
 
   it("a token endpoint on a private address is refused without the operator's allow", async () => {
