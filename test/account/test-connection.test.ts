@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,6 +107,9 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
   let dovecot: Dovecot | undefined;
   let tenant: TestTenant;
   const bodies: string[] = [];
+  /** Access tokens the test token endpoint issued: the SMTP server and Dovecot accept them. */
+  let oauthTokens: ReadonlySet<string> = new Set();
+  let introspection: HttpServer | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "postbag-testconn-"));
@@ -135,7 +139,25 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
       startSmtp(dir, { secure: true }),
       startSmtp(dir, { hideStartTls: true }),
     ]);
-    if (!missing) dovecot = await startDovecot({ users: [{ user: "office", pass: "imap-Secret-Passw0rd" }] });
+    introspection = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        // RFC 7662 introspection for Dovecot's oauth2 passdb: a token the token endpoint issued is active.
+        const token = new URLSearchParams(Buffer.concat(chunks).toString("utf8")).get("token") ?? "";
+        const active = oauthTokens.has(token);
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(active ? { active: true, username: "office" } : { active: false }));
+      });
+    });
+    introspection.listen(0, "127.0.0.1");
+    await once(introspection, "listening");
+    if (!missing) {
+      dovecot = await startDovecot({
+        users: [{ user: "office", pass: "imap-Secret-Passw0rd" }],
+        oauth2IntrospectionUrl: `http://127.0.0.1:${(introspection.address() as AddressInfo).port}/introspect`,
+      });
+    }
     const ca = (await readFile(join(dir, "cert.pem"), "utf8")) + (dovecot?.cert ?? "");
     await writeFile(join(dir, "ca.pem"), ca);
     t = await openTestApp(dialect, {
@@ -153,6 +175,7 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
       expect(body).not.toContain("imap-Secret-Passw0rd");
     }
     await Promise.all([closeSmtp(starttls), closeSmtp(implicit), closeSmtp(noStarttls), dovecot?.stop()]);
+    introspection?.close();
     await t?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -267,6 +290,8 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
         remove: () => {},
       };
       server = await startAccountServer(cert, { security: "starttls", user: USER });
+      // Dovecot's introspection accepts the same tokens as the SMTP server: those the endpoint issued.
+      oauthTokens = server.validTokens;
       endpoint = await startTokenEndpoint(cert, server.validTokens);
     });
     afterAll(async () => {
@@ -305,6 +330,42 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
       expect(res.body).not.toContain("client-secret");
       expect(res.body).not.toContain("refresh-1");
       expect(await t.db.selectFrom("oauth_tokens").selectAll().execute()).toEqual([]);
+    });
+
+    it.skipIf(missing !== null)("logs in to IMAP and POP3 (Dovecot) with XOAUTH2", async () => {
+      const d = dovecot as Dovecot;
+      for (const [protocol, port, security] of [
+        ["imap", d.imapsPort, "tls"],
+        ["pop3", d.pop3Port, "starttls"],
+      ] as const) {
+        const res = await test({
+          account: {
+            mode: "own_account",
+            fromAddress: USER,
+            smtp: oauthAccount().smtp,
+            receive: {
+              protocol,
+              host: "127.0.0.1",
+              port,
+              security,
+              auth: {
+                method: "oauth2",
+                provider: "microsoft",
+                user: "office",
+                clientId: "client-1",
+                clientSecret: "client-secret",
+                refreshToken: "refresh-1",
+                tokenUrl: endpoint.url,
+              },
+              mailbox: "INBOX",
+            },
+          },
+        });
+        const body = json<TestReply>(res);
+        expect(body.ok, res.body).toBe(true);
+        expect(steps(body.receive)).toEqual(["dns:ok", "connect:ok", "tls:ok", "login:ok", "mailbox:ok"]);
+        expect(body.receive?.steps[3]?.message).toBe("logged in as office");
+      }
     });
 
     it("reports a refused refresh token, an http token endpoint and a refused address at the auth step", async () => {
