@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import type { Database, Db, Tx } from "../db/database.js";
+import { releaseHeldMail } from "../delivery/send-gate.js";
 import { checkDisplayName, checkEmail } from "../messages/address.js";
 import { maskSecret } from "../tenants/secret-box.js";
 import {
@@ -26,7 +27,6 @@ import {
   saveDraft,
   saveSignature,
 } from "./account-settings.js";
-import { releaseHeldMail } from "../delivery/send-gate.js";
 import { DANGEROUS_EXTENSIONS } from "./attachment-policy.js";
 import { delayForDailyLimit, describePacing, minutesOf, type Pacing } from "./pacing.js";
 
