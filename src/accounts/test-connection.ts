@@ -253,7 +253,10 @@ export async function testSmtp(
             clientSecret: secrets.smtpClientSecret,
             refreshToken: secrets.smtpRefreshToken,
           });
-          await login(c, xoauth2Login(auth.user, async () => accessToken));
+          await login(
+            c,
+            xoauth2Login(auth.user, async () => accessToken),
+          );
         }
         return { message: `logged in as ${auth.user}`, value: undefined };
       });
