@@ -212,6 +212,24 @@ export function loadAccount(db: Db | Tx, secretKey: string, tenantId: string): P
   return load<AccountSettings>(db, "account_settings", secretKey, tenantId);
 }
 
+/**
+ * The attachment policy of a tenant that sends through its own account, or null (the relay:
+ * only the built-in dangerous list applies). One query without the secrets; acceptance calls it
+ * only for a message that has attachments.
+ */
+export async function loadAttachmentPolicy(db: Db | Tx, tenantId: string): Promise<AttachmentPolicy | null> {
+  const row = await db
+    .selectFrom("account_settings")
+    .innerJoin("tenants", "tenants.id", "account_settings.tenant_id")
+    .select("account_settings.settings")
+    .where("account_settings.tenant_id", "=", tenantId)
+    .where("tenants.sending_mode", "=", "own_account")
+    .executeTakeFirst();
+  if (!row) return null;
+  const settings = JSON.parse(row.settings) as Partial<AccountSettings>;
+  return settings.mode === "own_account" && settings.attachments ? settings.attachments : null;
+}
+
 /** Saves the live settings whole (Finish) and sets the tenant's sending mode. Returns the new version. */
 export async function saveAccount(
   tx: Tx,

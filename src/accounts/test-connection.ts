@@ -4,7 +4,9 @@ import { ImapFlow } from "imapflow";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { Pop3Client, Pop3Error } from "../mailboxes/pop3-client.js";
 import type { NetworkPolicy } from "../transports/network-policy.js";
-import type { AccountSecrets, OAuthProvider, ReceiveSettings, ServerSettings } from "./account-settings.js";
+import type { FetchedToken, RefreshGrant } from "../transports/oauth2.js";
+import { xoauth2Login } from "../transports/smtp-transport.js";
+import type { AccountSecrets, ReceiveSettings, ServerSettings } from "./account-settings.js";
 
 /**
  * Test connection (seed 002): logs in to the tenant's sending and receiving servers the way
@@ -14,7 +16,8 @@ import type { AccountSecrets, OAuthProvider, ReceiveSettings, ServerSettings } f
  * STARTTLS, greeting and EHLO) -> `auth`. IMAP and POP3: `dns` -> `connect` -> `tls` ->
  * `login` -> `mailbox` (IMAP opens the folder read-only; POP3 asks STAT). After a failed step
  * the later ones are `skipped`. Connections go to the address the policy checked, with the
- * host name as the TLS server name, trusting the operator's extra CAs (`policy.ca`); STARTTLS
+ * host name as the TLS server name, trusting the operator's extra CAs (`policy.secureContext`,
+ * built once; the POP3 client still takes `policy.ca`); STARTTLS
  * is required whenever the settings say `starttls`, so no password is ever sent without TLS.
  */
 export type StepName = "dns" | "connect" | "tls" | "auth" | "login" | "mailbox";
@@ -41,20 +44,6 @@ export interface ConnectionTest {
   readonly receive: (ServerTest & { readonly protocol: "imap" | "pop3" }) | null;
 }
 
-/** What an OAuth2 login needs to get an access token (the draft's settings, not saved ones). */
-export interface TokenRequest {
-  readonly provider: OAuthProvider;
-  readonly tokenUrl: string;
-  readonly clientId: string;
-  readonly clientSecret: string | undefined;
-  readonly refreshToken: string | undefined;
-  readonly scope: string | null;
-}
-
-export type TokenAnswer =
-  | { readonly ok: true; readonly accessToken: string }
-  | { readonly ok: false; readonly reason: string };
-
 export interface TestConnectionDeps {
   readonly policy: NetworkPolicy;
   /** Limit for each network step. */
@@ -62,16 +51,15 @@ export interface TestConnectionDeps {
   /** Name given in EHLO. */
   readonly ehloName: string;
   /**
-   * Trades a refresh token for an access token without storing anything. Undefined until it is
-   * wired from the OAuth2 module: an OAuth2 login then reports that the token could not be
-   * fetched (the `auth`/`login` step fails with that reason).
-   * TODO(lead): wire `fetchAccessToken(...)` from src/transports/oauth2.ts here in src/main.
+   * Trades a refresh token for an access token without storing anything: `fetchAccessToken`
+   * of src/transports/oauth2.ts, bound to the policy in src/main. Without it an OAuth2 login
+   * reports that it cannot be tested (the `auth`/`login` step fails with that reason).
    */
-  readonly fetchAccessToken?: (request: TokenRequest) => Promise<TokenAnswer>;
+  readonly fetchAccessToken?: (grant: RefreshGrant) => Promise<FetchedToken>;
 }
 
 const UNAVAILABLE_TOKEN =
-  "OAuth2 sign-in cannot be tested yet: this installation has no access-token fetcher wired (fetchAccessToken)";
+  "OAuth2 sign-in cannot be tested: this installation has no access-token fetcher wired (fetchAccessToken)";
 
 class Steps {
   private readonly results: StepResult[] = [];
@@ -159,7 +147,7 @@ function messageOf(err: unknown): string {
 function tlsOptions(host: string, policy: NetworkPolicy) {
   return {
     ...(isIP(host) ? {} : { servername: host }),
-    ...(policy.ca ? { ca: [...policy.ca] } : {}),
+    ...(policy.secureContext ? { secureContext: policy.secureContext } : {}),
     rejectUnauthorized: true,
     minVersion: "TLSv1.2" as const,
   };
@@ -265,7 +253,10 @@ export async function testSmtp(
             clientSecret: secrets.smtpClientSecret,
             refreshToken: secrets.smtpRefreshToken,
           });
-          await login(c, { type: "OAuth2", user: auth.user, accessToken, method: "XOAUTH2" });
+          await login(
+            c,
+            xoauth2Login(auth.user, async () => accessToken),
+          );
         }
         return { message: `logged in as ${auth.user}`, value: undefined };
       });

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import type { Database, Db, Tx } from "../db/database.js";
+import { releaseHeldMail } from "../delivery/send-gate.js";
 import { checkDisplayName, checkEmail } from "../messages/address.js";
 import { maskSecret } from "../tenants/secret-box.js";
 import {
@@ -743,7 +744,8 @@ export type FinishResult =
 
 /**
  * Finish: checks the whole draft and, when every step is valid, saves the live settings, the
- * signature and the sending mode and removes the draft, all in one transaction.
+ * signature and the sending mode and removes the draft, all in one transaction. Mail held
+ * because the old sign-in was revoked is made due at once, to go with the new settings.
  */
 export async function finishDraft(
   database: Database,
@@ -762,6 +764,7 @@ export async function finishDraft(
     const secrets = usedSecrets(check.settings, draft.secrets);
     const version = await saveAccount(tx, secretKey, tenantId, check.settings, secrets, at, by);
     await saveSignature(tx, tenantId, check.signature, at);
+    await releaseHeldMail(tx, tenantId, at);
     await deleteDraft(tx, tenantId);
     return { ok: true, version };
   });

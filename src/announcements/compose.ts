@@ -1,3 +1,4 @@
+import { loadAttachmentPolicy } from "../accounts/account-settings.js";
 import type { Database, Db } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { AnnouncementRow } from "../db/tables.js";
@@ -254,7 +255,9 @@ export async function composeAnnouncement(
   }
   // The template goes through the same checks as any message (subject header, bodies, size,
   // attachments, From). It has no recipients of its own: a placeholder without an address
-  // satisfies prepareMessage and is dropped; the fan-out adds the real ones.
+  // satisfies prepareMessage and is dropped; the fan-out adds the real ones. Attachments follow
+  // the tenant's own-account policy, as for a single message.
+  const attachmentPolicy = input.attachments?.length ? await loadAttachmentPolicy(database.db, tenantId) : null;
   const prepared = prepareMessage(
     {
       to: [{ email: null }],
@@ -265,7 +268,7 @@ export async function composeAnnouncement(
       attachments: input.attachments ? [...input.attachments] : undefined,
     },
     undefined,
-    options.limits,
+    { ...options.limits, attachmentPolicy },
   );
   const { audience, unresolved } = await resolveAudience(database.db, tenantId, input.audience);
 

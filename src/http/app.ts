@@ -65,7 +65,10 @@ export interface AppDeps {
   readonly onAccepted?: () => void;
   /** Which hosts tenants may make Postbag connect to; default: built from `config`. */
   readonly networkPolicy?: NetworkPolicy;
-  /** OAuth2 access tokens for test connection (src/transports/oauth2.ts); without it OAuth2 logins are not tested. */
+  /**
+   * OAuth2 access tokens for test connection, stored nowhere: `fetchAccessToken` of
+   * src/transports/oauth2.ts bound to the network policy; without it OAuth2 logins are not tested.
+   */
   readonly fetchAccessToken?: TestConnectionDeps["fetchAccessToken"];
 }
 

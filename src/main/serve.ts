@@ -17,6 +17,7 @@ import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { WebhookSender } from "../tracking/webhook-sender.js";
 import { createNetworkPolicy } from "../transports/network-policy.js";
+import { fetchAccessToken } from "../transports/oauth2.js";
 import { createMailboxPoller } from "./runtime.js";
 
 export interface ServeOptions {
@@ -171,12 +172,15 @@ export async function serve(
   let url: string | undefined;
   if (options.api) {
     const writer = new MessageWriter({ database, clock, messageIdDomain: config.senderDomain });
+    const policy = createNetworkPolicy(config);
     const app = await createApp({
       database,
       clock,
       config,
       logger,
       writer,
+      networkPolicy: policy,
+      fetchAccessToken: (grant) => fetchAccessToken(grant, { policy, clock }),
       ...(worker ? { onAccepted: () => worker?.poke() } : {}),
     });
     url = await app.listen({ host: config.httpHost, port: config.httpPort });

@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import type { AttachmentPolicy } from "../accounts/account-settings.js";
+import { checkAttachment } from "../accounts/attachment-policy.js";
 import { ApiError, type ErrorDetail } from "../errors/api-error.js";
 import { checkDisplayName, checkEmail, checkHeaderValue, quote } from "./address.js";
 import { type Category, internalCategories, isCategory } from "./categories.js";
@@ -65,6 +67,11 @@ export interface PrepareLimits {
   readonly maxRecipients: number;
   /** The operator's sending domain; From must be on it. */
   readonly senderDomain: string;
+  /**
+   * An own-account tenant's attachment policy (`loadAttachmentPolicy`, loaded only when the
+   * message has attachments). The built-in dangerous list applies with or without it.
+   */
+  readonly attachmentPolicy?: AttachmentPolicy | null | undefined;
 }
 
 // Headers a client may add. Everything that shapes routing, identity or MIME structure is
@@ -75,9 +82,8 @@ const MAX_HEADERS = 50;
 const MAX_ATTACHMENTS = 50;
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-// Executables and scripts that mail filters block and that should never reach a family's inbox.
-const DANGEROUS_EXTENSION =
-  /\.(exe|com|bat|cmd|scr|pif|cpl|msi|msp|jar|js|jse|vbs|vbe|wsf|wsh|hta|ps1|psm1|lnk|reg|dll|scf|inf)$/i;
+/** Every tenant: no limit of its own (the message size limit applies), the built-in dangerous list. */
+const BUILT_IN_ONLY: AttachmentPolicy = { maxBytes: Number.POSITIVE_INFINITY, blockedExtensions: [] };
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const PERSONAL_CATEGORIES: ReadonlySet<string> = new Set(["password_reset_parent", "password_reset_system"]);
 
@@ -284,6 +290,7 @@ export function prepareMessage(
   if (list.length > MAX_ATTACHMENTS) {
     throw new ApiError("invalid_attachment", `at most ${MAX_ATTACHMENTS} attachments per message`);
   }
+  const policy = limits.attachmentPolicy ?? BUILT_IN_ONLY;
   list.forEach((a, i) => {
     const path = `/attachments/${i}`;
     const fname = checkHeaderValue(a.filename, 255);
@@ -294,12 +301,11 @@ export function prepareMessage(
         [{ path: `${path}/filename`, message: "invalid filename" }],
       );
     }
-    if (DANGEROUS_EXTENSION.test(fname.value)) {
-      throw new ApiError(
-        "invalid_attachment",
-        `attachment ${quote(fname.value)}: executable and script files are refused`,
-        [{ path: `${path}/filename`, message: "dangerous file type" }],
-      );
+    const typeCheck = checkAttachment(policy, fname.value, 0);
+    if (!typeCheck.ok) {
+      throw new ApiError("invalid_attachment", `attachment ${quote(fname.value)} refused: ${typeCheck.reason}`, [
+        { path: `${path}/filename`, message: "file type not allowed" },
+      ]);
     }
     const contentType = a.contentType ?? "application/octet-stream";
     if (!CONTENT_TYPE.test(contentType)) {
@@ -314,6 +320,12 @@ export function prepareMessage(
       ]);
     }
     const content = Buffer.from(b64, "base64");
+    const sizeCheck = checkAttachment(policy, fname.value, content.length);
+    if (!sizeCheck.ok) {
+      throw new ApiError("invalid_attachment", `attachment ${quote(fname.value)} refused: ${sizeCheck.reason}`, [
+        { path: `${path}/content`, message: "larger than the tenant's attachment limit" },
+      ]);
+    }
     sizeBytes += content.length;
     if (sizeBytes > limits.maxMessageBytes) {
       throw new ApiError("payload_too_large", `message exceeds ${limits.maxMessageBytes} bytes`);

@@ -1,4 +1,4 @@
-import { optOut } from "../audience/preferences.js";
+import { optOut, optOutCategories } from "../audience/preferences.js";
 import type { Db } from "../db/database.js";
 import { isId } from "../db/ids.js";
 import { readLink, UNSUBSCRIBE_PURPOSE } from "./links.js";
@@ -10,11 +10,11 @@ import { readLink, UNSUBSCRIBE_PURPOSE } from "./links.js";
  */
 
 /**
- * Categories a contact can opt out of. Transactional mail (invitations, password resets,
- * alerts) and Postbag's own notices are sent because someone asked or must know; such email
- * carries no unsubscribe link, and a link to one is refused.
+ * Categories a contact can opt out of (`optOutCategories`, the one list). Transactional mail
+ * (invitations, password resets, alerts) and Postbag's own notices are sent because someone
+ * asked or must know; such email carries no unsubscribe link, and a link to one is refused.
  */
-export const OPTIONAL_CATEGORIES: ReadonlySet<string> = new Set(["announcement", "scheduled", "digest"]);
+const OPTIONAL_CATEGORIES: ReadonlySet<string> = new Set(optOutCategories);
 
 /** How the page names each kind of mail. */
 const CATEGORY_LABELS: Readonly<Record<string, string>> = {

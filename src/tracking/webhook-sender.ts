@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
-import { createSecureContext, type SecureContext } from "node:tls";
+import type { SecureContext } from "node:tls";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import type { Clock } from "../time/clock.js";
@@ -64,7 +64,7 @@ export function postWebhook(options: {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
   readonly timeoutMs: number;
-  /** Trusted CAs when not Node's defaults (see `trustFor`). */
+  /** Trusted CAs when not Node's defaults (the network policy's `secureContext`, built once). */
   readonly secureContext: SecureContext | undefined;
 }): Promise<WebhookAttempt> {
   const { url, address, body } = options;
@@ -123,14 +123,6 @@ export function postWebhook(options: {
 }
 
 /**
- * The TLS context for the policy's CAs, built once: passing `ca` on every request makes Node
- * parse the whole root store again each time (about 100 ms of CPU per delivery).
- */
-export function trustFor(policy: NetworkPolicy): SecureContext | undefined {
-  return policy.ca ? createSecureContext({ ca: [...policy.ca] }) : undefined;
-}
-
-/**
  * Delivers queued webhook events (`webhook_deliveries`, queued by `enqueueStatusEvents`):
  * claims due rows with a lease, signs and POSTs each, and records the answer. A sender that
  * dies lets its leases lapse and the rows fall due again; a receiver may therefore see an event
@@ -139,14 +131,12 @@ export function trustFor(policy: NetworkPolicy): SecureContext | undefined {
 export class WebhookSender {
   readonly owner: string;
   readonly #deps: WebhookSenderDeps;
-  readonly #secureContext: SecureContext | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
   constructor(deps: WebhookSenderDeps) {
     this.#deps = deps;
-    this.#secureContext = trustFor(deps.policy);
     this.owner = deps.owner ?? `h-${randomBytes(6).toString("hex")}`;
   }
 
@@ -260,7 +250,7 @@ export class WebhookSender {
       address,
       body: d.payload,
       timeoutMs: settings.timeoutMs,
-      secureContext: this.#secureContext,
+      secureContext: policy.secureContext,
       headers: {
         "webhook-id": d.id,
         "webhook-timestamp": String(timestamp),

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { rootCertificates } from "node:tls";
 import { describe, expect, it } from "vitest";
 import { createNetworkPolicy, type Resolver } from "./network-policy.js";
 
@@ -121,5 +125,21 @@ describe("network policy", () => {
     expect(await custom.check("denied-range.example.com")).toMatchObject({ ok: false });
     expect(await custom.check("169.254.169.254")).toMatchObject({ ok: false });
     expect(custom.ca).toBeUndefined();
+    expect(custom.secureContext).toBeUndefined();
+  });
+
+  it("builds the extra CAs into one TLS context, once", () => {
+    const dir = mkdtempSync(join(tmpdir(), "postbag-ca-"));
+    try {
+      const file = join(dir, "ca.pem");
+      // Any CA certificate will do; Node's first root is one.
+      writeFileSync(file, rootCertificates[0] as string);
+      const policy = createNetworkPolicy({ outboundAllow: [], outboundDeny: [], extraCaFile: file });
+      expect(policy.ca).toHaveLength(rootCertificates.length + 1);
+      expect(policy.secureContext).toBeDefined();
+      expect(policy.secureContext).toBe(policy.secureContext);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

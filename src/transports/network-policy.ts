@@ -1,7 +1,7 @@
 import { lookup } from "node:dns/promises";
 import { readFileSync } from "node:fs";
 import { BlockList, isIP } from "node:net";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import type { Config } from "../config/config.js";
 
 /**
@@ -21,6 +21,12 @@ export interface NetworkPolicy {
   check(host: string): Promise<HostCheck>;
   /** Extra CAs (POSTBAG_EXTRA_CA_FILE) plus Node's roots, for TLS to tenants' servers; undefined: defaults. */
   readonly ca: readonly string[] | undefined;
+  /**
+   * The same CAs as a TLS context built once, to pass as `secureContext` instead of `ca`:
+   * `ca` on each connection makes Node parse the ~150 certificates again every time (about
+   * 100 ms of CPU per connection). Undefined when there is no extra CA file (Node's defaults).
+   */
+  readonly secureContext: SecureContext | undefined;
 }
 
 export type HostCheck =
@@ -92,6 +98,7 @@ export function createNetworkPolicy(
   const allow = rulesOf(config.outboundAllow);
   const extraDeny = rulesOf(config.outboundDeny);
   const ca = config.extraCaFile ? [...rootCertificates, readFileSync(config.extraCaFile, "utf8")] : undefined;
+  const secureContext = ca ? createSecureContext({ ca }) : undefined;
 
   function addressAllowed(address: string): boolean {
     const a = unmapped(address);
@@ -103,6 +110,7 @@ export function createNetworkPolicy(
 
   return {
     ca,
+    secureContext,
     async check(rawHost: string): Promise<HostCheck> {
       const host = rawHost
         .trim()

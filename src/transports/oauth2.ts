@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { request } from "node:https";
-import type { AccountSecrets, StoredAccount } from "../accounts/account-settings.js";
+import type { AccountSecrets, OAuthProvider, StoredAccount } from "../accounts/account-settings.js";
 import { type NoticeSender, prepareNotice, queueNotice } from "../credits/notices.js";
 import type { Database, Tx } from "../db/database.js";
 import { isValidEmail } from "../messages/address.js";
 import { open, seal } from "../tenants/secret-box.js";
-import type { Clock } from "../time/clock.js";
+import { type Clock, systemClock } from "../time/clock.js";
 import type { NetworkPolicy } from "./network-policy.js";
 
 /**
@@ -142,22 +142,25 @@ export async function accessTokenFor(
     return { ok: true, accessToken: entry.accessToken, user: auth.user, expiresAt: entry.expiresAt };
   }
   const usedRefresh = entry.rotatedRefreshToken ?? refreshToken;
-  const answer = await requestToken(deps, auth.tokenUrl, {
-    grant_type: "refresh_token",
-    client_id: auth.clientId,
-    ...(clientSecret ? { client_secret: clientSecret } : {}),
-    refresh_token: usedRefresh,
-    ...(auth.scope ? { scope: auth.scope } : {}),
-  });
+  const answer = await fetchAccessToken(
+    {
+      provider: auth.provider,
+      tokenUrl: auth.tokenUrl,
+      clientId: auth.clientId,
+      clientSecret,
+      refreshToken: usedRefresh,
+      scope: auth.scope,
+    },
+    deps,
+  );
   const at = deps.clock.now();
-  if (answer.kind === "failed") return { ok: false, revoked: false, reason: answer.reason };
-  if (answer.kind === "revoked") {
-    await recordRevoked(deps, account, which, at, answer.reason);
-    return { ok: false, revoked: true, reason: answer.reason };
+  if (!answer.ok) {
+    if (answer.revoked) await recordRevoked(deps, account, which, at, answer.reason);
+    return answer;
   }
   const next: LoginState = {
     accessToken: answer.accessToken,
-    expiresAt: at + answer.expiresInS * 1000,
+    expiresAt: answer.expiresAt,
     ...(answer.refreshToken && answer.refreshToken !== usedRefresh
       ? { rotatedRefreshToken: answer.refreshToken, rotatedFrom: hashOf(refreshToken) }
       : entry.rotatedRefreshToken
@@ -165,7 +168,7 @@ export async function accessTokenFor(
         : {}),
   };
   await writeState(deps, account, which, next, at);
-  return { ok: true, accessToken: answer.accessToken, user: auth.user, expiresAt: next.expiresAt ?? at };
+  return { ok: true, accessToken: answer.accessToken, user: auth.user, expiresAt: answer.expiresAt };
 }
 
 /**
@@ -272,6 +275,59 @@ export async function isSendingRevoked(deps: OAuthDeps, account: StoredAccount):
   return !!row && row.revoked_at !== null && row.settings_version === account.version;
 }
 
+/** What a refresh-token grant needs: an account's settings and secrets, saved or not yet. */
+export interface RefreshGrant {
+  readonly provider: OAuthProvider;
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly refreshToken: string | undefined;
+  readonly scope: string | null;
+}
+
+export interface FetchTokenDeps {
+  readonly policy: NetworkPolicy;
+  /** Token endpoint request timeout (default 15 s). */
+  readonly timeoutMs?: number;
+  /** For `expiresAt` (default: the system clock). */
+  readonly clock?: Clock;
+}
+
+export type FetchedToken =
+  | {
+      readonly ok: true;
+      readonly accessToken: string;
+      readonly expiresAt: number;
+      /** A new refresh token, when the provider rotates them (it replaces the one sent). */
+      readonly refreshToken?: string;
+    }
+  /** `revoked`: the provider refused the refresh token (`invalid_grant`), or there is none. */
+  | { readonly ok: false; readonly revoked: boolean; readonly reason: string };
+
+/**
+ * Trades a refresh token for an access token at the provider's token endpoint and stores
+ * nothing: the one HTTP exchange, used by `accessTokenFor` (which caches the answer) and by
+ * test connection (which must not). Never throws for a provider or network failure.
+ */
+export async function fetchAccessToken(grant: RefreshGrant, deps: FetchTokenDeps): Promise<FetchedToken> {
+  if (!grant.refreshToken) return { ok: false, revoked: true, reason: "no refresh token is saved for this account" };
+  const answer = await requestToken(deps, grant.tokenUrl, {
+    grant_type: "refresh_token",
+    client_id: grant.clientId,
+    ...(grant.clientSecret ? { client_secret: grant.clientSecret } : {}),
+    refresh_token: grant.refreshToken,
+    ...(grant.scope ? { scope: grant.scope } : {}),
+  });
+  if (answer.kind !== "token") return { ok: false, revoked: answer.kind === "revoked", reason: answer.reason };
+  const at = (deps.clock ?? systemClock).now();
+  return {
+    ok: true,
+    accessToken: answer.accessToken,
+    expiresAt: at + answer.expiresInS * 1000,
+    ...(answer.refreshToken ? { refreshToken: answer.refreshToken } : {}),
+  };
+}
+
 type TokenAnswer =
   | {
       readonly kind: "token";
@@ -287,7 +343,11 @@ type TokenAnswer =
  * network policy allowed (connecting to that address, with the name for TLS), trusting the
  * policy's CAs. Bounded in time and size.
  */
-async function requestToken(deps: OAuthDeps, tokenUrl: string, form: Record<string, string>): Promise<TokenAnswer> {
+async function requestToken(
+  deps: FetchTokenDeps,
+  tokenUrl: string,
+  form: Record<string, string>,
+): Promise<TokenAnswer> {
   let url: URL;
   try {
     url = new URL(tokenUrl);
@@ -309,7 +369,7 @@ async function requestToken(deps: OAuthDeps, tokenUrl: string, form: Record<stri
         path: `${url.pathname}${url.search}`,
         method: "POST",
         servername: /^[\d.]+$|:/.test(host) ? undefined : host,
-        ...(deps.policy.ca ? { ca: [...deps.policy.ca] } : {}),
+        ...(deps.policy.secureContext ? { secureContext: deps.policy.secureContext } : {}),
         headers: {
           host: url.host,
           "content-type": "application/x-www-form-urlencoded",

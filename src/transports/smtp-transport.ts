@@ -1,3 +1,4 @@
+import type { SecureContext } from "node:tls";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
 import type { Envelope, MailTransport } from "../delivery/mail-transport.js";
 import { classifyReply, enhancedCode, type SendResult } from "../delivery/send-result.js";
@@ -15,8 +16,8 @@ export interface SmtpTransportOptions {
   readonly starttls?: "require" | "never" | undefined;
   /** TLS server name when `host` is an address already checked by the network policy. */
   readonly servername?: string | undefined;
-  /** CAs to trust instead of Node's defaults (the network policy's `ca`). */
-  readonly ca?: readonly string[] | undefined;
+  /** CAs to trust instead of Node's defaults: the network policy's `secureContext`, built once. */
+  readonly secureContext?: SecureContext | undefined;
   /** Put the server's own words (its login or TLS error) into soft failures: for the tenant's own server. */
   readonly detailedErrors?: boolean | undefined;
   readonly poolSize: number;
@@ -187,7 +188,7 @@ export class SmtpTransport implements MailTransport {
       tls: {
         rejectUnauthorized: o.rejectUnauthorized,
         ...(o.servername ? { servername: o.servername } : {}),
-        ...(o.ca ? { ca: [...o.ca] } : {}),
+        ...(o.secureContext ? { secureContext: o.secureContext } : {}),
       },
       // Postbag connects to the relay the operator configured, which may well be on loopback
       // or a private network.
@@ -246,26 +247,11 @@ export class SmtpTransport implements MailTransport {
         conn.login({ user: auth.user, pass: auth.pass }, (err) => (err ? failed(err) : ready()));
         return;
       }
-      // Nodemailer's XOAuth2 shape, fed by our token source instead of its own HTTP client.
-      const oauth2 = {
-        getToken(isRetry: boolean, callback: (err: Error | null, token?: string) => void) {
-          const force = isRetry || refreshToken;
-          if (isRetry) refreshed = true;
-          auth.xoauth2(force).then(
-            (token) => callback(null, token),
-            (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
-          );
-        },
-        buildXOAuth2Token(token: string) {
-          return Buffer.from(`user=${auth.user}\x01auth=Bearer ${token}\x01\x01`, "utf8").toString("base64");
-        },
-      };
       conn.login(
-        {
-          user: auth.user,
-          method: "XOAUTH2",
-          oauth2: oauth2 as unknown as SMTPConnection.AuthenticationOAuth2["oauth2"],
-        },
+        xoauth2Login(auth.user, (isRetry) => {
+          if (isRetry) refreshed = true;
+          return auth.xoauth2(isRetry || refreshToken);
+        }),
         (err) => (err ? failed(err) : ready()),
       );
     });
@@ -359,4 +345,27 @@ export class SmtpTransport implements MailTransport {
 /** Pooled SMTP delivery through one server (the relay, the sandbox or a tenant's account). */
 export function createSmtpTransport(options: SmtpTransportOptions): MailTransport {
   return new SmtpTransport(options);
+}
+
+/**
+ * Nodemailer's XOAUTH2 login, fed by our token source instead of its own HTTP client (which
+ * would ignore the network policy). `token(true)` is asked once when the server refused the
+ * first token (a 334 error challenge).
+ */
+export function xoauth2Login(
+  user: string,
+  token: (isRetry: boolean) => Promise<string>,
+): SMTPConnection.AuthenticationOAuth2 {
+  const oauth2 = {
+    getToken(isRetry: boolean, callback: (err: Error | null, token?: string) => void) {
+      token(isRetry).then(
+        (value) => callback(null, value),
+        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+      );
+    },
+    buildXOAuth2Token(value: string) {
+      return Buffer.from(`user=${user}\x01auth=Bearer ${value}\x01\x01`, "utf8").toString("base64");
+    },
+  };
+  return { user, method: "XOAUTH2", oauth2: oauth2 as unknown as SMTPConnection.AuthenticationOAuth2["oauth2"] };
 }

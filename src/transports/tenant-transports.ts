@@ -193,7 +193,7 @@ export class TenantTransports implements AccountTransports {
       secure: smtp.security === "tls",
       starttls: smtp.security === "starttls" ? "require" : smtp.security === "none" ? "never" : undefined,
       servername: isIP(smtp.host.replace(/^\[|\]$/g, "")) ? undefined : smtp.host,
-      ca: this.#deps.policy.ca,
+      secureContext: this.#deps.policy.secureContext,
       rejectUnauthorized: true,
       detailedErrors: true,
       auth:

@@ -1,11 +1,19 @@
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AccountServer,
+  startAccountServer,
+  startTokenEndpoint,
+  type TestCert,
+  type TokenEndpoint,
+} from "../sending/account-servers.js";
 import { dialects } from "../support/databases.js";
 import { type Dovecot, dovecotMissing, startDovecot } from "../support/dovecot.js";
 import { type ErrorReply, json, openTestApp, type TestApp, type TestTenant } from "../support/test-app.js";
@@ -99,6 +107,9 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
   let dovecot: Dovecot | undefined;
   let tenant: TestTenant;
   const bodies: string[] = [];
+  /** Access tokens the test token endpoint issued: the SMTP server and Dovecot accept them. */
+  let oauthTokens: ReadonlySet<string> = new Set();
+  let introspection: HttpServer | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "postbag-testconn-"));
@@ -128,7 +139,25 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
       startSmtp(dir, { secure: true }),
       startSmtp(dir, { hideStartTls: true }),
     ]);
-    if (!missing) dovecot = await startDovecot({ users: [{ user: "office", pass: "imap-Secret-Passw0rd" }] });
+    introspection = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        // RFC 7662 introspection for Dovecot's oauth2 passdb: a token the token endpoint issued is active.
+        const token = new URLSearchParams(Buffer.concat(chunks).toString("utf8")).get("token") ?? "";
+        const active = oauthTokens.has(token);
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(active ? { active: true, username: "office" } : { active: false }));
+      });
+    });
+    introspection.listen(0, "127.0.0.1");
+    await once(introspection, "listening");
+    if (!missing) {
+      dovecot = await startDovecot({
+        users: [{ user: "office", pass: "imap-Secret-Passw0rd" }],
+        oauth2IntrospectionUrl: `http://127.0.0.1:${(introspection.address() as AddressInfo).port}/introspect`,
+      });
+    }
     const ca = (await readFile(join(dir, "cert.pem"), "utf8")) + (dovecot?.cert ?? "");
     await writeFile(join(dir, "ca.pem"), ca);
     t = await openTestApp(dialect, {
@@ -146,6 +175,7 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
       expect(body).not.toContain("imap-Secret-Passw0rd");
     }
     await Promise.all([closeSmtp(starttls), closeSmtp(implicit), closeSmtp(noStarttls), dovecot?.stop()]);
+    introspection?.close();
     await t?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -249,24 +279,115 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
     expect((await test(undefined, third)).statusCode).toBe(409);
   });
 
-  it("reports OAuth2 logins as needing an access token while none can be fetched", async () => {
-    const body = json<TestReply>(
-      await test({
-        account: smtpAccount(starttls.port, {
-          auth: {
-            method: "oauth2",
-            provider: "microsoft",
-            user: USER,
-            clientId: "client",
-            clientSecret: "client-secret",
-            refreshToken: "refresh",
-            tokenUrl: "http://127.0.0.1:9/token",
+  describe("OAuth2 (XOAUTH2) sign-in", () => {
+    let server: AccountServer;
+    let endpoint: TokenEndpoint;
+    beforeAll(async () => {
+      const cert: TestCert = {
+        key: await readFile(join(dir, "key.pem"), "utf8"),
+        cert: await readFile(join(dir, "cert.pem"), "utf8"),
+        certFile: join(dir, "cert.pem"),
+        remove: () => {},
+      };
+      server = await startAccountServer(cert, { security: "starttls", user: USER });
+      // Dovecot's introspection accepts the same tokens as the SMTP server: those the endpoint issued.
+      oauthTokens = server.validTokens;
+      endpoint = await startTokenEndpoint(cert, server.validTokens);
+    });
+    afterAll(async () => {
+      await server?.close();
+      await endpoint?.close();
+    });
+
+    const oauthAccount = (overrides: Record<string, unknown> = {}) =>
+      smtpAccount(server.port, {
+        auth: {
+          method: "oauth2",
+          provider: "microsoft",
+          user: USER,
+          clientId: "client-1",
+          clientSecret: "client-secret",
+          refreshToken: "refresh-1",
+          tokenUrl: endpoint.url,
+          ...overrides,
+        },
+      });
+
+    it("fetches an access token from the provider and logs in with XOAUTH2, storing nothing", async () => {
+      const before = endpoint.requests.length;
+      const res = await test({ account: oauthAccount() });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = json<TestReply>(res);
+      expect(steps(body.smtp), res.body).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok"]);
+      expect(body.smtp?.steps[3]?.message).toBe(`logged in as ${USER}`);
+      expect(endpoint.requests.slice(before)).toEqual([
+        expect.objectContaining({ grantType: "refresh_token", clientId: "client-1", refreshToken: "refresh-1" }),
+      ]);
+      const login = server.auths.at(-1);
+      expect(login).toMatchObject({ method: "XOAUTH2", user: USER, ok: true, secure: true });
+      // Neither the token nor the secrets reach the answer or the token store.
+      expect(res.body).not.toContain(login?.token ?? "-");
+      expect(res.body).not.toContain("client-secret");
+      expect(res.body).not.toContain("refresh-1");
+      expect(await t.db.selectFrom("oauth_tokens").selectAll().execute()).toEqual([]);
+    });
+
+    it.skipIf(missing !== null)("logs in to IMAP and POP3 (Dovecot) with XOAUTH2", async () => {
+      const d = dovecot as Dovecot;
+      for (const [protocol, port, security] of [
+        ["imap", d.imapsPort, "tls"],
+        ["pop3", d.pop3Port, "starttls"],
+      ] as const) {
+        const res = await test({
+          account: {
+            mode: "own_account",
+            fromAddress: USER,
+            smtp: oauthAccount().smtp,
+            receive: {
+              protocol,
+              host: "127.0.0.1",
+              port,
+              security,
+              auth: {
+                method: "oauth2",
+                provider: "microsoft",
+                user: "office",
+                clientId: "client-1",
+                clientSecret: "client-secret",
+                refreshToken: "refresh-1",
+                tokenUrl: endpoint.url,
+              },
+              mailbox: "INBOX",
+            },
           },
-        }),
-      }),
-    );
-    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
-    expect(body.smtp?.steps[3]?.message).toMatch(/fetchAccessToken/);
+        });
+        const body = json<TestReply>(res);
+        expect(body.ok, res.body).toBe(true);
+        expect(steps(body.receive)).toEqual(["dns:ok", "connect:ok", "tls:ok", "login:ok", "mailbox:ok"]);
+        expect(body.receive?.steps[3]?.message).toBe("logged in as office");
+      }
+    });
+
+    it("reports a refused refresh token, an http token endpoint and a refused address at the auth step", async () => {
+      const revoked = json<TestReply>(await test({ account: oauthAccount({ refreshToken: "revoked-token" }) }));
+      expect(steps(revoked.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+      expect(revoked.smtp?.steps[3]?.message).toMatch(/did not give an access token: invalid_grant/);
+
+      const before = endpoint.requests.length;
+      // The wizard lets http through for a loopback endpoint; the token request never goes without TLS.
+      const plain = json<TestReply>(
+        await test({ account: oauthAccount({ tokenUrl: endpoint.url.replace("https:", "http:") }) }),
+      );
+      expect(steps(plain.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+      expect(plain.smtp?.steps[3]?.message).toMatch(/token endpoint must use https/);
+      const metadata = json<TestReply>(
+        await test({ account: oauthAccount({ tokenUrl: "https://169.254.169.254/token" }) }),
+      );
+      expect(steps(metadata.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+      expect(metadata.smtp?.steps[3]?.message).toMatch(/token endpoint refused: .*169\.254\.169\.254/);
+      expect(endpoint.requests.length).toBe(before);
+      expect(server.auths.filter((a) => !a.ok)).toEqual([]);
+    });
   });
 
   describe.skipIf(missing !== null)("receiving servers (Dovecot)", () => {

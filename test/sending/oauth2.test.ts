@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
-import { loadAccount, saveAccount } from "../../src/accounts/account-settings.js";
+import { loadAccount, saveDraft } from "../../src/accounts/account-settings.js";
+import { finishDraft } from "../../src/accounts/wizard.js";
 import type { Database } from "../../src/db/database.js";
 import type { MailTransport } from "../../src/delivery/mail-transport.js";
 import { HELD_RETRY_MS, releaseHeldMail } from "../../src/delivery/send-gate.js";
 import { DeliveryWorker } from "../../src/delivery/worker.js";
 import { ManualClock } from "../../src/time/clock.js";
-import { accessTokenFor, type OAuthDeps, REFRESH_MARGIN_MS } from "../../src/transports/oauth2.js";
+import { accessTokenFor, fetchAccessToken, type OAuthDeps, REFRESH_MARGIN_MS } from "../../src/transports/oauth2.js";
 import { createSmtpTransport } from "../../src/transports/smtp-transport.js";
 import type { TenantTransports } from "../../src/transports/tenant-transports.js";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../support/databases.js";
@@ -289,23 +290,44 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
     rows = await recipientRows(database, tenantId);
     expect(rows.filter((r) => r.email === "parent@example.test").map((r) => r.attempts)).toEqual([0, 0, 0]);
 
-    // The administrator connects the account again: a new refresh token, saved with Finish.
-    // Finish releases the held mail in the same transaction, so it goes at once.
+    // The administrator connects the account again: a new refresh token, saved with the
+    // wizard's Finish, which releases the held mail in its transaction, so it goes at once.
     endpoint.refreshTokens.add("refresh-2");
     clock.advance(60_000);
-    const released = await database.db.transaction().execute(async (tx) => {
-      await saveAccount(
+    await database.db.transaction().execute((tx) =>
+      saveDraft(
         tx,
         SECRET_KEY,
         tenantId,
-        accountSettings({ host: "127.0.0.1", port: account.port, security: "tls", auth: oauthAuth(endpoint.url) }),
+        {
+          account: {
+            mode: "own_account",
+            fromAddress: ACCOUNT_ADDRESS,
+            fromName: "The Practice",
+            smtp: { host: "127.0.0.1", port: account.port, security: "tls", auth: oauthAuth(endpoint.url) },
+            receive: null,
+          },
+        },
         { ...SECRETS, smtpRefreshToken: "refresh-2" },
         clock.now(),
         null,
-      );
-      return releaseHeldMail(tx, tenantId, clock.now());
-    });
-    expect(released).toBe(3);
+      ),
+    );
+    const finished = await finishDraft(
+      database,
+      SECRET_KEY,
+      tenantId,
+      { maxMessageBytes: 10_000_000 },
+      clock.now(),
+      null,
+    );
+    expect(finished).toMatchObject({ ok: true });
+    rows = await recipientRows(database, tenantId);
+    for (const r of rows.filter((r) => r.email === "parent@example.test")) {
+      expect(r.next_attempt_at).toBe(clock.now());
+      expect(r.last_smtp_text).toBeNull();
+    }
+    expect(await releaseHeldMail(database.db, tenantId, clock.now())).toBe(0);
     await w.runOnce();
     rows = await recipientRows(database, tenantId);
     expect(rows.filter((r) => r.email === "parent@example.test").map((r) => r.status)).toEqual([
@@ -315,6 +337,38 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
     ]);
     expect(account.messages).toHaveLength(3);
     expect(await noticesOf(database.db, tenantId)).toHaveLength(1);
+  });
+
+  it("fetchAccessToken trades a refresh token and stores nothing; invalid_grant is revoked, not recorded", async () => {
+    await setUp();
+    endpoint.rotate = true;
+    const grant = {
+      provider: "microsoft" as const,
+      tokenUrl: endpoint.url,
+      clientId: "client-1",
+      clientSecret: "client-secret",
+      refreshToken: "refresh-1",
+      scope: "https://outlook.office.com/SMTP.Send offline_access",
+    };
+    const deps = { policy: testPolicy(cert), clock };
+    const got = await fetchAccessToken(grant, deps);
+    expect(got).toMatchObject({ ok: true, expiresAt: clock.now() + 3_600_000, refreshToken: "refresh-rotated-1" });
+    expect(got.ok && account.validTokens.has(got.accessToken)).toBe(true);
+    // The old refresh token was rotated away: now refused, as revoked.
+    const refused = await fetchAccessToken(grant, deps);
+    expect(refused).toMatchObject({ ok: false, revoked: true, reason: /^invalid_grant: AADSTS70000/ });
+    expect(await fetchAccessToken({ ...grant, refreshToken: undefined }, deps)).toMatchObject({
+      ok: false,
+      revoked: true,
+    });
+    expect(await fetchAccessToken({ ...grant, tokenUrl: endpoint.url.replace("https:", "http:") }, deps)).toEqual({
+      ok: false,
+      revoked: false,
+      reason: "the token endpoint must use https",
+    });
+    expect(endpoint.requests).toHaveLength(2);
+    expect(await database.db.selectFrom("oauth_tokens").selectAll().execute()).toEqual([]);
+    expect(await noticesOf(database.db, tenantId)).toEqual([]);
   });
 
   it("a token endpoint on a private address is refused without the operator's allow", async () => {

@@ -100,6 +100,11 @@ function makeCert(dir: string): void {
 
 export interface StartDovecotOptions {
   readonly users?: readonly DovecotUser[];
+  /**
+   * Also accept XOAUTH2 logins, checking each token at this RFC 7662 introspection endpoint
+   * (Dovecot's oauth2 passdb POSTs `token=…`; the answer's `active` and `username` decide).
+   */
+  readonly oauth2IntrospectionUrl?: string;
 }
 
 export async function startDovecot(options: StartDovecotOptions = {}): Promise<Dovecot> {
@@ -139,7 +144,7 @@ ssl_cert = <${root}/cert.pem
 ssl_key = <${root}/key.pem
 ssl_dh = <${existsSync("/usr/share/dovecot/dh.pem") ? "/usr/share/dovecot/dh.pem" : `${root}/dh.pem`}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${options.oauth2IntrospectionUrl ? " xoauth2" : ""}
 # Tests try wrong passwords on purpose; no delay after a failure.
 auth_failure_delay = 0
 
@@ -148,7 +153,16 @@ last_valid_uid = 0
 ${isRoot ? "" : `default_login_user = ${me}\ndefault_internal_user = ${me}`}
 mail_location = maildir:~/Maildir
 pop3_uidl_format = %08Xu%08Xv
-passdb {
+${
+  options.oauth2IntrospectionUrl
+    ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2
+  args = ${root}/oauth2.conf.ext
+}
+`
+    : ""
+}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${root}/passwd
 }
@@ -184,6 +198,13 @@ service pop3-login {
 }
 `;
   await writeFile(join(root, "dovecot.conf"), conf);
+  if (options.oauth2IntrospectionUrl) {
+    await writeFile(
+      join(root, "oauth2.conf.ext"),
+      `introspection_mode = post\nintrospection_url = ${options.oauth2IntrospectionUrl}\n` +
+        "username_attribute = username\nactive_attribute = active\nactive_value = true\n",
+    );
+  }
   if (isRoot) await chownTree(join(root, "home"), mailUid ?? 0, mailGid ?? 0);
 
   const child: ChildProcess = spawn(DOVECOT, ["-F", "-c", join(root, "dovecot.conf")], {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createSecureContext } from "node:tls";
 import type { Logger } from "pino";
 import pino from "pino";
 import {
@@ -28,7 +29,8 @@ export function loopbackPolicy(dovecot: Dovecot): NetworkPolicy {
     outboundDeny: [],
     extraCaFile: undefined,
   });
-  return { check: (host) => base.check(host), ca: [dovecot.cert] };
+  const ca = [dovecot.cert];
+  return { check: (host) => base.check(host), ca, secureContext: createSecureContext({ ca }) };
 }
 
 export function receiveSettings(

@@ -10,6 +10,8 @@ import { type App, createApp } from "../../src/http/app.js";
 import { MessageWriter } from "../../src/messages/message-store.js";
 import { createApiKey, createTenant, type TenantRole, tenantRoles } from "../../src/tenants/tenants.js";
 import { type Clock, ManualClock } from "../../src/time/clock.js";
+import { createNetworkPolicy } from "../../src/transports/network-policy.js";
+import { fetchAccessToken } from "../../src/transports/oauth2.js";
 import { openTestDatabase, type TestDatabase } from "./databases.js";
 
 /** Limits kept small so that tests of them are cheap. */
@@ -62,7 +64,16 @@ async function buildApp(
   routes?: (app: App) => void,
 ): Promise<{ app: App; writer: MessageWriter }> {
   const writer = new MessageWriter({ database, clock, messageIdDomain: config.senderDomain });
-  const app = await createApp({ database, clock, config, logger: pino({ level: "silent" }), writer });
+  const policy = createNetworkPolicy(config);
+  const app = await createApp({
+    database,
+    clock,
+    config,
+    logger: pino({ level: "silent" }),
+    writer,
+    networkPolicy: policy,
+    fetchAccessToken: (grant) => fetchAccessToken(grant, { policy, clock }),
+  });
   routes?.(app);
   await app.ready();
   return { app, writer };

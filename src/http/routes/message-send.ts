@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { loadAttachmentPolicy } from "../../accounts/account-settings.js";
 import { categories } from "../../messages/categories.js";
 import { prepareMessage } from "../../messages/prepare.js";
 import { recipientStatuses } from "../../messages/statuses.js";
@@ -56,7 +57,7 @@ const Accepted = Type.Object({
   ),
 });
 
-export function registerMessageSendRoute(app: App, { config, writer, onAccepted }: AppDeps): void {
+export function registerMessageSendRoute(app: App, { config, database, writer, onAccepted }: AppDeps): void {
   app.post(
     "/v1/messages",
     {
@@ -74,10 +75,15 @@ export function registerMessageSendRoute(app: App, { config, writer, onAccepted 
     },
     async (request, reply) => {
       const { tenantId } = tenantOf(request);
+      // Only a message with attachments pays for the policy's query.
+      const attachmentPolicy = request.body.attachments?.length
+        ? await loadAttachmentPolicy(database.db, tenantId)
+        : null;
       const prepared = prepareMessage(request.body, request.headers["idempotency-key"], {
         maxMessageBytes: config.maxMessageBytes,
         maxRecipients: config.maxRecipients,
         senderDomain: config.senderDomain,
+        attachmentPolicy,
       });
       const accepted = await writer.accept(tenantId, prepared);
       if (!accepted.replayed) onAccepted?.();
