@@ -17,8 +17,8 @@ import type { AccountSecrets, ReceiveSettings, ServerSettings } from "./account-
  * `login` -> `mailbox` (IMAP opens the folder read-only; POP3 asks STAT). After a failed step
  * the later ones are `skipped`. Connections go to the address the policy checked, with the
  * host name as the TLS server name, trusting the operator's extra CAs (`policy.secureContext`,
- * built once; the POP3 client still takes `policy.ca`); STARTTLS
- * is required whenever the settings say `starttls`, so no password is ever sent without TLS.
+ * built once); STARTTLS is required whenever the settings say `starttls`, so no password is
+ * ever sent without TLS.
  */
 export type StepName = "dns" | "connect" | "tls" | "auth" | "login" | "mailbox";
 
@@ -411,7 +411,7 @@ export async function testPop3(
         address,
         port,
         security,
-        ...(deps.policy.ca ? { ca: deps.policy.ca } : {}),
+        ...(deps.policy.secureContext ? { secureContext: deps.policy.secureContext } : {}),
         timeoutMs: deps.timeoutMs,
         onProgress: (event) => {
           if (event === "connected") {

@@ -42,7 +42,7 @@ export async function openImapMailbox(connection: MailboxConnection, deps: Mailb
     ...(servername ? { servername } : {}),
     tls: {
       ...(servername ? { servername } : {}),
-      ...(deps.ca ? { ca: [...deps.ca] } : {}),
+      ...(deps.secureContext ? { secureContext: deps.secureContext } : {}),
       rejectUnauthorized: true,
     },
     auth:

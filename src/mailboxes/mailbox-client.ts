@@ -1,3 +1,4 @@
+import type { SecureContext } from "node:tls";
 import type { Logger } from "pino";
 import type { NetworkPolicy } from "../transports/network-policy.js";
 
@@ -65,8 +66,8 @@ export interface MailboxClientDeps {
    * mailbox, which is configured by the operator and may well live on a private network.
    */
   readonly policy: NetworkPolicy | null;
-  /** Extra CAs to trust (the policy's `ca`). */
-  readonly ca: readonly string[] | undefined;
+  /** Extra CAs to trust, parsed once (the policy's `secureContext`); undefined: Node's defaults. */
+  readonly secureContext: SecureContext | undefined;
   readonly logger: Logger;
   /** Connect, greeting and socket inactivity limit. */
   readonly timeoutMs: number;

@@ -410,7 +410,7 @@ export class MailboxPoller {
       }
       return this.#deps.openClient(connection, {
         policy: target.policy,
-        ca: this.#deps.policy.ca,
+        secureContext: this.#deps.policy.secureContext,
         logger: this.#deps.logger.child({ mailbox: target.ref.key }),
         timeoutMs: this.#deps.timeoutMs ?? 30_000,
         maxMessageBytes: this.#deps.inboundMaxBytes,

@@ -1,4 +1,5 @@
 import { isIP, connect as netConnect, type Socket } from "node:net";
+import type { SecureContext } from "node:tls";
 import { type TLSSocket, connect as tlsConnect } from "node:tls";
 
 /**
@@ -56,6 +57,8 @@ export interface Pop3ConnectOptions {
   readonly address?: string;
   /** Trusted CAs (PEM); undefined: Node's defaults. */
   readonly ca?: string | readonly string[];
+  /** Trusted CAs already parsed (the network policy's, built once); wins over `ca`. */
+  readonly secureContext?: SecureContext;
   /** Limit for connecting and for each reply. */
   readonly timeoutMs: number;
   /** Longest reply or message line accepted, in bytes (default 64 KiB). */
@@ -463,7 +466,9 @@ function upgrade(socket: Socket, options: Pop3ConnectOptions): Promise<TLSSocket
       servername: isIP(name) ? undefined : name,
       // Certificates are checked against this name (or IP address).
       host: name,
-      ca: options.ca as string[] | string | undefined,
+      ...(options.secureContext
+        ? { secureContext: options.secureContext }
+        : { ca: options.ca as string[] | string | undefined }),
       minVersion: "TLSv1.2",
     });
     const timer = setTimeout(() => {

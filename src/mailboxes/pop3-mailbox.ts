@@ -64,7 +64,7 @@ class Pop3Mailbox implements MailboxClient {
       port: c.port,
       security: c.security,
       ...(isIP(c.host) === 0 ? { servername: c.host } : {}),
-      ...(this.#deps.ca ? { ca: this.#deps.ca } : {}),
+      ...(this.#deps.secureContext ? { secureContext: this.#deps.secureContext } : {}),
       timeoutMs: this.#deps.timeoutMs,
     });
     try {
