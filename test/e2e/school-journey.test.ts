@@ -139,7 +139,7 @@ for (const dialect of dialects) {
       server = await startTestSmtpServer({
         behaviour: (rcpt) => {
           if (rcpt === address.hard || rcpt === address.suppressed) {
-            return { kind: "reply", code: 550, message: "5.1.1 <" + rcpt + ">: no such user", at: "rcpt" };
+            return { kind: "reply", code: 550, message: `5.1.1 <${rcpt}>: no such user`, at: "rcpt" };
           }
           if (rcpt === address.soft) return { kind: "reply", code: 450, message: "4.2.1 mailbox busy, try later" };
           return { kind: "accept" };
@@ -457,12 +457,35 @@ for (const dialect of dialects) {
       s = await stats(id);
       expect(s.counts).toEqual({ ...zeros, queued: 4 });
       expect(s.delayed).toBe(4);
+      // The operator sees it too: these four plus the soft bounce still waiting for its retry.
+      const queue = await t.inject({ method: "GET", url: "/v1/operator/queue", headers: operator });
+      expect(json<{ delayedTenants: unknown[] }>(queue).delayedTenants).toContainEqual({
+        tenantId: school.id,
+        delayed: 5,
+      });
       await deliverAll();
       s = await stats(id);
       // The mother unsubscribed with One-Click above; Nora still has no address.
       expect(s.counts).toEqual({ ...zeros, sent: 2, opted_out: 1, email_missing: 1 });
       expect(s.delayed).toBe(0);
       expect((await recipients(id, "opted_out")).map((r) => r.email)).toEqual([address.mum]);
+    });
+
+    it("a non-essential alert carries no List-Unsubscribe: alerts cannot be opted out of", async () => {
+      const before = server.messages.length;
+      await announce(school.staff, {
+        subject: "Heating failure",
+        text: "School closes at noon.",
+        category: "alert",
+        audience: { contacts: ["C-DAD"] },
+      });
+      await deliverAll();
+      const [alert] = server.messages.slice(before).filter((m) => m.rcptTo.includes(address.dad));
+      expect(alert).toBeDefined();
+      const raw = alert?.raw ?? Buffer.alloc(0);
+      expect(header(raw, "List-Unsubscribe")).toBeUndefined();
+      expect(header(raw, "List-Unsubscribe-Post")).toBeUndefined();
+      expect((await simpleParser(raw)).text).not.toContain("/u/");
     });
 
     it("a school on the hard policy with no credit left has its mail held", async () => {
@@ -506,6 +529,12 @@ for (const dialect of dialects) {
       expect(toDigest).toHaveLength(1);
       const digestMail = await simpleParser(toDigest[0]?.raw ?? Buffer.alloc(0));
       expect(digestMail.text).toContain("Museum trip for Fin Green");
+      expect(digestMail.to && "value" in digestMail.to ? digestMail.to.value : []).toEqual([
+        { name: "Diego Digest", address: address.digest },
+      ]);
+      const digestRaw = toDigest[0]?.raw ?? Buffer.alloc(0);
+      expect(header(digestRaw, "List-Unsubscribe")).toMatch(/^<https:\/\/postbag\.test\/u\/[^>]+>$/);
+      expect(header(digestRaw, "List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
       expect((await recipients(mainAnnouncement, "pending_digest")).length).toBe(0);
       const s = await stats(mainAnnouncement);
       expect(s.counts).toMatchObject({ sent: 3, pending_digest: 0 });
