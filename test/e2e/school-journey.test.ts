@@ -161,7 +161,7 @@ for (const dialect of dialects) {
         method: "POST",
         url: "/v1/operator/tenants",
         headers: operator,
-        payload: { name },
+        payload: { name, timezone: "Europe/London" },
       });
       expect(created.statusCode).toBe(201);
       const id = json<{ id: string }>(created).id;
@@ -543,6 +543,69 @@ for (const dialect of dialects) {
       );
       // Running the job again sends nothing more.
       expect(await sendDueDigests(t.database, clock.now(), { senderDomain: t.config.senderDomain })).toEqual([]);
+    });
+
+    it("the README walkthrough gives what the README says", async () => {
+      const oak = await newSchool("Oakwood Primary");
+      const sync = await t.inject({
+        method: "POST",
+        url: "/v1/audience/sync",
+        headers: oak.system,
+        payload: {
+          contacts: [
+            { externalId: "C-MUM", name: "Maria Smith", email: "maria@example.com" },
+            { externalId: "C-DAD", name: "David Smith", email: "david@example.com" },
+            { externalId: "C-NOMAIL", name: "Nora Jones" },
+          ],
+          subjects: [
+            { externalId: "S-ANN", name: "Ann Smith", groups: [YEAR_5] },
+            { externalId: "S-BEN", name: "Ben Smith", groups: [YEAR_5] },
+            { externalId: "S-DAN", name: "Dan Jones", groups: [YEAR_5] },
+          ],
+          links: [
+            { contactExternalId: "C-MUM", subjectExternalId: "S-ANN", relationship: "mother" },
+            { contactExternalId: "C-MUM", subjectExternalId: "S-BEN", relationship: "mother" },
+            { contactExternalId: "C-DAD", subjectExternalId: "S-ANN", relationship: "father" },
+            { contactExternalId: "C-DAD", subjectExternalId: "S-BEN", relationship: "father" },
+            { contactExternalId: "C-NOMAIL", subjectExternalId: "S-DAN" },
+          ],
+        },
+      });
+      expect(json(sync)).toMatchObject({
+        contacts: { created: 3 },
+        subjects: { created: 3 },
+        links: { created: 5 },
+        errors: [],
+        errorCount: 0,
+      });
+      for (const [id, payload] of [
+        ["C-DAD", { digest: { mode: "daily", time: "17:00" } }],
+        ["C-NOMAIL", { optOuts: ["announcement"] }],
+      ] as const) {
+        const res = await t.inject({
+          method: "PUT",
+          url: `/v1/contacts/${id}/preferences`,
+          headers: oak.staff,
+          payload,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+      }
+      const before = server.messages.length;
+      const id = await announce(oak.staff, {
+        subject: "Museum trip for {{subject.name}}",
+        text: "Dear {{contact.name}},\n\n{{subject.name}} goes to the museum on Friday.",
+        html: "<p>Dear {{contact.name}},</p><p><b>{{subject.name}}</b> goes to the museum on Friday.</p>",
+        audience: { subjectGroups: [YEAR_5] },
+      });
+      await deliverAll();
+      const s = await stats(id, oak.staff);
+      expect(s.counts).toEqual({ ...zeros, sent: 1, opted_out: 1, pending_digest: 1 });
+      expect(s.total).toBe(3);
+      const maria = server.messages.slice(before).filter((m) => m.rcptTo.includes("maria@example.com"));
+      expect(maria).toHaveLength(1);
+      const parsed = await simpleParser(maria[0]?.raw ?? Buffer.alloc(0));
+      expect(parsed.subject).toBe("Museum trip for Ann Smith and Ben Smith");
+      expect(parsed.text?.match(/Part \d of 2/g)).toHaveLength(2);
     });
   });
 }
