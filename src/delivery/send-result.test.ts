@@ -69,11 +69,12 @@ describe("classifyReply on real-world replies", () => {
       "5.5.0",
     ],
     [
-      "mailbox full (5.2.2, permanent)",
+      // RFC 3463: X.2.2 is a persistent transient failure; the owner can make room.
+      "mailbox full (5.2.2): retried, like 4.2.2",
       552,
       "552 5.2.2 The email account that you tried to reach is over quota.",
-      "hard",
-      "rejected",
+      "soft",
+      null,
       "5.2.2",
     ],
     [

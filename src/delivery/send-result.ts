@@ -37,12 +37,27 @@ export function isAddressFailure(enhanced: string | null, text: string): boolean
   return UNKNOWN_ADDRESS.test(text);
 }
 
+const MAILBOX_FULL =
+  /\b(mailbox (is )?full|mailbox full|over (the )?quota|quota exceeded|exceeded (the |its |his |her )?(storage|quota)|insufficient (system )?storage|mailbox size limit exceeded)\b/i;
+
+/**
+ * A full mailbox is a soft bounce even when the server says 5.x.x: RFC 3463 calls X.2.2 a
+ * "persistent transient failure" (the owner can make room), and Postbag counts mailbox full with
+ * the transient failures, in replies and in DSNs alike. Without a specific enhanced code the
+ * text decides.
+ */
+export function isMailboxFull(enhanced: string | null | undefined, text: string): boolean {
+  if (enhanced && /^[45]\.2\.2$/.test(enhanced)) return true;
+  if (enhanced && !/^[45]\.(0\.0|2\.0)$/.test(enhanced)) return false;
+  return MAILBOX_FULL.test(text.slice(0, 1000));
+}
+
 /** Classifies an SMTP reply code and text; the one rule set used for replies and bounces. */
 export function classifyReply(code: number, text: string): SendResult {
   const enhanced = enhancedCode(text);
   const clean = text.trim().slice(0, 1000);
   if (code >= 200 && code < 300) return { kind: "sent", code, enhanced, text: clean };
-  if (code >= 500 && code < 600) {
+  if (code >= 500 && code < 600 && !isMailboxFull(enhanced, clean)) {
     return {
       kind: "hard",
       status: isAddressFailure(enhanced, clean) ? "hard_bounce" : "rejected",
@@ -51,6 +66,7 @@ export function classifyReply(code: number, text: string): SendResult {
       text: clean,
     };
   }
-  // 4xx, and anything out of range, is treated as temporary: retrying is the safe choice.
+  // 4xx, a full mailbox, and anything out of range, is treated as temporary: retrying is the
+  // safe choice.
   return { kind: "soft", code, enhanced, text: clean };
 }

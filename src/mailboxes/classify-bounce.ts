@@ -1,4 +1,4 @@
-import { classifyReply } from "../delivery/send-result.js";
+import { classifyReply, isMailboxFull } from "../delivery/send-result.js";
 
 /**
  * Classifies one raw inbound message as a bounce (RFC 3464 DSN or a plain-text bounce), a delay
@@ -181,7 +181,9 @@ function dsnRecipients(text: string): { list: ClassifiedRecipient[]; allDelayed:
     const recipient: ClassifiedRecipient = {
       email,
       status:
-        isDelayed || verdict.kind === "soft" || isMailboxFull(enhancedSeen, diagnostic) ? "soft_bounce" : verdict.status,
+        isDelayed || verdict.kind === "soft" || isMailboxFull(enhancedSeen, diagnostic)
+          ? "soft_bounce"
+          : verdict.status,
     };
     if (smtpCode !== undefined) recipient.smtpCode = smtpCode;
     const enhanced = status ?? verdict.enhanced;
@@ -190,20 +192,6 @@ function dsnRecipients(text: string): { list: ClassifiedRecipient[]; allDelayed:
     list.push(recipient);
   }
   return { list, allDelayed: list.length > 0 && delayed === list.length, seen };
-}
-
-const MAILBOX_FULL =
-  /\b(mailbox (is )?full|mailbox full|over (the )?quota|quota exceeded|exceeded (the |its |his |her )?(storage|quota)|insufficient (system )?storage|mailbox size limit exceeded)\b/i;
-
-/**
- * A full mailbox is a soft bounce even when the report says 5.x.x: RFC 3463 calls X.2.2 a
- * "persistent transient failure" (the owner can make room), and the issue counts mailbox full
- * with the transient failures. Without a specific enhanced code the text decides.
- */
-function isMailboxFull(enhanced: string | null | undefined, text: string): boolean {
-  if (enhanced && /^[45]\.2\.2$/.test(enhanced)) return true;
-  if (enhanced && !/^[45]\.(0\.0|2\.0)$/.test(enhanced)) return false;
-  return MAILBOX_FULL.test(text.slice(0, MAX_DIAGNOSTIC));
 }
 
 // --- ARF (RFC 5965) ---------------------------------------------------------------------------

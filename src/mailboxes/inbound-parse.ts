@@ -110,7 +110,7 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits = {}): Promi
  */
 export function clean(text: string | null | undefined, max: number): string | null {
   if (!text) return null;
-  const value = wellFormed(text.slice(0, max).replace(/\u0000/g, ""));
+  const value = wellFormed(text.slice(0, max).replaceAll("\u0000", ""));
   return value === "" ? null : value;
 }
 

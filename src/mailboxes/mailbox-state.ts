@@ -58,7 +58,8 @@ export async function acquireMailbox(
     .set({ lease_owner: owner, lease_until: now + leaseMs, updated_at: now })
     .where("mailbox_key", "=", ref.key)
     .where("tenant_id", tenantOp(ref), ref.tenantId)
-    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now), eb("lease_owner", "=", owner)]))
+    // Even the same owner waits: two polls of one mailbox in one process would race too.
+    .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]))
     .returningAll()
     .executeTakeFirst();
   if (!taken) return null;
@@ -128,6 +129,17 @@ export async function releaseMailbox(
     .where("mailbox_key", "=", ref.key)
     .where("tenant_id", tenantOp(ref), ref.tenantId)
     .where("lease_owner", "=", options.owner)
+    .execute();
+}
+
+/** Gives the mailbox back without recording a poll (shutdown mid-poll): it stays due. */
+export async function dropLease(db: Db, ref: MailboxRef, owner: string, now: number): Promise<void> {
+  await db
+    .updateTable("mailbox_states")
+    .set({ lease_owner: null, lease_until: null, updated_at: now })
+    .where("mailbox_key", "=", ref.key)
+    .where("tenant_id", tenantOp(ref), ref.tenantId)
+    .where("lease_owner", "=", owner)
     .execute();
 }
 

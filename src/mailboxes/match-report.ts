@@ -121,7 +121,7 @@ export function lateEventsFor(kind: Classification["kind"], matches: readonly Re
       at,
       smtpCode: m.verdict?.smtpCode ?? null,
       enhancedCode: m.verdict?.enhancedCode ?? null,
-      text: m.verdict?.diagnostic ?? (kind === "complaint" ? "marked as spam (feedback report)" : null),
+      text: clean(m.verdict?.diagnostic, 1000) ?? (kind === "complaint" ? "marked as spam (feedback report)" : null),
     });
   }
   return events;

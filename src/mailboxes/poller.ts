@@ -16,6 +16,7 @@ import type {
 import { isDue, nextPollAt } from "./mailbox-schedule.js";
 import {
   acquireMailbox,
+  dropLease,
   type MailboxRef,
   OPERATOR_MAILBOX,
   releaseMailbox,
@@ -121,6 +122,8 @@ export class MailboxPoller {
   readonly #owner: string;
   readonly #leaseMs: number;
   readonly #running = new Set<AbortController>();
+  readonly #polling = new Set<string>();
+  #stopping = false;
   /** POP3 messages found over the byte cap, per mailbox (kept for this process's lifetime). */
   readonly #skipped = new Map<string, Set<string>>();
 
@@ -175,8 +178,20 @@ export class MailboxPoller {
 
   /** One poll of one mailbox. Never throws for a mail server's failure: that is a `failed` outcome. */
   async pollMailbox(ref: MailboxRef, options: PollOptions = {}): Promise<PollOutcome> {
-    const { database, clock, logger } = this.#deps;
+    const { logger } = this.#deps;
     const log = logger.child({ mailbox: ref.key });
+    // Within this process a second poll of the same mailbox need not even ask the database.
+    if (this.#polling.has(ref.key)) return { status: "busy" };
+    this.#polling.add(ref.key);
+    try {
+      return await this.#poll(ref, options, log);
+    } finally {
+      this.#polling.delete(ref.key);
+    }
+  }
+
+  async #poll(ref: MailboxRef, options: PollOptions, log: Logger): Promise<PollOutcome> {
+    const { database, clock } = this.#deps;
     const target = await this.#target(ref);
     if (!target) return { status: "not_configured" };
     const state = await acquireMailbox(database.db, ref, {
@@ -224,9 +239,14 @@ export class MailboxPoller {
       options.signal?.removeEventListener("abort", onAbort);
       this.#running.delete(controller);
       await client?.close();
-      // An aborted poll (shutdown, or a test simulating a crash) keeps its lease until it expires,
-      // like a poller that died: nothing depends on it being released.
-      if (outcome?.status !== "aborted") {
+      // A poll aborted from outside (a caller's signal) keeps its lease until it expires, like a
+      // poller that died: nothing depends on it being released. One stopped by our own shutdown
+      // hands the mailbox back at once, still due, so another process can carry on.
+      if (outcome?.status === "aborted" && this.#stopping) {
+        await dropLease(database.db, ref, this.#owner, clock.now()).catch((err: unknown) =>
+          log.warn({ err }, "could not release the mailbox lease"),
+        );
+      } else if (outcome?.status !== "aborted") {
         const now = clock.now();
         await releaseMailbox(database.db, ref, {
           owner: this.#owner,
@@ -240,6 +260,7 @@ export class MailboxPoller {
 
   /** Aborts polls in progress (shutdown); each stops after the message it is storing. */
   stop(): void {
+    this.#stopping = true;
     for (const c of this.#running) c.abort();
   }
 

@@ -5,7 +5,6 @@ import { createDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrations.js";
 import type { MailTransport } from "../delivery/mail-transport.js";
 import type { WorkerSettings } from "../delivery/worker.js";
-import { openMailboxClient } from "../mailboxes/open-mailbox-client.js";
 import { MailboxPoller } from "../mailboxes/poller.js";
 import type { Clock } from "../time/clock.js";
 import { createNetworkPolicy } from "../transports/network-policy.js";
@@ -84,7 +83,9 @@ export function createMailboxPoller(config: Config, database: Database, clock: C
     inboundMaxBytes: config.inboundMaxBytes,
     bounceMailboxUrl: config.bounceMailboxUrl,
     bounceMailboxPollMs: config.bounceMailboxPollMs,
-    openClient: openMailboxClient,
+    // imapflow and the POP3 client load on the first poll, not with every command.
+    openClient: async (connection, deps) =>
+      (await import("../mailboxes/open-mailbox-client.js")).openMailboxClient(connection, deps),
     accessToken: (account, options) => accessTokenFor(oauth, account, "receive", options),
   });
 }

@@ -323,6 +323,21 @@ describeEachDialect("IMAP polling", (dialect) => {
     expect(rows.map((r) => r.from_address)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `p${i}@example.org`));
   });
 
+  it("a poller shut down mid-poll hands the mailbox back at once, still due", async () => {
+    for (let i = 0; i < 4; i++) await dovecot.deliver(user.user, plainMessage({ from: `s${i}@example.org` }));
+    const stopping = newPoller(database, clock, dovecot, { owner: "stopping" });
+    let seen = 0;
+    const outcome = await stopping.pollMailbox(ref, {
+      onProgress: () => {
+        if (++seen === 1) stopping.stop();
+      },
+    });
+    expect(outcome).toEqual({ status: "aborted", stored: 1 });
+    const next = newPoller(database, clock, dovecot, { owner: "next" });
+    expect((await next.pollDue()).get(ref.key)).toMatchObject({ status: "done", stored: 3 });
+    expect(await inboundRows(database, ref.key)).toHaveLength(4);
+  });
+
   it("starts afresh after a UIDVALIDITY change without storing anything twice", async () => {
     // A folder deleted and created again gets a new UIDVALIDITY: every UID starts over.
     const folder = "Bounces";

@@ -1,4 +1,3 @@
-import sanitizeHtml from "sanitize-html";
 import { Type } from "typebox";
 import { isId } from "../../db/ids.js";
 import { ApiError } from "../../errors/api-error.js";
@@ -92,8 +91,10 @@ function itemView(m: InboundSummary) {
 /**
  * Inbound HTML is shown to staff inside the console: keep structure and links, drop anything
  * active or anything that loads from elsewhere (remote images are tracking pixels).
+ * sanitize-html (with htmlparser2) is loaded on first use, not when the app starts.
  */
-export function sanitizeInboundHtml(html: string): string {
+export async function sanitizeInboundHtml(html: string): Promise<string> {
+  const sanitizeHtml = (await import("sanitize-html")).default;
   return sanitizeHtml(html, {
     allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== "img"),
     allowedAttributes: {
@@ -195,7 +196,7 @@ export function registerInboxRoutes(app: App, { database }: AppDeps): void {
         ...itemView(m),
         messageIdHeader: m.message_id_header,
         text: m.text_body,
-        html: m.html_body === null ? null : sanitizeInboundHtml(m.html_body),
+        html: m.html_body === null ? null : await sanitizeInboundHtml(m.html_body),
         message: message
           ? { id: message.id, subject: message.subject, createdAt: new Date(message.created_at).toISOString() }
           : null,
