@@ -7,6 +7,7 @@ import type { MessageRow } from "../db/tables.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
 import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
+import { OPTIONAL_CATEGORIES } from "../tracking/unsubscribe.js";
 import {
   loadMessageContexts,
   loadRecipientData,
@@ -493,8 +494,12 @@ export class DeliveryWorker {
       const now = clock.now();
       const links = { publicUrl: settings.publicUrl, secretKey: settings.secretKey };
       const forContact = PERSONAL_SOURCES.has(message.source);
+      // Only categories the unsubscribe endpoint accepts: a link to transactional mail (an alert
+      // announcement, say) would promise an opt-out that POST /u/<token> refuses with 409.
       const unsubscribe =
-        forContact && message.essential !== 1 ? unsubscribeUrl(links, delivery.tenantId, delivery.id, now) : null;
+        forContact && message.essential !== 1 && OPTIONAL_CATEGORIES.has(message.category)
+          ? unsubscribeUrl(links, delivery.tenantId, delivery.id, now)
+          : null;
       const pixel =
         message.html_body !== null && context.trackOpens
           ? openPixelUrl(links, delivery.tenantId, delivery.id, now)
