@@ -70,6 +70,13 @@ export async function optOutsOf(
  */
 export const optOutCategories = ["announcement", "scheduled", "digest"] as const satisfies readonly Category[];
 
+const OPT_OUT_CATEGORIES: ReadonlySet<string> = new Set(optOutCategories);
+
+/** True for mail a contact may opt out of (and so carries an unsubscribe link). */
+export function isOptOutCategory(category: string): boolean {
+  return OPT_OUT_CATEGORIES.has(category);
+}
+
 export const digestModes = ["none", "daily", "weekly"] as const;
 export type DigestMode = (typeof digestModes)[number];
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
+import { isOptOutCategory } from "../audience/preferences.js";
 import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
@@ -7,7 +8,6 @@ import type { MessageRow } from "../db/tables.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
 import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
-import { OPTIONAL_CATEGORIES } from "../tracking/unsubscribe.js";
 import {
   loadMessageContexts,
   loadRecipientData,
@@ -497,7 +497,7 @@ export class DeliveryWorker {
       // Only categories the unsubscribe endpoint accepts: a link to transactional mail (an alert
       // announcement, say) would promise an opt-out that POST /u/<token> refuses with 409.
       const unsubscribe =
-        forContact && message.essential !== 1 && OPTIONAL_CATEGORIES.has(message.category)
+        forContact && message.essential !== 1 && isOptOutCategory(message.category)
           ? unsubscribeUrl(links, delivery.tenantId, delivery.id, now)
           : null;
       const pixel =

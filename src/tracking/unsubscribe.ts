@@ -1,4 +1,4 @@
-import { optOut, optOutCategories } from "../audience/preferences.js";
+import { isOptOutCategory, optOut } from "../audience/preferences.js";
 import type { Db } from "../db/database.js";
 import { isId } from "../db/ids.js";
 import { readLink, UNSUBSCRIBE_PURPOSE } from "./links.js";
@@ -9,12 +9,9 @@ import { readLink, UNSUBSCRIBE_PURPOSE } from "./links.js";
  * another contact, category or tenant.
  */
 
-/**
- * Categories a contact can opt out of (`optOutCategories`, the one list). Transactional mail
- * (invitations, password resets, alerts) and Postbag's own notices are sent because someone
- * asked or must know; such email carries no unsubscribe link, and a link to one is refused.
- */
-const OPTIONAL_CATEGORIES: ReadonlySet<string> = new Set(optOutCategories);
+// Only categories a contact can opt out of (`isOptOutCategory`, one list for delivery and this
+// route) carry an unsubscribe link. Transactional mail (invitations, password resets, alerts)
+// and Postbag's own notices are sent because someone asked or must know: a link to one is refused.
 
 /** How the page names each kind of mail. */
 const CATEGORY_LABELS: Readonly<Record<string, string>> = {
@@ -76,7 +73,7 @@ export async function findUnsubscribeTarget(
     .where("tenant_id", "=", link.tenantId)
     .executeTakeFirst();
   if (!contact) return { ok: false, problem: "no_contact" };
-  if (!OPTIONAL_CATEGORIES.has(row.category)) return { ok: false, problem: "not_optional" };
+  if (!isOptOutCategory(row.category)) return { ok: false, problem: "not_optional" };
   const existing = await db
     .selectFrom("contact_opt_outs")
     .select("category")
