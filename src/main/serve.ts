@@ -119,6 +119,13 @@ export async function serve(
     sandboxPort = capture.port;
     stops.push(() => capture.close());
     logger.warn({ port: capture.port }, "SANDBOX MODE: no POSTBAG_RELAY_URL set; mail is captured, never delivered");
+  } else if (!config.publicUrl.startsWith("https://")) {
+    // Unsubscribe links, List-Unsubscribe (RFC 8058 wants https) and the open pixel are built
+    // from the public URL; mail providers ignore a one-click link that is not https.
+    logger.warn(
+      { publicUrl: config.publicUrl },
+      "POSTBAG_PUBLIC_URL is not https: recipients' unsubscribe links and List-Unsubscribe headers will not be trusted by mail providers",
+    );
   }
 
   let worker: WorkerThread | undefined;
