@@ -106,10 +106,11 @@ export async function screenDeliveries(
       rest = kept;
     }
 
-    // checkDigest: non-essential announcements wait for a contact's digest.
+    // checkDigest: non-essential announcements wait for a contact's digest; a contact without a
+    // usable address is reported `email_missing` now rather than after waiting for the digest.
     const digestable = rest.filter((d) => {
       const m = messages.get(d.messageId);
-      return d.contactId !== null && m?.source === "announcement" && !m.essential;
+      return d.contactId !== null && m?.source === "announcement" && !m.essential && isValidEmail(d.email);
     });
     const waiting = new Set(digestable);
     if (digestable.length > 0) {

@@ -176,6 +176,28 @@ describeEachDialect("digests", (dialect) => {
     expect(new Set(hooks.map((h) => h.event_type))).toEqual(new Set(["message.sent"]));
   });
 
+  it("a digest contact without an address is email_missing at once, not held for the digest", async () => {
+    const contactId = await insertContact(database, clock, tenantId, {
+      name: "No Address",
+      email: null,
+      digest: "daily",
+      digestTime: "17:00",
+    });
+    const a = await insertAnnouncement(database, clock, tenantId, {
+      subject: "Trip",
+      recipients: [{ contactId, email: "" }],
+    });
+    expect(await newWorker().runOnce()).toBe(1);
+    const id = a.recipientIds[0] ?? "";
+    expect(await row(id)).toMatchObject({ status: "email_missing", charge: null, next_attempt_at: null });
+    const items = await database.db
+      .selectFrom("digest_items")
+      .select("recipient_id")
+      .where("recipient_id", "=", id)
+      .execute();
+    expect(items).toEqual([]);
+  });
+
   it("several schedulers at once: every item is in exactly one digest", async () => {
     const p = await digestContact();
     for (const subject of ["One", "Two"])
