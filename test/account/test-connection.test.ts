@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
@@ -17,6 +16,7 @@ import {
 import { dialects } from "../support/databases.js";
 import { type Dovecot, dovecotMissing, startDovecot } from "../support/dovecot.js";
 import { type ErrorReply, json, openTestApp, type TestApp, type TestTenant } from "../support/test-app.js";
+import { writeSelfSignedCert } from "../support/test-cert.js";
 
 /*
  * Test connection against real servers on loopback: smtp-server (STARTTLS and implicit TLS
@@ -113,27 +113,7 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "postbag-testconn-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-      ],
-      { stdio: "ignore" },
-    );
+    writeSelfSignedCert(dir);
     [starttls, implicit, noStarttls] = await Promise.all([
       startSmtp(dir, {}),
       startSmtp(dir, { secure: true }),

@@ -1,10 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { SMTPServer, type SMTPServerDataStream } from "smtp-server";
 import {
   type AccountSecrets,
@@ -26,48 +22,9 @@ import { SECRET_KEY, SENDER_DOMAIN, silentLogger } from "../support/delivery.js"
  * OAuth2 token endpoint over HTTPS standing in for Microsoft's or Google's (the one third-party
  * HTTP API the suite may simulate).
  */
-export interface TestCert {
-  readonly key: string;
-  readonly cert: string;
-  readonly certFile: string;
-  remove(): void;
-}
+export { makeCert, type TestCert } from "../support/test-cert.js";
 
-/** A self-signed certificate for localhost and 127.0.0.1. */
-export function makeCert(): TestCert {
-  const dir = mkdtempSync(join(tmpdir(), "postbag-cert-"));
-  const keyFile = join(dir, "key.pem");
-  const certFile = join(dir, "cert.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
-  return {
-    key: readFileSync(keyFile, "utf8"),
-    cert: readFileSync(certFile, "utf8"),
-    certFile,
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
+import type { TestCert } from "../support/test-cert.js";
 
 /** The policy the tests run under: loopback let through explicitly, the test CA trusted. */
 export function testPolicy(cert: TestCert, allowLoopback = true): NetworkPolicy {

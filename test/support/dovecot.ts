@@ -5,6 +5,7 @@ import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writ
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeSelfSignedCert } from "./test-cert.js";
 
 /**
  * A real Dovecot (IMAP + POP3) for tests, started from a throw-away config on loopback high
@@ -74,30 +75,6 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-function makeCert(dir: string): void {
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      join(dir, "key.pem"),
-      "-out",
-      join(dir, "cert.pem"),
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-    ],
-    { stdio: "ignore" },
-  );
-}
-
 export interface StartDovecotOptions {
   readonly users?: readonly DovecotUser[];
   /**
@@ -118,7 +95,7 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<D
   const mailGid = isRoot ? Number(execFileSync("id", ["-g", "dovecot"]).toString().trim()) : process.getgid?.();
   const me = isRoot ? null : execFileSync("id", ["-un"]).toString().trim();
   await chmod(root, 0o755);
-  makeCert(root);
+  writeSelfSignedCert(root);
   const cert = await readFile(join(root, "cert.pem"), "utf8");
   const [imapPort, imapsPort, pop3Port, pop3sPort] = [
     await freePort(),

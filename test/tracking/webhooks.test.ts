@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
@@ -16,35 +15,12 @@ import { createNetworkPolicy } from "../../src/transports/network-policy.js";
 import { describeEachDialect } from "../support/databases.js";
 import { waitUntil } from "../support/delivery.js";
 import { json, openTestApp, type TestApp, type TestTenant } from "../support/test-app.js";
+import { writeSelfSignedCert } from "../support/test-cert.js";
 import { insertRecipient } from "./fixtures.js";
 
 /** A self-signed certificate for localhost and 127.0.0.1, made for this run. */
 const certDir = mkdtempSync(join(tmpdir(), "postbag-webhook-tls-"));
-const certFile = join(certDir, "cert.pem");
-const keyFile = join(certDir, "key.pem");
-execFileSync(
-  "openssl",
-  [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    keyFile,
-    "-out",
-    certFile,
-    "-days",
-    "2",
-    "-subj",
-    "/CN=localhost",
-    "-addext",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  ],
-  { stdio: "ignore" },
-);
+const { certFile, keyFile } = writeSelfSignedCert(certDir);
 
 interface Received {
   readonly url: string;
