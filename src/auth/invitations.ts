@@ -56,6 +56,8 @@ export async function invite(
     readonly name?: string | undefined;
     readonly role?: MemberRole | undefined;
     readonly actor: Actor | null;
+    /** False: answer the URL only (the first start's operator invitation, to a made-up address). */
+    readonly mail?: boolean;
   },
 ): Promise<Invited> {
   let tenantName: string | null = null;
@@ -78,7 +80,9 @@ export async function invite(
     );
     const url = linkUrl(config.publicUrl, "invitation", token);
     const mail = linkMail("invitation", url, { tenantName });
-    await queueAccountMail(tx, noticeSender(config), person.email, mail.subject, mail.text, now);
+    if (input.mail !== false) {
+      await queueAccountMail(tx, noticeSender(config), person.email, mail.subject, mail.text, now);
+    }
     if (input.actor && input.tenantId !== null) {
       await recordAudit(
         tx,

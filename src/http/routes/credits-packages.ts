@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { type CreditPackage, listPackages, purchasePackage } from "../../credits/grants.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
+import { auditRequest } from "../audit.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
 import { CreditsSchema, creditsView } from "./credits-balance.js";
@@ -97,6 +98,7 @@ export function registerCreditPackageRoutes(app: App, { database, clock }: AppDe
         now,
         request.headers["idempotency-key"],
       );
+      await auditRequest(database.db, request, now, "package.purchased", request.params.id);
       if ("failed" in release) {
         request.log.error({ err: release.failed, tenantId }, "releasing held mail after a purchase failed");
       }

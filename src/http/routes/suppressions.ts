@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { ApiError } from "../../errors/api-error.js";
+import { auditRequest } from "../audit.js";
 import { suppressionKey } from "../../messages/suppressions.js";
 import {
   listSuppressionResets,
@@ -164,6 +165,7 @@ export function registerSuppressionRoutes(app: App, { database, clock }: AppDeps
       if (!reset) {
         throw new ApiError("not_found", `${suppressionKey(request.params.email).slice(0, 254)} is not suppressed`);
       }
+      await auditRequest(database.db, request, clock.now(), "suppression.reset", request.params.email, note);
       return resetView(reset);
     },
   );
