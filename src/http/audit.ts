@@ -13,5 +13,9 @@ export async function auditRequest(
 ): Promise<void> {
   const p = request.principal;
   if (!p) return;
-  await recordAudit(db, { tenantId: p.kind === "tenant" ? p.tenantId : null, actor: p.actor, action, target, detail }, now);
+  await recordAudit(
+    db,
+    { tenantId: p.kind === "tenant" ? p.tenantId : null, actor: p.actor, action, target, detail },
+    now,
+  );
 }

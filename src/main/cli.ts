@@ -1,10 +1,10 @@
 import { open } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { invite } from "../auth/invitations.js";
+import { type MemberRole, memberRoles } from "../auth/people.js";
 import { ConfigError, loadConfig, settingsMarkdown } from "../config/config.js";
 import { ApiError } from "../errors/api-error.js";
 import { classifyInbound, DEFAULT_MAX_BYTES } from "../mailboxes/classify-bounce.js";
-import { invite } from "../auth/invitations.js";
-import { type MemberRole, memberRoles } from "../auth/people.js";
 import { createApiKey, createTenant, type Role, revokeKey, tenantRoles } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { createLogger, openDatabase } from "./runtime.js";
@@ -242,7 +242,9 @@ async function personInvite(args: string[], kind: "user" | "operator"): Promise<
       actor: null,
     }),
   );
-  err(`invited ${v.email}${kind === "user" ? ` to tenant ${v.tenant} as ${role}` : " as an operator"}; the link works once, within 7 days:`);
+  err(
+    `invited ${v.email}${kind === "user" ? ` to tenant ${v.tenant} as ${role}` : " as an operator"}; the link works once, within 7 days:`,
+  );
   out(invited.invitationUrl);
   return 0;
 }

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import { invite } from "../auth/invitations.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { createApp } from "../http/app.js";
@@ -14,7 +15,6 @@ import { digestJob } from "../scheduler/digests.js";
 import { mailboxPoll } from "../scheduler/mailbox-poll.js";
 import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { startScheduler } from "../scheduler/scheduler.js";
-import { invite } from "../auth/invitations.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { WebhookSender } from "../tracking/webhook-sender.js";

@@ -1,6 +1,5 @@
 import { Type } from "typebox";
 import { ApiError } from "../../errors/api-error.js";
-import { auditRequest } from "../audit.js";
 import { suppressionKey } from "../../messages/suppressions.js";
 import {
   listSuppressionResets,
@@ -10,6 +9,7 @@ import {
   type SuppressionReset,
 } from "../../tracking/suppression-resets.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
+import { auditRequest } from "../audit.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { errorResponses, Nullable, Page, PageQuery } from "../schemas.js";
 
