@@ -190,6 +190,7 @@ describe.each(dialects)("operator credits API [%s]", (dialect) => {
       expiresInDays: 365,
       active: true,
       createdAt: new Date(clock.now()).toISOString(),
+      price: null,
     });
     const off = await op("DELETE", `/v1/operator/packages/${pkg.id}`);
     expect(json(off)).toMatchObject({ id: pkg.id, active: false });
