@@ -25,6 +25,20 @@ const PersonSchema = Type.Object({
   invitedPending: Type.Boolean({ description: "Invited and has not accepted yet" }),
 });
 
+const InvitationBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    role: StringEnum(memberRoles),
+  },
+  { additionalProperties: false },
+);
+
+const InvitationAnswer = Type.Object({
+  invitationUrl: Type.String(),
+  expiresAt: Type.String({ format: "date-time" }),
+});
+
 const ActorSchema = Type.Object({
   kind: StringEnum(["person", "key"] as const),
   id: Type.String(),
@@ -62,24 +76,40 @@ export function registerPeopleRoutes(app: App, { database, clock, config }: AppD
       schema: {
         tags: ["people"],
         summary: "Invite a person by email with a role; answers the invitation URL to copy (administrators)",
-        body: Type.Object(
-          {
-            email: Type.String({ minLength: 1, maxLength: 254 }),
-            name: Type.Optional(Type.String({ maxLength: 200 })),
-            role: StringEnum(memberRoles),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({ invitationUrl: Type.String(), expiresAt: Type.String({ format: "date-time" }) }),
-          ...errorResponses,
-        },
+        body: InvitationBody,
+        response: { 201: InvitationAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
       const { tenantId } = tenantOf(request);
       const invited = await invite(database, config, clock.now(), {
         tenantId,
+        email: request.body.email,
+        name: request.body.name,
+        role: request.body.role,
+        actor: actorOf(request),
+      });
+      return reply
+        .code(201)
+        .send({ invitationUrl: invited.invitationUrl, expiresAt: new Date(invited.expiresAt).toISOString() });
+    },
+  );
+
+  app.post(
+    "/v1/operator/tenants/:id/invitations",
+    {
+      config: { access: { auth: "operator" } },
+      schema: {
+        tags: ["operator"],
+        summary: "Invite a person to a tenant with a role (a new school's first administrator, say)",
+        params: IdParams,
+        body: InvitationBody,
+        response: { 201: InvitationAnswer, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const invited = await invite(database, config, clock.now(), {
+        tenantId: request.params.id,
         email: request.body.email,
         name: request.body.name,
         role: request.body.role,
