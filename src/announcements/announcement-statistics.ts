@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "../db/database.js";
-import { type RecipientStatus, recipientStatuses } from "../messages/statuses.js";
+import { type RecipientStatus, recipientStatuses } from "../email/statuses.js";
 
 export interface AnnouncementStats {
   /** Every status, zeros included. */

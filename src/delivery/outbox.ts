@@ -3,9 +3,9 @@ import { refundCharges } from "../credits/meter.js";
 import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { NewEvent } from "../db/tables.js";
-import type { RecipientStatus } from "../messages/statuses.js";
+import type { RecipientStatus } from "../email/statuses.js";
 import { suppress } from "../messages/suppressions.js";
-import { enqueueStatusEvents, type StatusEvent } from "../tracking/webhook-events.js";
+import { enqueueStatusEvents, type StatusEvent } from "../messages/webhook-events.js";
 
 /** A recipient row claimed by a worker: what delivery needs to know. */
 export interface ClaimedDelivery {

@@ -1,8 +1,8 @@
 import type { Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
-import { enqueueStatusEvents, type StatusEvent } from "../tracking/webhook-events.js";
-import { canMoveAfterDelivery, isRecipientStatus, type RecipientStatus } from "./statuses.js";
+import { canMoveAfterDelivery, isRecipientStatus, type RecipientStatus } from "../email/statuses.js";
 import { suppress } from "./suppressions.js";
+import { enqueueStatusEvents, type StatusEvent } from "./webhook-events.js";
 
 /** Something learnt about a recipient after delivery: a DSN, an ARF complaint, an open. */
 export interface LateEvent {

@@ -4,8 +4,8 @@ import { invite } from "../../auth/invitations.js";
 import { listPeople, memberRoles, removeMember, setMemberRole } from "../../auth/people.js";
 import { ApiError } from "../../errors/api-error.js";
 import type { Actor } from "../../tenants/tenants.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
 
 const administrator = { access: { auth: "tenant", roles: ["administrator"] } } as const;

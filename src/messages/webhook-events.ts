@@ -1,6 +1,6 @@
 import type { Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
-import type { RecipientStatus } from "../messages/statuses.js";
+import type { RecipientStatus } from "../email/statuses.js";
 
 /** A recipient's status changed: what tenants' webhook endpoints hear about. */
 export interface StatusEvent {
