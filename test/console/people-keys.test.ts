@@ -424,11 +424,34 @@ describe.each(dialects)("people, keys, audit, tenant and prices [%s]", (dialect)
     expect(
       (await t.inject({ method: "POST", url: `/v1/packages/${pkg.id}/purchase`, headers: staff.change })).statusCode,
     ).toBe(403);
+    await t.db
+      .insertInto("suppressions")
+      .values({
+        tenant_id: tenant.id,
+        email: "parent@price.example",
+        reason: "hard_bounce",
+        detail: null,
+        recipient_id: null,
+        created_at: t.clock.now(),
+      })
+      .execute();
+    const reset = await t.inject({
+      method: "DELETE",
+      url: "/v1/suppressions/parent@price.example",
+      headers: head.change,
+      payload: { note: "new mailbox" },
+    });
+    expect(reset.statusCode, reset.body).toBe(200);
     const audit = json<{ items: AuditView[] }>(await t.inject({ method: "GET", url: "/v1/audit", headers: head.read }));
     expect(audit.items.find((a) => a.action === "package.purchased")?.actor).toEqual({
       kind: "person",
       id: head.session.person.id,
       name: "Mr Buyer",
+    });
+    expect(audit.items.find((a) => a.action === "suppression.reset")).toMatchObject({
+      actor: { kind: "person", name: "Mr Buyer" },
+      target: "parent@price.example",
+      detail: "new mailbox",
     });
   });
 
