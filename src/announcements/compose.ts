@@ -231,6 +231,50 @@ export async function composeAnnouncement(
   options: ComposeOptions,
 ): Promise<{ announcement: AnnouncementRow; unresolved: UnresolvedAudience }> {
   const now = clock.now();
+  const { sendAt, prepared } = await checkAnnouncement(database, now, tenantId, input, options.limits);
+  const { audience, unresolved } = await resolveAudience(database.db, tenantId, input.audience);
+
+  const planned = planMessage(tenantId, { ...prepared, recipients: [] }, now, options.messageIdDomain, "announcement");
+  const row: AnnouncementRow = {
+    id: newId(now),
+    tenant_id: tenantId,
+    message_id: planned.message.id,
+    state: "scheduled",
+    essential: input.essential ? 1 : 0,
+    consolidate: input.consolidate ? 1 : 0,
+    use_signature: input.useSignature ? 1 : 0,
+    audience: JSON.stringify(audience),
+    merge_data: JSON.stringify(input.mergeData ?? {}),
+    send_at: sendAt,
+    created_by: options.createdBy,
+    created_at: now,
+    fanout_cursor: null,
+    fanout_lease_until: null,
+    fanned_out_at: null,
+    cancelled_at: null,
+    recipient_count: 0,
+  };
+  await database.db.transaction().execute(async (tx) => {
+    await insertPlanned(tx, [planned]);
+    if (input.essential) {
+      await tx.updateTable("messages").set({ essential: 1 }).where("id", "=", planned.message.id).execute();
+    }
+    await tx.insertInto("announcements").values(row).execute();
+  });
+  return { announcement: row, unresolved };
+}
+
+/**
+ * The checks of an announcement's content, shared by compose and estimate: category, sendAt,
+ * merge fields, sanitised HTML, and the template through the same checks as any message.
+ */
+export async function checkAnnouncement(
+  database: Database,
+  now: number,
+  tenantId: string,
+  input: AnnouncementInput,
+  limits: PrepareLimits,
+) {
   const category = input.category ?? "announcement";
   if (!isCategory(category) || NOT_FOR_ANNOUNCEMENTS.has(category)) {
     throw new ApiError(
@@ -268,36 +312,7 @@ export async function composeAnnouncement(
       attachments: input.attachments ? [...input.attachments] : undefined,
     },
     undefined,
-    { ...options.limits, attachmentPolicy },
+    { ...limits, attachmentPolicy },
   );
-  const { audience, unresolved } = await resolveAudience(database.db, tenantId, input.audience);
-
-  const planned = planMessage(tenantId, { ...prepared, recipients: [] }, now, options.messageIdDomain, "announcement");
-  const row: AnnouncementRow = {
-    id: newId(now),
-    tenant_id: tenantId,
-    message_id: planned.message.id,
-    state: "scheduled",
-    essential: input.essential ? 1 : 0,
-    consolidate: input.consolidate ? 1 : 0,
-    use_signature: input.useSignature ? 1 : 0,
-    audience: JSON.stringify(audience),
-    merge_data: JSON.stringify(input.mergeData ?? {}),
-    send_at: sendAt,
-    created_by: options.createdBy,
-    created_at: now,
-    fanout_cursor: null,
-    fanout_lease_until: null,
-    fanned_out_at: null,
-    cancelled_at: null,
-    recipient_count: 0,
-  };
-  await database.db.transaction().execute(async (tx) => {
-    await insertPlanned(tx, [planned]);
-    if (input.essential) {
-      await tx.updateTable("messages").set({ essential: 1 }).where("id", "=", planned.message.id).execute();
-    }
-    await tx.insertInto("announcements").values(row).execute();
-  });
-  return { announcement: row, unresolved };
+  return { category, sendAt, prepared };
 }

@@ -1,6 +1,6 @@
-import { sql } from "kysely";
-import type { Database, Tx } from "../db/database.js";
-import type { NewEvent, NewRecipient } from "../db/tables.js";
+import { type SelectQueryBuilder, sql } from "kysely";
+import type { Database, Db, Dialect, Tx } from "../db/database.js";
+import type { NewEvent, NewRecipient, Tables } from "../db/tables.js";
 import { insertRecipients, newRecipient, subjectIdsColumn } from "../messages/recipient-state.js";
 import type { Clock } from "../time/clock.js";
 import type { AudienceInput } from "./compose.js";
@@ -33,7 +33,6 @@ export const DEFAULT_CHUNK_CONTACTS = 2_000;
 export const DEFAULT_FANOUT_LEASE_MS = 60_000;
 // Both dialects cap bound parameters per statement (SQLite 32766); recipient rows have ~20 columns.
 const INSERT_ROWS = 1_000;
-const LOOKUP_SLICE = 1_000;
 
 /** The fan-out moved on without us: roll back this chunk's transaction. */
 class LeaseLost extends Error {}
@@ -144,65 +143,90 @@ async function startFanout(
       .where("state", "=", "scheduled")
       .executeTakeFirst();
     if (Number(moved.numUpdatedRows) !== 1) return false;
-    await writeAudience(tx, tenantId, announcementId, audience);
+    await writeAudience(tx, database.dialect, tenantId, announcementId, audience);
     return true;
   });
 }
 
+/** One kind of audience entry as `(contact_id, subject_id)` rows. */
+// biome-ignore lint/suspicious/noExplicitAny: each kind selects from its own tables; only the row shape matters.
+export type AudienceSelect = SelectQueryBuilder<Tables, any, { contact_id: string; subject_id: string }>;
+
 /**
- * Resolves the audience in the database, never through this process: contacts named directly
- * (subject ''), and the contacts who receive mail about each subject named directly or through
- * a group. The primary key drops repeats (a subject named twice, a subject in two groups).
+ * The audience as rows `(contact_id, subject_id)`, resolved in the database, never through this
+ * process: contacts named directly (subject ''), and the contacts who receive mail about each
+ * subject named directly or through a group. Each list travels as one JSON parameter (both
+ * dialects cap bound parameters per statement), so each kind is one statement whatever its size.
+ * Repeats (a subject named twice, a subject in two groups) are left to the caller. The fan-out
+ * writes these rows; the estimate (`estimate.ts`) counts them without writing.
  */
-async function writeAudience(tx: Tx, tenantId: string, announcementId: string, audience: AudienceInput) {
+export function audienceSelects(
+  db: Db | Tx,
+  dialect: Dialect,
+  tenantId: string,
+  audience: AudienceInput,
+): AudienceSelect[] {
+  const list = (values: readonly string[]) =>
+    dialect === "postgres"
+      ? sql<string>`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`
+      : sql<string>`(select value from json_each(${JSON.stringify(values)}))`;
+  const selects: AudienceSelect[] = [];
+  if (audience.contacts?.length) {
+    selects.push(
+      db
+        .selectFrom("contacts")
+        .select(["id as contact_id", sql<string>`''`.as("subject_id")])
+        .where("tenant_id", "=", tenantId)
+        .where("external_id", "in", list(audience.contacts)),
+    );
+  }
+  if (audience.subjects?.length) {
+    selects.push(
+      db
+        .selectFrom("contact_subjects as cs")
+        .innerJoin("subjects as s", "s.id", "cs.subject_id")
+        .select(["cs.contact_id", "cs.subject_id"])
+        .where("s.tenant_id", "=", tenantId)
+        .where("cs.tenant_id", "=", tenantId)
+        .where("cs.receives_mail", "=", 1)
+        .where("s.external_id", "in", list(audience.subjects)),
+    );
+  }
+  if (audience.subjectGroups?.length) {
+    selects.push(
+      db
+        .selectFrom("contact_subjects as cs")
+        .innerJoin("subject_groups as g", "g.subject_id", "cs.subject_id")
+        .select(["cs.contact_id", "cs.subject_id"])
+        .where("g.tenant_id", "=", tenantId)
+        .where("cs.tenant_id", "=", tenantId)
+        .where("cs.receives_mail", "=", 1)
+        .where("g.name", "in", list(audience.subjectGroups)),
+    );
+  }
+  return selects;
+}
+
+/** Writes the audience's rows (`audienceSelects`); the primary key drops repeats. */
+async function writeAudience(
+  tx: Tx,
+  dialect: Dialect,
+  tenantId: string,
+  announcementId: string,
+  audience: AudienceInput,
+) {
   const announcement = sql<string>`cast(${announcementId} as text)`;
   const tenant = sql<string>`cast(${tenantId} as text)`;
-  const target = tx
-    .insertInto("announcement_audience")
-    .columns(["announcement_id", "tenant_id", "contact_id", "subject_id"]);
-  const slices = (list: readonly string[] | undefined) => {
-    const out: string[][] = [];
-    for (let i = 0; i < (list?.length ?? 0); i += LOOKUP_SLICE) out.push((list ?? []).slice(i, i + LOOKUP_SLICE));
-    return out;
-  };
-  for (const slice of slices(audience.contacts)) {
-    await target
+  for (const source of audienceSelects(tx, dialect, tenantId, audience)) {
+    await tx
+      .insertInto("announcement_audience")
+      .columns(["announcement_id", "tenant_id", "contact_id", "subject_id"])
       .expression(
         tx
-          .selectFrom("contacts")
-          .select([announcement.as("a"), tenant.as("t"), "id", sql<string>`''`.as("s")])
-          .where("tenant_id", "=", tenantId)
-          .where("external_id", "in", slice),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
-  for (const slice of slices(audience.subjects)) {
-    await target
-      .expression(
-        tx
-          .selectFrom("contact_subjects as cs")
-          .innerJoin("subjects as s", "s.id", "cs.subject_id")
-          .select([announcement.as("a"), tenant.as("t"), "cs.contact_id", "cs.subject_id"])
-          .where("s.tenant_id", "=", tenantId)
-          .where("cs.tenant_id", "=", tenantId)
-          .where("cs.receives_mail", "=", 1)
-          .where("s.external_id", "in", slice),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
-  for (const slice of slices(audience.subjectGroups)) {
-    await target
-      .expression(
-        tx
-          .selectFrom("contact_subjects as cs")
-          .innerJoin("subject_groups as g", "g.subject_id", "cs.subject_id")
-          .select([announcement.as("a"), tenant.as("t"), "cs.contact_id", "cs.subject_id"])
-          .where("g.tenant_id", "=", tenantId)
-          .where("cs.tenant_id", "=", tenantId)
-          .where("cs.receives_mail", "=", 1)
-          .where("g.name", "in", slice),
+          .selectFrom(source.as("src"))
+          .select([announcement.as("a"), tenant.as("t"), "src.contact_id", "src.subject_id"])
+          // SQLite reads `ON CONFLICT` after a bare FROM as a join constraint: a WHERE ends the FROM.
+          .where(sql<boolean>`1 = 1`),
       )
       .onConflict((oc) => oc.doNothing())
       .execute();

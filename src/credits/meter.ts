@@ -57,6 +57,21 @@ export function availability(period: Period, allowance: number, counted: number,
   return { period, counted, grantBalance, available, state };
 }
 
+/** Whether mail of `category` is charged at all (metered tenant, not exempt, not Postbag's own). */
+export function chargesCategory(rules: TenantCreditRules, category: string): boolean {
+  return rules.metered && !rules.exempt.has(category) && !(internalCategories as ReadonlySet<string>).has(category);
+}
+
+/**
+ * Whether counted mail beyond what is available still goes out (charged over the limit) rather
+ * than being held: the soft policy, a grace period still running since the tenant first went
+ * over (`overAt`), or a critical category.
+ */
+export function sendsOverLimit(rules: TenantCreditRules, category: string, overAt: number, now: number): boolean {
+  const inGrace = rules.policy === "grace" && now < overAt + rules.graceDays * DAY;
+  return rules.policy === "soft" || inGrace || rules.critical.has(category);
+}
+
 /** Creates the tenant's period row if needed, and (PostgreSQL) locks it for this transaction. */
 export async function lockPeriod(tx: Tx, dialect: Database["dialect"], tenantId: string, period: string) {
   await tx
@@ -143,8 +158,7 @@ async function meterTenant(
   charges: Map<string, Charge>,
   held: Set<string>,
 ): Promise<void> {
-  const isCounted = (r: MeterRequest) =>
-    rules.metered && !rules.exempt.has(r.category) && !(internalCategories as ReadonlySet<string>).has(r.category);
+  const isCounted = (r: MeterRequest) => chargesCategory(rules, r.category);
   const period = periodAt(now, rules.timezone);
   // Locked before the rows are read again, so two meterings of one row cannot interleave.
   const row = requests.some(isCounted) ? await lockPeriod(tx, dialect, rules.tenantId, period.key) : undefined;
@@ -169,8 +183,7 @@ async function meterTenant(
         charge = `allowance:${period.key}`;
       } else {
         overAt ??= now;
-        const inGrace = rules.policy === "grace" && now < overAt + rules.graceDays * DAY;
-        if (rules.policy === "soft" || inGrace || rules.critical.has(r.category)) charge = `over:${period.key}`;
+        if (sendsOverLimit(rules, r.category, overAt, now)) charge = `over:${period.key}`;
       }
       if (!charge) {
         heldNow.push(r);

@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { cancelAnnouncement, getAnnouncement, listAnnouncements } from "../../announcements/announcement-store.js";
 import { composeAnnouncement, MAX_AUDIENCE_ENTRIES } from "../../announcements/compose.js";
+import { estimateAnnouncement } from "../../announcements/estimate.js";
 import { FanoutRunner } from "../../announcements/fanout-runner.js";
 import { isId } from "../../db/ids.js";
 import type { AnnouncementRow } from "../../db/tables.js";
@@ -110,6 +111,39 @@ const Composed = Type.Object({
   ),
 });
 
+const Count = Type.Integer({ minimum: 0 });
+
+const Estimate = Type.Object({
+  recipients: Type.Integer({ minimum: 0, description: "Contacts reached" }),
+  subjects: Type.Integer({ minimum: 0, description: "Distinct subjects (students) the audience names" }),
+  emails: Type.Object({
+    consolidated: Type.Integer({ minimum: 0, description: "Emails with consolidation: one per contact" }),
+    separate: Type.Integer({ minimum: 0, description: "Emails without: one per contact and subject" }),
+  }),
+  statuses: Type.Object(
+    { queued: Count, email_missing: Count, opted_out: Count, rejected: Count, pending_digest: Count },
+    { description: "The emails of the body's consolidate choice by the status their first attempt would give" },
+  ),
+  credits: Nullable(
+    Type.Object({
+      charged: Type.Boolean({ description: "False when this mail is not charged (own account, exempt category)" }),
+      needed: Count,
+      available: Count,
+      fits: Type.Boolean(),
+      policy: Type.String({ description: "The over-limit policy: soft, hard or grace" }),
+      overLimit: Type.Integer({ minimum: 0, description: "Emails beyond what is available" }),
+      overLimitAction: Type.String({
+        description: "none (it fits), sent (charged over the limit) or held (held_no_credit until credit comes)",
+      }),
+    }),
+  ),
+  unresolved: Type.Object({
+    contacts: Type.Array(Type.String()),
+    subjects: Type.Array(Type.String()),
+    subjectGroups: Type.Array(Type.String()),
+  }),
+});
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function announcementView(a: AnnouncementRow, subject: string, category: string) {
@@ -185,6 +219,38 @@ export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
           subjectGroups: [...unresolved.subjectGroups],
         },
       });
+    },
+  );
+
+  app.post(
+    "/v1/announcements/estimate",
+    {
+      config: { access: { auth: "tenant", roles: announcementRoles } },
+      schema: {
+        tags: ["announcements"],
+        summary: "Estimate an announcement: recipients, emails, statuses and credits, without sending or storing",
+        description:
+          "Takes the body of POST /v1/announcements and checks it the same way; counts come from the same " +
+          "audience resolution, screening order and credit rules as the sending, at the time of the request.",
+        body: ComposeBody,
+        response: { 200: Estimate, 413: ErrorBody, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const estimate = await estimateAnnouncement(database, clock, tenantId, request.body, {
+        maxMessageBytes: config.maxMessageBytes,
+        maxRecipients: config.maxRecipients,
+        senderDomain: config.senderDomain,
+      });
+      return {
+        ...estimate,
+        unresolved: {
+          contacts: [...estimate.unresolved.contacts],
+          subjects: [...estimate.unresolved.subjects],
+          subjectGroups: [...estimate.unresolved.subjectGroups],
+        },
+      };
     },
   );
 
