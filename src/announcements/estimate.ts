@@ -33,6 +33,7 @@ interface EstimateRow {
   outcome: string;
   contacts: number | string;
   separate: number | string | null;
+  subjects: number | string;
 }
 
 /**
@@ -55,49 +56,45 @@ export async function estimateAnnouncement(
   const { audience, unresolved } = await resolveAudience(database.db, tenantId, input.audience);
   let subjects = 0;
   const essential = input.essential ? 1 : 0;
-  // The fan-out's own audience queries; `union` drops repeats as its primary key does.
+  // The fan-out's own audience queries. Repeats (a subject in two groups) are counted once by
+  // `count(distinct …)`, as the fan-out's primary key drops them; the audience is read once.
   const [first, ...more] = audienceSelects(database.db, database.dialect, tenantId, audience);
   const rows: EstimateRow[] = [];
   if (first) {
-    const audienceRows = more.reduce((q, next) => q.union(next), first);
+    const audienceRows = more.reduce((q, next) => q.unionAll(next), first);
     const result = await sql<EstimateRow>`
-      with per_contact as (
-        select a.contact_id,
-               sum(case when a.subject_id <> '' then 1 else 0 end) as subjects,
-               max(c.email) as email,
-               max(c.digest) as digest
-        from ${audienceRows} as a
-        join contacts c on c.id = a.contact_id and c.tenant_id = ${tenantId}
+      with aud as materialized ${audienceRows},
+      per_contact as (
+        select a.contact_id, count(distinct nullif(a.subject_id, '')) as subjects
+        from aud a
         group by a.contact_id
       ),
       screened as (
         select p.subjects,
                case
-                 when p.email is not null and exists (
-                   select 1 from suppressions s where s.tenant_id = ${tenantId} and s.email = lower(trim(p.email))
+                 when c.email is not null and exists (
+                   select 1 from suppressions s where s.tenant_id = ${tenantId} and s.email = lower(trim(c.email))
                  ) then 'rejected'
                  when ${essential} = 0 and exists (
                    select 1 from contact_opt_outs o
                    where o.tenant_id = ${tenantId} and o.contact_id = p.contact_id and o.category = ${category}
                  ) then 'opted_out'
-                 when ${essential} = 0 and p.email is not null and p.email <> ''
-                      and p.digest in ('daily', 'weekly') then 'pending_digest'
-                 when p.email is null or p.email = '' then 'email_missing'
+                 when ${essential} = 0 and c.email is not null and c.email <> ''
+                      and c.digest in ('daily', 'weekly') then 'pending_digest'
+                 when c.email is null or c.email = '' then 'email_missing'
                  else 'queued'
                end as outcome
         from per_contact p
+        join contacts c on c.id = p.contact_id and c.tenant_id = ${tenantId}
       )
-      select outcome, count(*) as contacts, sum(case when subjects > 1 then subjects else 1 end) as separate
+      select outcome,
+             count(*) as contacts,
+             sum(case when subjects > 1 then subjects else 1 end) as separate,
+             (select count(distinct nullif(subject_id, '')) from aud) as subjects
       from screened
       group by outcome
     `.execute(database.db);
     rows.push(...result.rows);
-    const distinct = await database.db
-      .selectFrom(audienceRows.as("a"))
-      .select((eb) => eb.fn.count<number | string>("a.subject_id").distinct().as("n"))
-      .where("a.subject_id", "<>", "")
-      .executeTakeFirst();
-    subjects = Number(distinct?.n ?? 0);
   }
   const statuses = { queued: 0, email_missing: 0, opted_out: 0, rejected: 0, pending_digest: 0 };
   let recipients = 0;
@@ -107,6 +104,7 @@ export async function estimateAnnouncement(
     const emails = input.consolidate ? contacts : Number(r.separate ?? 0);
     recipients += contacts;
     separate += Number(r.separate ?? 0);
+    subjects = Number(r.subjects);
     if (r.outcome in statuses) statuses[r.outcome as keyof EstimatedStatuses] += emails;
   }
   const credits = await forecastCredits(database, tenantId, category, statuses.queued, now);
