@@ -28,7 +28,7 @@ import {
 import { personalise } from "./personalise.js";
 import { type RenderAttachment, renderMessage } from "./render.js";
 import { nextAttemptAt, type RetrySettings } from "./retry-policy.js";
-import { MESSAGE_REF_HEADER, messageRefFor, returnPathFor } from "./return-path.js";
+import { returnPathFor } from "./return-path.js";
 import { screenDeliveries } from "./screen.js";
 import { gateOwnAccountSends } from "./send-gate.js";
 import type { SendResult } from "./send-result.js";
@@ -457,9 +457,13 @@ export class DeliveryWorker {
     return this.#decide(delivery, result);
   }
 
-  /** Plain mail, once for all its recipients: the signature when the tenant has one on, and the ref header. */
+  /**
+   * Plain mail, once for all its recipients, with the signature when the tenant has one on. No
+   * reference header: relay bounces match by the VERP sender alone, and own-account mail gets its
+   * per-recipient reference as it is sent (`transports/tenant-transports.ts`).
+   */
   #renderFixed(message: MessageRow, attachments: readonly RenderAttachment[], context: MessageContext | undefined) {
-    const headers = { [MESSAGE_REF_HEADER]: messageRefFor(this.#deps.settings.secretKey, message.id) };
+    const headers = {};
     if (!context?.signature) return renderMessage(message, attachments, { headers });
     const content = personalise({
       template: { subject: message.subject, text: message.text_body, html: message.html_body },
@@ -516,7 +520,6 @@ export class DeliveryWorker {
         pixelUrl: pixel,
       });
       const headers: Record<string, string> = {
-        [MESSAGE_REF_HEADER]: messageRefFor(settings.secretKey, message.id),
         // RFC 8058: an https URL that takes a one-click POST, and the header saying so.
         ...(unsubscribe
           ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
