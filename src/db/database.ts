@@ -91,6 +91,8 @@ export interface DatabaseOptions {
   readonly poolSize?: number;
   /** Kysely query logging, for profiling (see bench/README.md). */
   readonly log?: LogConfig;
+  /** Told when PostgreSQL ends a connection (restart, failover, `pg_terminate_backend`). */
+  readonly onConnectionError?: (err: Error) => void;
 }
 
 /** Opens `sqlite:PATH` or `postgres://…`. Does not migrate. */
@@ -110,9 +112,21 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     });
     return { db, dialect: "sqlite", close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
-  pool.on("error", () => {});
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    application_name: "postbag",
+    // A pool whose server is gone must fail a checkout rather than wait for ever.
+    connectionTimeoutMillis: 10_000,
+  });
+  const onError = (err: Error) => options.onConnectionError?.(err);
+  // A connection PostgreSQL ends emits 'error'. pg-pool listens only while the client is idle;
+  // while it is checked out (a query or transaction in flight) an unhandled 'error' event would
+  // end the process. With a listener on every client, the query in flight fails instead, the
+  // pool drops the dead client when it is released, and the next checkout connects afresh.
+  pool.on("connect", (client) => client.on("error", onError));
+  pool.on("error", onError);
   const db = new Kysely<Tables>({
     dialect: new PostgresDialect({ pool }),
     ...(options.log ? { log: options.log } : {}),

@@ -21,7 +21,10 @@ export function createLogger(config: Config, name: string, to: "stdout" | "stder
 }
 
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = createDatabase(config.databaseUrl);
+  const database = createDatabase(config.databaseUrl, {
+    // The query in flight fails (and its caller retries); the pool reconnects on the next one.
+    onConnectionError: (err) => logger.warn({ err }, "database connection lost; reconnecting on the next query"),
+  });
   const result = await migrate(database);
   const applied = (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
   if (applied.length > 0) logger.info({ applied }, "database migrated");
