@@ -80,16 +80,22 @@ const SMALL_MESSAGE_BYTES = 256 * 1024;
 /** Large messages loaded and in flight at once, which bounds the worker's memory. */
 const LARGE_MESSAGE_SLOTS = 4;
 const RECORD_BATCH = 200;
-const RECORD_WINDOW_MS = 25;
+/** Back-off between attempts to record outcomes while the database is away (doubling up to this). */
+const RECORD_RETRY_MAX_MS = 2_000;
+/** How long stop() keeps trying to record outcomes on top of its grace period. */
+const STOP_RECORD_MS = 15_000;
 
 /**
  * The delivery worker: claims due recipients, screens and meters them in the claim
  * (`checkSuppression -> checkOptOut -> checkDigest -> checkAddress -> reserveCredit`), and for
  * each runs `loadMessage -> render -> send -> decide -> record` (plain messages are rendered to
  * MIME once, when loaded; announcements and digests once per recipient). Outcomes are written
- * in batches (one transaction for many results). Rows stay leased to this worker until their
- * outcome is committed, and the lease is renewed while they wait, so a crash at any point means
- * a retry after the lease, never a loss.
+ * by group commit: the first is written at once, and those that arrive while a commit runs share
+ * the next one, so a 250 waits for its durable record no longer than one commit. Rows stay
+ * leased to this worker until their outcome is committed, and the lease is renewed while they
+ * wait; an outcome the database refuses (it is away) stays pending and is retried for as long
+ * as it takes, still leased. So a crash at any point means a retry after the lease, never a
+ * loss, and a database outage means no duplicate.
  */
 export class DeliveryWorker {
   readonly owner: string;
@@ -104,7 +110,6 @@ export class DeliveryWorker {
   readonly #largeWaiters: Array<() => void> = [];
   #pending: DeliveryOutcome[] = [];
   #flushing: Promise<void> | undefined;
-  #window: NodeJS.Timeout | undefined;
   /** Database writes of this worker (outcomes, lease renewals) run one after another. */
   #writes: Promise<unknown> = Promise.resolve();
   #running = false;
@@ -114,6 +119,8 @@ export class DeliveryWorker {
   #wake: (() => void) | undefined;
   /** Set by stop() once it gives up on in-flight sends: their failures are not recorded. */
   #abandoning = false;
+  /** Set by stop(): past it, outcomes the database still refuses are given up (and logged). */
+  #recordDeadline = Number.POSITIVE_INFINITY;
   readonly #abandoned = new Set<string>();
 
   constructor(deps: WorkerDeps) {
@@ -140,6 +147,7 @@ export class DeliveryWorker {
    */
   async stop(graceMs: number): Promise<void> {
     this.#running = false;
+    this.#recordDeadline = Date.now() + graceMs + STOP_RECORD_MS;
     this.#wake?.();
     await this.#loop;
     if (!(await this.#settle(graceMs))) {
@@ -625,8 +633,9 @@ export class DeliveryWorker {
   }
 
   /**
-   * Queues an outcome for the next batched write. Outcomes arrive one SMTP reply at a time; a
-   * short window gathers them so that one commit (one fsync) records many.
+   * Queues an outcome for the next write: at once when no write is running (a 250 is made
+   * durable without waiting), else with the next commit, which takes everything that arrived
+   * during this one (group commit).
    */
   #enqueue(outcome: DeliveryOutcome): void {
     // A send that stop() cut short by closing the transport ended without an answer: it is
@@ -636,22 +645,19 @@ export class DeliveryWorker {
       return;
     }
     this.#pending.push(outcome);
-    if (this.#pending.length >= RECORD_BATCH) void this.#flush();
-    else this.#window ??= setTimeout(() => void this.#flush(), RECORD_WINDOW_MS);
+    if (!this.#flushing) void this.#flush();
   }
 
   /** Starts writing what is pending (if not already writing); resolves when that write ends. */
   #flush(): Promise<void> {
-    clearTimeout(this.#window);
-    this.#window = undefined;
     this.#flushing ??= this.#writeAll()
       .catch((err: unknown) => {
-        // Given up after retries: those rows stay leased and fall due again after the lease.
+        // Only when stopping with the database still away: those rows stay leased and fall due
+        // again after the lease (a duplicate send is possible; a lost status is not).
         this.#deps.logger.error({ err }, "delivery outcomes not recorded; they will be retried after the lease");
       })
       .finally(() => {
         this.#flushing = undefined;
-        if (this.#pending.length > 0) this.#window ??= setTimeout(() => void this.#flush(), RECORD_WINDOW_MS);
       });
     return this.#flushing;
   }
@@ -661,20 +667,34 @@ export class DeliveryWorker {
     while (this.#pending.length > 0 || this.#flushing) await this.#flush();
   }
 
+  /**
+   * Writes pending outcomes in batches until none is left. A batch the database refuses stays
+   * pending (so the heartbeat keeps renewing its leases) and is tried again, backing off, for as
+   * long as it takes: giving it up would let its rows fall due and be sent again. Only stop()
+   * sets a deadline.
+   */
   async #writeAll(): Promise<void> {
+    let failures = 0;
     while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, RECORD_BATCH);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
-          break;
-        } catch (err) {
-          // The rows stay leased to us; if the database stays away they fall due again after
-          // the lease and are retried (a duplicate send is possible; a lost status is not).
-          this.#deps.logger.error({ err, attempt, count: batch.length }, "recording delivery outcomes failed");
-          if (attempt >= 5) throw err;
-          await new Promise((r) => setTimeout(r, 200 * attempt));
+      const batch = this.#pending.slice(0, RECORD_BATCH);
+      try {
+        await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
+        this.#pending.splice(0, batch.length);
+        if (failures > 0)
+          this.#deps.logger.warn({ failures }, "delivery outcomes recorded after the database returned");
+        failures = 0;
+      } catch (err) {
+        failures++;
+        if (failures === 1 || failures % 10 === 0)
+          this.#deps.logger.error(
+            { err, attempt: failures, count: this.#pending.length },
+            "recording delivery outcomes failed; keeping them and retrying",
+          );
+        if (Date.now() >= this.#recordDeadline) {
+          this.#pending.splice(0, batch.length);
+          throw err;
         }
+        await new Promise((r) => setTimeout(r, Math.min(RECORD_RETRY_MAX_MS, 50 * 2 ** Math.min(failures, 6))));
       }
     }
   }
