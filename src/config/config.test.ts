@@ -44,7 +44,7 @@ describe("loadConfig defaults", () => {
       relay: undefined,
       relayPoolSize: 5,
       relayTlsRejectUnauthorized: true,
-      smtpTimeoutMs: 60_000,
+      smtpTimeoutMs: 300_000,
       sandboxSmtpPort: 2525,
       senderDomain: "postbag.localhost",
       bounceDomain: "postbag.localhost",
@@ -56,6 +56,12 @@ describe("loadConfig defaults", () => {
       maxMessageBytes: 10_485_760,
       maxRecipients: 1000,
       logLevel: "info",
+      smtpCommandTimeoutMs: 300_000,
+      smtpDataEndTimeoutMs: 600_000,
+      httpHeadersTimeoutMs: 30_000,
+      bodyMinBytesPerSecond: 1024,
+      allowAddressLiterals: false,
+      relayAllowPlaintextAuth: false,
     });
     expect(config.secretKey.length).toBeGreaterThanOrEqual(32);
   });

@@ -48,10 +48,11 @@ export const settings = {
   },
   SMTP_TIMEOUT_MS: {
     kind: "int",
-    default: "60000",
+    default: "300000",
     min: 100,
     max: 600000,
-    description: "Give up on an SMTP connection, greeting or reply after this long (counts as a soft bounce).",
+    description:
+      "Opening an SMTP connection: TCP, TLS and the server's greeting (RFC 5321 4.5.3.2 allows the greeting 5 minutes; a timeout is a soft bounce).",
   },
   SANDBOX_SMTP_PORT: {
     kind: "port",
@@ -169,6 +170,47 @@ export const settings = {
     max: 120000,
     description: "Give up on a webhook delivery attempt after this long (it is retried later).",
   },
+  SMTP_COMMAND_TIMEOUT_MS: {
+    kind: "int",
+    default: "300000",
+    min: 100,
+    max: 3600000,
+    description:
+      "Wait for the reply to MAIL, RCPT and DATA, and for the relay to take each block of the message (RFC 5321 4.5.3.2: 5, 5, 2 and 3 minutes).",
+  },
+  SMTP_DATA_END_TIMEOUT_MS: {
+    kind: "int",
+    default: "600000",
+    min: 100,
+    max: 3600000,
+    description:
+      "Wait for the reply to the end of the message (RFC 5321 4.5.3.2.6: 10 minutes; giving up sooner risks sending it twice).",
+  },
+  HTTP_HEADERS_TIMEOUT_MS: {
+    kind: "int",
+    default: "30000",
+    min: 1000,
+    max: 600000,
+    description: "A request whose headers take longer than this to arrive is cut off.",
+  },
+  BODY_MIN_BYTES_PER_SECOND: {
+    kind: "int",
+    default: "1024",
+    min: 0,
+    description:
+      "A request body (HTTP) or message (SMTP DATA on Postbag's listeners) arriving slower than this, over any 10 s, is cut off (0: never).",
+  },
+  ALLOW_ADDRESS_LITERALS: {
+    kind: "bool",
+    default: "false",
+    description: "Accept recipients written with an address literal (`user@[192.0.2.1]`); refused by default.",
+  },
+  RELAY_ALLOW_PLAINTEXT_AUTH: {
+    kind: "bool",
+    default: "false",
+    description:
+      "Send the relay's user and password without TLS when the relay offers no STARTTLS (never needed on loopback).",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof settings;
@@ -216,6 +258,12 @@ export interface Config {
   readonly inboundMaxBytes: number;
   readonly webhookTimeoutMs: number;
   readonly audienceSyncMaxBytes: number;
+  readonly smtpCommandTimeoutMs: number;
+  readonly smtpDataEndTimeoutMs: number;
+  readonly httpHeadersTimeoutMs: number;
+  readonly bodyMinBytesPerSecond: number;
+  readonly allowAddressLiterals: boolean;
+  readonly relayAllowPlaintextAuth: boolean;
 }
 
 export class ConfigError extends Error {
@@ -430,6 +478,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboundMaxBytes: int("INBOUND_MAX_BYTES"),
     webhookTimeoutMs: int("WEBHOOK_TIMEOUT_MS"),
     audienceSyncMaxBytes: int("AUDIENCE_SYNC_MAX_BYTES"),
+    smtpCommandTimeoutMs: int("SMTP_COMMAND_TIMEOUT_MS"),
+    smtpDataEndTimeoutMs: int("SMTP_DATA_END_TIMEOUT_MS"),
+    httpHeadersTimeoutMs: int("HTTP_HEADERS_TIMEOUT_MS"),
+    bodyMinBytesPerSecond: int("BODY_MIN_BYTES_PER_SECOND"),
+    allowAddressLiterals: parseBool("ALLOW_ADDRESS_LITERALS", raw("ALLOW_ADDRESS_LITERALS") ?? ""),
+    relayAllowPlaintextAuth: parseBool("RELAY_ALLOW_PLAINTEXT_AUTH", raw("RELAY_ALLOW_PLAINTEXT_AUTH") ?? ""),
   };
   return Object.freeze(config);
 }

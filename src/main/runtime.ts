@@ -42,6 +42,8 @@ export function createRelayTransport(config: Config, sandboxPort: number, logger
     auth: relay?.user !== undefined ? { user: relay.user, pass: relay.pass ?? "" } : undefined,
     poolSize: config.relayPoolSize,
     timeoutMs: config.smtpTimeoutMs,
+    commandTimeoutMs: config.smtpCommandTimeoutMs,
+    dataEndTimeoutMs: config.smtpDataEndTimeoutMs,
     rejectUnauthorized: config.relayTlsRejectUnauthorized,
     name: config.senderDomain,
     onConnectionError: (err) => logger.warn({ err, server: where }, "SMTP connection to the relay failed"),
@@ -63,6 +65,8 @@ export function createTenantTransports(
     notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
     logger: logger.child({ component: "tenant-smtp" }),
     timeoutMs: config.smtpTimeoutMs,
+    commandTimeoutMs: config.smtpCommandTimeoutMs,
+    dataEndTimeoutMs: config.smtpDataEndTimeoutMs,
     name: config.senderDomain,
   });
 }

@@ -22,6 +22,9 @@ export interface TenantTransportsDeps {
   readonly notices: NoticeSender;
   readonly logger: Logger;
   readonly timeoutMs: number;
+  /** RFC 5321's waits for command replies and for the reply to the end of the message. */
+  readonly commandTimeoutMs?: number | undefined;
+  readonly dataEndTimeoutMs?: number | undefined;
   /** Name given in EHLO. */
   readonly name: string;
   /** Connections per tenant account (default 2: pacing, not throughput, is the point). */
@@ -211,6 +214,8 @@ export class TenantTransports implements AccountTransports {
             },
       poolSize: this.#deps.poolSize ?? 2,
       timeoutMs: this.#deps.timeoutMs,
+      commandTimeoutMs: this.#deps.commandTimeoutMs,
+      dataEndTimeoutMs: this.#deps.dataEndTimeoutMs,
       name: this.#deps.name,
       idleMs: Math.min(this.#deps.idleMs ?? 60_000, 30_000),
       maxMessagesPerConnection: 100,

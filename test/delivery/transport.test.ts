@@ -94,6 +94,21 @@ describe("SMTP transport against a real server", () => {
     expect(server.connections).toBe(1);
   });
 
+  it("waits for the reply to the end of the message longer than for a command (RFC 5321 4.5.3.2.6)", async () => {
+    // The relay takes 3 s to answer the final dot: past the command timeout, within the data-end one.
+    const slow = await startTestSmtpServer({ behaviour: { kind: "delay", ms: 3_000 } });
+    servers.push(slow);
+    const t = transport(slow.port, { timeoutMs: 1_500, commandTimeoutMs: 1_500, dataEndTimeoutMs: 8_000 });
+    expect(await t.send(envelope, RAW)).toMatchObject({ kind: "sent", code: 250 });
+    // The next message on the same connection is back on the command timeout for its commands,
+    // and a relay that never answers the final dot still times out, as a soft failure.
+    slow.setBehaviour({ kind: "stall" });
+    const started = Date.now();
+    const stalled = transport(slow.port, { timeoutMs: 1_500, commandTimeoutMs: 1_500, dataEndTimeoutMs: 2_500 });
+    expect(await stalled.send(envelope, RAW)).toMatchObject({ kind: "soft", code: null, text: /^ETIMEDOUT/ });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
+  }, 30_000);
+
   it("after close() every send answers at once as a soft failure", async () => {
     const server = await startTestSmtpServer();
     servers.push(server);
