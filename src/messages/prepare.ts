@@ -72,6 +72,12 @@ export interface PrepareLimits {
    * message has attachments). The built-in dangerous list applies with or without it.
    */
   readonly attachmentPolicy?: AttachmentPolicy | null | undefined;
+  /**
+   * Recipients written with an address literal (`root@[10.1.2.3]`) go straight to that address,
+   * past DNS and the operator's own routing: refused unless the operator allows them
+   * (`POSTBAG_ALLOW_ADDRESS_LITERALS`).
+   */
+  readonly allowAddressLiterals?: boolean | undefined;
 }
 
 // Headers a client may add. Everything that shapes routing, identity or MIME structure is
@@ -173,6 +179,13 @@ export function prepareMessage(
       }
       const address = email(raw, typeof entry === "string" ? path : `${path}/email`);
       if (address === null) return;
+      if (!limits.allowAddressLiterals && address.slice(address.lastIndexOf("@") + 1).startsWith("[")) {
+        addressProblems.push({
+          path: typeof entry === "string" ? path : `${path}/email`,
+          message: `${quote(address)} names an IP address instead of a domain; such recipients are not accepted`,
+        });
+        return;
+      }
       const key = address.toLowerCase();
       if (seen.has(key)) return; // one delivery per address, first mention wins
       seen.add(key);

@@ -148,6 +148,26 @@ const cases: Case[] = [
   },
   // Addresses.
   {
+    name: "an IPv4 address literal (a private address, past DNS and the relay's routing)",
+    body: validMessage({ to: ["parent@example.com", "root@[10.1.2.3]"] }),
+    status: 400,
+    code: "invalid_address",
+    path: "/to/1",
+  },
+  {
+    name: "an address literal naming the cloud metadata service",
+    body: validMessage({ cc: [{ email: "x@[169.254.169.254]" }] }),
+    status: 400,
+    code: "invalid_address",
+    path: "/cc/0/email",
+  },
+  {
+    name: "an IPv6 address literal",
+    body: validMessage({ bcc: ["x@[IPv6:::1]"] }),
+    status: 400,
+    code: "invalid_address",
+  },
+  {
     name: "an address with no @",
     body: validMessage({ to: ["parent.example.com"] }),
     status: 400,

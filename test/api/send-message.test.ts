@@ -251,3 +251,24 @@ describe.each(dialects)("POST /v1/messages, accepted [%s]", (dialect) => {
     expect(message.from).toBe("noreply@postbag.localhost");
   });
 });
+
+describe.each(dialects)("POST /v1/messages with POSTBAG_ALLOW_ADDRESS_LITERALS=true [%s]", (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp(dialect, { env: { POSTBAG_ALLOW_ADDRESS_LITERALS: "true" } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("accepts a recipient written with an address literal, for an operator who needs them", async () => {
+    const tenant = await t.newTenant();
+    const res = await t.inject({
+      method: "POST",
+      url: "/v1/messages",
+      headers: tenant.auth(),
+      payload: validMessage({ to: ["postmaster@[192.0.2.10]"] }),
+    });
+    expect(res.statusCode, res.body).toBe(202);
+  });
+});

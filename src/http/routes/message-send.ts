@@ -84,6 +84,7 @@ export function registerMessageSendRoute(app: App, { config, database, writer, o
         maxRecipients: config.maxRecipients,
         senderDomain: config.senderDomain,
         attachmentPolicy,
+        allowAddressLiterals: config.allowAddressLiterals,
       });
       const accepted = await writer.accept(tenantId, prepared);
       if (!accepted.replayed) onAccepted?.();
