@@ -405,6 +405,18 @@ const cases: Case[] = [
     code: "invalid_attachment",
   },
   {
+    name: "an .exe attachment named as its NTFS data stream",
+    body: validMessage({ attachments: [{ filename: "a.exe::$DATA", content: "TVqQ" }] }),
+    status: 400,
+    code: "invalid_attachment",
+  },
+  {
+    name: "an .exe attachment with trailing dots and spaces",
+    body: validMessage({ attachments: [{ filename: "a.exe . .", content: "TVqQ" }] }),
+    status: 400,
+    code: "invalid_attachment",
+  },
+  {
     name: "a script attachment with an upper-case extension",
     body: validMessage({ attachments: [{ filename: "Report.PDF.JS", content: "YQ==" }] }),
     status: 400,
