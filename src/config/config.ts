@@ -384,7 +384,7 @@ function loadOrCreateSecret(dataDir: string): string {
     if (key.length < 32) throw new ConfigError(`${file} holds a secret key shorter than 32 characters`);
     return key;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString("base64url");
   // Written to a temporary file and linked into place, so a second process starting at the
   // same moment either wins or reads the complete key of the one that did.

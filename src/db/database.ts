@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import {
@@ -86,6 +86,24 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfi
   };
 }
 
+/**
+ * The database holds every tenant's mail and contacts: its folder is created 0700 and the file
+ * 0600 (owner only) before SQLite opens it, and an existing file is tightened to 0600.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(resolve(file)), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, "a", 0o600));
+  tighten(file);
+}
+
+function tighten(file: string): void {
+  try {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  } catch {
+    // Not ours to change (a file another user owns): SQLite's own checks decide.
+  }
+}
+
 export interface DatabaseOptions {
   /** PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
@@ -99,9 +117,12 @@ export interface DatabaseOptions {
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length);
-    if (file !== ":memory:") mkdirSync(dirname(resolve(file)), { recursive: true });
+    if (file !== ":memory:") createPrivately(file);
     const sqlite = new SqliteDatabase(file);
     sqlite.pragma("journal_mode = WAL");
+    // SQLite gives the -wal and -shm files the database file's mode when it creates them; these
+    // may be left from an older, laxer start.
+    if (file !== ":memory:") for (const extra of ["-wal", "-shm"]) tighten(`${file}${extra}`);
     // FULL: a 202 means the message survives a power cut, not only a process crash.
     sqlite.pragma("synchronous = FULL");
     sqlite.pragma("busy_timeout = 15000");

@@ -1,4 +1,5 @@
 // Wiring shared by the entry points: one place that turns Config into live pieces.
+import { chmodSync, mkdirSync, statSync } from "node:fs";
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/config.js";
 import { createDatabase, type Database } from "../db/database.js";
@@ -20,7 +21,23 @@ export function createLogger(config: Config, name: string, to: "stdout" | "stder
   return pino({ name, level: config.logLevel, base: { pid: process.pid } }, pino.destination(to === "stdout" ? 1 : 2));
 }
 
+/**
+ * The data folder (the SQLite database, the secret key) is the owner's only: created 0700, and
+ * tightened to 0700 when it was created more openly before.
+ */
+export function secureDataDir(dataDir: string, logger: Logger): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const stat = statSync(dataDir);
+  if ((stat.mode & 0o077) === 0) return;
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch (err) {
+    logger.warn({ err, dataDir }, "the data folder can be read by other users and could not be made private");
+  }
+}
+
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  secureDataDir(config.dataDir, logger);
   const database = createDatabase(config.databaseUrl, {
     // The query in flight fails (and its caller retries); the pool reconnects on the next one.
     onConnectionError: (err) => logger.warn({ err }, "database connection lost; reconnecting on the next query"),
