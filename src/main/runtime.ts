@@ -1,5 +1,6 @@
 // Wiring shared by the entry points: one place that turns Config into live pieces.
 import { chmodSync, mkdirSync, statSync } from "node:fs";
+import { isIP } from "node:net";
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/config.js";
 import { createDatabase, type Database } from "../db/database.js";
@@ -57,6 +58,8 @@ export function createRelayTransport(config: Config, sandboxPort: number, logger
     port: relay?.port ?? sandboxPort,
     secure: relay?.secure ?? false,
     auth: relay?.user !== undefined ? { user: relay.user, pass: relay.pass ?? "" } : undefined,
+    // Credentials cross the network in clear only on loopback or when the operator says so.
+    allowPlaintextAuth: config.relayAllowPlaintextAuth || isLoopbackHost(relay?.host ?? "127.0.0.1"),
     poolSize: config.relayPoolSize,
     timeoutMs: config.smtpTimeoutMs,
     commandTimeoutMs: config.smtpCommandTimeoutMs,
@@ -65,6 +68,11 @@ export function createRelayTransport(config: Config, sandboxPort: number, logger
     name: config.senderDomain,
     onConnectionError: (err) => logger.warn({ err, server: where }, "SMTP connection to the relay failed"),
   });
+}
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || (isIP(h) === 4 && h.startsWith("127."));
 }
 
 /** SMTP through tenants' own mail accounts, within the operator's outbound network policy. */

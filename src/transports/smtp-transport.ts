@@ -18,6 +18,12 @@ export interface SmtpTransportOptions {
   readonly servername?: string | undefined;
   /** CAs to trust instead of Node's defaults: the network policy's `secureContext`, built once. */
   readonly secureContext?: SecureContext | undefined;
+  /**
+   * Send the login even when the session is not encrypted (the server offered no STARTTLS).
+   * Default true (a tenant's account with security "none" chose so); the operator's relay turns
+   * it off unless the relay is on loopback or `POSTBAG_RELAY_ALLOW_PLAINTEXT_AUTH` says so.
+   */
+  readonly allowPlaintextAuth?: boolean | undefined;
   /** Put the server's own words (its login or TLS error) into soft failures: for the tenant's own server. */
   readonly detailedErrors?: boolean | undefined;
   readonly poolSize: number;
@@ -65,11 +71,19 @@ const CONNECTION_TEXT: Record<string, string> = {
   EAUTH: "the mail server refused Postbag's login",
   ETLS: "could not set up TLS with the mail server",
   EPROTOCOL: "the mail server answered in a way Postbag did not understand",
+  ENOTLS: "the mail server offers no TLS, so Postbag did not send its login in clear",
 };
 
 /** A temporary failure with no usable SMTP reply: always retried later. */
 function connectionFailure(err: unknown, detailed = false): SendResult {
   const e = err as SmtpError | undefined;
+  // A greeting that refuses service (`421 4.3.2 Too busy`, `554 No service`) is a normal
+  // temporary refusal, not a protocol error: the server's own words are what to record.
+  const greeting = e?.code === "EPROTOCOL" && e.command === "CONN" ? /^([45]\d\d)[ -]/.exec(e.response ?? "") : null;
+  if (greeting?.[1]) {
+    const words = (e?.response ?? "").replace(/\s+/g, " ").trim().slice(0, 300);
+    return { kind: "soft", code: Number(greeting[1]), enhanced: enhancedCode(words), text: words };
+  }
   const code = e?.code ?? "ERROR";
   let text = `${code}: ${CONNECTION_TEXT[code] ?? "could not talk to the mail server"}`;
   const detail = (e?.response ?? e?.message ?? "").replace(/\s+/g, " ").trim().slice(0, 300);
@@ -285,6 +299,15 @@ export class SmtpTransport implements MailTransport {
       };
       const auth = o.auth;
       if (!auth) return ready();
+      if (!conn.secure && o.allowPlaintextAuth === false) {
+        const err = Object.assign(
+          new Error(
+            "the relay offers no STARTTLS: its user and password were not sent in clear (set POSTBAG_RELAY_ALLOW_PLAINTEXT_AUTH=true to allow it)",
+          ),
+          { code: "ENOTLS" },
+        );
+        return failed(err);
+      }
       if ("pass" in auth) {
         conn.login({ user: auth.user, pass: auth.pass }, (err) => (err ? failed(err) : ready()));
         return;
