@@ -249,8 +249,8 @@ export class DeliveryWorker {
 
   /**
    * Claims due rows, screens and meters them in one transaction (one commit, one turn of
-   * SQLite's write lock): recipients on their first attempt are screened (`screen.ts`; those
-   * decided there are recorded at once, never charged), then charged (or found uncounted) before
+   * SQLite's write lock): recipients are screened on every attempt (`screen.ts`; those decided
+   * there are recorded at once, and a retry's charge is refunded), then charged (or found uncounted) before
    * anything is sent, and those held for lack of credit leave the batch. Retries keep the charge
    * they already have.
    */
@@ -262,9 +262,10 @@ export class DeliveryWorker {
       // A send still waiting in the pool can outlive its lease, and then this worker claims
       // its own row again. Sending it twice would deliver it twice; the claim renewed the lease.
       const mine = rows.filter((d) => !this.#inFlight.has(d.id));
-      const first = mine.filter((d) => d.charge === null);
-      // Screening first, so mail that will never be sent takes no paced slot and no credit.
-      const screened = first.length === 0 ? undefined : await screenDeliveries(tx, first, now);
+      // Screening first, so mail that will never be sent takes no paced slot and no credit; on
+      // every attempt, so an address suppressed (or a contact opted out) while its mail waited
+      // for a retry is not tried again (its credit goes back when the row is recorded).
+      const screened = mine.length === 0 ? undefined : await screenDeliveries(tx, mine, now);
       const decided = new Set<string>();
       if (screened) {
         await writeOutcomes(tx, database.dialect, this.owner, screened.outcomes);

@@ -122,6 +122,31 @@ describeEachDialect("screening and per-recipient rendering", (dialect) => {
     expect(ledger).toHaveLength(0);
   });
 
+  it("screens every attempt: an address suppressed while its mail waits for a retry is not tried again", async () => {
+    const p = await parent();
+    server.setBehaviour((rcpt) =>
+      rcpt === p.email
+        ? { kind: "reply", code: 451, message: "4.3.0 try again later", at: "rcpt" }
+        : { kind: "accept" },
+    );
+    const [api] = await acceptMessages(database, clock, tenantId, [message({ to: [p.email] })]);
+    const id = api?.recipients[0]?.id ?? "";
+    await newWorker().runOnce();
+    expect(await row(id)).toMatchObject({ status: "soft_bounce", attempts: 1 });
+    // Suppressed meanwhile (say, a bounce of other mail to the address read from the mailbox).
+    await suppress(database.db, [
+      { tenantId, email: p.email, reason: "hard_bounce", detail: "550", recipientId: null, at: clock.now() },
+    ]);
+    server.setBehaviour({ kind: "accept" });
+    clock.advance(24 * 3_600_000);
+    expect(await newWorker().runOnce()).toBe(1);
+    const r = await row(id);
+    expect(r).toMatchObject({ status: "rejected", attempts: 1, next_attempt_at: null, lease_owner: null });
+    expect(r.last_smtp_text).toContain("suppressed");
+    expect(server.messages).toHaveLength(0);
+    expect(await statuses(id)).toEqual(["queued", "soft_bounce", "rejected"]);
+  });
+
   it("an opted-out contact: opted_out without Essential, sent with Essential", async () => {
     const p = await parent();
     await optOut(database.db, { tenantId, contactId: p.contactId, category: "announcement", source: "api", at: 0 });
