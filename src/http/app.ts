@@ -52,6 +52,7 @@ import { registerUnsubscribeRoutes } from "./routes/unsubscribe.js";
 import { registerUsagePageRoute } from "./routes/usage-page.js";
 import { registerUserRoutes } from "./routes/users.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
+import { guardSlowBodies } from "./slow-clients.js";
 
 const formats = (ajv: Ajv): Ajv => addFormats.default(ajv);
 
@@ -183,7 +184,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onConstructorPoisoning: "error",
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // Slow headers: a request whose headers take longer is answered 408 and closed (Node checks
+    // every second here rather than every 30 s). Slow bodies: `guardSlowBodies` below.
+    http: { headersTimeout: config.httpHeadersTimeoutMs, connectionsCheckingInterval: 1_000 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  guardSlowBodies(app, config.bodyMinBytesPerSecond);
   // Fastify parses text/plain by default; the API takes only JSON, so a JSON text sent as
   // text/plain gets 415 unsupported_media_type rather than a misleading "body must be object".
   app.removeContentTypeParser("text/plain");
