@@ -42,6 +42,8 @@ describe.runIf(dialects.includes("postgres"))("PostgreSQL ends Postbag's connect
       POSTBAG_LEASE_SECONDS: "5",
       POSTBAG_SHUTDOWN_GRACE_MS: "3000",
       POSTBAG_LOG_LEVEL: "info",
+      // A load test sets its own limits.
+      POSTBAG_RATE_LIMIT_PER_KEY: "0",
     };
     serve = await startServe(env);
     const worker = res.spawnWorker(env);
