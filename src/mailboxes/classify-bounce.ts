@@ -21,6 +21,7 @@ export interface ClassifiedRecipient {
   smtpCode?: number;
   enhancedCode?: string;
   diagnostic?: string;
+  reason?: string;
 }
 
 export interface Classification {
