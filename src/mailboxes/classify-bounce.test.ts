@@ -17,6 +17,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "jane.doe@example.org",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.1",
             diagnostic:
@@ -36,6 +37,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "max.muster@contoso.com",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.10",
             diagnostic: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
@@ -54,6 +56,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "full.box@example.net",
             status: "soft_bounce",
+            reason: "mailbox_full",
             smtpCode: 452,
             enhancedCode: "4.2.2",
             diagnostic: "452 4.2.2 Mailbox full",
@@ -71,6 +74,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "someone@strict.example",
             status: "rejected",
+            reason: "blocked",
             smtpCode: 550,
             enhancedCode: "5.7.1",
             diagnostic: "550 5.7.1 Service unavailable; Client host [198.51.100.1] blocked using zen.spamhaus.org",
@@ -87,6 +91,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "small.box@tiny.example",
             status: "rejected",
+            reason: "message_too_big",
             smtpCode: 552,
             enhancedCode: "5.3.4",
             diagnostic: "552 5.3.4 Message size exceeds fixed maximum message size",
@@ -115,6 +120,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "nobody@exim-land.example",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.1",
             diagnostic:
@@ -134,6 +140,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "someone@example.net",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.1",
             diagnostic: "550 5.1.1 <someone@example.net>... User unknown",
@@ -141,6 +148,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "gone@qmail.example.net",
             status: "hard_bounce",
+            reason: "user_unknown",
             enhancedCode: "5.1.1",
             diagnostic: "Sorry, no mailbox here by that name. (#5.1.1)",
           },
@@ -162,6 +170,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "pupil.parent@fabrikam.example",
             status: "rejected",
+            reason: "blocked",
             smtpCode: 550,
             enhancedCode: "5.7.708",
             diagnostic: "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
@@ -180,6 +189,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "full.inbox@contoso.example",
             status: "soft_bounce",
+            reason: "mailbox_full",
             smtpCode: 554,
             enhancedCode: "5.2.2",
             diagnostic:
@@ -199,6 +209,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "former.teacher@school.example",
             status: "hard_bounce",
+            reason: "mailbox_disabled",
             smtpCode: 550,
             enhancedCode: "5.2.1",
             diagnostic: "550 5.2.1 Mailbox disabled, not accepting messages",
@@ -217,6 +228,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "busy.mum@gmail.com",
             status: "soft_bounce",
+            reason: "mailbox_full",
             smtpCode: 452,
             enhancedCode: "4.2.2",
             diagnostic:
@@ -236,6 +248,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "strict.dad@gmail.com",
             status: "rejected",
+            reason: "auth_failure",
             smtpCode: 550,
             enhancedCode: "5.7.26",
             diagnostic:
@@ -255,6 +268,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "slow.server@example.net",
             status: "soft_bounce",
+            reason: "network_error",
             enhancedCode: "4.4.1",
             diagnostic: "connect to mx.example.net[203.0.113.9]:25: Connection timed out",
           },
@@ -280,8 +294,9 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "no.longer.here@exim-school.example",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
-            enhancedCode: "5.0.0",
+            enhancedCode: "5.1.1",
             diagnostic: "550 5.1.1 <no.longer.here@exim-school.example>: Recipient address rejected: User unknown",
           },
         ],
@@ -298,6 +313,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "nobody.home@example.com",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.1",
             diagnostic: "550 5.1.1 user unknown",
@@ -316,6 +332,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "picky@filtering.example",
             status: "rejected",
+            reason: "content_rejected",
             smtpCode: 550,
             enhancedCode: "5.7.1",
             diagnostic: "550 5.7.1 Message rejected due to content restrictions",
@@ -335,6 +352,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "stuffed@qmail-host.example",
             status: "soft_bounce",
+            reason: "mailbox_full",
             smtpCode: 552,
             enhancedCode: "5.2.2",
             diagnostic: "552 5.2.2 <stuffed@qmail-host.example>... Mailbox is full",
@@ -518,6 +536,7 @@ describe("classifyInbound rules", () => {
       {
         email: "slow@example.org",
         status: "soft_bounce",
+        reason: "network_error",
         smtpCode: 451,
         enhancedCode: "4.3.0",
         diagnostic: "451 4.3.0 Temporary lookup failure",
