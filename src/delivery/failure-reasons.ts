@@ -231,7 +231,7 @@ export const FAILURE_PHRASES: readonly FailurePhrase[] = [
     "expired",
     "en",
     "Exim, Postfix, Sendmail, qmail, OpenSMTPD, dma queue lifetime",
-    /(retry time(out)? (not reached|exceeded)|delivery time expired|message expired|queue (expired|lifetime)|envelope expired|expired after|has been in the queue too long|too long in (the )?queue|(time|retry) limit (was )?(exceeded|reached)|maximum (queue|delivery) time|delivery expired|lifetime exceeded|not delivered within|cannot send message for \d{1,3} (days?|hours?)|could not be delivered for \d{1,3} (days?|hours?)|undeliverable for \d{1,3} (days?|hours?)|i gave up|deferred .{0,40}too long)/i,
+    /(retry time(out)? (not reached|exceeded)|delivery time expired|message expired|queue (expired|lifetime)|envelope expired|expired after|has been in the queue too long|too long in (the )?queue|(time|retry) limit (was )?(exceeded|reached)|maximum (queue|delivery) time|delivery expired|lifetime exceeded|not delivered within|cannot send message for \d{1,3} (days?|hours?)|could not be delivered for \d{1,3} (days?|hours?)|undeliverable for \d{1,3} (days?|hours?)|i gave up|aborted after|(delivery )?failed \d{1,4} attempts|could not deliver for the last|deferred .{0,40}too long)/i,
     "Reason: delivery retry timeout exceeded",
   ),
   p(
@@ -253,7 +253,7 @@ export const FAILURE_PHRASES: readonly FailurePhrase[] = [
     "mailbox_full",
     "en",
     "RFC 3463 X.2.2 wording, Exchange, Postfix, Dovecot, qmail, Yahoo",
-    /(mail ?box (is |was )?(full|over (its |the )?quota|exceeded)|(mailbox|mail ?folder|folder|inbox|account|disk|storage) is full|mailfolder is full|over ?quota|quota (exceeded|exceed|full|limit)|exceeded (the |its |his |her |their )?(storage|quota|disk)|exceeds? (the )?(mailbox|disk|storage) (quota|size|limit)|mailbox size limit exceeded|insufficient (system )?storage|not enough (storage|disk|space)|disk quota|too many messages in (the )?(mailbox|folder)|messages in (recipient's|the) mailbox exceeded|mailbox has exceeded|full mailbox|out of (disk )?space)/i,
+    /(mail ?box exceeds|mail ?box (is |was )?(full|over (its |the )?quota|exceeded)|(mailbox|mail ?folder|folder|inbox|account|disk|storage) is full|mailfolder is full|over ?quota|quota (exceeded|exceed|full|limit)|exceeded (the |its |his |her |their )?(storage|quota|disk)|exceeds? (the )?(mailbox|disk|storage) (quota|size|limit)|mailbox size limit exceeded|insufficient (system )?storage|not enough (storage|disk|space)|disk quota|too many messages in (the )?(mailbox|folder)|messages in (recipient's|the) mailbox exceeded|mailbox has exceeded|full mailbox|out of (disk )?space)/i,
     "552 5.2.2 Mailbox full",
   ),
   p(
@@ -319,7 +319,7 @@ export const FAILURE_PHRASES: readonly FailurePhrase[] = [
     "host_unknown",
     "en",
     "Sendmail, Postfix, Exim, qmail, Exchange, RFC 7505 null MX",
-    /(host unknown|unknown host|host or domain name not found|host not found|domain not found|domain name not found|no such domain|unknown domain|invalid domain|domain (does not|doesn't) exist|domain is not reachable|unrouteable (address|domain|mail domain)|no mx (record|host)|mx (record )?(not found|lookup failed)|couldn't find a mail exchanger|could not find a mail exchanger|no (mail exchanger|mail server) (for|found)|(indicated|has) no smtp service|null mx|does not accept (any )?mail|name service error|nxdomain|recipient domain (not found|does not exist|is invalid))/i,
+    /((?<!@)\b[a-z0-9-]{1,63}\.[a-z]{2,24} does not exist|host unknown|unknown host|host or domain name not found|host [^\s]{1,255} not found|host not found|domain not found|domain name not found|no such domain|unknown domain|invalid domain|domain (does not|doesn't) exist|domain is not reachable|unrouteable (address|domain|mail domain)|no mx (record|host)|mx (record )?(not found|lookup failed)|couldn't find a mail exchanger|could not find a mail exchanger|no (mail exchanger|mail server) (for|found)|(indicated|has) no smtp service|null mx|does not accept (any )?mail|name service error|nxdomain|recipient domain (not found|does not exist|is invalid))/i,
     "550 Host unknown",
   ),
   p(
@@ -370,7 +370,7 @@ export const FAILURE_PHRASES: readonly FailurePhrase[] = [
     "user_unknown",
     "en",
     "RFC 3463 X.1.1 wording; Sendmail, Postfix, Exim, qmail, Exchange, Domino, Gmail, Yahoo",
-    /(user unknown|unknown user|unknown (local[ -]?part|recipient|address|mailbox)|no such (user|mailbox|recipient|address|account|person|local user)|(mailbox|user|recipient|address|account|addressee) (does not|doesn't|did not|not) exists?|(mailbox|user|recipient|account|address) (was |is )?not found|addressee unknown|invalid (recipient|address|mailbox|user|e-?mail address)|(recipient|address|mailbox|user) (is )?invalid|not a valid (mailbox|recipient|user|address)|bad destination (mailbox )?address|not listed in (the )?(domino )?directory|no mailbox here by that name|is not a known user|(user|recipient|mailbox) (is )?unknown|unknown or illegal alias|doesn't have an? .{1,60} account|does not have an? .{1,60} account|recipient rejected|no valid recipients|mailbox unavailable|destination mailbox (has )?moved|no forwarding address|mailbox (has )?moved|user has moved|address (has )?changed|unknown alias|not our customer|no such id|account that you tried to reach does not exist|undeliverable address|recipient address rejected|is not a valid|mailbox name not allowed)/i,
+    /(user unknown|unknown user|unknown (local[ -]?part|recipient|address|mailbox)|no such (user|mailbox|recipient|address|account|person|local user)|(mailbox|user|recipient|address|account|addressee) (does not|doesn't|did not|not) exists?|(mailbox|user|recipient|account|address) (was |is )?not found|addressee unknown|invalid (recipient|address|mailbox|user|e-?mail address)|(recipient|address|mailbox|user) (is )?invalid|not a valid (mailbox|recipient|user|address)|bad destination (mailbox )?address|not listed in (the )?(domino )?directory|no mailbox here by that name|is not a known user|(user|recipient|mailbox) (is )?unknown|unknown or illegal alias|doesn't have an? .{1,60} account|does not have an? .{1,60} account|no valid recipients|mailbox unavailable|destination mailbox (has )?moved|no forwarding address|mailbox (has )?moved|user has moved|address (has )?changed|unknown alias|not our customer|no such id|account that you tried to reach does not exist|undeliverable address|is not a valid|recipient name is not recognized|(recipient|user|address) (name )?(is )?not recognized|not listed in (the )?public name (&|and) address book|invalid (final delivery )?userid|check (if|that|whether) (the )?(e-?mail )?address is correct|mailbox name not allowed)/i,
     "550 5.1.1 <kim@example.org>... User unknown",
   ),
   p(
@@ -526,7 +526,7 @@ export const FAILURE_PHRASES: readonly FailurePhrase[] = [
     "policy",
     "en",
     "RFC 3463 X.7.x wording; mailing list managers, Google Groups",
-    /(policy|not (allowed|permitted|authori[sz]ed) to (post|send|deliver)|administrative prohibition|prohibited|denied|refused|not accepted|only members|not (a )?member|members only|permission|not authori[sz]ed|restricted|rejected by (the )?(recipient|administrator|server)|message rejected)/i,
+    /(policy|not (allowed|permitted|authori[sz]ed) to (post|send|deliver)|administrative prohibition|prohibited|denied|refused|not accepted|only members|not (a )?member|members only|permission|not authori[sz]ed|restricted|rejected by (a |the )?(remote )?(mail )?(recipient|administrator|server)|message rejected)/i,
     "550 5.7.1 Delivery not authorized, message refused due to policy",
   ),
   // System errors.
@@ -543,7 +543,12 @@ const MAX_TEXT = 4000;
 
 /** The first known phrase in `text`: its reason, or undefined. */
 export function reasonForText(text: string): FailureReason | undefined {
-  const limited = text.slice(0, MAX_TEXT);
+  // One line: a phrase a server folded over two lines ("Unknown\n Recipient") still matches.
+  // Addresses are left out: "filtered@example.org" or "mailboxfull@…" says nothing about why.
+  const limited = text
+    .slice(0, MAX_TEXT)
+    .replace(/[^\s@<>()"',;:[\]]{1,64}@[^\s<>()"',;:[\]]{1,255}/g, "<address>")
+    .replace(/\s+/g, " ");
   return FAILURE_PHRASES.find((phrase) => phrase.pattern.test(limited))?.reason;
 }
 

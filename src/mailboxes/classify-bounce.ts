@@ -15,6 +15,7 @@ import {
   DELAY_NOTICE,
   matchesAny,
   RETURNED_COPY,
+  SYSTEM_LOCAL_PART,
 } from "./report-formats.js";
 
 /**
@@ -356,7 +357,14 @@ function dsnRecipients(
     // one recipient) says why.
     let why = diagnostic;
     if (why === "" || !(reasonForText(why) || enhancedCodesIn(why).some((c) => reasonForCode(c)))) {
-      const about = pending.length === 1 ? notice : blockAbout(report.notice, email);
+      const about =
+        pending.length === 1
+          ? notice
+          : blockAbout(
+              report.notice,
+              email,
+              pending.map((p) => p.email),
+            );
       why = `${why}\n${about}`.trim();
     }
     const codes = [...(status ? [status] : []), ...enhancedCodesIn(why)];
@@ -385,11 +393,28 @@ function firstCodeLine(text: string): string {
   return collapse(text).slice(0, MAX_DIAGNOSTIC);
 }
 
-/** The notice's lines from the first mention of `email` on (or nothing). */
-function blockAbout(notice: readonly string[], email: string): string {
+/**
+ * What the notice says about one of several recipients: the line that first names it, and the
+ * lines after it up to the next line that names another recipient. When that first line carries
+ * a code or a known phrase itself (Sendmail's "550 <a@b>... User unknown"), only that line and
+ * its indented continuation.
+ */
+function blockAbout(notice: readonly string[], email: string, all: readonly string[]): string {
   const lower = email.toLowerCase();
+  const others = all.map((a) => a.toLowerCase()).filter((a) => a !== lower);
   const at = notice.findIndex((line) => line.toLowerCase().includes(lower));
-  return at === -1 ? "" : notice.slice(at, at + MAX_BLOCK_LINES / 4).join("\n");
+  if (at === -1) return "";
+  const first = notice[at] ?? "";
+  const selfContained = REPLY_CODE.test(first) || reasonForText(first) !== undefined;
+  const block = [first];
+  for (let i = at + 1; i < notice.length && block.length < MAX_BLOCK_LINES; i++) {
+    const line = notice[i] ?? "";
+    const low = line.toLowerCase();
+    if (others.some((o) => low.includes(o))) break;
+    if (selfContained && !/^\s/.test(line)) break;
+    block.push(line);
+  }
+  return block.join("\n");
 }
 
 // --- ARF (RFC 5965) and complaints without it -------------------------------------------------
@@ -542,16 +567,8 @@ function plainTextBounce(report: Report): { recipients: ClassifiedRecipient[]; d
   }
   const whole = notice.join("\n");
   const recipients = all.slice(0, MAX_RECIPIENTS).map((email) => {
-    const at = found.findIndex((f) => f.email.toLowerCase() === email.toLowerCase());
-    const next = found[at + 1];
-    let text: string;
-    if (all.length === 1 || at === -1) text = whole;
-    else {
-      const from = found[at]?.line ?? 0;
-      text = notice
-        .slice(from, Math.min(next ? Math.max(next.line, from + 1) : notice.length, from + MAX_BLOCK_LINES))
-        .join("\n");
-    }
+    let text = all.length === 1 ? whole : blockAbout(notice, email, all);
+    if (text === "") text = whole;
     text = `${text}\n${subject}`;
     const codes = enhancedCodesIn(text);
     const smtpCode = replyCodeIn(text);
@@ -598,7 +615,7 @@ function usableRecipient(email: string): boolean {
   const at = email.lastIndexOf("@");
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
-  return domain.includes(".") && !DAEMON_LOCAL_PART.test(local) && !/^\d+(\.\d+){3}$/.test(domain);
+  return domain.includes(".") && !SYSTEM_LOCAL_PART.test(local) && !/^\d+(\.\d+){3}$/.test(domain);
 }
 
 // --- Auto-replies -----------------------------------------------------------------------------
@@ -721,13 +738,34 @@ function parseEntity(text: string, depth: number, budget: { parts: number }): En
   const headers = parseHeaders(headerText);
   const { type, params } = parseContentType(headers.get("content-type")?.[0]);
   const entity: Entity = { headers, type, params, body, children: [] };
-  const boundary = params.get("boundary");
-  if (type.startsWith("multipart/") && boundary && depth < MAX_DEPTH) {
-    for (const part of splitMultipart(body, boundary, budget)) {
-      entity.children.push(parseEntity(part, depth + 1, budget));
-    }
+  if (type.startsWith("multipart/") && depth < MAX_DEPTH) {
+    const boundary = params.get("boundary");
+    let parts = boundary ? splitMultipart(body, boundary, budget) : [];
+    // A boundary parameter lost to bad folding, or not the one the body uses (seen in the wild):
+    // the body's own first delimiter line says what it is.
+    const guessed = parts.length === 0 ? guessBoundary(body) : undefined;
+    if (guessed && guessed !== boundary) parts = splitMultipart(body, guessed, budget);
+    for (const part of parts) entity.children.push(parseEntity(part, depth + 1, budget));
+    // A multipart without parts is read as the text it is.
+    if (parts.length === 0) entity.type = "text/plain";
   }
   return entity;
+}
+
+function guessBoundary(body: string): string | undefined {
+  let start = 0;
+  for (let i = 0; i < 100 && start < body.length; i++) {
+    const end = body.indexOf("\n", start);
+    const line = body.slice(
+      start,
+      end === -1 ? Math.min(body.length, start + MAX_LINE) : Math.min(end, start + MAX_LINE),
+    );
+    const m = /^--([^\s]{1,200})\s*$/.exec(line);
+    if (m?.[1]) return m[1].endsWith("--") && !body.includes(`--${m[1]}\n`) ? m[1].slice(0, -2) : m[1];
+    if (end === -1) break;
+    start = end + 1;
+  }
+  return undefined;
 }
 
 /** Parts between boundary lines; an unterminated last part runs to the end of the input. */
@@ -808,7 +846,9 @@ function parseContentType(value: string | undefined): { type: string; params: Ma
     }
   }
   pieces.push(piece);
-  const type = (pieces.shift() ?? "").trim().toLowerCase();
+  const first = (pieces.shift() ?? "").trim().toLowerCase();
+  // "text/plain charset=…" (a parameter folded in without its semicolon) is still text/plain.
+  const type = /^[a-z0-9.+-]{1,100}\/[a-z0-9.+-]{1,100}/.exec(first)?.[0] ?? first;
   for (const p of pieces) {
     const eq = p.indexOf("=");
     if (eq === -1) continue;

@@ -32,7 +32,10 @@ export function matchesAny(list: readonly FormatPattern[], text: string): boolea
 
 /** Local parts of the mail systems' own addresses: never a failed recipient. */
 export const DAEMON_LOCAL_PART =
-  /^(mailer-?daemon|mail-?daemon|postmaster|post_master|mail\.delivery\.system|mail-delivery-system|mdaemon|mailerdaemon|bounces?|bounce-notification|no-?reply|noreply|mail-?notify|mailadmin|mail-?router|sysadmin|ndr)$/i;
+  /^(mailer-?daemon|mail-?daemon|postmaster|post_master|mail\.delivery\.system|mail-delivery-system|mdaemon|mailerdaemon|bounces?|bounce-notification|mail-?notify|mailadmin|mail-?router|sysadmin|ndr)$/i;
+
+/** Local parts that are a mail system, never a person: not read as a failed recipient. */
+export const SYSTEM_LOCAL_PART = /^(mailer-?daemon|mail-?daemon|mailerdaemon|mdaemon|mail\.delivery\.system)$/i;
 
 /** Display names of the mail systems' senders ("Mail Delivery Subsystem", "InterScan MSS", …). */
 export const DAEMON_NAME =
@@ -245,7 +248,7 @@ export const AUTO_REPLY_SUBJECT: readonly FormatPattern[] = [
   f(
     "en",
     "Outlook, Exchange, Gmail vacation",
-    /^(out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|autoresponse|auto:|away from (the )?office|on vacation|vacation reply|i am (away|out))/i,
+    /^(out of (the )?office|automatic reply|auto(matic)?[ -]?reply|auto[ -]?respons|autorespons|auto:|away from (the )?office|on vacation|vacation reply|i am (away|out))/i,
     "Automatic reply: Field trip",
   ),
   f("de", "Outlook (German)", /^(abwesenheitsnotiz|automatische antwort|abwesend)/i, "Abwesenheitsnotiz: Elternabend"),
