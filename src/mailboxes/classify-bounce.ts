@@ -88,6 +88,8 @@ const MAX_DIAGNOSTIC = 1000;
 const MAX_NOTICE_LINES = 400;
 /** Lines after a recipient's address read as its diagnostic. */
 const MAX_BLOCK_LINES = 40;
+/** Above this many recipients, each one's diagnostic is the line that names it. */
+const MAX_BLOCK_RECIPIENTS = 50;
 
 const NONE: Classification = { kind: "none", recipients: [] };
 
@@ -405,6 +407,8 @@ function blockAbout(notice: readonly string[], email: string, all: readonly stri
   const at = notice.findIndex((line) => line.toLowerCase().includes(lower));
   if (at === -1) return "";
   const first = notice[at] ?? "";
+  // Many recipients (a list's worth): each one's own line, so the work stays linear.
+  if (all.length > MAX_BLOCK_RECIPIENTS) return first;
   const selfContained = REPLY_CODE.test(first) || reasonForText(first) !== undefined;
   const block = [first];
   for (let i = at + 1; i < notice.length && block.length < MAX_BLOCK_LINES; i++) {
