@@ -6,6 +6,7 @@ import type { NewEvent } from "../db/tables.js";
 import type { RecipientStatus } from "../messages/statuses.js";
 import { suppress } from "../messages/suppressions.js";
 import { enqueueStatusEvents, type StatusEvent } from "../tracking/webhook-events.js";
+import type { FailureReason } from "./failure-reasons.js";
 
 /** A recipient row claimed by a worker: what delivery needs to know. */
 export interface ClaimedDelivery {
@@ -95,6 +96,8 @@ export interface DeliveryOutcome {
   readonly smtpCode: number | null;
   readonly enhancedCode: string | null;
   readonly smtpText: string | null;
+  /** Why it failed (delivery/failure-reasons.ts); null for a success or an unexplained failure. */
+  readonly reason?: FailureReason | null;
   readonly at: number;
 }
 
@@ -141,6 +144,7 @@ export async function writeOutcomes(
     smtp_code: o.smtpCode,
     enhanced_code: o.enhancedCode,
     smtp_text: o.smtpText,
+    reason: o.reason ?? null,
   }));
   if (events.length > 0) await tx.insertInto("events").values(events).execute();
   // Credit follows delivery: a counted recipient that will never be sent gets its credit back.
@@ -200,6 +204,7 @@ function statusEventOf(o: DeliveryOutcome): StatusEvent {
     smtpCode: o.smtpCode,
     enhancedCode: o.enhancedCode,
     detail: o.smtpText,
+    reason: o.reason ?? null,
   };
 }
 
@@ -237,6 +242,7 @@ async function settleDigestItems(tx: Tx, finals: readonly DeliveryOutcome[]): Pr
             last_smtp_code: o.smtpCode,
             last_enhanced_code: o.enhancedCode,
             last_smtp_text: text.slice(0, 1000),
+            last_reason: o.reason ?? null,
             ...(o.status === "sent" ? { sent_at: o.at } : {}),
           })
           .where("tenant_id", "=", tenantId)
@@ -259,6 +265,7 @@ async function settleDigestItems(tx: Tx, finals: readonly DeliveryOutcome[]): Pr
               smtp_code: o.smtpCode,
               enhanced_code: o.enhancedCode,
               smtp_text: text.slice(0, 1000),
+              reason: o.reason ?? null,
             })),
           )
           .execute();
@@ -273,6 +280,7 @@ async function settleDigestItems(tx: Tx, finals: readonly DeliveryOutcome[]): Pr
             smtpCode: o.smtpCode,
             enhancedCode: o.enhancedCode,
             detail: text,
+            reason: o.reason ?? null,
           });
         }
       }
@@ -295,6 +303,7 @@ async function updateEach(tx: Tx, owner: string, outcomes: readonly DeliveryOutc
         last_smtp_code: o.smtpCode,
         last_enhanced_code: o.enhancedCode,
         last_smtp_text: o.smtpText,
+        last_reason: o.reason ?? null,
         updated_at: o.at,
         ...(o.status === "sent" ? { sent_at: o.at } : {}),
       })
@@ -322,6 +331,7 @@ async function updateAllPostgres(tx: Tx, owner: string, outcomes: readonly Deliv
       last_smtp_code = v.smtp_code,
       last_enhanced_code = v.enhanced_code,
       last_smtp_text = v.smtp_text,
+      last_reason = v.reason,
       updated_at = v.at,
       sent_at = case when v.status = 'sent' then v.at else r.sent_at end
     from unnest(
@@ -333,8 +343,9 @@ async function updateAllPostgres(tx: Tx, owner: string, outcomes: readonly Deliv
       ${col((o) => o.smtpCode)}::int[],
       ${col((o) => o.enhancedCode)}::text[],
       ${col((o) => o.smtpText)}::text[],
-      ${col((o) => o.at)}::bigint[]
-    ) as v(id, tenant_id, status, attempts, next_attempt_at, smtp_code, enhanced_code, smtp_text, at)
+      ${col((o) => o.at)}::bigint[],
+      ${col((o) => o.reason ?? null)}::text[]
+    ) as v(id, tenant_id, status, attempts, next_attempt_at, smtp_code, enhanced_code, smtp_text, at, reason)
     where r.id = v.id and r.tenant_id = v.tenant_id and r.lease_owner = ${owner}
     returning r.id`.execute(tx);
   return new Set(result.rows.map((r) => r.id));

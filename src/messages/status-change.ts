@@ -1,5 +1,7 @@
+import { isOptOutCategory, optOut } from "../audience/preferences.js";
 import type { Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
+import type { FailureReason } from "../delivery/failure-reasons.js";
 import { enqueueStatusEvents, type StatusEvent } from "../tracking/webhook-events.js";
 import { canMoveAfterDelivery, isRecipientStatus, type RecipientStatus } from "./statuses.js";
 import { suppress } from "./suppressions.js";
@@ -13,6 +15,8 @@ export interface LateEvent {
   readonly smtpCode?: number | null;
   readonly enhancedCode?: string | null;
   readonly text?: string | null;
+  /** Why it failed (delivery/failure-reasons.ts), kept on the event and the recipient. */
+  readonly reason?: FailureReason | null;
 }
 
 export interface LateEventResult {
@@ -55,8 +59,15 @@ export async function applyLateEvents(tx: Tx, events: readonly LateEvent[]): Pro
         smtp_code: e.smtpCode ?? null,
         enhanced_code: e.enhancedCode ?? null,
         smtp_text: e.text?.slice(0, 1000) ?? null,
+        reason: e.reason ?? null,
       })
       .execute();
+    // An unsubscribe request (ARF opt-out): the contact leaves the message's category; the
+    // recipient's status and the address are left alone (it is not a complaint).
+    if (e.status === "opted_out") {
+      await optOutOfCategory(tx, e, row.message_id);
+      continue;
+    }
     if (e.status === "hard_bounce" || e.status === "spam") {
       await suppress(tx, [
         {
@@ -79,6 +90,7 @@ export async function applyLateEvents(tx: Tx, events: readonly LateEvent[]): Pro
         ...(e.smtpCode !== undefined ? { last_smtp_code: e.smtpCode } : {}),
         ...(e.enhancedCode !== undefined ? { last_enhanced_code: e.enhancedCode } : {}),
         ...(e.text !== undefined ? { last_smtp_text: e.text?.slice(0, 1000) ?? null } : {}),
+        ...(e.reason !== undefined ? { last_reason: e.reason } : {}),
       })
       .where("id", "=", row.id)
       .where("tenant_id", "=", e.tenantId)
@@ -97,8 +109,28 @@ export async function applyLateEvents(tx: Tx, events: readonly LateEvent[]): Pro
       smtpCode: e.smtpCode ?? null,
       enhancedCode: e.enhancedCode ?? null,
       detail: e.text ?? null,
+      reason: e.reason ?? null,
     });
   }
   await enqueueStatusEvents(tx, webhook);
   return { moved, found };
+}
+
+async function optOutOfCategory(tx: Tx, e: LateEvent, messageId: string): Promise<void> {
+  const recipient = await tx
+    .selectFrom("recipients as r")
+    .innerJoin("messages as m", "m.id", "r.message_id")
+    .select(["r.contact_id", "m.category"])
+    .where("r.id", "=", e.recipientId)
+    .where("r.tenant_id", "=", e.tenantId)
+    .where("m.id", "=", messageId)
+    .executeTakeFirst();
+  if (!recipient?.contact_id || !isOptOutCategory(recipient.category)) return;
+  await optOut(tx, {
+    tenantId: e.tenantId,
+    contactId: recipient.contact_id,
+    category: recipient.category,
+    source: "feedback_report",
+    at: e.at,
+  });
 }

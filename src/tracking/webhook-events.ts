@@ -1,5 +1,6 @@
 import type { Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
+import type { FailureReason } from "../delivery/failure-reasons.js";
 import type { RecipientStatus } from "../messages/statuses.js";
 
 /** A recipient's status changed: what tenants' webhook endpoints hear about. */
@@ -13,6 +14,8 @@ export interface StatusEvent {
   readonly smtpCode?: number | null;
   readonly enhancedCode?: string | null;
   readonly detail?: string | null;
+  /** Why it failed (delivery/failure-reasons.ts); null when it did not fail or nobody said. */
+  readonly reason?: FailureReason | null;
 }
 
 /** Event type names: `message.<status>`, e.g. `message.hard_bounce`. */
@@ -52,6 +55,7 @@ export async function enqueueStatusEvents(tx: Tx | Db, events: readonly StatusEv
           smtpCode: e.smtpCode ?? null,
           enhancedCode: e.enhancedCode ?? null,
           detail: e.detail ?? null,
+          reason: e.reason ?? null,
         },
       });
       for (const ep of endpoints) {
