@@ -603,3 +603,79 @@ describe("classifyInbound on hostile input", () => {
     }
   });
 });
+
+describe("classifyInbound on the formats of report-formats.ts and failure-reasons.ts", () => {
+  it.each<[string, Classification["kind"], Array<[string, string, string | undefined]>]>([
+    ["dma-5.1.6-moved.eml", "bounce", [["moved.away@parents.example", "hard_bounce", "user_unknown"]]],
+    ["appliance-failed-permanently.eml", "bounce", [["tom.parent@parents.example", "hard_bounce", "user_unknown"]]],
+    ["imail-unknown-user.eml", "bounce", [["anna.nobody@parents.example", "hard_bounce", "user_unknown"]]],
+    ["ses-notification-json.eml", "bounce", [["crowded@parents.example", "soft_bounce", "mailbox_full"]]],
+    ["jmrp-complaint.eml", "complaint", [["unhappy.dad@outlook.example", "spam", undefined]]],
+    ["arf-opt-out.eml", "complaint", [["no.more.cake@isp.example", "opted_out", undefined]]],
+    ["exchange2003-not-recognized.eml", "bounce", [["pat.parent@parents.example", "hard_bounce", "user_unknown"]]],
+    ["sendmail-5.1.8-sender-domain.eml", "bounce", [["good.parent@parents.example", "rejected", "sender_rejected"]]],
+    ["dsn-expired-4.4.7.eml", "bounce", [["slow.server@parents.example", "soft_bounce", "expired"]]],
+    ["dsn-host-unknown.eml", "bounce", [["typo@parnets.example", "hard_bounce", "host_unknown"]]],
+    ["carrier-ja-mailbox-full.eml", "bounce", [["hanako@carrier.example", "soft_bounce", "mailbox_full"]]],
+    ["exim-ru-failed-recipients.eml", "bounce", [["gone.parent@provider.example", "hard_bounce", "user_unknown"]]],
+  ])("%s", async (name, kind, recipients) => {
+    const result = await classifyInbound(fixture(name));
+    expect(result.kind).toBe(kind);
+    expect(result.recipients.map((r) => [r.email, r.status, r.reason])).toEqual(recipients);
+  });
+
+  it("keeps the signed data of a plain-text report's quoted original", async () => {
+    const result = await classifyInbound(fixture("dma-5.1.6-moved.eml"));
+    expect(result.originalReturnPath).toBe(verp("x1"));
+    expect(result.returnPath).toBe(verp("x1"));
+  });
+
+  it("never reads the sender's own address in a notice as the failed recipient", async () => {
+    const raw = [
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>",
+      "To: office@school.example",
+      "Subject: Returned mail: see transcript for details",
+      "",
+      "   ----- Transcript of session follows -----",
+      "550 You cannot send mail to yourself (office@school.example)",
+      "550 <pupil@example.net>... User unknown",
+      "",
+      "   ----- Unsent message follows -----",
+      "From: office@school.example",
+      "To: pupil@example.net",
+    ].join("\n");
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.recipients.map((r) => [r.email, r.status])).toEqual([["pupil@example.net", "hard_bounce"]]);
+  });
+
+  it("does not take a word in an address for a reason", async () => {
+    const raw = [
+      "From: MAILER-DAEMON@mx.example.net",
+      "Subject: failure notice",
+      "",
+      "<mailboxfull@example.net>:",
+      "550 5.1.1 <mailboxfull@example.net>... User unknown",
+    ].join("\n");
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.recipients[0]).toMatchObject({ status: "hard_bounce", reason: "user_unknown" });
+  });
+
+  it("reads an auto-reply from a no-reply sender as an auto-reply, not a bounce", async () => {
+    const raw = [
+      "From: <noreply@example.org>",
+      "Subject: AutoResponse: Trip",
+      "Auto-Submitted: auto-replied",
+      "",
+      "Thank you for your message.",
+    ].join("\n");
+    expect((await classifyInbound(Buffer.from(raw))).kind).toBe("auto_reply");
+  });
+
+  it("reads a multipart whose boundary does not match its body", async () => {
+    const raw = readFileSync(join(fixtures, "postfix-5.1.1.eml"), "latin1");
+    const broken = raw.replace(/boundary="([^"]+)"/, 'boundary="$1-not-it"');
+    const result = await classifyInbound(Buffer.from(broken, "latin1"));
+    expect(result.kind).toBe("bounce");
+    expect(result.recipients[0]).toMatchObject({ email: "jane.doe@example.org", status: "hard_bounce" });
+  });
+});
