@@ -589,7 +589,7 @@ function noticeRecipients(report: Report): Array<{ email: string; line: number }
   const seen = new Set<string>();
   for (let i = 0; i < report.notice.length && found.length < MAX_RECIPIENTS; i++) {
     const line = report.notice[i] ?? "";
-    if (QUOTED_HEADER_LINE.test(line) || /\bmessage-id\b|\bsender\b|\bfrom:/i.test(line)) continue;
+    if (QUOTED_HEADER_LINE.test(line) || /\bmessage-id\b|envelope-(from|id)|mail from:/i.test(line)) continue;
     for (const email of addressesIn(line, 20)) {
       const lower = email.toLowerCase();
       if (seen.has(lower) || report.excluded.has(lower) || !usableRecipient(email)) continue;
@@ -597,7 +597,9 @@ function noticeRecipients(report: Report): Array<{ email: string; line: number }
       found.push({ email, line: i });
     }
   }
-  return found;
+  // "please send mail to postmaster@…" is advice, unless the postmaster is all the notice names.
+  const people = found.filter((f) => !/^postmaster@/i.test(f.email));
+  return people.length > 0 ? people : found;
 }
 
 /** The returned original's recipients (To, then Received "for <…>"), when the notice names none. */
