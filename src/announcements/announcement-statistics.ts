@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Database } from "../db/database.js";
-import { type FailureReason, isFailureReason } from "../delivery/failure-reasons.js";
-import { type RecipientStatus, recipientStatuses } from "../messages/statuses.js";
+import { type FailureReason, isFailureReason } from "../email/failure-reasons.js";
+import { type RecipientStatus, recipientStatuses } from "../email/statuses.js";
 
 export interface AnnouncementStats {
   /** Every status, zeros included. */
@@ -100,7 +100,7 @@ export interface AnnouncementRecipient {
   readonly openedAt: number | null;
   readonly lastSmtpCode: number | null;
   readonly lastText: string | null;
-  /** Why the last failure happened (delivery/failure-reasons.ts); null if none. */
+  /** Why the last failure happened (email/failure-reasons.ts); null if none. */
   readonly reason: FailureReason | null;
 }
 

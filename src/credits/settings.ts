@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import type { Db } from "../db/database.js";
-import type { Category } from "../messages/categories.js";
+import type { Category } from "../email/categories.js";
 
 export const overLimitPolicies = ["soft", "hard", "grace"] as const;
 export type OverLimitPolicy = (typeof overLimitPolicies)[number];

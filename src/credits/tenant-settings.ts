@@ -1,7 +1,7 @@
 import type { Database, Db } from "../db/database.js";
+import { checkEmail } from "../email/address.js";
+import { type Category, isCategory } from "../email/categories.js";
 import { ApiError, type ErrorDetail } from "../errors/api-error.js";
-import { checkEmail } from "../messages/address.js";
-import { type Category, isCategory } from "../messages/categories.js";
 import { findTenant } from "../tenants/tenants.js";
 import { existingUserIds } from "../tenants/users.js";
 import { releaseHeld, tenantsWithHeldMail } from "./held.js";

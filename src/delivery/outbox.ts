@@ -3,10 +3,10 @@ import { refundCharges } from "../credits/meter.js";
 import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { NewEvent } from "../db/tables.js";
-import type { RecipientStatus } from "../messages/statuses.js";
+import type { FailureReason } from "../email/failure-reasons.js";
+import type { RecipientStatus } from "../email/statuses.js";
 import { suppress } from "../messages/suppressions.js";
-import { enqueueStatusEvents, type StatusEvent } from "../tracking/webhook-events.js";
-import type { FailureReason } from "./failure-reasons.js";
+import { enqueueStatusEvents, type StatusEvent } from "../messages/webhook-events.js";
 
 /** A recipient row claimed by a worker: what delivery needs to know. */
 export interface ClaimedDelivery {
@@ -96,7 +96,7 @@ export interface DeliveryOutcome {
   readonly smtpCode: number | null;
   readonly enhancedCode: string | null;
   readonly smtpText: string | null;
-  /** Why it failed (delivery/failure-reasons.ts); null for a success or an unexplained failure. */
+  /** Why it failed (email/failure-reasons.ts); null for a success or an unexplained failure. */
   readonly reason?: FailureReason | null;
   readonly at: number;
 }

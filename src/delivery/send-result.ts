@@ -1,4 +1,4 @@
-import { type FailureReason, failureReason, statusForReason } from "./failure-reasons.js";
+import { type FailureReason, failureReason, statusForReason } from "../email/failure-reasons.js";
 
 /**
  * What one SMTP delivery attempt came to. Expected failures are values, not exceptions:
@@ -11,7 +11,7 @@ export type SendResult =
       readonly code: number | null;
       readonly enhanced: string | null;
       readonly text: string;
-      /** Why it failed (delivery/failure-reasons.ts); absent where nobody said (a timeout). */
+      /** Why it failed (email/failure-reasons.ts); absent where nobody said (a timeout). */
       readonly reason?: FailureReason;
     }
   | {

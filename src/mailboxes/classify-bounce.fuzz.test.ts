@@ -85,7 +85,7 @@ describe("classifyInbound under fuzzed fixtures", () => {
         expect(["bounce", "delay", "complaint", "auto_reply", "none"], file).toContain(result.kind);
         expect(result.recipients.length, file).toBeLessThanOrEqual(MAX_RECIPIENTS);
         for (const r of result.recipients) {
-          expect(["hard_bounce", "soft_bounce", "rejected", "spam"], file).toContain(r.status);
+          expect(["hard_bounce", "soft_bounce", "rejected", "spam", "opted_out"], file).toContain(r.status);
           expect((r.diagnostic ?? "").length, file).toBeLessThanOrEqual(1000);
         }
       }

@@ -4,7 +4,7 @@ import {
   reasonForCode,
   reasonForText,
   statusForReason,
-} from "../delivery/failure-reasons.js";
+} from "../email/failure-reasons.js";
 import {
   AUTO_REPLY_BODY,
   AUTO_REPLY_SUBJECT,
@@ -26,7 +26,7 @@ import {
  * It reads a report the way a careful postmaster would: the machine-readable DSN fields first;
  * then the precise codes and phrases of the human-readable part and of vendor headers
  * (`X-Failed-Recipients`); then the returned message's headers. Why each recipient failed comes
- * from one table of codes and phrases (`delivery/failure-reasons.ts`), shared with the SMTP replies
+ * from one table of codes and phrases (`email/failure-reasons.ts`), shared with the SMTP replies
  * the outbox reads, so a reply on the wire and a bounce are judged by one rule set.
  *
  * The MIME parsing is our own, not mailparser's: we need the raw `message/delivery-status` and

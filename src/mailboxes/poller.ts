@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { loadAccount, type StoredAccount } from "../accounts/account-settings.js";
 import type { Database } from "../db/database.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 import type { Clock } from "../time/clock.js";
-import type { NetworkPolicy } from "../transports/network-policy.js";
 import { degraded, type ImportResult, importMessage, type ReadMessage, readMessage } from "./import-message.js";
 import { storedSourceKeys } from "./inbound-store.js";
 import type {

@@ -3,7 +3,7 @@
  * opening lines (in the languages servers write them), what marks a delay, where the copy of the
  * returned message starts, and how auto-replies announce themselves. A new server's format is one
  * entry here (with its source and an example, checked by `report-formats.test.ts`) and one fixture
- * in `test/fixtures/bounces/`. Why a delivery failed is not here: see `delivery/failure-reasons.ts`.
+ * in `test/fixtures/bounces/`. Why a delivery failed is not here: see `email/failure-reasons.ts`.
  *
  * Patterns are plain alternations with bounded gaps and no nested quantifiers; they only ever
  * see a bounded text (a subject, the first lines of a notice).

@@ -1,8 +1,8 @@
-import { refundCharges } from "../credits/meter.js";
 import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
-import { enqueueStatusEvents } from "../tracking/webhook-events.js";
-import type { RecipientStatus } from "./statuses.js";
+import type { RecipientStatus } from "../email/statuses.js";
+import { refundCharges } from "./refunds.js";
+import { enqueueStatusEvents } from "./webhook-events.js";
 
 /** Statuses a recipient can still be cancelled from: accepted, never handed to a server. */
 const CANCELLABLE: readonly RecipientStatus[] = ["queued", "held_no_credit", "pending_digest"];

@@ -1,11 +1,11 @@
 import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { EventRow, MessageRow, NewEvent, NewRecipient, RecipientRow } from "../db/tables.js";
+import type { RecipientStatus } from "../email/statuses.js";
 import { ApiError } from "../errors/api-error.js";
 import type { Clock } from "../time/clock.js";
 import { applyHold } from "./hold.js";
 import type { PreparedMessage } from "./prepare.js";
-import type { RecipientStatus } from "./statuses.js";
 
 export interface AcceptedRecipient {
   readonly id: string;

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dialects, openTestDatabase, type TestDatabase } from "../../test/support/databases.js";
 import { newId } from "../db/ids.js";
+import { canMoveAfterDelivery, type RecipientStatus, recipientStatuses } from "../email/statuses.js";
+import { optOutFromReports } from "../mailboxes/import-message.js";
 import { createTenant } from "../tenants/tenants.js";
 import { ManualClock } from "../time/clock.js";
 import { applyLateEvents } from "./status-change.js";
-import { canMoveAfterDelivery, type RecipientStatus, recipientStatuses } from "./statuses.js";
 import { suppressedAmong } from "./suppressions.js";
 
 describe("canMoveAfterDelivery", () => {
@@ -233,13 +234,14 @@ describe.each(dialects)("applyLateEvents [%s]", (dialect) => {
       .set({ contact_id: contactId })
       .where("id", "=", recipientId)
       .execute();
-    const result = await test.database.db
-      .transaction()
-      .execute((tx) =>
-        applyLateEvents(tx, [
-          { tenantId, recipientId, status: "opted_out", at: clock.now() + 2_000, text: "unsubscribe" },
-        ]),
-      );
+    const events = [
+      { tenantId, recipientId, status: "opted_out" as const, at: clock.now() + 2_000, text: "unsubscribe" },
+    ];
+    const result = await test.database.db.transaction().execute(async (tx) => {
+      const applied = await applyLateEvents(tx, events);
+      await optOutFromReports(tx, events);
+      return applied;
+    });
     expect(result.moved.size).toBe(0);
     expect(await statusOf(recipientId)).toBe("sent");
     expect(await eventsOf(recipientId)).toEqual(["opted_out"]);

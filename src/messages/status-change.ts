@@ -1,10 +1,9 @@
-import { isOptOutCategory, optOut } from "../audience/preferences.js";
 import type { Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
-import type { FailureReason } from "../delivery/failure-reasons.js";
-import { enqueueStatusEvents, type StatusEvent } from "../tracking/webhook-events.js";
-import { canMoveAfterDelivery, isRecipientStatus, type RecipientStatus } from "./statuses.js";
+import type { FailureReason } from "../email/failure-reasons.js";
+import { canMoveAfterDelivery, isRecipientStatus, type RecipientStatus } from "../email/statuses.js";
 import { suppress } from "./suppressions.js";
+import { enqueueStatusEvents, type StatusEvent } from "./webhook-events.js";
 
 /** Something learnt about a recipient after delivery: a DSN, an ARF complaint, an open. */
 export interface LateEvent {
@@ -15,7 +14,7 @@ export interface LateEvent {
   readonly smtpCode?: number | null;
   readonly enhancedCode?: string | null;
   readonly text?: string | null;
-  /** Why it failed (delivery/failure-reasons.ts), kept on the event and the recipient. */
+  /** Why it failed (email/failure-reasons.ts), kept on the event and the recipient. */
   readonly reason?: FailureReason | null;
 }
 
@@ -62,12 +61,9 @@ export async function applyLateEvents(tx: Tx, events: readonly LateEvent[]): Pro
         reason: e.reason ?? null,
       })
       .execute();
-    // An unsubscribe request (ARF opt-out): the contact leaves the message's category; the
-    // recipient's status and the address are left alone (it is not a complaint).
-    if (e.status === "opted_out") {
-      await optOutOfCategory(tx, e, row.message_id);
-      continue;
-    }
+    // An unsubscribe request (ARF opt-out) is kept in the history only: the status and the
+    // address are left alone (it is not a complaint); the caller opts the contact out.
+    if (e.status === "opted_out") continue;
     if (e.status === "hard_bounce" || e.status === "spam") {
       await suppress(tx, [
         {
@@ -114,23 +110,4 @@ export async function applyLateEvents(tx: Tx, events: readonly LateEvent[]): Pro
   }
   await enqueueStatusEvents(tx, webhook);
   return { moved, found };
-}
-
-async function optOutOfCategory(tx: Tx, e: LateEvent, messageId: string): Promise<void> {
-  const recipient = await tx
-    .selectFrom("recipients as r")
-    .innerJoin("messages as m", "m.id", "r.message_id")
-    .select(["r.contact_id", "m.category"])
-    .where("r.id", "=", e.recipientId)
-    .where("r.tenant_id", "=", e.tenantId)
-    .where("m.id", "=", messageId)
-    .executeTakeFirst();
-  if (!recipient?.contact_id || !isOptOutCategory(recipient.category)) return;
-  await optOut(tx, {
-    tenantId: e.tenantId,
-    contactId: recipient.contact_id,
-    category: recipient.category,
-    source: "feedback_report",
-    at: e.at,
-  });
 }

@@ -3,7 +3,7 @@ import { newId } from "../db/ids.js";
 import type { NewMessage, NewRecipient } from "../db/tables.js";
 import { parseMergeData } from "../delivery/mail-context.js";
 import { personalise, type Template } from "../delivery/personalise.js";
-import { escapeHtml } from "../messages/html.js";
+import { escapeHtml } from "../email/html.js";
 import { singleLine } from "../messages/merge-fields.js";
 import type { Clock } from "../time/clock.js";
 import type { ScheduledJob } from "./scheduler.js";

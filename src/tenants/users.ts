@@ -2,8 +2,8 @@ import type { Selectable } from "kysely";
 import type { Db } from "../db/database.js";
 import { isId, newId } from "../db/ids.js";
 import type { UserTable } from "../db/tables.js";
+import { checkEmail } from "../email/address.js";
 import { ApiError } from "../errors/api-error.js";
-import { checkEmail } from "../messages/address.js";
 import { type TenantRole, tenantRoles } from "./tenants.js";
 
 /**

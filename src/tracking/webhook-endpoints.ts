@@ -1,10 +1,10 @@
 import type { Db } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { WebhookDeliveryTable, WebhookEndpointTable } from "../db/tables.js";
-import { recipientStatuses } from "../messages/statuses.js";
+import { recipientStatuses } from "../email/statuses.js";
+import { eventTypeOf } from "../messages/webhook-events.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 import { open, seal } from "../tenants/secret-box.js";
-import type { NetworkPolicy } from "../transports/network-policy.js";
-import { eventTypeOf } from "./webhook-events.js";
 import { newWebhookSecret } from "./webhook-signature.js";
 
 /** A tenant's webhook endpoint as the API shows it: never its secret. */

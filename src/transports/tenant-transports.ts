@@ -8,9 +8,9 @@ import { type ClaimedDelivery, deferClaims } from "../delivery/outbox.js";
 import { MESSAGE_REF_HEADER, messageRefFor } from "../delivery/return-path.js";
 import { HELD_NOTE, HELD_RETRY_MS, pushGateAfterSend } from "../delivery/send-gate.js";
 import type { SendResult } from "../delivery/send-result.js";
-import { isValidEmail } from "../messages/address.js";
+import { isValidEmail } from "../email/address.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 import type { Clock } from "../time/clock.js";
-import type { NetworkPolicy } from "./network-policy.js";
 import { type AccessTokenResult, accessTokenFor, isSendingRevoked, type OAuthDeps } from "./oauth2.js";
 import { SmtpTransport } from "./smtp-transport.js";
 

@@ -2,7 +2,7 @@ import type { Kysely, Migration } from "kysely";
 import type { Dialect } from "../database.js";
 
 /**
- * Why a delivery failed, from the closed list in `delivery/failure-reasons.ts` (`user_unknown`,
+ * Why a delivery failed, from the closed list in `email/failure-reasons.ts` (`user_unknown`,
  * `mailbox_full`, `sender_rejected`, …): on each event of a recipient's history, and the latest
  * one on the recipient. Null where nothing failed, and on rows from before this migration.
  */

@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import { loadAccount } from "../../accounts/account-settings.js";
 import { ApiError } from "../../errors/api-error.js";
 import { resetMailboxCounter, tenantMailbox } from "../../mailboxes/mailbox-state.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses } from "../schemas.js";
 
 const ResetResult = Type.Object({

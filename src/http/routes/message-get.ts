@@ -1,10 +1,10 @@
 import { Type } from "typebox";
 import { isId } from "../../db/ids.js";
 import type { EventRow, RecipientRow } from "../../db/tables.js";
-import { FAILURE_REASONS, type FailureReason, isFailureReason } from "../../delivery/failure-reasons.js";
+import { FAILURE_REASONS, type FailureReason, isFailureReason } from "../../email/failure-reasons.js";
 import { ApiError } from "../../errors/api-error.js";
 import { getMessage, type ListedMessage } from "../../messages/message-store.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable } from "../schemas.js";
 
 /** Why a delivery failed: one of a closed list (docs/own-account.md, "Why a delivery failed"). */

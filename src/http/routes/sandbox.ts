@@ -3,8 +3,8 @@ import { isId } from "../../db/ids.js";
 import type { SandboxMessageRow } from "../../db/tables.js";
 import { ApiError } from "../../errors/api-error.js";
 import { getCaptured, listCaptured, type SandboxScope } from "../../sandbox/sandbox-store.js";
-import type { App, AppDeps } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import type { App, AppDeps } from "../route-context.js";
 import { errorResponses, IdParams, Page, PageQuery } from "../schemas.js";
 
 const Captured = Type.Object({

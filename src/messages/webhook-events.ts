@@ -1,7 +1,7 @@
 import type { Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
-import type { FailureReason } from "../delivery/failure-reasons.js";
-import type { RecipientStatus } from "../messages/statuses.js";
+import type { FailureReason } from "../email/failure-reasons.js";
+import type { RecipientStatus } from "../email/statuses.js";
 
 /** A recipient's status changed: what tenants' webhook endpoints hear about. */
 export interface StatusEvent {
@@ -14,7 +14,7 @@ export interface StatusEvent {
   readonly smtpCode?: number | null;
   readonly enhancedCode?: string | null;
   readonly detail?: string | null;
-  /** Why it failed (delivery/failure-reasons.ts); null when it did not fail or nobody said. */
+  /** Why it failed (email/failure-reasons.ts); null when it did not fail or nobody said. */
   readonly reason?: FailureReason | null;
 }
 
