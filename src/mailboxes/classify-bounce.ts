@@ -325,9 +325,8 @@ function dsnRecipients(
   let seen = false;
   const pending: Array<{ email: string; fields: Headers }> = [];
   // Per-message fields, then one block per recipient, separated by blank lines.
-  for (const block of blocks(text, MAX_RECIPIENTS + 1)) {
+  for (const fields of dsnGroups(text)) {
     if (pending.length >= MAX_RECIPIENTS) break;
-    const fields = parseHeaders(block);
     const email =
       addressField(fields.get("original-recipient")?.[0]) ??
       addressField(fields.get("final-recipient")?.[0]) ??
@@ -377,6 +376,53 @@ function dsnRecipients(
     list.push(recipientFrom(email, verdict, isDelayed, smtpCode, diagnostic || firstCodeLine(why)));
   }
   return { list, allDelayed: list.length > 0 && delayed === list.length, seen };
+}
+
+const RECIPIENT_FIELDS = new Set(["final-recipient", "original-recipient", "x-actual-recipient"]);
+const RECIPIENT_BODY_FIELDS = new Set(["action", "status", "diagnostic-code"]);
+
+/**
+ * The per-recipient field groups of a delivery-status body. RFC 3464 separates them with blank
+ * lines; some servers do not, so a recipient field also starts a new group once the current one
+ * has its own recipient field of that name, or its Action/Status/Diagnostic-Code.
+ */
+function dsnGroups(text: string): Headers[] {
+  const groups: Headers[] = [];
+  let current: Headers = new Map();
+  const flush = () => {
+    if (current.size > 0 && groups.length <= MAX_RECIPIENTS) groups.push(current);
+    current = new Map();
+  };
+  for (const block of blocks(text, MAX_RECIPIENTS + 1)) {
+    for (const [name, value] of orderedFields(block)) {
+      if (RECIPIENT_FIELDS.has(name) && (current.has(name) || [...RECIPIENT_BODY_FIELDS].some((f) => current.has(f)))) {
+        flush();
+      }
+      current.set(name, [...(current.get(name) ?? []), value]);
+    }
+    flush();
+    if (groups.length > MAX_RECIPIENTS) break;
+  }
+  return groups;
+}
+
+/** Header-style fields in their order, folded lines joined (bounded like parseHeaders). */
+function orderedFields(text: string): Array<[string, string]> {
+  const fields: Array<[string, string]> = [];
+  for (const line of text.split("\n", MAX_HEADER_LINES)) {
+    const last = fields[fields.length - 1];
+    if ((line.startsWith(" ") || line.startsWith("\t")) && last) {
+      if (last[1].length < MAX_HEADER_VALUE) last[1] += ` ${line.slice(0, MAX_HEADER_VALUE).trim()}`;
+      continue;
+    }
+    const colon = line.indexOf(":");
+    if (colon <= 0 || colon > 200) continue;
+    fields.push([
+      line.slice(0, colon).trim().toLowerCase(),
+      line.slice(colon + 1, colon + 1 + MAX_HEADER_VALUE).trim(),
+    ]);
+  }
+  return fields;
 }
 
 function replyCodeIn(text: string): number | undefined {
@@ -557,6 +603,8 @@ function plainTextBounce(report: Report): { recipients: ClassifiedRecipient[]; d
   const subjectSays = matchesAny(BOUNCE_SUBJECT, subject);
   const carriesCopy = report.returned !== undefined || report.quoted !== undefined;
   if (failed.length === 0 && !daemon && !bodySays && !(subjectSays && carriesCopy)) return null;
+  // A person's reply or forward that quotes a bounce is not one.
+  if (failed.length === 0 && !daemon && /^\s*(re|aw|sv|antw|fwd?|wg|tr|rv)\s*:/i.test(subject)) return null;
   const delay = matchesAny(DELAY_NOTICE, subject) || matchesAny(DELAY_NOTICE, head);
 
   const found = noticeRecipients(report);
@@ -573,7 +621,8 @@ function plainTextBounce(report: Report): { recipients: ClassifiedRecipient[]; d
   const recipients = all.slice(0, MAX_RECIPIENTS).map((email) => {
     let text = all.length === 1 ? whole : blockAbout(notice, email, all);
     if (text === "") text = whole;
-    text = `${text}\n${subject}`;
+    // The subject ("Returned mail: User unknown") speaks for all recipients: only a fallback.
+    if (reasonForText(text) === undefined && enhancedCodesIn(text).length === 0) text = `${text}\n${subject}`;
     const codes = enhancedCodesIn(text);
     const smtpCode = replyCodeIn(text);
     const permanent = /permanent(ly)? (error|failure|fatal|failed)|fatal error/i.test(text) ? 5 : undefined;
