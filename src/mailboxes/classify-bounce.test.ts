@@ -678,4 +678,41 @@ describe("classifyInbound on the formats of report-formats.ts and failure-reason
     expect(result.kind).toBe("bounce");
     expect(result.recipients[0]).toMatchObject({ email: "jane.doe@example.org", status: "hard_bounce" });
   });
+
+  it("separates DSN recipients that are not separated by blank lines", async () => {
+    const raw = [
+      "From: MAILER-DAEMON@mx.example.net",
+      "Subject: Undeliverable: Trip",
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
+      "",
+      "--r",
+      "Content-Type: message/delivery-status",
+      "",
+      "Reporting-MTA: dns; mx.example.net",
+      "Final-Recipient: rfc822; full@example.jp",
+      "Action: failed",
+      "Status: 5.2.2",
+      "Diagnostic-Code: smtp; 550 5.2.2 Mailbox Full",
+      "Final-Recipient: rfc822; gone@example.jp",
+      "Action: failed",
+      "Status: 5.1.1",
+      "Diagnostic-Code: smtp; 550 5.1.1 User Unknown",
+      "--r--",
+    ].join("\n");
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.recipients.map((r) => [r.email, r.status, r.reason])).toEqual([
+      ["full@example.jp", "soft_bounce", "mailbox_full"],
+      ["gone@example.jp", "hard_bounce", "user_unknown"],
+    ]);
+  });
+
+  it("does not read a parent's reply quoting a bounce as a bounce", async () => {
+    const raw = [
+      "From: Pat Parent <pat@example.org>",
+      "Subject: Re: Undeliverable: Trip",
+      "",
+      "Why did I get this? It says your message could not be delivered to grandma@example.org.",
+    ].join("\n");
+    expect((await classifyInbound(Buffer.from(raw))).kind).toBe("none");
+  });
 });
