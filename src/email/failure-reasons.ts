@@ -539,7 +539,7 @@ export const FAILURE_PHRASES: readonly FailurePhrase[] = [
   ),
 ];
 
-const MAX_TEXT = 4000;
+const MAX_TEXT = 2000;
 
 /** The first known phrase in `text`: its reason, or undefined. */
 export function reasonForText(text: string): FailureReason | undefined {

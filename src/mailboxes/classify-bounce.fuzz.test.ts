@@ -106,3 +106,27 @@ describe("classifyInbound under fuzzed fixtures", () => {
     }
   });
 });
+
+describe("classifyInbound on hostile reports with many recipients", () => {
+  it("stays bounded with a thousand DSN recipients and a long notice", async () => {
+    const notice = Array.from({ length: 400 }, () => `${"x".repeat(3900)} `).join("\n");
+    let dsn = "";
+    for (let i = 0; i < 1200; i++)
+      dsn += `Final-Recipient: rfc822; r${i}@example.org\nAction: failed\nStatus: 5.0.0\n\n`;
+    const raw = `From: MAILER-DAEMON@x.example\nSubject: Undelivered\nContent-Type: multipart/report; boundary="b"\n\n--b\nContent-Type: text/plain\n\n${notice}\n--b\nContent-Type: message/delivery-status\n\n${dsn}--b--\n`;
+    const started = performance.now();
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.recipients).toHaveLength(MAX_RECIPIENTS);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it("stays bounded with hundreds of addresses on long lines", async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `<a${i}@example.org>: ${"y".repeat(3000)}`).join("\n");
+    const started = performance.now();
+    const result = await classifyInbound(
+      Buffer.from(`From: MAILER-DAEMON@x.example\nSubject: failure notice\n\n${lines}\n`),
+    );
+    expect(result.kind).toBe("bounce");
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+});

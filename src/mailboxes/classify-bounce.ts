@@ -447,19 +447,27 @@ function firstCodeLine(text: string): string {
  * a code or a known phrase itself (Sendmail's "550 <a@b>... User unknown"), only that line and
  * its indented continuation.
  */
+const loweredNotices = new WeakMap<readonly string[], string[]>();
+
 function blockAbout(notice: readonly string[], email: string, all: readonly string[]): string {
+  // Lower-cased once per notice, however many recipients ask.
+  let lowered = loweredNotices.get(notice);
+  if (!lowered) {
+    lowered = notice.map((line) => line.toLowerCase());
+    loweredNotices.set(notice, lowered);
+  }
   const lower = email.toLowerCase();
-  const others = all.map((a) => a.toLowerCase()).filter((a) => a !== lower);
-  const at = notice.findIndex((line) => line.toLowerCase().includes(lower));
+  const at = lowered.findIndex((line) => line.includes(lower));
   if (at === -1) return "";
   const first = notice[at] ?? "";
   // Many recipients (a list's worth): each one's own line, so the work stays linear.
   if (all.length > MAX_BLOCK_RECIPIENTS) return first;
+  const others = all.map((a) => a.toLowerCase()).filter((a) => a !== lower);
   const selfContained = REPLY_CODE.test(first) || reasonForText(first) !== undefined;
   const block = [first];
   for (let i = at + 1; i < notice.length && block.length < MAX_BLOCK_LINES; i++) {
     const line = notice[i] ?? "";
-    const low = line.toLowerCase();
+    const low = lowered[i] ?? "";
     if (others.some((o) => low.includes(o))) break;
     if (selfContained && !/^\s/.test(line)) break;
     block.push(line);
@@ -621,6 +629,8 @@ function plainTextBounce(report: Report): { recipients: ClassifiedRecipient[]; d
   const recipients = all.slice(0, MAX_RECIPIENTS).map((email) => {
     let text = all.length === 1 ? whole : blockAbout(notice, email, all);
     if (text === "") text = whole;
+    // Each recipient's text is bounded, so many recipients cost linear time.
+    text = text.slice(0, all.length > MAX_BLOCK_RECIPIENTS ? MAX_LINE / 4 : MAX_LINE * 2);
     // The subject ("Returned mail: User unknown") speaks for all recipients: only a fallback.
     if (reasonForText(text) === undefined && enhancedCodesIn(text).length === 0) text = `${text}\n${subject}`;
     const codes = enhancedCodesIn(text);
@@ -693,9 +703,13 @@ const ADDRESS_IN_TEXT = /[A-Za-z0-9._%+'=!#$&*/?^`{|}~-]{1,64}@[A-Za-z0-9][A-Za-
 /** Every address-looking token in a text, in order (at most `max`). */
 function addressesIn(text: string, max: number): string[] {
   const out: string[] = [];
-  for (const m of text.slice(0, MAX_LINE * 4).matchAll(ADDRESS_IN_TEXT)) {
-    out.push(m[0].replace(/^[.'=/?]+/, "").replace(/\.+$/, ""));
-    if (out.length >= max) break;
+  // Only the tokens around an "@" are searched: a long line without addresses costs one pass.
+  for (const token of text.slice(0, MAX_LINE * 4).split(/[\s<>()[\],;"]+/)) {
+    if (!token.includes("@") || token.length > 400) continue;
+    for (const m of token.matchAll(ADDRESS_IN_TEXT)) {
+      out.push(m[0].replace(/^[.'=/?]+/, "").replace(/\.+$/, ""));
+      if (out.length >= max) return out;
+    }
   }
   return out;
 }
