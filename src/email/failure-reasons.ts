@@ -231,7 +231,7 @@ export const FAILURE_PHRASES: readonly FailurePhrase[] = [
     "expired",
     "en",
     "Exim, Postfix, Sendmail, qmail, OpenSMTPD, dma queue lifetime",
-    /(retry time(out)? (not reached|exceeded)|delivery time expired|message expired|queue (expired|lifetime)|envelope expired|expired after|has been in the queue too long|too long in (the )?queue|(time|retry) limit (was )?(exceeded|reached)|maximum (queue|delivery) time|delivery expired|lifetime exceeded|not delivered within|cannot send message for \d{1,3} (days?|hours?)|could not be delivered for \d{1,3} (days?|hours?)|undeliverable for \d{1,3} (days?|hours?)|i gave up|aborted after|(delivery )?failed \d{1,4} attempts|could not deliver for the last|deferred .{0,40}too long)/i,
+    /(retry time(out)? (not reached|exceeded)|delivery time expired|message expired|queue (expired|lifetime)|envelope expired|expired after|has been in the queue too long|too long in (the )?queue|(time|retry) limit (was )?(exceeded|reached)|maximum (queue|delivery) time|delivery expired|(message|delivery) has expired|lifetime exceeded|not delivered within|cannot send message for \d{1,3} (days?|hours?)|could not be delivered for \d{1,3} (days?|hours?)|undeliverable for \d{1,3} (days?|hours?)|i gave up|aborted after|(delivery )?failed \d{1,4} attempts|could not deliver for the last|deferred .{0,40}too long)/i,
     "Reason: delivery retry timeout exceeded",
   ),
   p(
@@ -370,7 +370,7 @@ export const FAILURE_PHRASES: readonly FailurePhrase[] = [
     "user_unknown",
     "en",
     "RFC 3463 X.1.1 wording; Sendmail, Postfix, Exim, qmail, Exchange, Domino, Gmail, Yahoo",
-    /(user unknown|unknown user|unknown (local[ -]?part|recipient|address|mailbox)|no such (user|mailbox|recipient|address|account|person|local user)|(mailbox|user|recipient|address|account|addressee) (does not|doesn't|did not|not) exists?|(mailbox|user|recipient|account|address) (was |is )?not found|addressee unknown|invalid (recipient|address|mailbox|user|e-?mail address)|(recipient|address|mailbox|user) (is )?invalid|not a valid (mailbox|recipient|user|address)|bad destination (mailbox )?address|not listed in (the )?(domino )?directory|no mailbox here by that name|is not a known user|(user|recipient|mailbox) (is )?unknown|unknown or illegal alias|doesn't have an? .{1,60} account|does not have an? .{1,60} account|no valid recipients|mailbox unavailable|destination mailbox (has )?moved|no forwarding address|mailbox (has )?moved|user has moved|address (has )?changed|unknown alias|not our customer|no such id|account that you tried to reach does not exist|undeliverable address|is not a valid|recipient name is not recognized|(recipient|user|address) (name )?(is )?not recognized|not listed in (the )?public name (&|and) address book|invalid (final delivery )?userid|check (if|that|whether) (the )?(e-?mail )?address is correct|mailbox name not allowed)/i,
+    /(user unknown|unknown user|unknown (local[ -]?part|recipient|address|mailbox)|no such (user|mailbox|recipient|address|account|person|local user)|(mailbox|user|recipient|address|account|addressee) (does not|doesn't|did not|not) exists?|(mailbox|user|recipient|account|address) (was |is )?not found|addressee unknown|invalid (recipient|address|mailbox|user|e-?mail address)|(recipient|address|mailbox|user) (is )?invalid|not a valid (mailbox|recipient|user|address)|bad destination (mailbox )?address|not listed in (the )?(domino )?directory|no mailbox here by that name|no (such )?mailbox by that name|address unknown|is not a known user|(user|recipient|mailbox) (is )?unknown|unknown or illegal alias|doesn't have an? .{1,60} account|does not have an? .{1,60} account|no valid recipients|mailbox unavailable|destination mailbox (has )?moved|no forwarding address|mailbox (has )?moved|user has moved|address (has )?changed|unknown alias|not our customer|no such id|account that you tried to reach does not exist|undeliverable address|is not a valid|recipient name is not recognized|(recipient|user|address) (name )?(is )?not recognized|not listed in (the )?public name (&|and) address book|invalid (final delivery )?userid|check (if|that|whether) (the )?(e-?mail )?address is correct|mailbox name not allowed)/i,
     "550 5.1.1 <kim@example.org>... User unknown",
   ),
   p(
@@ -464,7 +464,7 @@ export const FAILURE_PHRASES: readonly FailurePhrase[] = [
     "message_too_big",
     "en",
     "RFC 3463 X.3.4 wording; Postfix, Exchange, Gmail, Yahoo",
-    /(message (size )?(exceeds|is too (big|large)|too (big|large))|too (big|large) (for|message)|size (limit )?exceeded|exceeds? (the )?(maximum|max|fixed|allowed|size) (message )?(size|limit)|mail too large|message length exceeds|maximum message size|message is larger than)/i,
+    /(message (size )?(exceeds|is too (big|large)|too (big|large))|too (big|large) (for|message)|size (limit )?exceeded|exceeds? (the )?(maximum|max|fixed|allowed|size) (message )?(size|limit)|mail too large|exceeds? (the )?(message )?size limit|message length exceeds|maximum message size|message is larger than)/i,
     "552 5.3.4 Message size exceeds fixed limit",
   ),
   // Virus.
