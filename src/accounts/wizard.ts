@@ -30,7 +30,7 @@ import { DANGEROUS_EXTENSIONS } from "./attachment-policy.js";
 import { delayForDailyLimit, describePacing, minutesOf, type Pacing } from "./pacing.js";
 
 /**
- * The settings wizard (seed 002) as data: a draft saved step by step, checked per field, and
+ * The settings wizard (docs/own-account.md) as data: a draft saved step by step, checked per field, and
  * Finish, which checks the whole draft and saves it as the live settings in one transaction.
  * Until Finish the live settings are untouched; after it the draft is removed, and the next
  * edit starts from a copy of the live settings (secrets included, so an administrator changing

@@ -9,7 +9,7 @@ import { xoauth2Login } from "../transports/smtp-transport.js";
 import { Pop3Client, Pop3Error } from "./pop3-client.js";
 
 /**
- * Test connection (seed 002): logs in to the tenant's sending and receiving servers the way
+ * Test connection (docs/own-account.md): logs in to the tenant's sending and receiving servers the way
  * delivery and polling will, and answers a readable result per step. Saves nothing.
  *
  * SMTP: `dns` (the network policy's check) -> `connect` (TCP) -> `tls` (implicit TLS or

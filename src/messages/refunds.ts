@@ -1,10 +1,7 @@
-import type { Tx } from "../db/database.js";
-import { newId } from "../db/ids.js";
-
 /*
- * A recipient's charge and its refund. They live below `credits/` because giving credit back is
- * a side effect of a recipient's status change (see docs/architecture.md, "Layers"): the code that
- * moves a recipient's status may not import `credits/`, which sits above it.
+ * A recipient's charge. It lives below `credits/` because giving credit back is a side effect of
+ * a recipient's status change (`refundCharges` in `recipient-state.ts`; see docs/architecture.md,
+ * "Layers"): the code that moves a recipient's status may not import `credits/`, above it.
  */
 
 /**
@@ -24,57 +21,4 @@ export function parseCharge(
     return { kind, period, grantId: grantId ?? null };
   }
   return undefined;
-}
-
-/**
- * Gives back the credit of a recipient that will never be sent (hard bounce, rejection,
- * given up): one `refund` ledger row, the counter or the grant restored, and the charge marked
- * refunded, so a recipient is refunded at most once.
- */
-export async function refundCharges(
-  tx: Tx,
-  refunds: readonly { readonly recipientId: string; readonly tenantId: string; readonly charge: string }[],
-  now: number,
-): Promise<void> {
-  for (const r of refunds) {
-    const parsed = parseCharge(r.charge);
-    if (!parsed) continue;
-    const marked = await tx
-      .updateTable("recipients")
-      .set({ charge: `refunded:${r.charge}` })
-      .where("id", "=", r.recipientId)
-      .where("tenant_id", "=", r.tenantId)
-      .where("charge", "=", r.charge)
-      .executeTakeFirst();
-    if (Number(marked.numUpdatedRows) === 0) continue;
-    await tx
-      .insertInto("credit_ledger")
-      .values({
-        id: newId(now),
-        tenant_id: r.tenantId,
-        group_id: null,
-        at: now,
-        period: parsed.period,
-        kind: "refund",
-        amount: 1,
-        grant_id: parsed.grantId,
-        recipient_id: r.recipientId,
-        actor: null,
-        note: "not delivered",
-      })
-      .execute();
-    await tx
-      .updateTable("credit_periods")
-      .set((eb) => ({ counted: eb("counted", "-", 1) }))
-      .where("tenant_id", "=", r.tenantId)
-      .where("period", "=", parsed.period)
-      .execute();
-    if (parsed.grantId) {
-      await tx
-        .updateTable("credit_grants")
-        .set((eb) => ({ remaining: eb("remaining", "+", 1) }))
-        .where("id", "=", parsed.grantId)
-        .execute();
-    }
-  }
 }

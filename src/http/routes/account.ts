@@ -23,7 +23,7 @@ import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, Nullable, StringEnum } from "../schemas.js";
 
 /*
- * The own-account settings wizard (seed 002) and test connection. Administrators change and
+ * The own-account settings wizard (docs/own-account.md) and test connection. Administrators change and
  * test; staff may read the live settings (the pace and hold time decide when their mail goes).
  * Secrets are write-only: every answer shows them masked (`••••` and at most the last 4).
  */

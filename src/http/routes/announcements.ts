@@ -10,7 +10,7 @@ import { decodeCursor, nextCursor } from "../cursor.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
 
-/** Announcements are people's work (SPEC: staff compose); system keys are for transactional mail. */
+/** Announcements are people's work (docs/announcements.md: staff compose); system keys are for transactional mail. */
 export const announcementRoles: readonly TenantRole[] = ["staff", "administrator"];
 
 const ExternalIds = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: MAX_AUDIENCE_ENTRIES });

@@ -13,7 +13,7 @@ const ResetResult = Type.Object({
 });
 
 /**
- * `POST /v1/account/reset-mailbox-counter` (seed 002's "Reset Mailbox Counter"): Postbag forgets
+ * `POST /v1/account/reset-mailbox-counter` (docs/own-account.md, "Reset Mailbox Counter"): Postbag forgets
  * where it got to in the mailbox and, at the next poll, reads every message that is in the
  * mailbox now, from the first, storing only those it does not already have (recognised by
  * their identity in the mailbox, their Message-ID or their exact bytes). Mail that an earlier
