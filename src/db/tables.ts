@@ -96,6 +96,8 @@ export interface RecipientTable {
   last_smtp_code: number | null;
   last_enhanced_code: string | null;
   last_smtp_text: string | null;
+  /** Why the last failure happened (email/failure-reasons.ts); null if none. Migration 0010. */
+  last_reason: string | null;
   /** What the recipient was charged (see credits/): null before its first attempt. */
   charge: string | null;
   sent_at: number | null;
@@ -124,6 +126,8 @@ export interface EventTable {
   smtp_code: number | null;
   enhanced_code: string | null;
   smtp_text: string | null;
+  /** Why this attempt or report failed (email/failure-reasons.ts); null if it did not. Migration 0010. */
+  reason: string | null;
 }
 
 export interface SandboxMessageTable {

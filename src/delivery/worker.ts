@@ -6,6 +6,7 @@ import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
 import { isValidEmail } from "../email/address.js";
+import { SENDER_CAUSED } from "../email/failure-reasons.js";
 import type { Clock } from "../time/clock.js";
 import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
 import {
@@ -583,7 +584,10 @@ export class DeliveryWorker {
       case "sent":
         return this.#final(delivery, "sent", attempts, result.code, result.enhanced, result.text);
       case "hard":
-        return this.#final(delivery, result.status, attempts, result.code, result.enhanced, result.text);
+        return {
+          ...this.#final(delivery, result.status, attempts, result.code, result.enhanced, result.text),
+          reason: result.reason ?? null,
+        };
       case "soft": {
         const now = this.#deps.clock.now();
         const next = nextAttemptAt(
@@ -597,7 +601,12 @@ export class DeliveryWorker {
         if (next === null) {
           const hours = Math.round(this.#deps.settings.retry.lifetimeMs / 3_600_000);
           const text = `gave up after ${hours} h: ${result.text}`;
-          return this.#final(delivery, "hard_bounce", attempts, result.code, result.enhanced, text);
+          // A failure on our side (our sender, our IP, authentication) never suppresses the recipient.
+          const status = result.reason && SENDER_CAUSED.has(result.reason) ? "rejected" : "hard_bounce";
+          return {
+            ...this.#final(delivery, status, attempts, result.code, result.enhanced, text),
+            reason: result.reason ?? null,
+          };
         }
         return {
           delivery,
@@ -607,6 +616,7 @@ export class DeliveryWorker {
           smtpCode: result.code,
           enhancedCode: result.enhanced,
           smtpText: result.text,
+          reason: result.reason ?? null,
           at: now,
         };
       }

@@ -237,6 +237,7 @@ describe.each(dialects)("POST /v1/messages, accepted [%s]", (dialect) => {
           smtpCode: null,
           enhancedCode: null,
           smtpText: null,
+          reason: null,
         },
       ]);
     }
