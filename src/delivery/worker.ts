@@ -5,6 +5,7 @@ import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
+import type { MessageSigner } from "../domains/dkim-signer.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
 import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
@@ -56,6 +57,8 @@ export interface WorkerDeps {
   readonly owner?: string;
   /** Tenants' own mail accounts (sending mode `own_account`); without it all mail takes the relay. */
   readonly tenantTransports?: AccountTransports;
+  /** DKIM for mail that takes the relay (own accounts keep their provider's signing); without it, unsigned. */
+  readonly signer?: MessageSigner;
 }
 
 /**
@@ -115,6 +118,8 @@ export class DeliveryWorker {
   /** Set by stop() once it gives up on in-flight sends: their failures are not recorded. */
   #abandoning = false;
   readonly #abandoned = new Set<string>();
+  /** Signed copies of rendered messages: a message rendered once for all recipients is signed once. */
+  readonly #signed = new WeakMap<Buffer, Promise<Buffer>>();
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -453,7 +458,7 @@ export class DeliveryWorker {
     if (raw === null) {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, "message could not be rendered to MIME");
     }
-    const result = await this.#send(delivery, raw);
+    const result = await this.#send(delivery, raw, rendered.message);
     return this.#decide(delivery, result);
   }
 
@@ -556,13 +561,26 @@ export class DeliveryWorker {
     return isValidEmail(delivery.email);
   }
 
-  async #send(delivery: ClaimedDelivery, raw: Buffer): Promise<SendResult> {
+  async #send(delivery: ClaimedDelivery, raw: Buffer, message: MessageRow): Promise<SendResult> {
     // The send gate marked it: the tenant's own account (which may hand the row back itself).
+    // Unsigned: the account rewrites From, and its provider signs.
     const own = delivery.via ? await this.#deps.tenantTransports?.send(delivery, raw, this.owner) : null;
     if (own) return own;
     const { secretKey, bounceDomain } = this.#deps.settings;
     const from = returnPathFor(secretKey, bounceDomain, delivery.id);
-    return this.#deps.transport.send({ from, to: delivery.email }, raw);
+    return this.#deps.transport.send({ from, to: delivery.email }, await this.#sign(message, raw));
+  }
+
+  /** The sign step: once per rendered message (the same bytes for all its recipients share one signature). */
+  #sign(message: MessageRow, raw: Buffer): Promise<Buffer> {
+    const signer = this.#deps.signer;
+    if (!signer) return Promise.resolve(raw);
+    let signed = this.#signed.get(raw);
+    if (!signed) {
+      signed = signer.sign(message.tenant_id, message.from_address, raw);
+      this.#signed.set(raw, signed);
+    }
+    return signed;
   }
 
   #decide(delivery: ClaimedDelivery, result: SendResult): DeliveryOutcome {

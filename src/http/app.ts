@@ -15,6 +15,7 @@ import type { Logger } from "pino";
 import type { TestConnectionDeps } from "../accounts/test-connection.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import type { TxtLookup } from "../domains/dns-check.js";
 import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
 import type { MessageWriter } from "../messages/message-store.js";
 import { authenticateKey, type Principal, type TenantRole } from "../tenants/tenants.js";
@@ -29,6 +30,7 @@ import { registerAudienceSyncRoute } from "./routes/audience-sync.js";
 import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
 import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
+import { registerDomainRoutes } from "./routes/domains.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
 import { registerMailboxResetRoute } from "./routes/mailbox-reset.js";
@@ -46,6 +48,7 @@ import { registerOperatorReportRoutes } from "./routes/operator-reports.js";
 import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
 import { registerReportRoutes } from "./routes/reports.js";
 import { registerSandboxRoutes } from "./routes/sandbox.js";
+import { registerSenderSettingsRoutes } from "./routes/sender-settings.js";
 import { registerSuppressionRoutes } from "./routes/suppressions.js";
 import { registerTrackingSettingsRoutes } from "./routes/tracking-settings.js";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe.js";
@@ -70,6 +73,8 @@ export interface AppDeps {
    * src/transports/oauth2.ts bound to the network policy; without it OAuth2 logins are not tested.
    */
   readonly fetchAccessToken?: TestConnectionDeps["fetchAccessToken"];
+  /** DNS for sending-domain checks; default: Node's resolver asking POSTBAG_DNS_SERVERS. */
+  readonly dnsLookup?: TxtLookup;
 }
 
 /** Who may call a route. Tenant routes may further require roles. */
@@ -289,6 +294,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerWebhookRoutes(app, deps);
   registerAnnouncementRoutes(app, deps);
   registerAnnouncementStatisticsRoutes(app, deps);
+  registerDomainRoutes(app, deps);
+  registerSenderSettingsRoutes(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import { checkOperatorDomain, isLocalDomain } from "../domains/operator-domain.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
@@ -10,6 +11,7 @@ import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
 import { digestJob } from "../scheduler/digests.js";
+import { domainRecheck } from "../scheduler/domain-recheck.js";
 import { mailboxPoll } from "../scheduler/mailbox-poll.js";
 import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { startScheduler } from "../scheduler/scheduler.js";
@@ -18,7 +20,7 @@ import { systemClock } from "../time/clock.js";
 import { WebhookSender } from "../tracking/webhook-sender.js";
 import { createNetworkPolicy } from "../transports/network-policy.js";
 import { fetchAccessToken } from "../transports/oauth2.js";
-import { createMailboxPoller } from "./runtime.js";
+import { createDnsLookup, createMailboxPoller, operatorDkimKey } from "./runtime.js";
 
 export interface ServeOptions {
   readonly api: boolean;
@@ -128,6 +130,10 @@ export async function serve(
     );
   }
 
+  // Generated on first run before the worker thread starts, so the thread only reads it.
+  const dkimKey = operatorDkimKey(config);
+  logOperatorDomain(config, dkimKey.publicKey, logger);
+
   let worker: WorkerThread | undefined;
   if (options.worker) {
     worker = await startWorkerThread(config, sandboxPort ?? config.sandboxSmtpPort, logger);
@@ -166,6 +172,18 @@ export async function serve(
         mailboxPoll(poller, schedulerLogger),
         digestJob(database, clock, { senderDomain: config.senderDomain }),
         announcementFanout(database, clock, schedulerLogger, worker ? () => worker?.poke() : undefined),
+        domainRecheck(
+          database,
+          clock,
+          createDnsLookup(config),
+          {
+            secretKey: config.secretKey,
+            operatorDomain: config.senderDomain,
+            spfInclude: config.spfInclude,
+            notices,
+          },
+          schedulerLogger,
+        ),
       ],
       logger,
     );
@@ -210,6 +228,31 @@ export async function serve(
       for (const stop of stops) await stop();
     },
   };
+}
+
+/**
+ * Logs the records the operator's domain must publish and whether they are, in the background:
+ * start-up never waits on DNS. Skipped in sandbox mode and for `.localhost` domains.
+ */
+function logOperatorDomain(config: Config, publicKey: string, logger: Logger): void {
+  if (!config.relay || isLocalDomain(config.senderDomain)) return;
+  const settings = {
+    domain: config.senderDomain,
+    selector: config.dkim.selector,
+    publicKey,
+    spfInclude: config.spfInclude,
+  };
+  const log = logger.child({ component: "domains" });
+  checkOperatorDomain(createDnsLookup(config), settings).then(
+    (check) => {
+      for (const r of check.records) {
+        const line = { type: r.type, name: r.name, value: r.value, status: r.status, found: r.found };
+        if (r.status === "ok") log.info(line, `DNS record ${r.purpose}: ok`);
+        else log.warn(line, `DNS record ${r.purpose}: ${r.status}; publish it (npx postbag domains check)`);
+      }
+    },
+    (err: unknown) => log.warn({ err }, "could not check the sending domain's DNS records"),
+  );
 }
 
 function banner(
