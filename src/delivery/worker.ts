@@ -465,6 +465,8 @@ export class DeliveryWorker {
   /** Plain mail, once for all its recipients: the signature when the tenant has one on, and the ref header. */
   #renderFixed(message: MessageRow, attachments: readonly RenderAttachment[], context: MessageContext | undefined) {
     const headers = { [MESSAGE_REF_HEADER]: messageRefFor(this.#deps.settings.secretKey, message.id) };
+    // SMTP submission: the client's MIME as stored, with only Postbag's reference header added.
+    if (message.raw_mime) return Promise.resolve(withRefHeader(message.raw_mime, headers[MESSAGE_REF_HEADER]));
     if (!context?.signature) return renderMessage(message, attachments, { headers });
     const content = personalise({
       template: { subject: message.subject, text: message.text_body, html: message.html_body },
@@ -700,7 +702,16 @@ export class DeliveryWorker {
  * tenant mail only when it has HTML and the tenant tracks opens, since the open pixel names the
  * recipient. Text-only API mail (and Postbag's notices) keeps the render-once path.
  */
+/** A submitted message's MIME with the reference header on top (X-Postbag-* were removed on accept). */
+function withRefHeader(raw: Buffer, ref: string): Buffer {
+  const nl = raw.indexOf(0x0a);
+  const eol = nl > 0 && raw[nl - 1] === 0x0d ? "\r\n" : "\n";
+  return Buffer.concat([Buffer.from(`${MESSAGE_REF_HEADER}: ${ref}${eol}`, "latin1"), raw]);
+}
+
 function needsPersonalCopies(message: MessageRow, context: MessageContext): boolean {
+  // Submitted MIME is sent as it is: no footer, pixel or merge fields are added to it.
+  if (message.raw_mime) return false;
   if (PERSONAL_SOURCES.has(message.source)) return true;
   return message.source !== "notice" && message.html_body !== null && context.trackOpens;
 }

@@ -20,6 +20,7 @@ import { systemClock } from "../time/clock.js";
 import { WebhookSender } from "../tracking/webhook-sender.js";
 import { createNetworkPolicy } from "../transports/network-policy.js";
 import { fetchAccessToken } from "../transports/oauth2.js";
+import { startSubmissionServer } from "../transports/smtp-submission.js";
 import { createDnsLookup, createMailboxPoller, operatorDkimKey } from "./runtime.js";
 
 export interface ServeOptions {
@@ -33,6 +34,8 @@ export interface ServeOptions {
 export interface Served {
   readonly url: string | undefined;
   readonly sandboxPort: number | undefined;
+  /** The SMTP submission port, when POSTBAG_SUBMISSION_PORT is set (and the API runs here). */
+  readonly submissionPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -195,6 +198,7 @@ export async function serve(
   }
 
   let url: string | undefined;
+  let submissionPort: number | undefined;
   if (options.api) {
     const writer = new MessageWriter({ database, clock, messageIdDomain: config.senderDomain });
     const policy = createNetworkPolicy(config);
@@ -209,8 +213,38 @@ export async function serve(
       ...(worker ? { onAccepted: () => worker?.poke() } : {}),
     });
     url = await app.listen({ host: config.httpHost, port: config.httpPort });
+    // SMTP submission shares the API's writer: the same group commits, the same pipeline.
+    const submission = config.submission
+      ? await startSubmissionServer({
+          database,
+          clock,
+          logger: logger.child({ component: "submission" }),
+          writer,
+          settings: config.submission,
+          limits: {
+            maxMessageBytes: config.maxMessageBytes,
+            maxRecipients: config.maxRecipients,
+            senderDomain: config.senderDomain,
+            secretKey: config.secretKey,
+          },
+          ...(worker ? { onAccepted: () => worker?.poke() } : {}),
+        })
+      : undefined;
+    if (submission && config.submission) {
+      submissionPort = submission.port;
+      logger.info(
+        {
+          host: config.submission.host,
+          port: submission.port,
+          tls: config.submission.secure,
+          certificate: !!config.submission.tlsCertFile,
+        },
+        "SMTP submission listening",
+      );
+    }
     // Stop taking requests first, then let the writer commit what it already accepted.
     stops.unshift(async () => {
+      await submission?.close();
       await app.close();
       await writer.whenIdle();
     });
@@ -224,6 +258,7 @@ export async function serve(
   return {
     url,
     sandboxPort,
+    submissionPort,
     async stop() {
       for (const stop of stops) await stop();
     },

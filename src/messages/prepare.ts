@@ -60,6 +60,11 @@ export interface PreparedMessage {
   readonly idempotencyKey: string | null;
   /** Hash of the request, to tell a retried request from a different one under the same key. */
   readonly requestHash: string;
+  /**
+   * SMTP submission: the MIME to send as it is (minus Bcc and X-Postbag-*) and its Message-ID.
+   * Absent for API mail, which is composed from the fields above.
+   */
+  readonly submitted?: { readonly raw: Buffer; readonly messageId: string };
 }
 
 export interface PrepareLimits {
