@@ -253,7 +253,7 @@ export async function serve(
   const firstKey = (await hasOperatorKey(database.db))
     ? undefined
     : await createApiKey(database.db, clock, { tenantId: null, role: "operator", name: "first operator key" });
-  options.out(banner(config, url, sandboxPort, firstKey?.key));
+  options.out(banner(config, url, sandboxPort, firstKey?.key, submissionPort));
 
   return {
     url,
@@ -295,12 +295,18 @@ function banner(
   url: string | undefined,
   sandboxPort: number | undefined,
   operatorKey: string | undefined,
+  submissionPort?: number,
 ): string {
   const base = url ?? config.publicUrl;
   const lines = [
     "",
     `Postbag is running${url ? ` at ${url}` : " (no API in this process)"}  (database: ${config.databaseUrl.replace(/\/\/[^@/]*@/, "//…@")})`,
   ];
+  if (submissionPort !== undefined && config.submission) {
+    lines.push(
+      `SMTP submission on ${config.submission.host}:${submissionPort} (${config.submission.secure === "implicit" ? "implicit TLS" : config.submission.tlsCertFile ? "STARTTLS" : "no TLS certificate: loopback clients only"}); log in with an API key`,
+    );
+  }
   if (sandboxPort !== undefined) {
     lines.push(
       `SANDBOX MODE: no POSTBAG_RELAY_URL is set, so mail goes to the built-in capture relay on 127.0.0.1:${sandboxPort}`,

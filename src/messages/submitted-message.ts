@@ -1,18 +1,11 @@
 import { createHash } from "node:crypto";
 import { simpleParser } from "mailparser";
 import addressparser from "nodemailer/lib/addressparser";
-import type { AttachmentPolicy } from "../accounts/account-settings.js";
 import { checkAttachment } from "../accounts/attachment-policy.js";
 import { ApiError } from "../errors/api-error.js";
 import { checkEmail, checkHeaderValue, quote } from "./address.js";
 import { type Category, internalCategories, isCategory } from "./categories.js";
-import {
-  defaultSender,
-  fromAllowed,
-  type PreparedMessage,
-  type PreparedRecipient,
-  type PrepareLimits,
-} from "./prepare.js";
+import { fromAllowed, type PreparedMessage, type PreparedRecipient, type PrepareLimits } from "./prepare.js";
 
 /** A message as an SMTP client submitted it: the DATA bytes and the envelope recipients. */
 export interface SubmittedInput {
@@ -185,7 +178,7 @@ export async function prepareSubmitted(
     category,
     from: { email: fromCheck.email, name: fromList[0].name || null },
     replyTo: null,
-    subject: subject.ok ? subject.value : subjectRaw.replace(/[\x00-\x1f]/g, " "),
+    subject: subject.ok ? subject.value : subjectRaw.replace(/\p{Cc}/gu, " "),
     text: null,
     html: null,
     recipients,
