@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DomainView } from "../../src/domains/domain-store.js";
+import { ACCOUNT_ADDRESS, accountSettings, saveOwnAccount } from "../sending/account-servers.js";
 import { describeEachDialect } from "../support/databases.js";
 import { startTestDnsServer, type TestDnsServer } from "../support/dns-server.js";
 import {
@@ -234,5 +235,18 @@ describeEachDialect("sending domains API", (dialect) => {
       replyTo: null,
     });
     expect((await detail(await send({ from: "head@generic.example.org" }))).from).toBe("head@generic.example.org");
+  });
+
+  it("an own-account tenant may send From its account's domain (its provider signs), nothing else", async () => {
+    const tenant = await t.newTenant();
+    const settings = accountSettings({ host: "127.0.0.1", port: 2525, security: "none" });
+    await saveOwnAccount(t.database, tenant.id, settings, { smtpPassword: "pw" }, t.clock.now());
+    const send = (from: string) =>
+      t.inject({ method: "POST", url: "/v1/messages", headers: tenant.auth(), payload: validMessage({ from }) });
+    expect(ACCOUNT_ADDRESS).toBe("office@practice.example");
+    expect((await send("head@practice.example")).statusCode).toBe(202);
+    expect((await send("office@practice.example")).statusCode).toBe(202);
+    const other = await send("office@another-school.example");
+    expect(json<ErrorReply>(other).error.code).toBe("from_not_allowed");
   });
 });
