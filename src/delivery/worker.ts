@@ -6,7 +6,7 @@ import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
 import type { MessageSigner } from "../domains/dkim-signer.js";
-import { isValidEmail } from "../messages/address.js";
+import { isValidEmail } from "../email/address.js";
 import type { Clock } from "../time/clock.js";
 import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
 import {

@@ -1,8 +1,8 @@
 import type { Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { SendingDomainRow } from "../db/tables.js";
+import { isValidEmail } from "../email/address.js";
 import { ApiError } from "../errors/api-error.js";
-import { isValidEmail } from "../messages/address.js";
 import { open, seal } from "../tenants/secret-box.js";
 import { generateDkimKey } from "./dkim-key.js";
 import { checkRecords, type DomainRecord, expectedRecords, type TxtLookup } from "./dns-check.js";

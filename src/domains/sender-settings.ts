@@ -1,7 +1,7 @@
 import { loadAccount } from "../accounts/account-settings.js";
 import type { Db } from "../db/database.js";
+import { checkDisplayName, checkEmail, isValidEmail } from "../email/address.js";
 import { ApiError } from "../errors/api-error.js";
-import { checkDisplayName, checkEmail, isValidEmail } from "../messages/address.js";
 import type { SenderRules } from "../messages/prepare.js";
 import { verifiedDomains } from "./domain-store.js";
 

@@ -9,8 +9,8 @@ import { type DkimKeyPair, loadOrCreateOperatorDkimKey } from "../domains/dkim-k
 import { DkimSigner } from "../domains/dkim-signer.js";
 import { createTxtLookup, type TxtLookup } from "../domains/dns-check.js";
 import { MailboxPoller } from "../mailboxes/poller.js";
+import { createNetworkPolicy } from "../network/network-policy.js";
 import type { Clock } from "../time/clock.js";
-import { createNetworkPolicy } from "../transports/network-policy.js";
 import { accessTokenFor } from "../transports/oauth2.js";
 import { createSmtpTransport } from "../transports/smtp-transport.js";
 import { TenantTransports } from "../transports/tenant-transports.js";

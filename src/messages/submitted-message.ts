@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { simpleParser } from "mailparser";
 import addressparser from "nodemailer/lib/addressparser";
 import { checkAttachment } from "../accounts/attachment-policy.js";
+import { checkEmail, checkHeaderValue, quote } from "../email/address.js";
+import { type Category, internalCategories, isCategory } from "../email/categories.js";
 import { ApiError } from "../errors/api-error.js";
-import { checkEmail, checkHeaderValue, quote } from "./address.js";
-import { type Category, internalCategories, isCategory } from "./categories.js";
 import { fromAllowed, type PreparedMessage, type PreparedRecipient, type PrepareLimits } from "./prepare.js";
 
 /** A message as an SMTP client submitted it: the DATA bytes and the envelope recipients. */

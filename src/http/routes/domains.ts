@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import { createTxtLookup } from "../../domains/dns-check.js";
 import { addDomain, deleteDomain, getDomain, listDomains, verifyDomain } from "../../domains/domain-store.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, IdParams, Nullable, StringEnum } from "../schemas.js";
 
 const Record = Type.Object({

@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { getSenderSettings, saveSenderSettings } from "../../domains/sender-settings.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, Nullable } from "../schemas.js";
 
 const Settings = Type.Object(
