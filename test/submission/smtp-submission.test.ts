@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import type Mail from "nodemailer/lib/mailer";
+import SMTPConnection from "nodemailer/lib/smtp-connection";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DeliveryWorker } from "../../src/delivery/worker.js";
 import { ManualClock } from "../../src/time/clock.js";
@@ -244,5 +245,50 @@ describeEachDialect("SMTP submission (Nodemailer as the client)", (dialect) => {
     expect(body.recipients.every((r) => r.status === "queued")).toBe(true);
     const row = await t.db.selectFrom("messages").select("raw_mime").where("id", "=", id).executeTakeFirstOrThrow();
     expect(Buffer.from(row.raw_mime ?? Buffer.alloc(0)).toString("latin1")).toContain("filename=letter.pdf");
+  });
+
+  it("a key may hold POSTBAG_SUBMISSION_CONNECTIONS_PER_KEY connections at once; the next AUTH gets 421", async () => {
+    const tenant = await t.newTenant();
+    const open = async () => {
+      const connection = new SMTPConnection({
+        host: "127.0.0.1",
+        port: server.port,
+        requireTLS: true,
+        tls: { ca, servername: "localhost" },
+      });
+      await new Promise<void>((resolve, reject) => {
+        connection.once("error", reject);
+        connection.connect(() => resolve());
+      });
+      const login = new Promise<void>((resolve, reject) =>
+        connection.login({ user: "printer", pass: tenant.keys.system }, (err) => (err ? reject(err) : resolve())),
+      );
+      return { connection, login };
+    };
+    const first = await open();
+    await first.login;
+    const second = await open();
+    await second.login;
+    const third = await open();
+    await expect(third.login).rejects.toMatchObject({ responseCode: 421 });
+    const closed = new Promise((resolve) => first.connection.once("end", resolve));
+    first.connection.quit();
+    await closed;
+    // The server counts the closed connection out as it notices the close.
+    await expect
+      .poll(
+        async () => {
+          const next = await open();
+          const ok = await next.login.then(
+            () => true,
+            () => false,
+          );
+          next.connection.close();
+          return ok;
+        },
+        { timeout: 10_000, interval: 100 },
+      )
+      .toBe(true);
+    second.connection.close();
   });
 });
