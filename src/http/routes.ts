@@ -11,6 +11,7 @@ import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
 import { registerDomainRoutes } from "./routes/domains.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
+import { registerKeyRoutes } from "./routes/keys.js";
 import { registerMailboxResetRoute } from "./routes/mailbox-reset.js";
 import { registerMessageCancelRoute } from "./routes/message-cancel.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
@@ -24,10 +25,13 @@ import { registerOperatorCreditSettingRoutes } from "./routes/operator-credits-s
 import { registerOperatorQueueRoute } from "./routes/operator-queue.js";
 import { registerOperatorReportRoutes } from "./routes/operator-reports.js";
 import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
+import { registerPeopleRoutes } from "./routes/people.js";
 import { registerReportRoutes } from "./routes/reports.js";
 import { registerSandboxRoutes } from "./routes/sandbox.js";
 import { registerSenderSettingsRoutes } from "./routes/sender-settings.js";
+import { registerSessionRoutes } from "./routes/session.js";
 import { registerSuppressionRoutes } from "./routes/suppressions.js";
+import { registerTenantRoutes } from "./routes/tenant.js";
 import { registerTrackingSettingsRoutes } from "./routes/tracking-settings.js";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe.js";
 import { registerUsagePageRoute } from "./routes/usage-page.js";
@@ -68,6 +72,10 @@ export const routes: readonly ((app: App, deps: AppDeps) => void)[] = [
   registerWebhookRoutes,
   registerAnnouncementRoutes,
   registerAnnouncementStatisticsRoutes,
+  registerSessionRoutes,
+  registerPeopleRoutes,
+  registerKeyRoutes,
+  registerTenantRoutes,
   registerDomainRoutes,
   registerSenderSettingsRoutes,
 ];

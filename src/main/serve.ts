@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import { invite } from "../auth/invitations.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { checkOperatorDomain, isLocalDomain } from "../domains/operator-domain.js";
@@ -8,6 +9,7 @@ import { MessageWriter } from "../messages/message-store.js";
 import { createNetworkPolicy } from "../network/network-policy.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
 import { announcementFanout } from "../scheduler/announcement-fanout.js";
+import { authHousekeeping } from "../scheduler/auth-housekeeping.js";
 import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
@@ -187,6 +189,7 @@ export async function serve(
           },
           schedulerLogger,
         ),
+        authHousekeeping(database, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionMaxMs }),
       ],
       logger,
     );
@@ -253,7 +256,17 @@ export async function serve(
   const firstKey = (await hasOperatorKey(database.db))
     ? undefined
     : await createApiKey(database.db, clock, { tenantId: null, role: "operator", name: "first operator key" });
-  options.out(banner(config, url, sandboxPort, firstKey?.key, submissionPort));
+  // The first start also invites the first operator person, to sign in to the console.
+  const firstInvitation = firstKey
+    ? await invite(database, config, clock.now(), {
+        tenantId: null,
+        email: `operator@${config.senderDomain}`,
+        name: "Operator",
+        actor: null,
+        mail: false,
+      })
+    : undefined;
+  options.out(banner(config, url, sandboxPort, firstKey?.key, firstInvitation?.invitationUrl, submissionPort));
 
   return {
     url,
@@ -295,6 +308,7 @@ function banner(
   url: string | undefined,
   sandboxPort: number | undefined,
   operatorKey: string | undefined,
+  invitationUrl?: string | undefined,
   submissionPort?: number,
 ): string {
   const base = url ?? config.publicUrl;
@@ -330,6 +344,13 @@ function banner(
         : []),
       "(or from a shell: npx postbag tenant create --name N, npx postbag key create --tenant ID)",
     );
+    if (invitationUrl) {
+      lines.push(
+        "",
+        `Or use the console: open this invitation (it works once, within 7 days) and choose a password; you sign in as operator@${config.senderDomain}:`,
+        `  ${invitationUrl}`,
+      );
+    }
   }
   lines.push(`API reference: ${base}/openapi.json`, "");
   return lines.join("\n");

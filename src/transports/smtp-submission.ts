@@ -129,7 +129,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
       const password = auth.password ?? "";
       const presented = password.startsWith("pb_") ? password : `pb_${auth.username ?? ""}_${password}`;
       void (async () => {
-        const principal = await authenticateKey(database.db, presented);
+        const principal = (await authenticateKey(database.db, presented))?.principal;
         if (principal?.kind !== "tenant") {
           const ip = session.remoteAddress;
           failures.set(ip, [...recentFailures(ip), clock.now()]);
