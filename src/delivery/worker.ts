@@ -5,6 +5,7 @@ import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
+import type { MessageSigner } from "../domains/dkim-signer.js";
 import { isValidEmail } from "../email/address.js";
 import { SENDER_CAUSED } from "../email/failure-reasons.js";
 import type { Clock } from "../time/clock.js";
@@ -57,6 +58,8 @@ export interface WorkerDeps {
   readonly owner?: string;
   /** Tenants' own mail accounts (sending mode `own_account`); without it all mail takes the relay. */
   readonly tenantTransports?: AccountTransports;
+  /** DKIM for mail that takes the relay (own accounts keep their provider's signing); without it, unsigned. */
+  readonly signer?: MessageSigner;
 }
 
 /**
@@ -123,6 +126,8 @@ export class DeliveryWorker {
   /** Set by stop(): past it, outcomes the database still refuses are given up (and logged). */
   #recordDeadline = Number.POSITIVE_INFINITY;
   readonly #abandoned = new Set<string>();
+  /** Signed copies of rendered messages: a message rendered once for all recipients is signed once. */
+  readonly #signed = new WeakMap<Buffer, Promise<Buffer>>();
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -463,7 +468,7 @@ export class DeliveryWorker {
     if (raw === null) {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, "message could not be rendered to MIME");
     }
-    const result = await this.#send(delivery, raw);
+    const result = await this.#send(delivery, raw, rendered.message);
     return this.#decide(delivery, result);
   }
 
@@ -474,6 +479,8 @@ export class DeliveryWorker {
    */
   #renderFixed(message: MessageRow, attachments: readonly RenderAttachment[], context: MessageContext | undefined) {
     const headers = {};
+    // SMTP submission: the client's MIME as stored (its X-Postbag-* headers were removed on accept).
+    if (message.raw_mime) return Promise.resolve(message.raw_mime);
     if (!context?.signature) return renderMessage(message, attachments, { headers });
     const content = personalise({
       template: { subject: message.subject, text: message.text_body, html: message.html_body },
@@ -569,13 +576,26 @@ export class DeliveryWorker {
     return isValidEmail(delivery.email);
   }
 
-  async #send(delivery: ClaimedDelivery, raw: Buffer): Promise<SendResult> {
+  async #send(delivery: ClaimedDelivery, raw: Buffer, message: MessageRow): Promise<SendResult> {
     // The send gate marked it: the tenant's own account (which may hand the row back itself).
+    // Unsigned: the account rewrites From, and its provider signs.
     const own = delivery.via ? await this.#deps.tenantTransports?.send(delivery, raw, this.owner) : null;
     if (own) return own;
     const { secretKey, bounceDomain } = this.#deps.settings;
     const from = returnPathFor(secretKey, bounceDomain, delivery.id);
-    return this.#deps.transport.send({ from, to: delivery.email }, raw);
+    return this.#deps.transport.send({ from, to: delivery.email }, await this.#sign(message, raw));
+  }
+
+  /** The sign step: once per rendered message (the same bytes for all its recipients share one signature). */
+  #sign(message: MessageRow, raw: Buffer): Promise<Buffer> {
+    const signer = this.#deps.signer;
+    if (!signer) return Promise.resolve(raw);
+    let signed = this.#signed.get(raw);
+    if (!signed) {
+      signed = signer.sign(message.tenant_id, message.from_address, raw);
+      this.#signed.set(raw, signed);
+    }
+    return signed;
   }
 
   #decide(delivery: ClaimedDelivery, result: SendResult): DeliveryOutcome {
@@ -717,6 +737,8 @@ export class DeliveryWorker {
  * recipient. Text-only API mail (and Postbag's notices) keeps the render-once path.
  */
 function needsPersonalCopies(message: MessageRow, context: MessageContext): boolean {
+  // Submitted MIME is sent as it is: no footer, pixel or merge fields are added to it.
+  if (message.raw_mime) return false;
   if (PERSONAL_SOURCES.has(message.source)) return true;
   return message.source !== "notice" && message.html_body !== null && context.trackOpens;
 }
