@@ -439,6 +439,17 @@ export interface MailboxStateTable {
   updated_at: number;
 }
 
+/** A scheduled job's next tick and, while one runs it, the process holding it (migration 0013). */
+export interface JobLeaseTable {
+  name: string;
+  next_due_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_started_at: number | null;
+  last_finished_at: number | null;
+  last_error: string | null;
+}
+
 export interface InboundMessageTable {
   id: string;
   tenant_id: string | null;
@@ -514,6 +525,7 @@ export interface Tables {
   mailbox_states: MailboxStateTable;
   inbound_messages: InboundMessageTable;
   inbound_attachments: InboundAttachmentTable;
+  job_leases: JobLeaseTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

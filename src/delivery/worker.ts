@@ -46,6 +46,14 @@ export interface WorkerSettings {
   readonly notices: NoticeSender;
 }
 
+/** What a worker reports about its sends (metrics); nothing per tenant or address. */
+export interface DeliveryObserver {
+  /** One SMTP send's latency, from handing the message to the transport to its answer. */
+  sendLatency(seconds: number): void;
+  /** One delivery's outcome (the status recorded) and the time since its claim. */
+  outcome(status: string, claimToOutcomeSeconds: number): void;
+}
+
 export interface WorkerDeps {
   readonly database: Database;
   readonly clock: Clock;
@@ -56,6 +64,7 @@ export interface WorkerDeps {
   readonly owner?: string;
   /** Tenants' own mail accounts (sending mode `own_account`); without it all mail takes the relay. */
   readonly tenantTransports?: AccountTransports;
+  readonly observer?: DeliveryObserver;
 }
 
 /**
@@ -400,8 +409,12 @@ export class DeliveryWorker {
   }
 
   #track(delivery: ClaimedDelivery): Promise<void> {
+    const claimedAt = performance.now();
     const p = this.#deliver(delivery)
-      .then((outcome) => this.#enqueue(outcome))
+      .then((outcome) => {
+        this.#deps.observer?.outcome(outcome.status, (performance.now() - claimedAt) / 1000);
+        this.#enqueue(outcome);
+      })
       .catch((err: unknown) => {
         // A bug or a database failure, not an SMTP outcome: leave the lease to expire so the
         // row is retried, and say so loudly.
@@ -453,7 +466,9 @@ export class DeliveryWorker {
     if (raw === null) {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, "message could not be rendered to MIME");
     }
+    const sendStarted = performance.now();
     const result = await this.#send(delivery, raw);
+    this.#deps.observer?.sendLatency((performance.now() - sendStarted) / 1000);
     return this.#decide(delivery, result);
   }
 
