@@ -15,7 +15,8 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: Number.isInteger(workers) && workers > 0 ? workers : 3,
     fileParallelism: true,
-    testTimeout: 30_000,
+    // Generous: with files in parallel on a shared 2-core host, a spawned process may start slowly.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default", "json"],
     outputFile: { json: ".test-results/vitest.json" },

@@ -7,6 +7,7 @@ import { systemClock } from "../../src/time/clock.js";
 import { dialects } from "../support/databases.js";
 import { ProcessTestResources, type WorkerProcess, waitUntil, workerEnv } from "../support/delivery.js";
 import { type ServeProcess, startServe } from "../support/postbag-process.js";
+import { parsePrometheus, sample } from "../support/prometheus.js";
 
 const TENANTS = 400;
 const JOB = "daily-usage-email";
@@ -17,6 +18,11 @@ function zoneWhereDailyEmailIsDue(): string {
   const offset = ((DAILY_USAGE_HOUR + 3 - utcHour + 36) % 24) - 12;
   // Etc/GMT names have the sign reversed: UTC+8 is Etc/GMT-8.
   return offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
+}
+
+/** The metrics URL a process announced: `serve` in its banner, `worker` in its log. */
+function metricsUrlOf(output: string): string | undefined {
+  return (/Prometheus metrics: (\S+)/.exec(output) ?? /"url":"(http:[^"]+\/metrics)"/.exec(output))?.[1];
 }
 
 interface LogLine {
@@ -48,13 +54,15 @@ describe.runIf(dialects.includes("postgres"))("scheduled jobs in three processes
     const { db } = test.database;
     const timezone = zoneWhereDailyEmailIsDue();
     const now = Date.now();
-    for (let i = 0; i < TENANTS; i++) {
-      const tenant = await createTenant(db, systemClock, { name: `School ${i}`, timezone });
-      await createUser(
-        db,
-        tenant.id,
-        { name: `Head ${i}`, email: `head${i}@school${i}.test`, role: "administrator" },
-        now,
+    // Twenty at a time: the setup is not what this test measures.
+    for (let from = 0; from < TENANTS; from += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, k) => {
+          const i = from + k;
+          const tenant = await createTenant(db, systemClock, { name: `School ${i}`, timezone });
+          const head = { name: `Head ${i}`, email: `head${i}@school${i}.test`, role: "administrator" } as const;
+          await createUser(db, tenant.id, head, now);
+        }),
       );
     }
     // The job's last tick was missed while no process ran: the first process to look catches up.
@@ -69,8 +77,12 @@ describe.runIf(dialects.includes("postgres"))("scheduled jobs in three processes
       POSTBAG_SCHEDULER_POLL_MS: "100",
       POSTBAG_WORKER_POLL_MS: "100",
     };
-    const workers: WorkerProcess[] = [res.spawnWorker(env), res.spawnWorker(env)];
-    serve = await startServe({ ...env, POSTBAG_HTTP_PORT: "0", POSTBAG_SANDBOX_SMTP_PORT: "0" }, ["--no-worker"]);
+    const workers: WorkerProcess[] = [res.spawnWorker(env, []), res.spawnWorker(env, [])];
+    serve = await startServe(
+      { ...env, POSTBAG_HTTP_PORT: "0", POSTBAG_SANDBOX_SMTP_PORT: "0" },
+      ["--no-worker"],
+      90_000,
+    );
     const processes = [
       ...workers.map((w) => ({ pid: w.child.pid, output: () => w.output(), kill: () => w.child.kill("SIGKILL") })),
       { pid: serve.child.pid, output: () => serve?.stdout() ?? "", kill: () => serve?.child.kill("SIGKILL") },
@@ -146,5 +158,14 @@ describe.runIf(dialects.includes("postgres"))("scheduled jobs in three processes
     const successor = intervals.find((i) => i.from > killedAt - 50);
     expect(successor).toBeDefined();
     expect(Number(successor?.owner.split("/")[1])).not.toBe(killedOwnerPid);
+
+    // Each process serves its own metrics: the successor counts the run it finished.
+    const successorProcess = processes.find((p) => p.pid === Number(successor?.owner.split("/")[1]));
+    const metricsUrl = metricsUrlOf(successorProcess?.output() ?? "");
+    expect(metricsUrl).toBeDefined();
+    const urls = processes.filter((p) => p !== killed).map((p) => metricsUrlOf(p.output()));
+    expect(new Set(urls).size).toBe(2);
+    const families = parsePrometheus(await (await fetch(metricsUrl ?? "")).text());
+    expect(sample(families, "postbag_job_runs_total", { job: JOB, outcome: "ok" })).toBeGreaterThanOrEqual(1);
   }, 180_000);
 });

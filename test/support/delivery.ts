@@ -99,9 +99,11 @@ export interface WorkerProcess {
 
 /**
  * Starts `node bin/postbag.mjs worker [...args]` as its own process, configured only through
- * POSTBAG_* variables (its metrics listener on a free port unless `env` says otherwise).
+ * POSTBAG_* variables (its metrics listener on a free port unless `env` says otherwise). By
+ * default without the scheduled jobs (`--no-scheduler`), so that a delivery test is not joined
+ * by a job falling due on the wall clock; tests of the jobs pass `[]`.
  */
-export function spawnWorker(env: Record<string, string>, args: readonly string[] = []): WorkerProcess {
+export function spawnWorker(env: Record<string, string>, args: readonly string[] = ["--no-scheduler"]): WorkerProcess {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("POSTBAG_")));
   const child = spawn(process.execPath, [join(root, "bin", "postbag.mjs"), "worker", ...args], {
     cwd: root,
@@ -196,8 +198,8 @@ export class ProcessTestResources {
     return this.#dataDir;
   }
 
-  spawnWorker(env: Record<string, string>): WorkerProcess {
-    const worker = spawnWorker(env);
+  spawnWorker(env: Record<string, string>, args?: readonly string[]): WorkerProcess {
+    const worker = spawnWorker(env, args);
     this.#workers.push(worker);
     return worker;
   }

@@ -31,7 +31,7 @@ export interface CliResult {
 export async function runCli(
   args: readonly string[],
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: childEnv(env), stdio: "pipe" });
   let stdout = "";
