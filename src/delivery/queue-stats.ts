@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "../db/database.js";
-import { type RecipientStatus, waitingStatuses } from "../messages/statuses.js";
+import { type RecipientStatus, waitingStatuses } from "../email/statuses.js";
 
 export interface QueueStats {
   /** Recipients still waiting to go out (queued or retrying after a soft bounce). */

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { createNetworkPolicy } from "../network/network-policy.js";
 import { announcementFanout } from "../scheduler/announcement-fanout.js";
 import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
@@ -12,7 +13,6 @@ import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { type Scheduler, startScheduler } from "../scheduler/scheduler.js";
 import type { Clock } from "../time/clock.js";
 import { WebhookSender } from "../tracking/webhook-sender.js";
-import { createNetworkPolicy } from "../transports/network-policy.js";
 import { createMailboxPoller } from "./runtime.js";
 
 export interface RunningJobs {

@@ -9,7 +9,9 @@ import { ProcessTestResources, type WorkerProcess, waitUntil, workerEnv } from "
 import { type ServeProcess, startServe } from "../support/postbag-process.js";
 import { parsePrometheus, sample } from "../support/prometheus.js";
 
-const TENANTS = 400;
+// Enough that the job is still running when the test sees its first tenant done (it polls every
+// 10 ms), few enough that it finishes promptly on a busy host.
+const TENANTS = 150;
 const JOB = "daily-usage-email";
 
 /** An `Etc/GMT±N` zone whose local hour is now well past the daily email's hour (and not near midnight). */
@@ -119,7 +121,7 @@ describe.runIf(dialects.includes("postgres"))("scheduled jobs in three processes
         const lease = await db.selectFrom("job_leases").selectAll().where("name", "=", JOB).executeTakeFirstOrThrow();
         return lease.lease_owner === null && lease.last_finished_at !== null && (await runs()) === TENANTS;
       },
-      60_000,
+      120_000,
     ).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${processes.map((p) => p.output()).join("\n")}`);
     });
@@ -167,5 +169,5 @@ describe.runIf(dialects.includes("postgres"))("scheduled jobs in three processes
     expect(new Set(urls).size).toBe(2);
     const families = parsePrometheus(await (await fetch(metricsUrl ?? "")).text());
     expect(sample(families, "postbag_job_runs_total", { job: JOB, outcome: "ok" })).toBeGreaterThanOrEqual(1);
-  }, 180_000);
+  }, 300_000);
 });
