@@ -1,4 +1,5 @@
 import { classifyReply, isMailboxFull } from "../delivery/send-result.js";
+import { type Headers, MAX_HEADER_LINES, MAX_HEADER_VALUE, readHeaderBlock } from "../email/mime-headers.js";
 
 /**
  * Classifies one raw inbound message as a bounce (RFC 3464 DSN or a plain-text bounce), a delay
@@ -52,8 +53,6 @@ export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 export const MAX_RECIPIENTS = 1000;
 const MAX_PARTS = 200;
 const MAX_DEPTH = 8;
-const MAX_HEADER_LINES = 2000;
-const MAX_HEADER_VALUE = 16_000;
 const MAX_TEXT = 512 * 1024;
 const MAX_LINE = 4000;
 const MAX_DIAGNOSTIC = 1000;
@@ -416,8 +415,6 @@ function returnedHeaders(leaves: Entity[]): Headers | undefined {
 
 // --- MIME -------------------------------------------------------------------------------------
 
-type Headers = Map<string, string[]>;
-
 interface Entity {
   headers: Headers;
   /** Lower-case media type; text/plain when the entity has no Content-Type. */
@@ -475,34 +472,9 @@ function splitMultipart(body: string, boundary: string, budget: { parts: number 
   return parts;
 }
 
+/** The shared reader (email/mime-headers.ts). */
 function parseHeaders(text: string): Headers {
-  const headers: Headers = new Map();
-  let name: string | undefined;
-  let value = "";
-  const commit = () => {
-    if (name === undefined) return;
-    const list = headers.get(name) ?? [];
-    list.push(value.trim());
-    headers.set(name, list);
-    name = undefined;
-  };
-  let start = 0;
-  for (let count = 0; start <= text.length && count < MAX_HEADER_LINES; count++) {
-    const end = text.indexOf("\n", start);
-    const line = text.slice(start, end === -1 ? Math.min(text.length, start + MAX_HEADER_VALUE) : end);
-    start = end === -1 ? text.length + 1 : end + 1;
-    if (line.startsWith(" ") || line.startsWith("\t")) {
-      if (name !== undefined && value.length < MAX_HEADER_VALUE) value += ` ${line.slice(0, MAX_HEADER_VALUE).trim()}`;
-      continue;
-    }
-    commit();
-    const colon = line.indexOf(":");
-    if (colon <= 0 || colon > 200) continue;
-    name = line.slice(0, colon).trim().toLowerCase();
-    value = line.slice(colon + 1, colon + 1 + MAX_HEADER_VALUE);
-  }
-  commit();
-  return headers;
+  return readHeaderBlock(text);
 }
 
 function parseContentType(value: string | undefined): { type: string; params: Map<string, string> } {

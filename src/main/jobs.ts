@@ -4,6 +4,7 @@ import type { Database } from "../db/database.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { createNetworkPolicy } from "../network/network-policy.js";
 import { announcementFanout } from "../scheduler/announcement-fanout.js";
+import { authHousekeeping } from "../scheduler/auth-housekeeping.js";
 import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
@@ -45,6 +46,7 @@ export function startJobs(
       mailboxPoll(poller, schedulerLogger),
       digestJob(database, clock, { senderDomain: config.senderDomain }),
       announcementFanout(database, clock, schedulerLogger, onChunk ? () => onChunk() : undefined),
+      authHousekeeping(database, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionMaxMs }),
     ],
     {
       database,

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import { invite } from "../auth/invitations.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { createApp } from "../http/app.js";
@@ -219,7 +220,17 @@ export async function serve(
   const firstKey = (await hasOperatorKey(database.db))
     ? undefined
     : await createApiKey(database.db, clock, { tenantId: null, role: "operator", name: "first operator key" });
-  options.out(banner(config, url, sandboxPort, firstKey?.key, metricsUrl));
+  // The first start also invites the first operator person, to sign in to the console.
+  const firstInvitation = firstKey
+    ? await invite(database, config, clock.now(), {
+        tenantId: null,
+        email: `operator@${config.senderDomain}`,
+        name: "Operator",
+        actor: null,
+        mail: false,
+      })
+    : undefined;
+  options.out(banner(config, url, sandboxPort, firstKey?.key, metricsUrl, firstInvitation?.invitationUrl));
 
   return {
     url,
@@ -237,6 +248,7 @@ function banner(
   sandboxPort: number | undefined,
   operatorKey: string | undefined,
   metricsUrl: string | undefined,
+  invitationUrl?: string | undefined,
 ): string {
   const base = url ?? config.publicUrl;
   const lines = [
@@ -267,6 +279,13 @@ function banner(
         : []),
       "(or from a shell: npx postbag tenant create --name N, npx postbag key create --tenant ID)",
     );
+    if (invitationUrl) {
+      lines.push(
+        "",
+        `Or use the console: open this invitation (it works once, within 7 days) and choose a password; you sign in as operator@${config.senderDomain}:`,
+        `  ${invitationUrl}`,
+      );
+    }
   }
   lines.push(`API reference: ${base}/openapi.json`, "");
   return lines.join("\n");
