@@ -38,6 +38,8 @@ export interface AppDeps {
   readonly dnsLookup?: TxtLookup;
   /** Shared rate-limit counters; default: built from `config` (the database, or Redis). Routes always get it. */
   readonly limits?: Limits;
+  /** Told each request's duration by route pattern (`/v1/messages/:id`; undefined: no route). */
+  readonly onRequestTimed?: (method: string, route: string | undefined, statusCode: number, seconds: number) => void;
 }
 
 /** Who may call a route. Tenant routes may further require roles. */
