@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import { isOptOutCategory } from "../audience/preferences.js";
 import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
-import type { Database } from "../db/database.js";
+import { getOperatorCreditSettings } from "../credits/settings.js";
+import type { Database, Tx } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
 import { isValidEmail } from "../messages/address.js";
 import type { Clock } from "../time/clock.js";
@@ -81,6 +82,8 @@ const SMALL_MESSAGE_BYTES = 256 * 1024;
 const LARGE_MESSAGE_SLOTS = 4;
 const RECORD_BATCH = 200;
 const RECORD_WINDOW_MS = 25;
+/** How long operator settings read by the claim (critical categories) are reused. */
+const SETTINGS_TTL_MS = 10_000;
 
 /**
  * The delivery worker: claims due recipients, screens and meters them in the claim
@@ -115,6 +118,9 @@ export class DeliveryWorker {
   /** Set by stop() once it gives up on in-flight sends: their failures are not recorded. */
   #abandoning = false;
   readonly #abandoned = new Set<string>();
+  /** Round-robin position over tenants with due mail, advanced by each claim. */
+  #rotation = 0;
+  #critical: { at: number; categories: readonly string[] } | undefined;
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -246,11 +252,29 @@ export class DeliveryWorker {
    * anything is sent, and those held for lack of credit leave the batch. Retries keep the charge
    * they already have.
    */
+  /**
+   * The operator's critical categories (claimed ahead of bulk), read at most every
+   * `SETTINGS_TTL_MS` rather than in every claim.
+   */
+  async #criticalCategories(tx: Tx, now: number): Promise<readonly string[]> {
+    if (!this.#critical || Math.abs(now - this.#critical.at) > SETTINGS_TTL_MS) {
+      // In the claim's transaction: on SQLite the transaction holds the one connection.
+      const settings = await getOperatorCreditSettings(tx);
+      this.#critical = { at: now, categories: settings.criticalCategories };
+    }
+    return this.#critical.categories;
+  }
+
   async #claim(limit: number): Promise<ClaimedDelivery[]> {
     const { database, clock, settings } = this.#deps;
     const now = clock.now();
     const claimed = await database.db.transaction().execute(async (tx) => {
-      const rows = await claimDue(database, this.owner, now, settings.leaseMs, Math.min(limit, 500), tx);
+      const batch = Math.min(limit, 500);
+      const rows = await claimDue(database, this.owner, now, settings.leaseMs, batch, tx, {
+        priorityCategories: await this.#criticalCategories(tx, now),
+        rotation: this.#rotation,
+      });
+      this.#rotation = (this.#rotation + batch) % 1_000_000;
       // A send still waiting in the pool can outlive its lease, and then this worker claims
       // its own row again. Sending it twice would deliver it twice; the claim renewed the lease.
       const mine = rows.filter((d) => !this.#inFlight.has(d.id));
