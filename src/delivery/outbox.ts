@@ -88,12 +88,16 @@ export async function claimDue(
 ): Promise<ClaimedDelivery[]> {
   const db = tx ?? database.db;
   const pg = database.dialect === "postgres";
+  if (limit <= 0) return [];
   const due = await dueTenants(db, now);
-  if (due.length === 0 || limit <= 0) return [];
+  if (due.length === 0) return [];
   const rows: ClaimedRow[] = [];
+  // PostgreSQL: `= any(array(…))` runs the locking subquery once (an InitPlan); with `in (…)`
+  // the planner may re-run a LIMIT … SKIP LOCKED subquery per row and claim more than asked.
   const take = (ids: Fragment) =>
     sql<ClaimedRow>`update recipients set next_attempt_at = ${now + leaseMs}, lease_owner = ${owner}
-      where id in (${ids}) returning ${sql.join(CLAIM_COLUMNS.map((c) => sql.ref(c)))}`
+      where ${pg ? sql`id = any(array(${ids}))` : sql`id in (${ids})`}
+      returning ${sql.join(CLAIM_COLUMNS.map((c) => sql.ref(c)))}`
       .execute(db)
       .then((r) => r.rows);
 

@@ -81,7 +81,7 @@ const SMALL_MESSAGE_BYTES = 256 * 1024;
 /** Large messages loaded and in flight at once, which bounds the worker's memory. */
 const LARGE_MESSAGE_SLOTS = 4;
 const RECORD_BATCH = 200;
-const RECORD_WINDOW_MS = 25;
+const RECORD_WINDOW_MS = 100;
 /** How long operator settings read by the claim (critical categories) are reused. */
 const SETTINGS_TTL_MS = 10_000;
 
@@ -118,6 +118,8 @@ export class DeliveryWorker {
   /** Set by stop() once it gives up on in-flight sends: their failures are not recorded. */
   #abandoning = false;
   readonly #abandoned = new Set<string>();
+  /** Outcomes taken from `#pending` by a record write that has not committed yet. */
+  #recording = 0;
   /** Round-robin position over tenants with due mail, advanced by each claim. */
   #rotation = 0;
   #critical: { at: number; categories: readonly string[] } | undefined;
@@ -265,10 +267,31 @@ export class DeliveryWorker {
     return this.#critical.categories;
   }
 
-  async #claim(limit: number): Promise<ClaimedDelivery[]> {
+  /**
+   * Runs as one of this worker's writes, and records the outcomes waiting to be recorded in the
+   * same transaction: on SQLite with synchronous=FULL every commit is an fsync that blocks the
+   * thread, so a claim that also records saves one. If the claim fails, they wait again.
+   */
+  #claim(limit: number): Promise<ClaimedDelivery[]> {
+    return this.#write(async () => {
+      const carried = this.#pending.splice(0, RECORD_BATCH);
+      try {
+        // Rows whose outcomes wait in a write queued behind this claim are still leased: they
+        // count against the limit, so this worker never holds more rows than it may send.
+        return await this.#claimAndRecord(limit - this.#recording, carried);
+      } catch (err) {
+        this.#pending.unshift(...carried);
+        if (carried.length > 0) this.#window ??= setTimeout(() => void this.#flush(), RECORD_WINDOW_MS);
+        throw err;
+      }
+    });
+  }
+
+  async #claimAndRecord(limit: number, carried: readonly DeliveryOutcome[]): Promise<ClaimedDelivery[]> {
     const { database, clock, settings } = this.#deps;
     const now = clock.now();
     const claimed = await database.db.transaction().execute(async (tx) => {
+      await writeOutcomes(tx, database.dialect, this.owner, carried);
       const batch = Math.min(limit, 500);
       const rows = await claimDue(database, this.owner, now, settings.leaseMs, batch, tx, {
         priorityCategories: await this.#criticalCategories(tx, now),
@@ -685,17 +708,26 @@ export class DeliveryWorker {
   async #writeAll(): Promise<void> {
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0, RECORD_BATCH);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
-          break;
-        } catch (err) {
-          // The rows stay leased to us; if the database stays away they fall due again after
-          // the lease and are retried (a duplicate send is possible; a lost status is not).
-          this.#deps.logger.error({ err, attempt, count: batch.length }, "recording delivery outcomes failed");
-          if (attempt >= 5) throw err;
-          await new Promise((r) => setTimeout(r, 200 * attempt));
-        }
+      this.#recording += batch.length;
+      try {
+        await this.#recordBatch(batch);
+      } finally {
+        this.#recording -= batch.length;
+      }
+    }
+  }
+
+  async #recordBatch(batch: readonly DeliveryOutcome[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
+        break;
+      } catch (err) {
+        // The rows stay leased to us; if the database stays away they fall due again after
+        // the lease and are retried (a duplicate send is possible; a lost status is not).
+        this.#deps.logger.error({ err, attempt, count: batch.length }, "recording delivery outcomes failed");
+        if (attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
   }
