@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint + format check, then vitest. Extra arguments go to vitest
+// `npm test`: type-check, lint + format check, the layer check (scripts/check-layers.mjs), then
+// vitest. Extra arguments go to vitest
 // (`npm test -- test/foo.test.ts`). The last line is always `N passed, N failed[, N skipped]`,
-// counting a failed type-check or lint as one failed check each.
+// counting a failed type-check, lint or layer check as one failed check each.
 import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -13,6 +14,10 @@ const resultsFile = join(root, ".test-results", "vitest.json");
 /** Runs a locally installed tool (what `npx` would pick, without npm's start-up or network). */
 function run(tool, args) {
   const bin = join(root, "node_modules", ".bin", process.platform === "win32" ? `${tool}.cmd` : tool);
+  return runBin(tool, bin, args);
+}
+
+function runBin(tool, bin, args) {
   console.log(`\n> ${tool} ${args.join(" ")}`);
   return new Promise((resolve) => {
     const child = spawn(bin, args, { cwd: root, stdio: "inherit" });
@@ -38,6 +43,7 @@ let skipped = 0;
 
 if ((await run("tsc", ["--noEmit", "-p", "."])) !== 0) failed++;
 if ((await run("biome", ["check", "--error-on-warnings", "."])) !== 0) failed++;
+if ((await runBin("node", process.execPath, ["scripts/check-layers.mjs"])) !== 0) failed++;
 
 // A stale report must not stand in for a run that crashed before writing one.
 await rm(resultsFile, { force: true });

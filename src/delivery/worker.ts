@@ -6,7 +6,7 @@ import type { NoticeSender } from "../credits/notices.js";
 import { getOperatorCreditSettings } from "../credits/settings.js";
 import type { Database, Tx } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
-import { isValidEmail } from "../messages/address.js";
+import { isValidEmail } from "../email/address.js";
 import type { Clock } from "../time/clock.js";
 import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
 import {

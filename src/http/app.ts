@@ -3,105 +3,17 @@ import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from "fastify";
-import type { Logger } from "pino";
-import type { TestConnectionDeps } from "../accounts/test-connection.js";
-import type { Config } from "../config/config.js";
-import type { Database } from "../db/database.js";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, LogController } from "fastify";
 import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
-import type { MessageWriter } from "../messages/message-store.js";
-import { authenticateKey, type Principal, type TenantRole } from "../tenants/tenants.js";
-import type { Clock } from "../time/clock.js";
-import type { NetworkPolicy } from "../transports/network-policy.js";
-import { registerAccountRoutes } from "./routes/account.js";
-import { registerAnnouncementRoutes } from "./routes/announcements.js";
-import { registerAnnouncementStatisticsRoutes } from "./routes/announcements-statistics.js";
-import { registerAudienceContactRoutes } from "./routes/audience-contacts.js";
-import { registerAudienceSubjectRoutes } from "./routes/audience-subjects.js";
-import { registerAudienceSyncRoute } from "./routes/audience-sync.js";
-import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
-import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
-import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
-import { registerHealthRoutes } from "./routes/health.js";
-import { registerInboxRoutes } from "./routes/inbox.js";
-import { registerMailboxResetRoute } from "./routes/mailbox-reset.js";
-import { registerMessageCancelRoute } from "./routes/message-cancel.js";
-import { registerMessageGetRoute } from "./routes/message-get.js";
-import { registerMessageListRoute } from "./routes/message-list.js";
-import { registerMessageSendRoute } from "./routes/message-send.js";
-import { registerOpenPixelRoute } from "./routes/open-pixel.js";
-import { registerOperatorCreditAdjustmentRoute } from "./routes/operator-credits-adjustments.js";
-import { registerOperatorCreditGroupRoutes } from "./routes/operator-credits-groups.js";
-import { registerOperatorCreditPackageRoutes } from "./routes/operator-credits-packages.js";
-import { registerOperatorCreditSettingRoutes } from "./routes/operator-credits-settings.js";
-import { registerOperatorQueueRoute } from "./routes/operator-queue.js";
-import { registerOperatorReportRoutes } from "./routes/operator-reports.js";
-import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
-import { registerReportRoutes } from "./routes/reports.js";
-import { registerSandboxRoutes } from "./routes/sandbox.js";
-import { registerSuppressionRoutes } from "./routes/suppressions.js";
-import { registerTrackingSettingsRoutes } from "./routes/tracking-settings.js";
-import { registerUnsubscribeRoutes } from "./routes/unsubscribe.js";
-import { registerUsagePageRoute } from "./routes/usage-page.js";
-import { registerUserRoutes } from "./routes/users.js";
-import { registerWebhookRoutes } from "./routes/webhooks.js";
+import { authenticateKey, type Principal } from "../tenants/tenants.js";
+
+import type { App, AppDeps } from "./route-context.js";
+import { routes } from "./routes.js";
+
+export type { Access, App, AppDeps } from "./route-context.js";
+export { tenantOf } from "./route-context.js";
 
 const formats = (ajv: Ajv): Ajv => addFormats.default(ajv);
-
-export interface AppDeps {
-  readonly database: Database;
-  readonly clock: Clock;
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly writer: MessageWriter;
-  /** Called after messages were committed, to wake an idle in-process worker. */
-  readonly onAccepted?: () => void;
-  /** Which hosts tenants may make Postbag connect to; default: built from `config`. */
-  readonly networkPolicy?: NetworkPolicy;
-  /**
-   * OAuth2 access tokens for test connection, stored nowhere: `fetchAccessToken` of
-   * src/transports/oauth2.ts bound to the network policy; without it OAuth2 logins are not tested.
-   */
-  readonly fetchAccessToken?: TestConnectionDeps["fetchAccessToken"];
-}
-
-/** Who may call a route. Tenant routes may further require roles. */
-export type Access =
-  | { readonly auth: "none" }
-  | { readonly auth: "operator" }
-  | { readonly auth: "tenant"; readonly roles?: readonly TenantRole[] }
-  | { readonly auth: "any" };
-
-declare module "fastify" {
-  interface FastifyRequest {
-    principal: Principal | undefined;
-  }
-  interface FastifyContextConfig {
-    access?: Access;
-  }
-}
-
-export type App = FastifyInstance<
-  import("node:http").Server,
-  import("node:http").IncomingMessage,
-  import("node:http").ServerResponse,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
-
-/** The tenant a request acts for; the auth hook guarantees it on tenant routes. */
-export function tenantOf(request: FastifyRequest): { tenantId: string; role: TenantRole } {
-  const p = request.principal;
-  if (p?.kind !== "tenant") throw new ApiError("forbidden", "this route needs a tenant key");
-  return { tenantId: p.tenantId, role: p.role };
-}
 
 const KEY_CACHE_MS = 10_000;
 const KEY_CACHE_MAX = 10_000;
@@ -257,38 +169,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     renderError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}`),
   );
 
-  registerHealthRoutes(app, deps);
-  registerMessageSendRoute(app, deps);
-  registerMessageGetRoute(app, deps);
-  registerMessageListRoute(app, deps);
-  registerMessageCancelRoute(app, deps);
-  registerSandboxRoutes(app, deps);
-  registerOperatorTenantRoutes(app, deps);
-  registerOperatorQueueRoute(app, deps);
-  registerUsagePageRoute(app, deps);
-  registerCreditBalanceRoutes(app, deps);
-  registerCreditPackageRoutes(app, deps);
-  registerCreditRecipientRoutes(app, deps);
-  registerUserRoutes(app, deps);
-  registerOperatorCreditSettingRoutes(app, deps);
-  registerOperatorCreditPackageRoutes(app, deps);
-  registerOperatorCreditAdjustmentRoute(app, deps);
-  registerOperatorCreditGroupRoutes(app, deps);
-  registerReportRoutes(app, deps);
-  registerOperatorReportRoutes(app, deps);
-  registerInboxRoutes(app, deps);
-  registerMailboxResetRoute(app, deps);
-  registerAccountRoutes(app, deps);
-  registerAudienceSyncRoute(app, deps);
-  registerAudienceContactRoutes(app, deps);
-  registerAudienceSubjectRoutes(app, deps);
-  registerUnsubscribeRoutes(app, deps);
-  registerOpenPixelRoute(app, deps);
-  registerTrackingSettingsRoutes(app, deps);
-  registerSuppressionRoutes(app, deps);
-  registerWebhookRoutes(app, deps);
-  registerAnnouncementRoutes(app, deps);
-  registerAnnouncementStatisticsRoutes(app, deps);
+  for (const register of routes) register(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -4,6 +4,7 @@ import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
+import { createNetworkPolicy } from "../network/network-policy.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
 import { announcementFanout } from "../scheduler/announcement-fanout.js";
 import { creditReminders } from "../scheduler/credit-reminders.js";
@@ -16,7 +17,6 @@ import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { WebhookSender } from "../tracking/webhook-sender.js";
-import { createNetworkPolicy } from "../transports/network-policy.js";
 import { fetchAccessToken } from "../transports/oauth2.js";
 import { createMailboxPoller } from "./runtime.js";
 

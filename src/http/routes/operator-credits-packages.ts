@@ -1,8 +1,8 @@
 import { Type } from "typebox";
 import { createPackage, deactivatePackage, listPackages, MAX_CREDITS, MAX_EXPIRY_DAYS } from "../../credits/grants.js";
 import { ApiError } from "../../errors/api-error.js";
-import type { App, AppDeps } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import type { App, AppDeps } from "../route-context.js";
 import { errorResponses, IdParams, Page, PageQuery } from "../schemas.js";
 import { PackageSchema, packageView } from "./credits-packages.js";
 

@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { loadTrackingSettings, saveTrackingSettings } from "../../tracking/tracking-settings.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses } from "../schemas.js";
 
 const Settings = Type.Object(
