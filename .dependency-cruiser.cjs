@@ -17,7 +17,7 @@ const layers = [
   ["accounts"],
   ["audience", "messages"],
   ["credits", "tracking"],
-  ["delivery"],
+  ["delivery", "auth"],
   ["transports"],
   ["mailboxes", "announcements", "reports", "sandbox"],
   ["scheduler"],

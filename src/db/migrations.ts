@@ -8,6 +8,7 @@ import { trackingMigration } from "./migrations/0005-tracking.js";
 import { ownAccountMigration } from "./migrations/0006-own-account.js";
 import { mailboxesMigration } from "./migrations/0007-mailboxes.js";
 import { holdReasonMigration } from "./migrations/0008-hold-reason.js";
+import { peopleMigration } from "./migrations/0009-people.js";
 import { fairClaimsMigration } from "./migrations/0014-fair-claims.js";
 
 /**
@@ -26,6 +27,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     "0006_own_account": ownAccountMigration(dialect),
     "0007_mailboxes": mailboxesMigration(dialect),
     "0008_hold_reason": holdReasonMigration(dialect),
+    "0009_people": peopleMigration(dialect),
     "0014_fair_claims": fairClaimsMigration(),
   };
 }

@@ -1,12 +1,12 @@
-import { createHash } from "node:crypto";
+import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, LogController } from "fastify";
 import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
-import { authenticateKey, type Principal } from "../tenants/tenants.js";
 
+import { createAuthenticator, createLimits, RateLimitedError } from "./authenticate.js";
 import type { App, AppDeps } from "./route-context.js";
 import { routes } from "./routes.js";
 
@@ -14,9 +14,6 @@ export type { Access, App, AppDeps } from "./route-context.js";
 export { tenantOf } from "./route-context.js";
 
 const formats = (ajv: Ajv): Ajv => addFormats.default(ajv);
-
-const KEY_CACHE_MS = 10_000;
-const KEY_CACHE_MAX = 10_000;
 
 function renderError(reply: FastifyReply, code: ErrorCode, message: string, details?: readonly ErrorDetail[]) {
   const status = new ApiError(code, message).statusCode;
@@ -90,7 +87,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Per-request lines would dominate the log at thousands of messages a second; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
-    trustProxy: false,
+    // Only these proxies' X-Forwarded-For names the client (request.ip); from others it is ignored.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     return503OnClosing: true,
@@ -129,47 +127,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   app.decorateRequest("principal", undefined);
-  const keyCache = new Map<string, { principal: Principal; expires: number }>();
-
-  app.addHook("onRequest", async (request) => {
-    const access = request.routeOptions.config.access ?? { auth: "tenant" };
-    if (access.auth === "none") return;
-    const header = request.headers.authorization;
-    const presented = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
-    if (!presented) throw new ApiError("unauthorized", "send an API key as Authorization: Bearer <key>");
-    const cacheKey = createHash("sha256").update(presented).digest("base64");
-    const now = Date.now();
-    let principal = keyCache.get(cacheKey);
-    if (!principal || principal.expires < now) {
-      const found = await authenticateKey(database.db, presented);
-      if (!found) throw new ApiError("unauthorized", "the API key is not valid");
-      principal = { principal: found, expires: now + KEY_CACHE_MS };
-      if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
-      keyCache.set(cacheKey, principal);
-    }
-    const p = principal.principal;
-    if (access.auth === "operator" && p.kind !== "operator") {
-      throw new ApiError("forbidden", "this route needs an operator key");
-    }
-    if (access.auth === "tenant") {
-      if (p.kind !== "tenant") throw new ApiError("forbidden", "this route needs a tenant key");
-      if (access.roles && !access.roles.includes(p.role)) {
-        throw new ApiError("forbidden", `this route needs the role ${access.roles.join(" or ")}`);
-      }
-    }
-    request.principal = p;
-  });
+  app.decorateRequest("signedIn", undefined);
+  await app.register(cookie);
+  const limits = deps.limits ?? createLimits(config, database, deps.clock);
+  if (!deps.limits) app.addHook("onClose", async () => limits.store.close?.());
+  app.addHook("onRequest", createAuthenticator({ database, clock: deps.clock, config, limits }));
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = toApiError(err);
     if (apiError.statusCode >= 500) request.log.error({ err }, "request failed");
+    if (err instanceof RateLimitedError) reply.header("retry-after", String(err.retryAfterSeconds));
     return renderError(reply, apiError.code, apiError.message, apiError.details);
   });
   app.setNotFoundHandler((request, reply) =>
     renderError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}`),
   );
 
-  for (const register of routes) register(app, deps);
+  for (const register of routes) register(app, { ...deps, limits });
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

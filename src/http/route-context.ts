@@ -1,6 +1,9 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import type { Person } from "../auth/people.js";
+import type { Limits } from "../auth/rate-limits.js";
+import type { SessionRow } from "../auth/sessions.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { ApiError } from "../errors/api-error.js";
@@ -30,6 +33,8 @@ export interface AppDeps {
    * src/transports/oauth2.ts bound to the network policy; without it OAuth2 logins are not tested.
    */
   readonly fetchAccessToken?: TestConnectionDeps["fetchAccessToken"];
+  /** Shared rate-limit counters; default: built from `config` (the database, or Redis). Routes always get it. */
+  readonly limits?: Limits;
 }
 
 /** Who may call a route. Tenant routes may further require roles. */
@@ -37,11 +42,20 @@ export type Access =
   | { readonly auth: "none" }
   | { readonly auth: "operator" }
   | { readonly auth: "tenant"; readonly roles?: readonly TenantRole[] }
-  | { readonly auth: "any" };
+  | { readonly auth: "any" }
+  /** Any signed-in person (the session cookie only), whatever their tenant: the session routes. */
+  | { readonly auth: "session" };
+
+/** The console session of a request that came with one (src/http/authenticate.ts). */
+export interface SignedIn {
+  readonly session: SessionRow;
+  readonly person: Person;
+}
 
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | undefined;
+    signedIn: SignedIn | undefined;
   }
   interface FastifyContextConfig {
     access?: Access;

@@ -10,6 +10,7 @@ import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
+import { registerKeyRoutes } from "./routes/keys.js";
 import { registerMailboxResetRoute } from "./routes/mailbox-reset.js";
 import { registerMessageCancelRoute } from "./routes/message-cancel.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
@@ -23,9 +24,12 @@ import { registerOperatorCreditSettingRoutes } from "./routes/operator-credits-s
 import { registerOperatorQueueRoute } from "./routes/operator-queue.js";
 import { registerOperatorReportRoutes } from "./routes/operator-reports.js";
 import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
+import { registerPeopleRoutes } from "./routes/people.js";
 import { registerReportRoutes } from "./routes/reports.js";
 import { registerSandboxRoutes } from "./routes/sandbox.js";
+import { registerSessionRoutes } from "./routes/session.js";
 import { registerSuppressionRoutes } from "./routes/suppressions.js";
+import { registerTenantRoutes } from "./routes/tenant.js";
 import { registerTrackingSettingsRoutes } from "./routes/tracking-settings.js";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe.js";
 import { registerUsagePageRoute } from "./routes/usage-page.js";
@@ -66,4 +70,8 @@ export const routes: readonly ((app: App, deps: AppDeps) => void)[] = [
   registerWebhookRoutes,
   registerAnnouncementRoutes,
   registerAnnouncementStatisticsRoutes,
+  registerSessionRoutes,
+  registerPeopleRoutes,
+  registerKeyRoutes,
+  registerTenantRoutes,
 ];

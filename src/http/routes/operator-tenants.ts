@@ -95,6 +95,7 @@ export function registerOperatorTenantRoutes(app: App, { database, clock }: AppD
         tenantId,
         role: request.body.role ?? "system",
         name: request.body.name,
+        createdBy: request.principal?.actor,
       });
       return reply.code(201).send({ id: created.id, role: created.role, tenantId, key: created.key });
     },
