@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Database, Tx } from "../db/database.js";
 import type { RecipientRow } from "../db/tables.js";
+import type { FailureReason } from "../email/failure-reasons.js";
 import type { RecipientStatus } from "../email/statuses.js";
 import { type Deferral, deferClaims, writeOutcomes } from "../messages/recipient-state.js";
 
@@ -206,6 +207,8 @@ export interface DeliveryOutcome {
   readonly smtpCode: number | null;
   readonly enhancedCode: string | null;
   readonly smtpText: string | null;
+  /** Why it failed (email/failure-reasons.ts); null for a success or an unexplained failure. */
+  readonly reason?: FailureReason | null;
   readonly at: number;
 }
 
