@@ -31,6 +31,8 @@ const HTTP_CONCURRENCY = 64;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
 const RELAY_DELAY_MS = Number(process.env.BENCH_RELAY_DELAY_MS ?? 20);
 const POOL = 5;
+/** `BENCH_PHASES=0` skips the accept-only / deliver-only phases (the ratio alone). */
+const PHASES = process.env.BENCH_PHASES !== "0";
 const ROOT = new URL("..", import.meta.url).pathname;
 // About 2 KB of body, like a typical school notice.
 const BODY = "Dear parent,\n\nThis is a reminder about the trip on Friday. ".repeat(34);
@@ -338,6 +340,7 @@ async function main() {
       say(
         `  median: pipeline ${fmt(median(pipes))} msg/s, raw ${fmt(median(raws))} msg/s, ratio ${median(ratios).toFixed(2)}`,
       );
+      if (!PHASES) continue;
       say(`\n[${dialect}] phases: accept only (API, no worker), then delivery only (worker processes)`);
       const workerCounts = dialect === "postgres" ? [1, 2] : [1];
       const scale: number[] = [];

@@ -7,6 +7,7 @@ import {
   Kysely,
   type LogConfig,
   PostgresDialect,
+  type QueryResult,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
@@ -26,14 +27,55 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** How long a statement waits for SQLite's write lock before it fails with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 15_000;
+
 /**
  * Kysely opens SQLite transactions with a deferred `begin`; a deferred transaction that later
  * writes can fail with SQLITE_BUSY without waiting when another process holds the write lock.
- * `begin immediate` takes the write lock up front, so busy_timeout applies and writers queue.
+ * `begin immediate` takes the write lock up front, so writers queue for it.
+ *
+ * They queue here, not in SQLite: with `busy_timeout`, a statement that finds the lock taken
+ * sleeps inside SQLite, blocking its thread's event loop, in steps that grow to 25-100 ms
+ * however soon the lock is free. `serve` shares one database file between the API thread and
+ * the delivery worker thread, so every worker commit stalled the whole API. Instead the
+ * connection has no busy timeout, and a statement refused with SQLITE_BUSY is retried after
+ * 1-4 ms on a timer: the event loop keeps answering requests meanwhile (and more of them join
+ * the next group commit), and the lock is taken within a few milliseconds of its release.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return new BusyRetryConnection(await super.acquireConnection());
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_"));
+}
+
+class BusyRetryConnection implements DatabaseConnection {
+  readonly #inner: DatabaseConnection;
+  constructor(inner: DatabaseConnection) {
+    this.#inner = inner;
+  }
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#inner.executeQuery<R>(query);
+      } catch (err) {
+        // A refused statement did nothing, so running it again is safe (`commit` included).
+        if (!isBusy(err) || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1 + (attempt >> 4), 4)));
+      }
+    }
+  }
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.#inner.streamQuery<R>(query, chunkSize);
   }
 }
 
@@ -125,7 +167,8 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     if (file !== ":memory:") for (const extra of ["-wal", "-shm"]) tighten(`${file}${extra}`);
     // FULL: a 202 means the message survives a power cut, not only a process crash.
     sqlite.pragma("synchronous = FULL");
-    sqlite.pragma("busy_timeout = 15000");
+    // No waiting inside SQLite: BusyRetryConnection waits on a timer instead.
+    sqlite.pragma("busy_timeout = 0");
     sqlite.pragma("foreign_keys = ON");
     const db = new Kysely<Tables>({
       dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),

@@ -12,6 +12,7 @@ import { peopleMigration } from "./migrations/0009-people.js";
 import { failureReasonsMigration } from "./migrations/0010-failure-reasons.js";
 import { sendingDomainsMigration } from "./migrations/0012-sending-domains.js";
 import { jobLeasesMigration } from "./migrations/0013-job-leases.js";
+import { fairClaimsMigration } from "./migrations/0014-fair-claims.js";
 
 /**
  * Migrations are code, listed in order, and run at start-up (`serve`, `worker`) and by
@@ -33,6 +34,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     "0010_failure_reasons": failureReasonsMigration(dialect),
     "0012_sending_domains": sendingDomainsMigration(dialect),
     "0013_job_leases": jobLeasesMigration(dialect),
+    "0014_fair_claims": fairClaimsMigration(),
   };
 }
 

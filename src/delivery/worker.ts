@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import { isOptOutCategory } from "../audience/preferences.js";
 import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
-import type { Database } from "../db/database.js";
+import { getOperatorCreditSettings } from "../credits/settings.js";
+import type { Database, Tx } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
 import type { MessageSigner } from "../domains/dkim-signer.js";
 import { isValidEmail } from "../email/address.js";
@@ -97,6 +98,8 @@ const RECORD_BATCH = 200;
 const RECORD_RETRY_MAX_MS = 2_000;
 /** How long stop() keeps trying to record outcomes on top of its grace period. */
 const STOP_RECORD_MS = 15_000;
+/** How long operator settings read by the claim (critical categories) are reused. */
+const SETTINGS_TTL_MS = 10_000;
 
 /**
  * The delivery worker: claims due recipients, screens and meters them in the claim
@@ -135,6 +138,11 @@ export class DeliveryWorker {
   /** Set by stop(): past it, outcomes the database still refuses are given up (and logged). */
   #recordDeadline = Number.POSITIVE_INFINITY;
   readonly #abandoned = new Set<string>();
+  /** Outcomes taken from `#pending` by a record write that has not committed yet. */
+  #recording = 0;
+  /** Round-robin position over tenants with due mail, advanced by each claim. */
+  #rotation = 0;
+  #critical: { at: number; categories: readonly string[] } | undefined;
   /** Signed copies of rendered messages: a message rendered once for all recipients is signed once. */
   readonly #signed = new WeakMap<Buffer, Promise<Buffer>>();
 
@@ -274,11 +282,50 @@ export class DeliveryWorker {
    * anything is sent, and those held for lack of credit leave the batch. Retries keep the charge
    * they already have.
    */
-  async #claim(limit: number): Promise<ClaimedDelivery[]> {
+  /**
+   * The operator's critical categories (claimed ahead of bulk), read at most every
+   * `SETTINGS_TTL_MS` rather than in every claim.
+   */
+  async #criticalCategories(tx: Tx, now: number): Promise<readonly string[]> {
+    if (!this.#critical || Math.abs(now - this.#critical.at) > SETTINGS_TTL_MS) {
+      // In the claim's transaction: on SQLite the transaction holds the one connection.
+      const settings = await getOperatorCreditSettings(tx);
+      this.#critical = { at: now, categories: settings.criticalCategories };
+    }
+    return this.#critical.categories;
+  }
+
+  /**
+   * Runs as one of this worker's writes, and records the outcomes waiting to be recorded in the
+   * same transaction: on SQLite with synchronous=FULL every commit is an fsync that blocks the
+   * thread, so a claim that also records saves one. If the claim fails, they wait again.
+   */
+  #claim(limit: number): Promise<ClaimedDelivery[]> {
+    return this.#write(async () => {
+      const carried = this.#pending.splice(0, RECORD_BATCH);
+      try {
+        // Rows whose outcomes wait in a write queued behind this claim are still leased: they
+        // count against the limit, so this worker never holds more rows than it may send.
+        return await this.#claimAndRecord(limit - this.#recording, carried);
+      } catch (err) {
+        this.#pending.unshift(...carried);
+        if (carried.length > 0 && !this.#flushing) void this.#flush();
+        throw err;
+      }
+    });
+  }
+
+  async #claimAndRecord(limit: number, carried: readonly DeliveryOutcome[]): Promise<ClaimedDelivery[]> {
     const { database, clock, settings } = this.#deps;
     const now = clock.now();
     const claimed = await database.db.transaction().execute(async (tx) => {
-      const rows = await claimDue(database, this.owner, now, settings.leaseMs, Math.min(limit, 500), tx);
+      await writeOutcomes(tx, database.dialect, this.owner, carried);
+      const batch = Math.min(limit, 500);
+      const rows = await claimDue(database, this.owner, now, settings.leaseMs, batch, tx, {
+        priorityCategories: await this.#criticalCategories(tx, now),
+        rotation: this.#rotation,
+      });
+      this.#rotation = (this.#rotation + batch) % 1_000_000;
       // A send still waiting in the pool can outlive its lease, and then this worker claims
       // its own row again. Sending it twice would deliver it twice; the claim renewed the lease.
       const mine = rows.filter((d) => !this.#inFlight.has(d.id));
@@ -727,10 +774,12 @@ export class DeliveryWorker {
   async #writeAll(): Promise<void> {
     let failures = 0;
     while (this.#pending.length > 0) {
-      const batch = this.#pending.slice(0, RECORD_BATCH);
+      // Taken off the queue while it is written, so a claim (which records what is pending in its
+      // own transaction) never writes the same outcomes; put back in front if the write fails.
+      const batch = this.#pending.splice(0, RECORD_BATCH);
+      this.#recording += batch.length;
       try {
         await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
-        this.#pending.splice(0, batch.length);
         if (failures > 0)
           this.#deps.logger.warn({ failures }, "delivery outcomes recorded after the database returned");
         failures = 0;
@@ -738,14 +787,14 @@ export class DeliveryWorker {
         failures++;
         if (failures === 1 || failures % 10 === 0)
           this.#deps.logger.error(
-            { err, attempt: failures, count: this.#pending.length },
+            { err, attempt: failures, count: this.#pending.length + batch.length },
             "recording delivery outcomes failed; keeping them and retrying",
           );
-        if (Date.now() >= this.#recordDeadline) {
-          this.#pending.splice(0, batch.length);
-          throw err;
-        }
+        if (Date.now() >= this.#recordDeadline) throw err;
+        this.#pending.unshift(...batch);
         await new Promise((r) => setTimeout(r, Math.min(RECORD_RETRY_MAX_MS, 50 * 2 ** Math.min(failures, 6))));
+      } finally {
+        this.#recording -= batch.length;
       }
     }
   }
