@@ -20,6 +20,7 @@ import type { MessageWriter } from "../messages/message-store.js";
 import { authenticateKey, type Principal, type TenantRole } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
 import type { NetworkPolicy } from "../transports/network-policy.js";
+import { type ConsoleServing, registerConsole } from "./console.js";
 import { registerAccountRoutes } from "./routes/account.js";
 import { registerAnnouncementRoutes } from "./routes/announcements.js";
 import { registerAnnouncementStatisticsRoutes } from "./routes/announcements-statistics.js";
@@ -70,6 +71,8 @@ export interface AppDeps {
    * src/transports/oauth2.ts bound to the network policy; without it OAuth2 logins are not tested.
    */
   readonly fetchAccessToken?: TestConnectionDeps["fetchAccessToken"];
+  /** The built web console (web/dist) to serve at `/`; without it, no console routes. */
+  readonly consoleDir?: string;
 }
 
 /** Who may call a route. Tenant routes may further require roles. */
@@ -220,6 +223,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const keyCache = new Map<string, { principal: Principal; expires: number }>();
 
   app.addHook("onRequest", async (request) => {
+    // No route matched: nothing to protect (the 404 answer, or a console page, follows).
+    if (request.is404) return;
     const access = request.routeOptions.config.access ?? { auth: "tenant" };
     if (access.auth === "none") return;
     const header = request.headers.authorization;
@@ -253,9 +258,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (apiError.statusCode >= 500) request.log.error({ err }, "request failed");
     return renderError(reply, apiError.code, apiError.message, apiError.details);
   });
-  app.setNotFoundHandler((request, reply) =>
-    renderError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}`),
+  let webConsole: ConsoleServing | undefined;
+  app.setNotFoundHandler(
+    (request, reply) =>
+      webConsole?.fallback(request, reply) ||
+      renderError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}`),
   );
+  if (deps.consoleDir !== undefined) webConsole = await registerConsole(app, deps.consoleDir);
 
   registerHealthRoutes(app, deps);
   registerMessageSendRoute(app, deps);
