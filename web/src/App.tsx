@@ -1,3 +1,4 @@
+import { Box, Center } from "@mantine/core";
 import { lazy, Suspense } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router";
 import { Shell } from "./components/Shell";
@@ -32,7 +33,15 @@ function SignedInRoutes() {
   const session = useSessionQuery();
   const location = useLocation();
   if (session.isPending) return <Loading label="Opening Postbag" />;
-  if (session.isError) return <ErrorState error={session.error} retry={() => session.refetch()} />;
+  if (session.isError) {
+    return (
+      <Center mih="100vh" p="md">
+        <Box maw={480} w="100%" component="main">
+          <ErrorState title="Postbag could not open" error={session.error} retry={() => session.refetch()} />
+        </Box>
+      </Center>
+    );
+  }
   if (!session.data) {
     const next = location.pathname + location.search;
     return <Navigate to={next === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`} replace />;

@@ -17,6 +17,16 @@ export function formatDateTime(iso: string | null | undefined, timezone: string)
   }).format(new Date(iso));
 }
 
+/** "1 Dec 2026": the day `iso` falls on in `timezone`. */
+export function formatDate(iso: string, timezone: string): string {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: timezone,
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+  }).format(new Date(iso));
+}
+
 /** A local calendar date "2026-03-23" (already in the tenant's zone) as "Mon 23 Mar". */
 export function formatLocalDate(date: string, withYear = false): string {
   const [y, m, d] = date.split("-").map(Number);

@@ -21,10 +21,13 @@ import { client, describeError, ok } from "../api/client";
 import type { Credits, Package } from "../api/types";
 import { categoryInfo } from "../categories";
 import { Empty, ErrorState, Loading } from "../components/States";
-import { formatDateTime, formatLocalDate, formatMonth, formatNumber, formatPrice, shiftWeek } from "../format";
+import { formatDate, formatLocalDate, formatMonth, formatNumber, formatPrice, shiftWeek } from "../format";
 import { useSignedIn } from "../session";
 
 const WeekChart = lazy(() => import("../components/WeekChart"));
+
+/** The last millisecond before `iso`: the inclusive end of a period that ends at `iso`. */
+const lastMoment = (iso: string) => new Date(Date.parse(iso) - 1).toISOString();
 
 export const overviewKey = (week: string | undefined) => ["overview", week ?? "current"] as const;
 
@@ -96,7 +99,7 @@ function WeekSection({ week, setWeek }: { week: string | undefined; setWeek: (w:
               <Table.Tbody>
                 {data.days.map((d) => (
                   <Table.Tr key={d.date}>
-                    <Table.Th scope="row" fw={400}>
+                    <Table.Th scope="row" fw={400} style={{ whiteSpace: "nowrap" }}>
                       {formatLocalDate(d.date)}
                     </Table.Th>
                     {used.map((c) => (
@@ -161,8 +164,8 @@ function CreditSection({ credits }: { credits: Credits | undefined }) {
             <Stat label="Available now" value={credits.available} testId="available" />
           </SimpleGrid>
           <Text size="sm">
-            <strong>{state?.label}:</strong> {state?.text} The month runs from{" "}
-            {formatDateTime(credits.periodStart, timezone)} to {formatDateTime(credits.periodEnd, timezone)}; unused
+            <strong>{state?.label}:</strong> {state?.text} This credit month runs from{" "}
+            {formatDate(credits.periodStart, timezone)} to {formatDate(lastMoment(credits.periodEnd), timezone)}; unused
             allowance does not roll over, and purchased credit is spent first.
           </Text>
           <Text size="sm" c="dimmed">
@@ -317,7 +320,7 @@ function UsageSection() {
               <Table.Tbody>
                 {usage.data.map((m) => (
                   <Table.Tr key={m.month}>
-                    <Table.Th scope="row" fw={400}>
+                    <Table.Th scope="row" fw={400} style={{ whiteSpace: "nowrap" }}>
                       {formatMonth(m.month)}
                     </Table.Th>
                     <Table.Td ta="right">{formatNumber(m.counted)}</Table.Td>
@@ -331,6 +334,7 @@ function UsageSection() {
           </Table.ScrollContainer>
           {months < 36 && (
             <Button
+              display="block"
               mt="sm"
               size="xs"
               variant="default"
