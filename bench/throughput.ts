@@ -226,6 +226,7 @@ function env(dialect: string, url: string, dataDir: string, sinkPort: number): N
     POSTBAG_RELAY_POOL_SIZE: String(POOL),
     POSTBAG_SECRET_KEY: "bench-secret-key-bench-secret-key-0123456789",
     POSTBAG_LOG_LEVEL: "warn",
+    POSTBAG_RATE_LIMIT_PER_KEY: "0", // the benchmark measures throughput, not the limit
   };
 }
 

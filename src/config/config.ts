@@ -169,6 +169,54 @@ export const settings = {
     max: 120000,
     description: "Give up on a webhook delivery attempt after this long (it is retried later).",
   },
+  TRUST_PROXY: {
+    kind: "list",
+    default: "",
+    description:
+      "Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client; from anyone else it is ignored.",
+  },
+  REDIS_URL: {
+    kind: "url",
+    default: undefined,
+    description: "`redis://[user:pass@]host:port[/db]`: keep rate-limit counters in Redis instead of the database.",
+  },
+  RATE_LIMIT_AUTH_FAILURES: {
+    kind: "int",
+    default: "20",
+    min: 0,
+    description:
+      "Failed authentications (bad API key or session) a client address may make a minute, then 429; 0: no limit.",
+  },
+  RATE_LIMIT_PER_KEY: {
+    kind: "int",
+    default: "50",
+    min: 0,
+    description: "Requests a second per API key or session, averaged over 10 s so bursts pass, then 429; 0: no limit.",
+  },
+  SIGN_IN_ATTEMPTS: {
+    kind: "int",
+    default: "10",
+    min: 1,
+    description: "Wrong passwords per email address, and per client address, within SIGN_IN_WINDOW_MINUTES, then 429.",
+  },
+  SIGN_IN_WINDOW_MINUTES: {
+    kind: "int",
+    default: "15",
+    min: 1,
+    description: "The window SIGN_IN_ATTEMPTS counts in.",
+  },
+  SESSION_IDLE_MINUTES: {
+    kind: "int",
+    default: "120",
+    min: 1,
+    description: "A console session ends after this long without a request.",
+  },
+  SESSION_MAX_HOURS: {
+    kind: "int",
+    default: "24",
+    min: 1,
+    description: "A console session ends this long after sign-in, however active.",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof settings;
@@ -216,6 +264,17 @@ export interface Config {
   readonly inboundMaxBytes: number;
   readonly webhookTimeoutMs: number;
   readonly audienceSyncMaxBytes: number;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); empty: none. */
+  readonly trustProxy: readonly string[];
+  readonly redisUrl: string | undefined;
+  /** Per client address a minute; 0: off. */
+  readonly rateLimitAuthFailures: number;
+  /** Requests a second per key or session; 0: off. */
+  readonly rateLimitPerKey: number;
+  readonly signInAttempts: number;
+  readonly signInWindowMs: number;
+  readonly sessionIdleMs: number;
+  readonly sessionMaxMs: number;
 }
 
 export class ConfigError extends Error {
@@ -317,6 +376,18 @@ function checkMailboxUrl(name: SettingName, value: string): string {
   return value;
 }
 
+function checkRedisUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail("REDIS_URL", value, "not a URL; expected redis://host:port");
+  }
+  if (url.protocol !== "redis:") fail("REDIS_URL", value, "scheme must be redis");
+  if (!url.hostname) fail("REDIS_URL", value, "missing host");
+  return value;
+}
+
 function checkHttpUrl(name: SettingName, value: string): string {
   let url: URL;
   try {
@@ -394,6 +465,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const extraCa = raw("EXTRA_CA_FILE");
   if (extraCa !== undefined && !existsSync(extraCa)) fail("EXTRA_CA_FILE", extraCa, "no such file");
   const bounceMailboxRaw = raw("BOUNCE_MAILBOX_URL");
+  const redisRaw = raw("REDIS_URL");
 
   const config: Config = {
     dataDir,
@@ -430,6 +502,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboundMaxBytes: int("INBOUND_MAX_BYTES"),
     webhookTimeoutMs: int("WEBHOOK_TIMEOUT_MS"),
     audienceSyncMaxBytes: int("AUDIENCE_SYNC_MAX_BYTES"),
+    trustProxy: parseList(raw("TRUST_PROXY")),
+    redisUrl: redisRaw ? checkRedisUrl(redisRaw) : undefined,
+    rateLimitAuthFailures: int("RATE_LIMIT_AUTH_FAILURES"),
+    rateLimitPerKey: int("RATE_LIMIT_PER_KEY"),
+    signInAttempts: int("SIGN_IN_ATTEMPTS"),
+    signInWindowMs: int("SIGN_IN_WINDOW_MINUTES") * 60_000,
+    sessionIdleMs: int("SESSION_IDLE_MINUTES") * 60_000,
+    sessionMaxMs: int("SESSION_MAX_HOURS") * 3_600_000,
   };
   return Object.freeze(config);
 }

@@ -75,6 +75,15 @@ export interface CreditPackage {
   readonly expiresInDays: number | null;
   readonly active: boolean;
   readonly createdAt: number;
+  /** What the operator charges for it, set by the operator; null when not priced. */
+  readonly price: PackagePrice | null;
+}
+
+export interface PackagePrice {
+  /** In the currency's major unit, at most two decimals: 25.5 is 25.50. */
+  readonly amount: number;
+  /** ISO 4217 code, upper case. */
+  readonly currency: string;
 }
 
 function toPackage(row: Selectable<PackageTable>): CreditPackage {
@@ -85,7 +94,45 @@ function toPackage(row: Selectable<PackageTable>): CreditPackage {
     expiresInDays: row.expires_in_days,
     active: row.active === 1,
     createdAt: row.created_at,
+    price:
+      row.price_minor === null || row.price_currency === null
+        ? null
+        : { amount: Number(row.price_minor) / 100, currency: row.price_currency },
   };
+}
+
+/** A price as stored: minor units and currency; 400 when it is not a price. */
+function checkPrice(price: PackagePrice | null | undefined): {
+  price_minor: number | null;
+  price_currency: string | null;
+} {
+  if (price === null || price === undefined) return { price_minor: null, price_currency: null };
+  const minor = Math.round(price.amount * 100);
+  if (
+    !Number.isFinite(price.amount) ||
+    price.amount < 0 ||
+    Math.abs(minor - price.amount * 100) > 1e-6 ||
+    minor > 1e12
+  ) {
+    throw new ApiError("invalid_request", "price amount must be 0 or more with at most two decimals");
+  }
+  if (!/^[A-Z]{3}$/.test(price.currency)) {
+    throw new ApiError("invalid_request", "price currency must be an ISO 4217 code such as EUR or GBP");
+  }
+  return { price_minor: minor, price_currency: price.currency };
+}
+
+/** Sets or clears a package's price. Undefined: no such package. */
+export async function setPackagePrice(
+  db: Db,
+  packageId: string,
+  price: PackagePrice | null,
+): Promise<CreditPackage | undefined> {
+  if (!isId(packageId)) return undefined;
+  const stored = checkPrice(price);
+  await db.updateTable("packages").set(stored).where("id", "=", packageId).execute();
+  const row = await db.selectFrom("packages").selectAll().where("id", "=", packageId).executeTakeFirst();
+  return row ? toPackage(row) : undefined;
 }
 
 export interface CreatePackageInput {
@@ -93,6 +140,7 @@ export interface CreatePackageInput {
   readonly credits: number;
   /** Days from purchase until what is left of it expires; absent: it never does. */
   readonly expiresInDays?: number | null | undefined;
+  readonly price?: PackagePrice | null | undefined;
 }
 
 export async function createPackage(db: Db, input: CreatePackageInput, now: number): Promise<CreditPackage> {
@@ -102,7 +150,15 @@ export async function createPackage(db: Db, input: CreatePackageInput, now: numb
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRY_DAYS)) {
     throw new ApiError("invalid_request", `expiresInDays must be a whole number from 1 to ${MAX_EXPIRY_DAYS}`);
   }
-  const row = { id: newId(now), name, credits: input.credits, expires_in_days: days, active: 1, created_at: now };
+  const row = {
+    id: newId(now),
+    name,
+    credits: input.credits,
+    expires_in_days: days,
+    active: 1,
+    created_at: now,
+    ...checkPrice(input.price),
+  };
   await db.insertInto("packages").values(row).execute();
   return toPackage(row);
 }

@@ -6,6 +6,7 @@ import { announcementsMigration } from "./migrations/0004-announcements.js";
 import { trackingMigration } from "./migrations/0005-tracking.js";
 import { ownAccountMigration } from "./migrations/0006-own-account.js";
 import { mailboxesMigration } from "./migrations/0007-mailboxes.js";
+import { peopleMigration } from "./migrations/0009-people.js";
 
 /**
  * Migrations are code, listed in order, and run at start-up (`serve`, `worker`) and by
@@ -296,6 +297,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     "0005_tracking": trackingMigration(dialect),
     "0006_own_account": ownAccountMigration(dialect),
     "0007_mailboxes": mailboxesMigration(dialect),
+    "0009_people": peopleMigration(dialect),
   };
 }
 

@@ -19,6 +19,9 @@ export interface TenantTable {
   sending_mode: string;
   group_id: string | null;
   created_at: number;
+  /** A time zone change waiting for the next credit period (docs/credits.md). */
+  pending_timezone: Generated<string | null>;
+  timezone_effective_from: Generated<number | null>;
 }
 
 export interface ApiKeyTable {
@@ -31,6 +34,12 @@ export interface ApiKeyTable {
   secret_hash: string;
   created_at: number;
   revoked_at: number | null;
+  /** Who created it: `person` or `key` (null for keys made on the command line or at first start). */
+  created_by_kind: Generated<string | null>;
+  created_by_id: Generated<string | null>;
+  created_by_name: Generated<string | null>;
+  /** Written at most once a minute per key. */
+  last_used_at: Generated<number | null>;
 }
 
 export interface MessageTable {
@@ -153,6 +162,8 @@ export interface UserTable {
   email: string | null;
   role: string;
   created_at: number;
+  /** The person this membership belongs to (users with an address have one). */
+  person_id: Generated<string | null>;
 }
 
 export interface PackageTable {
@@ -162,6 +173,9 @@ export interface PackageTable {
   expires_in_days: number | null;
   active: number;
   created_at: number;
+  /** Price in minor units (2500 = 25.00) and its ISO 4217 currency; null when not priced. */
+  price_minor: Generated<number | null>;
+  price_currency: Generated<string | null>;
 }
 
 export interface CreditGrantTable {
@@ -475,7 +489,72 @@ export interface InboundAttachmentTable {
   content: Buffer;
 }
 
+export interface PersonTable {
+  id: string;
+  email: string;
+  /** Lower-cased email: unique across Postbag. */
+  email_key: string;
+  name: string;
+  password_hash: string | null;
+  password_changed_at: number | null;
+  /** 1 for operator people (they belong to no tenant). */
+  operator: number;
+  created_at: number;
+  last_sign_in_at: number | null;
+}
+
+export interface SessionTable {
+  /** SHA-256 (hex) of the cookie value. */
+  id: string;
+  person_id: string;
+  active_tenant_id: string | null;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute expiry. */
+  expires_at: number;
+}
+
+export interface AuthLinkTable {
+  id: string;
+  /** SHA-256 (hex) of the token. */
+  token_hash: string;
+  /** `sign_in`, `password_reset` or `invitation`. */
+  kind: string;
+  person_id: string;
+  tenant_id: string | null;
+  role: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface RateLimitTable {
+  key: string;
+  count: number;
+  reset_at: number;
+}
+
+export interface AuditEventTable {
+  id: string;
+  /** Null for operator actions outside a tenant. */
+  tenant_id: string | null;
+  at: number;
+  /** `person` or `key`. */
+  actor_kind: string;
+  actor_id: string;
+  actor_name: string;
+  action: string;
+  target: string | null;
+  detail: string | null;
+}
+
 export interface Tables {
+  people: PersonTable;
+  sessions: SessionTable;
+  auth_links: AuthLinkTable;
+  rate_limits: RateLimitTable;
+  audit_events: AuditEventTable;
   tenant_groups: TenantGroupTable;
   tenants: TenantTable;
   api_keys: ApiKeyTable;

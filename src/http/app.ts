@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Ajv } from "ajv";
@@ -13,13 +13,15 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import type { TestConnectionDeps } from "../accounts/test-connection.js";
+import type { Limits } from "../auth/rate-limits.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
 import type { MessageWriter } from "../messages/message-store.js";
-import { authenticateKey, type Principal, type TenantRole } from "../tenants/tenants.js";
+import type { Principal, TenantRole } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
 import type { NetworkPolicy } from "../transports/network-policy.js";
+import { type Access, createAuthenticator, createLimits, RateLimitedError, type SignedIn } from "./authenticate.js";
 import { type ConsoleServing, registerConsole } from "./console.js";
 import { registerAccountRoutes } from "./routes/account.js";
 import { registerAnnouncementRoutes } from "./routes/announcements.js";
@@ -32,6 +34,7 @@ import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
+import { registerKeyRoutes } from "./routes/keys.js";
 import { registerMailboxResetRoute } from "./routes/mailbox-reset.js";
 import { registerMessageCancelRoute } from "./routes/message-cancel.js";
 import { registerMessageGetRoute } from "./routes/message-get.js";
@@ -45,9 +48,12 @@ import { registerOperatorCreditSettingRoutes } from "./routes/operator-credits-s
 import { registerOperatorQueueRoute } from "./routes/operator-queue.js";
 import { registerOperatorReportRoutes } from "./routes/operator-reports.js";
 import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
+import { registerPeopleRoutes } from "./routes/people.js";
 import { registerReportRoutes } from "./routes/reports.js";
 import { registerSandboxRoutes } from "./routes/sandbox.js";
+import { registerSessionRoutes } from "./routes/session.js";
 import { registerSuppressionRoutes } from "./routes/suppressions.js";
+import { registerTenantRoutes } from "./routes/tenant.js";
 import { registerTrackingSettingsRoutes } from "./routes/tracking-settings.js";
 import { registerUnsubscribeRoutes } from "./routes/unsubscribe.js";
 import { registerUsagePageRoute } from "./routes/usage-page.js";
@@ -71,20 +77,20 @@ export interface AppDeps {
    * src/transports/oauth2.ts bound to the network policy; without it OAuth2 logins are not tested.
    */
   readonly fetchAccessToken?: TestConnectionDeps["fetchAccessToken"];
+  /** Shared rate-limit counters; default: built from `config` (the database, or Redis). */
+  readonly limits?: Limits;
   /** The built web console (web/dist) to serve at `/`; without it, no console routes. */
   readonly consoleDir?: string;
 }
 
-/** Who may call a route. Tenant routes may further require roles. */
-export type Access =
-  | { readonly auth: "none" }
-  | { readonly auth: "operator" }
-  | { readonly auth: "tenant"; readonly roles?: readonly TenantRole[] }
-  | { readonly auth: "any" };
+/** Who may call a route (src/http/authenticate.ts). Tenant routes may further require roles. */
+export type { Access };
 
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | undefined;
+    /** The console session, when the request came with one. */
+    signedIn: SignedIn | undefined;
   }
   interface FastifyContextConfig {
     access?: Access;
@@ -105,9 +111,6 @@ export function tenantOf(request: FastifyRequest): { tenantId: string; role: Ten
   if (p?.kind !== "tenant") throw new ApiError("forbidden", "this route needs a tenant key");
   return { tenantId: p.tenantId, role: p.role };
 }
-
-const KEY_CACHE_MS = 10_000;
-const KEY_CACHE_MAX = 10_000;
 
 function renderError(reply: FastifyReply, code: ErrorCode, message: string, details?: readonly ErrorDetail[]) {
   const status = new ApiError(code, message).statusCode;
@@ -181,7 +184,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Per-request lines would dominate the log at thousands of messages a second; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
-    trustProxy: false,
+    // Only these proxies' X-Forwarded-For names the client (request.ip); from others it is ignored.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     return503OnClosing: true,
@@ -220,42 +224,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   app.decorateRequest("principal", undefined);
-  const keyCache = new Map<string, { principal: Principal; expires: number }>();
-
-  app.addHook("onRequest", async (request) => {
-    // No route matched: nothing to protect (the 404 answer, or a console page, follows).
-    if (request.is404) return;
-    const access = request.routeOptions.config.access ?? { auth: "tenant" };
-    if (access.auth === "none") return;
-    const header = request.headers.authorization;
-    const presented = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
-    if (!presented) throw new ApiError("unauthorized", "send an API key as Authorization: Bearer <key>");
-    const cacheKey = createHash("sha256").update(presented).digest("base64");
-    const now = Date.now();
-    let principal = keyCache.get(cacheKey);
-    if (!principal || principal.expires < now) {
-      const found = await authenticateKey(database.db, presented);
-      if (!found) throw new ApiError("unauthorized", "the API key is not valid");
-      principal = { principal: found, expires: now + KEY_CACHE_MS };
-      if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
-      keyCache.set(cacheKey, principal);
-    }
-    const p = principal.principal;
-    if (access.auth === "operator" && p.kind !== "operator") {
-      throw new ApiError("forbidden", "this route needs an operator key");
-    }
-    if (access.auth === "tenant") {
-      if (p.kind !== "tenant") throw new ApiError("forbidden", "this route needs a tenant key");
-      if (access.roles && !access.roles.includes(p.role)) {
-        throw new ApiError("forbidden", `this route needs the role ${access.roles.join(" or ")}`);
-      }
-    }
-    request.principal = p;
-  });
+  app.decorateRequest("signedIn", undefined);
+  await app.register(cookie);
+  const limits = deps.limits ?? createLimits(config, database, deps.clock);
+  if (!deps.limits) app.addHook("onClose", async () => limits.store.close?.());
+  const authenticate = createAuthenticator({ database, clock: deps.clock, config, limits });
+  // No route matched: nothing to protect (the 404 answer, or a console page, follows).
+  app.addHook("onRequest", async (request) => (request.is404 ? undefined : authenticate(request)));
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = toApiError(err);
     if (apiError.statusCode >= 500) request.log.error({ err }, "request failed");
+    if (err instanceof RateLimitedError) reply.header("retry-after", String(err.retryAfterSeconds));
     return renderError(reply, apiError.code, apiError.message, apiError.details);
   });
   let webConsole: ConsoleServing | undefined;
@@ -298,6 +278,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerWebhookRoutes(app, deps);
   registerAnnouncementRoutes(app, deps);
   registerAnnouncementStatisticsRoutes(app, deps);
+  registerSessionRoutes(app, { ...deps, limits });
+  registerPeopleRoutes(app, deps);
+  registerKeyRoutes(app, deps);
+  registerTenantRoutes(app, deps);
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,9 +1,11 @@
 import { open } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { invite } from "../auth/invitations.js";
+import { type MemberRole, memberRoles } from "../auth/people.js";
 import { ConfigError, loadConfig, settingsMarkdown } from "../config/config.js";
 import { ApiError } from "../errors/api-error.js";
 import { classifyInbound, DEFAULT_MAX_BYTES } from "../mailboxes/classify-bounce.js";
-import { createApiKey, createTenant, type Role, tenantRoles } from "../tenants/tenants.js";
+import { createApiKey, createTenant, type Role, revokeKey, tenantRoles } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { createLogger, openDatabase } from "./runtime.js";
 
@@ -16,6 +18,9 @@ const USAGE = `usage: postbag <command>
   tenant create --name N [--timezone TZ]                 prints the tenant id
   key create --tenant ID [--role system|staff|administrator] [--name N]
   key create --operator [--name N]                       prints the key once, as the last line
+  key revoke ID                        revokes a key: refused from the next request on
+  user invite --tenant ID --email E [--name N] [--role administrator|staff]
+  operator invite --email E [--name N]                   print the invitation URL as the last line
   config                               prints every setting with its default and meaning
   bounces classify FILE…               classifies raw messages (DSN, ARF, auto-reply): one JSON line each
 
@@ -52,8 +57,15 @@ export async function main(argv: string[]): Promise<number> {
         if (sub !== "create") break;
         return await tenantCreate(rest);
       case "key":
+        if (sub === "revoke") return await keyRevoke(rest);
         if (sub !== "create") break;
         return await keyCreate(rest);
+      case "user":
+        if (sub !== "invite") break;
+        return await personInvite(rest, "user");
+      case "operator":
+        if (sub !== "invite") break;
+        return await personInvite(rest, "operator");
       case "bounces":
         if (sub !== "classify") break;
         return await bouncesClassify(rest);
@@ -181,6 +193,59 @@ async function keyCreate(args: string[]): Promise<number> {
     `created ${created.role} key ${created.id}${created.tenantId ? ` for tenant ${created.tenantId}` : ""}; it is shown only once:`,
   );
   out(created.key);
+  return 0;
+}
+
+async function keyRevoke(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  const [id] = positionals;
+  if (!id || positionals.length !== 1) {
+    err("postbag: key revoke needs exactly one key ID");
+    return 2;
+  }
+  const revoked = await withDatabase((database) => revokeKey(database.db, "any", id, systemClock.now()));
+  if (!revoked) {
+    err(`postbag: no key ${id.slice(0, 40)}`);
+    return 1;
+  }
+  out(`revoked key ${revoked.id}${revoked.tenantId ? ` of tenant ${revoked.tenantId}` : " (operator)"}`);
+  return 0;
+}
+
+async function personInvite(args: string[], kind: "user" | "operator"): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      ...(kind === "user" ? { tenant: { type: "string" as const }, role: { type: "string" as const } } : {}),
+    },
+    strict: true,
+  });
+  const v = values as { email?: string; name?: string; tenant?: string; role?: string };
+  if (!v.email || (kind === "user" && !v.tenant)) {
+    err(`postbag: ${kind} invite needs ${kind === "user" ? "--tenant ID and " : ""}--email E`);
+    return 2;
+  }
+  const role = v.role ?? "staff";
+  if (!(memberRoles as readonly string[]).includes(role)) {
+    err(`postbag: --role must be one of ${memberRoles.join(", ")}`);
+    return 2;
+  }
+  const config = loadConfig();
+  const invited = await withDatabase((database) =>
+    invite(database, config, systemClock.now(), {
+      tenantId: kind === "user" ? (v.tenant ?? null) : null,
+      email: v.email ?? "",
+      name: v.name,
+      role: kind === "user" ? (role as MemberRole) : undefined,
+      actor: null,
+    }),
+  );
+  err(
+    `invited ${v.email}${kind === "user" ? ` to tenant ${v.tenant} as ${role}` : " as an operator"}; the link works once, within 7 days:`,
+  );
+  out(invited.invitationUrl);
   return 0;
 }
 

@@ -1,11 +1,13 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import { invite } from "../auth/invitations.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
 import { announcementFanout } from "../scheduler/announcement-fanout.js";
+import { authHousekeeping } from "../scheduler/auth-housekeeping.js";
 import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
@@ -167,6 +169,7 @@ export async function serve(
         mailboxPoll(poller, schedulerLogger),
         digestJob(database, clock, { senderDomain: config.senderDomain }),
         announcementFanout(database, clock, schedulerLogger, worker ? () => worker?.poke() : undefined),
+        authHousekeeping(database, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionMaxMs }),
       ],
       logger,
     );
@@ -209,7 +212,17 @@ export async function serve(
   const firstKey = (await hasOperatorKey(database.db))
     ? undefined
     : await createApiKey(database.db, clock, { tenantId: null, role: "operator", name: "first operator key" });
-  options.out(banner(config, url, sandboxPort, firstKey?.key));
+  // The first start also invites the first operator person, to sign in to the console.
+  const firstInvitation = firstKey
+    ? await invite(database, config, clock.now(), {
+        tenantId: null,
+        email: `operator@${config.senderDomain}`,
+        name: "Operator",
+        actor: null,
+        mail: false,
+      })
+    : undefined;
+  options.out(banner(config, url, sandboxPort, firstKey?.key, firstInvitation?.invitationUrl));
 
   return {
     url,
@@ -225,6 +238,7 @@ function banner(
   url: string | undefined,
   sandboxPort: number | undefined,
   operatorKey: string | undefined,
+  invitationUrl?: string | undefined,
 ): string {
   const base = url ?? config.publicUrl;
   const lines = [
@@ -254,6 +268,13 @@ function banner(
         : []),
       "(or from a shell: npx postbag tenant create --name N, npx postbag key create --tenant ID)",
     );
+    if (invitationUrl) {
+      lines.push(
+        "",
+        `Or use the console: open this invitation (it works once, within 7 days) and choose a password; you sign in as operator@${config.senderDomain}:`,
+        `  ${invitationUrl}`,
+      );
+    }
   }
   lines.push(`API reference: ${base}/openapi.json`, "");
   return lines.join("\n");

@@ -10,10 +10,27 @@ export const tenantRoles = ["system", "staff", "administrator"] as const;
 export type TenantRole = (typeof tenantRoles)[number];
 export type Role = TenantRole | "operator";
 
-/** Who is calling: an operator key (no tenant) or a tenant key with its role. */
+/** Who did something, for the audit and for "created by": a person (signed in) or an API key. */
+export interface Actor {
+  readonly kind: "person" | "key";
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
+ * Who is calling: an operator (key or operator person, no tenant) or a tenant with its role
+ * (a tenant key, or a person acting for their session's active tenant). `keyId` names the
+ * caller in older records: the key's id, or `person:<id>` for a signed-in person.
+ */
 export type Principal =
-  | { readonly kind: "operator"; readonly keyId: string }
-  | { readonly kind: "tenant"; readonly keyId: string; readonly tenantId: string; readonly role: TenantRole };
+  | { readonly kind: "operator"; readonly keyId: string; readonly actor: Actor }
+  | {
+      readonly kind: "tenant";
+      readonly keyId: string;
+      readonly tenantId: string;
+      readonly role: TenantRole;
+      readonly actor: Actor;
+    };
 
 export const DEFAULT_TIMEZONE = "Europe/London";
 
@@ -42,6 +59,8 @@ export async function createTenant(db: Db, clock: Clock, input: CreateTenantInpu
     sending_mode: "relay",
     group_id: null,
     created_at: clock.now(),
+    pending_timezone: null,
+    timezone_effective_from: null,
   };
   await db.insertInto("tenants").values(tenant).execute();
   return tenant;
@@ -52,8 +71,14 @@ export async function findTenant(db: Db, tenantId: string): Promise<Tenant | und
   return db.selectFrom("tenants").selectAll().where("id", "=", tenantId).executeTakeFirst();
 }
 
+/**
+ * The tenant Postbag's own account mail (sign-in links, invitations, password resets) is filed
+ * under: no key or person can act for it, so no tenant's API ever shows that mail.
+ */
+export const POSTBAG_TENANT_ID = "00000000000000000000000000";
+
 export async function listTenants(db: Db, after: string | undefined, limit: number): Promise<Tenant[]> {
-  let q = db.selectFrom("tenants").selectAll().orderBy("id").limit(limit);
+  let q = db.selectFrom("tenants").selectAll().where("id", "!=", POSTBAG_TENANT_ID).orderBy("id").limit(limit);
   if (after) q = q.where("id", ">", after);
   return q.execute();
 }
@@ -77,12 +102,14 @@ export interface CreateKeyInput {
   readonly tenantId: string | null;
   readonly role: Role;
   readonly name?: string | undefined;
+  readonly createdBy?: Actor | undefined;
 }
 
 export async function createApiKey(db: Db, clock: Clock, input: CreateKeyInput): Promise<CreatedKey> {
   if ((input.tenantId === null) !== (input.role === "operator")) {
     throw new ApiError("invalid_request", "operator keys have no tenant; tenant keys need one");
   }
+  if (input.tenantId === POSTBAG_TENANT_ID) throw new ApiError("not_found", `no tenant ${input.tenantId}`);
   if (input.tenantId !== null && !(await findTenant(db, input.tenantId))) {
     throw new ApiError("not_found", `no tenant ${input.tenantId.slice(0, 40)}`);
   }
@@ -102,6 +129,9 @@ export async function createApiKey(db: Db, clock: Clock, input: CreateKeyInput):
       secret_hash: hashSecret(secret),
       created_at: clock.now(),
       revoked_at: null,
+      created_by_kind: input.createdBy?.kind ?? null,
+      created_by_id: input.createdBy?.id ?? null,
+      created_by_name: input.createdBy?.name ?? null,
     })
     .execute();
   return { id, key: `${KEY_PREFIX}_${id}_${secret}`, role: input.role, tenantId: input.tenantId };
@@ -123,19 +153,139 @@ const KEY_SHAPE = /^pb_([0-9A-HJKMNP-TV-Z]{26})_([A-Za-z0-9_-]{32})$/;
  * Resolves a presented key to its principal, or undefined for anything that is not a live key.
  * The secret is compared in constant time against the stored hash.
  */
-export async function authenticateKey(db: Db, presented: string): Promise<Principal | undefined> {
+export async function authenticateKey(
+  db: Db,
+  presented: string,
+): Promise<{ principal: Principal; lastUsedAt: number | null } | undefined> {
   const m = KEY_SHAPE.exec(presented);
   if (!m?.[1] || !m[2]) return undefined;
   const row = await db
     .selectFrom("api_keys")
-    .select(["id", "tenant_id", "role", "secret_hash", "revoked_at"])
+    .select(["id", "tenant_id", "role", "name", "secret_hash", "revoked_at", "last_used_at"])
     .where("id", "=", m[1])
     .executeTakeFirst();
   if (!row || row.revoked_at !== null) return undefined;
   const expected = Buffer.from(row.secret_hash, "hex");
   const actual = Buffer.from(hashSecret(m[2]), "hex");
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
-  if (row.role === "operator") return { kind: "operator", keyId: row.id };
+  const actor: Actor = { kind: "key", id: row.id, name: row.name };
+  const lastUsedAt = row.last_used_at;
+  if (row.role === "operator") return { principal: { kind: "operator", keyId: row.id, actor }, lastUsedAt };
   if (row.tenant_id === null || !(tenantRoles as readonly string[]).includes(row.role)) return undefined;
-  return { kind: "tenant", keyId: row.id, tenantId: row.tenant_id, role: row.role as TenantRole };
+  return {
+    principal: { kind: "tenant", keyId: row.id, tenantId: row.tenant_id, role: row.role as TenantRole, actor },
+    lastUsedAt,
+  };
+}
+
+const LAST_USED_EVERY_MS = 60_000;
+
+/**
+ * Records that a key was used, at most once a minute per key (across processes too: the row
+ * is written only when its recorded time is a minute old), never on every request.
+ */
+export async function touchKey(db: Db, keyId: string, lastUsedAt: number | null, now: number): Promise<void> {
+  if (lastUsedAt !== null && now - lastUsedAt < LAST_USED_EVERY_MS) return;
+  await db
+    .updateTable("api_keys")
+    .set({ last_used_at: now })
+    .where("id", "=", keyId)
+    .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<", now - LAST_USED_EVERY_MS)]))
+    .execute();
+}
+
+export interface KeyView {
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly tenantId: string | null;
+  readonly createdBy: Actor | null;
+  readonly createdAt: number;
+  readonly lastUsedAt: number | null;
+  readonly revokedAt: number | null;
+}
+
+function toKeyView(row: {
+  id: string;
+  name: string;
+  role: string;
+  tenant_id: string | null;
+  created_by_kind: string | null;
+  created_by_id: string | null;
+  created_by_name: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}): KeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    tenantId: row.tenant_id,
+    createdBy:
+      row.created_by_kind && row.created_by_id
+        ? {
+            kind: row.created_by_kind === "person" ? "person" : "key",
+            id: row.created_by_id,
+            name: row.created_by_name ?? "",
+          }
+        : null,
+    createdAt: Number(row.created_at),
+    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
+}
+
+const KEY_COLUMNS = [
+  "id",
+  "name",
+  "role",
+  "tenant_id",
+  "created_by_kind",
+  "created_by_id",
+  "created_by_name",
+  "created_at",
+  "last_used_at",
+  "revoked_at",
+] as const;
+
+/** A tenant's keys, newest first, revoked ones included (with when). */
+export async function listKeys(
+  db: Db,
+  tenantId: string,
+  before: string | undefined,
+  limit: number,
+): Promise<KeyView[]> {
+  let q = db.selectFrom("api_keys").select(KEY_COLUMNS).where("tenant_id", "=", tenantId);
+  if (before) q = q.where("id", "<", before);
+  return (await q.orderBy("id", "desc").limit(limit).execute()).map(toKeyView);
+}
+
+export async function findKey(db: Db, keyId: string): Promise<KeyView | undefined> {
+  if (!isId(keyId)) return undefined;
+  const row = await db.selectFrom("api_keys").select(KEY_COLUMNS).where("id", "=", keyId).executeTakeFirst();
+  return row ? toKeyView(row) : undefined;
+}
+
+/**
+ * Revokes a key (of the tenant, or any key when `tenantId` is "any"): refused from the next
+ * request on in every process, since each request reads the key's row. Undefined: no such key.
+ * Revoking a revoked key changes nothing and answers it as it is.
+ */
+export async function revokeKey(
+  db: Db,
+  scope: { readonly tenantId: string } | "any",
+  keyId: string,
+  now: number,
+): Promise<KeyView | undefined> {
+  const key = await findKey(db, keyId);
+  if (!key || (scope !== "any" && key.tenantId !== scope.tenantId)) return undefined;
+  if (key.revokedAt !== null) return key;
+  await db
+    .updateTable("api_keys")
+    .set({ revoked_at: now })
+    .where("id", "=", keyId)
+    .where("revoked_at", "is", null)
+    .execute();
+  return { ...key, revokedAt: now };
 }

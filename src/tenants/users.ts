@@ -54,7 +54,41 @@ export async function createUser(db: Db, tenantId: string, input: CreateUserInpu
       throw new ApiError("invalid_address", checked.message, [{ path: "/email", message: checked.message }]);
     email = checked.email;
   }
-  const row = { id: newId(now), tenant_id: tenantId, name, email, role: input.role, created_at: now };
+  // A user with an address is a membership of the person with that address (docs/console.md).
+  let personId: string | null = null;
+  if (email !== null) {
+    const key = email.toLowerCase();
+    const found = await db.selectFrom("people").select("id").where("email_key", "=", key).executeTakeFirst();
+    personId = found?.id ?? newId(now);
+    if (!found) {
+      await db
+        .insertInto("people")
+        .values({
+          id: personId,
+          email,
+          email_key: key,
+          name,
+          password_hash: null,
+          password_changed_at: null,
+          operator: 0,
+          created_at: now,
+          last_sign_in_at: null,
+        })
+        .onConflict((oc) => oc.column("email_key").doNothing())
+        .execute();
+      personId =
+        (await db.selectFrom("people").select("id").where("email_key", "=", key).executeTakeFirst())?.id ?? null;
+    }
+  }
+  const row = {
+    id: newId(now),
+    tenant_id: tenantId,
+    name,
+    email,
+    role: input.role,
+    created_at: now,
+    person_id: personId,
+  };
   await db.insertInto("users").values(row).execute();
   return toUser(row);
 }

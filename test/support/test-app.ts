@@ -39,7 +39,7 @@ export interface TestApp {
   newTenant(name?: string): Promise<TestTenant>;
   /** Creates an operator key and returns its `Authorization` header. */
   operatorAuth(): Promise<{ authorization: string }>;
-  /** A second app over the same database: an empty API-key cache, as after a restart. */
+  /** A second app over the same database: another API process. */
   freshApp(): Promise<App>;
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** Closes the apps and drops the database. */
@@ -93,6 +93,9 @@ export async function openTestApp(dialect: Dialect, options: TestAppOptions = {}
     POSTBAG_MAX_MESSAGE_BYTES: String(TEST_MAX_MESSAGE_BYTES),
     POSTBAG_MAX_RECIPIENTS: String(TEST_MAX_RECIPIENTS),
     POSTBAG_LOG_LEVEL: "silent",
+    // Tests send many requests, and many bad keys, from one address; tests of the limits set their own.
+    POSTBAG_RATE_LIMIT_PER_KEY: "0",
+    POSTBAG_RATE_LIMIT_AUTH_FAILURES: "0",
     ...options.env,
   });
   const { database } = testDatabase;

@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { type CreditPackage, listPackages, purchasePackage } from "../../credits/grants.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
+import { auditRequest } from "../audit.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
 import { CreditsSchema, creditsView } from "./credits-balance.js";
@@ -14,7 +15,25 @@ export const PackageSchema = Type.Object({
   ),
   active: Type.Boolean({ description: "On sale" }),
   createdAt: Type.String({ format: "date-time" }),
+  price: Nullable(
+    Type.Object({
+      amount: Type.Number({ minimum: 0, description: "In the currency's major unit (25.5 is 25.50)" }),
+      currency: Type.String({ description: "ISO 4217" }),
+    }),
+  ),
 });
+
+/** The body's price field: an amount and an ISO 4217 currency, or null. */
+export const PriceInput = Type.Union([
+  Type.Object(
+    {
+      amount: Type.Number({ minimum: 0, maximum: 1e10 }),
+      currency: Type.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217, such as EUR or GBP" }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
 
 export function packageView(p: CreditPackage) {
   return { ...p, createdAt: new Date(p.createdAt).toISOString() };
@@ -79,6 +98,7 @@ export function registerCreditPackageRoutes(app: App, { database, clock }: AppDe
         now,
         request.headers["idempotency-key"],
       );
+      await auditRequest(database.db, request, now, "package.purchased", request.params.id);
       if ("failed" in release) {
         request.log.error({ err: release.failed, tenantId }, "releasing held mail after a purchase failed");
       }

@@ -6,6 +6,7 @@ import {
 } from "../../credits/tenant-settings.js";
 import { ApiError } from "../../errors/api-error.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
+import { auditRequest } from "../audit.js";
 import { errorResponses } from "../schemas.js";
 
 export const LowCreditRecipients = Type.Array(
@@ -35,6 +36,14 @@ export function registerCreditRecipientRoutes(app: App, { database, clock }: App
       const { tenantId } = tenantOf(request);
       const settings = await getTenantCreditSettings(database.db, tenantId);
       if (!settings) throw new ApiError("not_found", "no such tenant");
+      await auditRequest(
+        database.db,
+        request,
+        clock.now(),
+        "settings.changed",
+        "low-credit recipients",
+        `${settings.lowCreditRecipients.length} recipients`,
+      );
       return { recipients: [...settings.lowCreditRecipients] };
     },
   );

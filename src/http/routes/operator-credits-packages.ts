@@ -1,10 +1,17 @@
 import { Type } from "typebox";
-import { createPackage, deactivatePackage, listPackages, MAX_CREDITS, MAX_EXPIRY_DAYS } from "../../credits/grants.js";
+import {
+  createPackage,
+  deactivatePackage,
+  listPackages,
+  MAX_CREDITS,
+  MAX_EXPIRY_DAYS,
+  setPackagePrice,
+} from "../../credits/grants.js";
 import { ApiError } from "../../errors/api-error.js";
 import type { App, AppDeps } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { errorResponses, IdParams, Page, PageQuery } from "../schemas.js";
-import { PackageSchema, packageView } from "./credits-packages.js";
+import { PackageSchema, PriceInput, packageView } from "./credits-packages.js";
 
 /** The operator's package catalogue. */
 export function registerOperatorCreditPackageRoutes(app: App, { database, clock }: AppDeps): void {
@@ -26,6 +33,7 @@ export function registerOperatorCreditPackageRoutes(app: App, { database, clock 
                 description: "What is left expires this many days after purchase; absent or null: never",
               }),
             ),
+            price: Type.Optional(PriceInput),
           },
           { additionalProperties: false },
         ),
@@ -57,6 +65,25 @@ export function registerOperatorCreditPackageRoutes(app: App, { database, clock 
         limit,
       });
       return { items: rows.map(packageView), nextCursor: nextCursor(rows, limit) };
+    },
+  );
+
+  app.patch(
+    "/v1/operator/packages/:id",
+    {
+      config: operator,
+      schema: {
+        tags: ["operator"],
+        summary: "Set or clear a package's price (shown to tenants in GET /v1/packages)",
+        params: IdParams,
+        body: Type.Object({ price: PriceInput }, { additionalProperties: false }),
+        response: { 200: PackageSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const pkg = await setPackagePrice(database.db, request.params.id, request.body.price);
+      if (!pkg) throw new ApiError("not_found", `no package ${request.params.id.slice(0, 40)}`);
+      return packageView(pkg);
     },
   );
 

@@ -9,6 +9,7 @@ import {
   type SuppressionReset,
 } from "../../tracking/suppression-resets.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
+import { auditRequest } from "../audit.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { errorResponses, Nullable, Page, PageQuery } from "../schemas.js";
 
@@ -164,6 +165,7 @@ export function registerSuppressionRoutes(app: App, { database, clock }: AppDeps
       if (!reset) {
         throw new ApiError("not_found", `${suppressionKey(request.params.email).slice(0, 254)} is not suppressed`);
       }
+      await auditRequest(database.db, request, clock.now(), "suppression.reset", request.params.email, note);
       return resetView(reset);
     },
   );

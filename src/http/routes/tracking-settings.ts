@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { loadTrackingSettings, saveTrackingSettings } from "../../tracking/tracking-settings.js";
 import { type App, type AppDeps, tenantOf } from "../app.js";
+import { auditRequest } from "../audit.js";
 import { errorResponses } from "../schemas.js";
 
 const Settings = Type.Object(
@@ -33,6 +34,10 @@ export function registerTrackingSettingsRoutes(app: App, { database, clock }: Ap
         response: { 200: Settings, ...errorResponses },
       },
     },
-    async (request) => saveTrackingSettings(database.db, tenantOf(request).tenantId, request.body, clock.now()),
+    async (request) => {
+      const saved = await saveTrackingSettings(database.db, tenantOf(request).tenantId, request.body, clock.now());
+      await auditRequest(database.db, request, clock.now(), "settings.changed", "tracking");
+      return saved;
+    },
   );
 }

@@ -13,75 +13,17 @@ export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M
       : never
   : never;
 
-export type Role = "administrator" | "staff";
-
-export interface Membership {
-  tenantId: string;
-  tenantName: string;
-  role: Role;
-  timezone: string;
-}
-
-export interface Session {
-  person: { id: string; email: string; name: string };
-  operator: boolean;
-  memberships: Membership[];
-  activeTenantId: string | null;
-  csrfToken: string;
-  expiresAt: string;
-}
-
-export interface Invitation {
-  email: string;
-  name: string;
-  tenantName: string | null;
-  role: Role | null;
-  operator: boolean;
-}
-
-export interface Person {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  lastSignInAt: string | null;
-  invitedPending: boolean;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string | null;
-  role: string;
-  createdBy: { id: string; name: string } | string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: { kind: "person" | "key"; id: string; name: string | null };
-  action: string;
-  target: string | null;
-  detail: unknown;
-}
-
-export interface TenantInfo {
-  id: string;
-  name: string;
-  timezone: string;
-  pendingTimezone: string | null;
-  timezoneEffectiveFrom: string | null;
-}
-
-export interface Price {
-  amount: number;
-  currency: string;
-}
+export type Session = Answer<"/v1/session", "get">;
+export type Membership = Session["memberships"][number];
+export type Role = Membership["role"];
+export type Invitation = Answer<"/v1/invitations/{token}", "get">;
+export type Person = Answer<"/v1/people", "get">["items"][number];
+export type ApiKey = Answer<"/v1/keys", "get">["items"][number];
+export type AuditEntry = Answer<"/v1/audit", "get">["items"][number];
+export type TenantInfo = Answer<"/v1/tenant", "get">;
 
 export type Overview = Answer<"/v1/reports/overview", "get">;
 export type Credits = Answer<"/v1/credits", "get">;
 export type MonthUsage = Answer<"/v1/reports/usage", "get">[number];
-export type Package = Answer<"/v1/packages", "get">["items"][number] & { price?: Price | null };
+export type Package = Answer<"/v1/packages", "get">["items"][number];
 export type Suppression = Answer<"/v1/suppressions", "get">["items"][number];
