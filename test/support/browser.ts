@@ -33,8 +33,15 @@ export interface ConsoleRig {
   /** The API and console, e.g. http://127.0.0.1:41234 */
   readonly url: string;
   readonly dataDir: string;
-  /** A fresh browser context (its own cookies) at `viewport`. */
-  newPage(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
+  /**
+   * A fresh browser context (its own cookies) at `viewport`. `clientIp` makes it a client of its
+   * own (X-Forwarded-For from loopback, which the rig trusts as a proxy), so per-address
+   * sign-in limits of one test do not reach the others.
+   */
+  newPage(
+    viewport?: { width: number; height: number },
+    clientIp?: string,
+  ): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -50,6 +57,7 @@ export async function startConsoleRig(env: Record<string, string> = {}): Promise
       POSTBAG_SANDBOX_SMTP_PORT: "0",
       POSTBAG_WORKER_POLL_MS: "50",
       POSTBAG_SHUTDOWN_GRACE_MS: "2000",
+      POSTBAG_TRUST_PROXY: "127.0.0.1",
       ...env,
     },
     [],
@@ -73,8 +81,13 @@ export async function startConsoleRig(env: Record<string, string> = {}): Promise
     browser,
     url: serve.url,
     dataDir,
-    async newPage(viewport = DESKTOP) {
-      const context = await browser.newContext({ viewport, baseURL: serve.url, timezoneId: "Europe/London" });
+    async newPage(viewport = DESKTOP, clientIp) {
+      const context = await browser.newContext({
+        viewport,
+        baseURL: serve.url,
+        timezoneId: "Europe/London",
+        ...(clientIp ? { extraHTTPHeaders: { "x-forwarded-for": clientIp } } : {}),
+      });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);

@@ -28,7 +28,7 @@ export function ConfirmButton({
       <Button size="xs" variant="light" color="red" onClick={open} aria-label={ariaLabel}>
         {label}
       </Button>
-      <Modal opened={opened} onClose={close} title={title}>
+      <Modal opened={opened} onClose={close} title={title} closeButtonProps={{ "aria-label": "Close" }}>
         <Stack>
           <Text>{message}</Text>
           {children}

@@ -125,6 +125,7 @@ export function Shell({ children }: { children: ReactNode }) {
             component={Link}
             to={s.path}
             label={s.label}
+            variant="filled"
             active={s.path === "/" ? location.pathname === "/" : location.pathname.startsWith(s.path)}
             onClick={close}
           />

@@ -3,6 +3,7 @@ import { Button, Card, Code, Stack, Table, Text, Title } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { AuditEntry } from "../api/types";
+import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -45,7 +46,7 @@ export default function Audit() {
           <Empty>Nothing recorded yet.</Empty>
         ) : (
           <>
-            <Table.ScrollContainer minWidth={640}>
+            <ScrollTable minWidth={640}>
               <Table striped aria-labelledby="audit-title" data-testid="audit-table">
                 <Table.Thead>
                   <Table.Tr>
@@ -77,7 +78,7 @@ export default function Audit() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollTable>
             {audit.hasNextPage && (
               <Button
                 mt="sm"

@@ -61,7 +61,7 @@ function RecipientsSection() {
             nothingFoundMessage="Nobody by that name"
           />
           {people.isError && (
-            <Text size="sm" c="red">
+            <Text size="sm" c="red.9">
               {describeError(people.error)}
             </Text>
           )}

@@ -20,6 +20,7 @@ import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { ApiKey } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -152,7 +153,7 @@ export default function Keys() {
         ) : keys.data.items.length === 0 ? (
           <Empty>No keys yet.</Empty>
         ) : (
-          <Table.ScrollContainer minWidth={720}>
+          <ScrollTable minWidth={720}>
             <Table striped aria-labelledby="keys-title">
               <Table.Thead>
                 <Table.Tr>
@@ -175,19 +176,13 @@ export default function Keys() {
                     <Table.Td>{formatDateTime(k.createdAt, timezone)}</Table.Td>
                     <Table.Td>{formatDateTime(k.lastUsedAt, timezone)}</Table.Td>
                     <Table.Td>
-                      {k.revokedAt ? (
-                        <Badge color="gray" variant="light">
-                          Revoked
-                        </Badge>
-                      ) : (
-                        <RevokeButton apiKey={k} />
-                      )}
+                      {k.revokedAt ? <Badge variant="default">Revoked</Badge> : <RevokeButton apiKey={k} />}
                     </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
         )}
       </Card>
     </Stack>

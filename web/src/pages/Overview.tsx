@@ -20,6 +20,7 @@ import { lazy, Suspense, useState } from "react";
 import { client, describeError, ok } from "../api/client";
 import type { Credits, Package } from "../api/types";
 import { categoryInfo } from "../categories";
+import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDate, formatLocalDate, formatMonth, formatNumber, formatPrice, shiftWeek } from "../format";
 import { useSignedIn } from "../session";
@@ -78,7 +79,7 @@ function WeekSection({ week, setWeek }: { week: string | undefined; setWeek: (w:
               <WeekChart overview={data} />
             </Suspense>
           )}
-          <Table.ScrollContainer minWidth={420}>
+          <ScrollTable minWidth={420}>
             <Table striped withTableBorder aria-labelledby="week-title" data-testid="week-table">
               <Table.Thead>
                 <Table.Tr>
@@ -113,7 +114,7 @@ function WeekSection({ week, setWeek }: { week: string | undefined; setWeek: (w:
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
           {data.totals.total === 0 && <Empty>No mail was sent this week.</Empty>}
         </Stack>
       ) : null}
@@ -122,9 +123,9 @@ function WeekSection({ week, setWeek }: { week: string | undefined; setWeek: (w:
 }
 
 const stateText = {
-  ok: { color: "teal", label: "OK", text: "There is credit left for this month." },
-  low: { color: "yellow", label: "Low", text: "90% or more of this month's credit is used." },
-  over: { color: "red", label: "Over", text: "No credit is left this month." },
+  ok: { color: "teal.9", label: "OK", text: "There is credit left for this month." },
+  low: { color: "yellow.4", label: "Low", text: "90% or more of this month's credit is used." },
+  over: { color: "red.9", label: "Over", text: "No credit is left this month." },
 } as const;
 
 export function policyText(credits: Pick<Credits, "overLimitPolicy" | "graceDays">): string {
@@ -148,7 +149,7 @@ function CreditSection({ credits }: { credits: Credits | undefined }) {
           Credit
         </Title>
         {state && (
-          <Badge color={state.color} size="lg" data-testid="credit-state">
+          <Badge color={state.color} autoContrast size="lg" data-testid="credit-state">
             {state.label}
           </Badge>
         )}
@@ -255,7 +256,12 @@ function PackagesSection() {
           ))}
         </SimpleGrid>
       )}
-      <Modal opened={buying !== undefined} onClose={() => setBuying(undefined)} title="Buy this package?">
+      <Modal
+        opened={buying !== undefined}
+        onClose={() => setBuying(undefined)}
+        title="Buy this package?"
+        closeButtonProps={{ "aria-label": "Close" }}
+      >
         {buying && (
           <Stack>
             <Text>
@@ -300,7 +306,7 @@ function UsageSection() {
         <ErrorState error={usage.error} retry={() => usage.refetch()} />
       ) : (
         <>
-          <Table.ScrollContainer minWidth={360}>
+          <ScrollTable minWidth={360}>
             <Table striped withTableBorder aria-labelledby="usage-title">
               <Table.Thead>
                 <Table.Tr>
@@ -331,7 +337,7 @@ function UsageSection() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
           {months < 36 && (
             <Button
               display="block"

@@ -22,6 +22,7 @@ import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { Person, Role } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -196,7 +197,7 @@ export default function People() {
         ) : people.data.items.length === 0 ? (
           <Empty>Nobody yet: invite someone above.</Empty>
         ) : (
-          <Table.ScrollContainer minWidth={640}>
+          <ScrollTable minWidth={640}>
             <Table striped aria-labelledby="people-title">
               <Table.Thead>
                 <Table.Tr>
@@ -215,7 +216,7 @@ export default function People() {
                   return (
                     <Table.Tr key={p.id}>
                       <Table.Td>
-                        {p.name || "—"} {self && <Badge variant="light">you</Badge>}
+                        {p.name || "—"} {self && <Badge variant="default">you</Badge>}
                       </Table.Td>
                       <Table.Td>{p.email}</Table.Td>
                       <Table.Td>
@@ -223,9 +224,7 @@ export default function People() {
                       </Table.Td>
                       <Table.Td>
                         {p.invitedPending ? (
-                          <Badge color="yellow" variant="light">
-                            Invited
-                          </Badge>
+                          <Badge variant="default">Invited</Badge>
                         ) : (
                           formatDateTime(p.lastSignInAt, timezone)
                         )}
@@ -236,7 +235,7 @@ export default function People() {
                 })}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
         )}
       </Card>
     </Stack>

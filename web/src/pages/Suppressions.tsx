@@ -19,6 +19,7 @@ import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from 
 import { useState } from "react";
 import { client, describeError, ok } from "../api/client";
 import type { Suppression } from "../api/types";
+import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -126,7 +127,7 @@ export default function Suppressions() {
           <Empty>{debounced ? "No suppressed address matches." : "No address is suppressed."}</Empty>
         ) : (
           <>
-            <Table.ScrollContainer minWidth={560}>
+            <ScrollTable minWidth={560}>
               <Table striped aria-labelledby="suppressions-title">
                 <Table.Thead>
                   <Table.Tr>
@@ -172,7 +173,7 @@ export default function Suppressions() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollTable>
             {list.hasNextPage && (
               <Button
                 mt="sm"
