@@ -8,6 +8,7 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
 import { App } from "./App";
 import { ApiFailure } from "./api/client";
+import { creditsQuery, overviewQuery } from "./api/queries";
 
 // Darker shades than Mantine's defaults, so that text meets WCAG AA contrast (axe-core checks it).
 const theme = createTheme({
@@ -36,6 +37,13 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// The Overview is the first screen: ask for its data while the session is being checked, not
+// after (an answer for nobody is dropped when the person signs in).
+if (window.location.pathname === "/") {
+  void queryClient.prefetchQuery(overviewQuery(undefined));
+  void queryClient.prefetchQuery(creditsQuery);
+}
 
 const root = document.getElementById("root");
 if (root) {

@@ -5,6 +5,7 @@ import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, client, describeError, ok } from "../api/client";
+import { creditsQuery } from "../api/queries";
 import type { Person, TenantInfo } from "../api/types";
 import { ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
@@ -154,7 +155,7 @@ function TimezoneSection() {
 }
 
 function CreditRulesSection() {
-  const credits = useQuery({ queryKey: ["credits"], queryFn: () => ok(client.GET("/v1/credits")) });
+  const credits = useQuery(creditsQuery);
   return (
     <Card withBorder component="section" aria-labelledby="rules-title">
       <Title order={2} size="h4" id="rules-title" mb="xs">

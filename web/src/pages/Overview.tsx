@@ -18,6 +18,7 @@ import { notifications } from "@mantine/notifications";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useState } from "react";
 import { client, describeError, ok } from "../api/client";
+import { creditsQuery, overviewQuery } from "../api/queries";
 import type { Credits, Package } from "../api/types";
 import { categoryInfo } from "../categories";
 import { ScrollTable } from "../components/ScrollTable";
@@ -30,14 +31,8 @@ const WeekChart = lazy(() => import("../components/WeekChart"));
 /** The last millisecond before `iso`: the inclusive end of a period that ends at `iso`. */
 const lastMoment = (iso: string) => new Date(Date.parse(iso) - 1).toISOString();
 
-export const overviewKey = (week: string | undefined) => ["overview", week ?? "current"] as const;
-
 function WeekSection({ week, setWeek }: { week: string | undefined; setWeek: (w: string | undefined) => void }) {
-  const overview = useQuery({
-    queryKey: overviewKey(week),
-    queryFn: () => ok(client.GET("/v1/reports/overview", { params: { query: week ? { week } : {} } })),
-    placeholderData: keepPreviousData,
-  });
+  const overview = useQuery({ ...overviewQuery(week), placeholderData: keepPreviousData });
   const data = overview.data;
   const used = data ? categoryInfo.filter((c) => (data.totals.byCategory[c.key] ?? 0) > 0) : [];
   return (
@@ -358,7 +353,7 @@ function UsageSection() {
 
 export function Overview() {
   const [week, setWeek] = useState<string | undefined>();
-  const credits = useQuery({ queryKey: ["credits"], queryFn: () => ok(client.GET("/v1/credits")) });
+  const credits = useQuery(creditsQuery);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
