@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint + format check, then vitest. Extra arguments go to vitest
+// `npm test`: type-check, lint + format check, the layer check (scripts/check-layers.mjs), then
+// vitest. Extra arguments go to vitest
 // (`npm test -- test/foo.test.ts`). The last line is always `N passed, N failed[, N skipped]`,
-// counting a failed type-check or lint as one failed check each.
+// counting a failed type-check, lint or layer check as one failed check each.
 import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -16,7 +17,11 @@ const resultsFile = join(root, ".test-results", "vitest.json");
  */
 function run(tool, args, dir = root) {
   const bin = join(dir, "node_modules", ".bin", process.platform === "win32" ? `${tool}.cmd` : tool);
-  console.log(`\n> ${dir === root ? "" : `(${dir.slice(root.length + 1)}) `}${tool} ${args.join(" ")}`);
+  return runBin(dir === root ? tool : `(${dir.slice(root.length + 1)}) ${tool}`, bin, args);
+}
+
+function runBin(tool, bin, args) {
+  console.log(`\n> ${tool} ${args.join(" ")}`);
   return new Promise((resolve) => {
     const child = spawn(bin, args, { cwd: root, stdio: "inherit" });
     child.on("error", (err) => {
@@ -41,6 +46,7 @@ let skipped = 0;
 
 if ((await run("tsc", ["--noEmit", "-p", "."])) !== 0) failed++;
 if ((await run("biome", ["check", "--error-on-warnings", "."])) !== 0) failed++;
+if ((await runBin("node", process.execPath, ["scripts/check-layers.mjs"])) !== 0) failed++;
 // The console (web/) is type-checked with its own TypeScript 5, against the committed API types
 // (test/console/openapi-types.test.ts checks that they match the routes).
 if ((await run("tsc", ["--noEmit", "-p", "web"], join(root, "web"))) !== 0) failed++;

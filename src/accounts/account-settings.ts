@@ -1,8 +1,10 @@
+import { type TSchema, Type } from "typebox";
 import type { Db, Tx } from "../db/database.js";
+import { jsonCodec } from "../db/json-codec.js";
 import { open, seal } from "../tenants/secret-box.js";
 
 /**
- * A tenant's own mail account and sending rules (seed 002), as saved by the settings wizard.
+ * A tenant's own mail account and sending rules (docs/own-account.md), as saved by the settings wizard.
  * Non-secret settings are JSON in `account_settings.settings`; secrets are sealed apart in
  * `account_settings.secrets` and only ever leave this module in full for the code that logs in.
  * The draft (`account_drafts`) has the same shape; Finish copies it whole into the live row.
@@ -88,7 +90,7 @@ export interface Stored<S> {
 export type StoredAccount = Stored<AccountSettings>;
 export type StoredDraft = Stored<DraftSettings>;
 
-/** One signature per tenant (seed 002), added to every email when enabled. HTML is stored sanitised. */
+/** One signature per tenant (docs/own-account.md), added to every email when enabled. HTML is stored sanitised. */
 export interface SignatureSettings {
   readonly enabled: boolean;
   readonly text: string | null;
@@ -151,6 +153,64 @@ export interface DraftSettings {
   readonly attachments_signature?: AttachmentsSignatureStep;
 }
 
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Security = Type.Union([Type.Literal("none"), Type.Literal("starttls"), Type.Literal("tls")]);
+const ServerSchema = Type.Object({
+  host: Type.String(),
+  port: Type.Number(),
+  security: Security,
+  auth: Type.Union([
+    Type.Object({ method: Type.Literal("password"), user: Type.String() }),
+    Type.Object({
+      method: Type.Literal("oauth2"),
+      provider: Type.Union([Type.Literal("microsoft"), Type.Literal("google")]),
+      user: Type.String(),
+      clientId: Type.String(),
+      tokenUrl: Type.String(),
+      scope: Nullable(Type.String()),
+    }),
+  ]),
+});
+
+/**
+ * `account_settings.settings`: the live settings, checked on every read (see db/json-codec.ts).
+ * The draft (`account_drafts.settings`) is checked step by step by the wizard instead.
+ */
+export const accountSettingsColumn = jsonCodec(
+  "account_settings.settings",
+  Type.Object({
+    mode: Type.Union([Type.Literal("builtin"), Type.Literal("own_account")]),
+    fromAddress: Nullable(Type.String()),
+    fromName: Nullable(Type.String()),
+    smtp: Nullable(ServerSchema),
+    receive: Nullable(
+      Type.Intersect([
+        ServerSchema,
+        Type.Object({
+          protocol: Type.Union([Type.Literal("imap"), Type.Literal("pop3")]),
+          mailbox: Type.String(),
+          schedule: Type.Union([
+            Type.Object({ mode: Type.Literal("every"), minutes: Type.Number() }),
+            Type.Object({ mode: Type.Literal("times"), times: Type.Array(Type.String()) }),
+          ]),
+        }),
+      ]),
+    ),
+    schedule: Type.Object({
+      holdMinutes: Type.Number(),
+      delaySeconds: Type.Number(),
+      window: Nullable(Type.Object({ start: Type.String(), end: Type.String() })),
+      dailyLimit: Nullable(Type.Number()),
+    }),
+    attachments: Type.Object({ maxBytes: Type.Number(), blockedExtensions: Type.Array(Type.String()) }),
+  }),
+);
+
+/** Reads `account_settings.settings` (throws `StoredJsonError` if it lost its shape). */
+export function decodeAccountSettings(text: string): AccountSettings {
+  return accountSettingsColumn.decode(text) satisfies AccountSettings;
+}
+
 export const DEFAULT_SCHEDULE: SendingSchedule = { holdMinutes: 0, delaySeconds: 0, window: null, dailyLimit: null };
 
 function contextOf(tenantId: string): string {
@@ -164,7 +224,7 @@ async function load<S>(db: Db | Tx, table: Table, secretKey: string, tenantId: s
   if (!row) return null;
   return {
     tenantId,
-    settings: JSON.parse(row.settings) as S,
+    settings: (table === "account_settings" ? decodeAccountSettings(row.settings) : JSON.parse(row.settings)) as S,
     secrets: row.secrets ? (JSON.parse(open(secretKey, contextOf(tenantId), row.secrets)) as AccountSecrets) : {},
     version: row.version,
     updatedAt: row.updated_at,
@@ -226,8 +286,8 @@ export async function loadAttachmentPolicy(db: Db | Tx, tenantId: string): Promi
     .where("tenants.sending_mode", "=", "own_account")
     .executeTakeFirst();
   if (!row) return null;
-  const settings = JSON.parse(row.settings) as Partial<AccountSettings>;
-  return settings.mode === "own_account" && settings.attachments ? settings.attachments : null;
+  const settings = decodeAccountSettings(row.settings);
+  return settings.mode === "own_account" ? settings.attachments : null;
 }
 
 /** Saves the live settings whole (Finish) and sets the tenant's sending mode. Returns the new version. */

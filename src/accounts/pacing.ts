@@ -1,5 +1,5 @@
 /**
- * Turns a provider's daily sending limit into the least delay between two emails (seed 002:
+ * Turns a provider's daily sending limit into the least delay between two emails (docs/own-account.md:
  * "500 a day between 08:00 and 17:00 -> about 1 a minute").
  *
  * Rounding: the exact figure (window seconds / limit, e.g. 8 h = 28,800 s / 500 = 57.6 s) is
@@ -19,7 +19,7 @@ export interface Pacing {
   readonly delaySeconds: number;
   /** The most emails that can go out in one day at that pace inside the window. */
   readonly perDay: number;
-  /** Emails per minute at that pace (the figure seed 002's table shows), two decimals. */
+  /** Emails per minute at that pace (the figure the table in docs/own-account.md shows), two decimals. */
   readonly perMinute: number;
   /** Seconds the window is open each day (86,400 without a window). */
   readonly windowSeconds: number;

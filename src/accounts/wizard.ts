@@ -1,7 +1,6 @@
 import { isIP } from "node:net";
 import type { Database, Db, Tx } from "../db/database.js";
-import { releaseHeldMail } from "../delivery/send-gate.js";
-import { checkDisplayName, checkEmail } from "../messages/address.js";
+import { checkDisplayName, checkEmail } from "../email/address.js";
 import { maskSecret } from "../tenants/secret-box.js";
 import {
   type AccountAuth,
@@ -31,7 +30,7 @@ import { DANGEROUS_EXTENSIONS } from "./attachment-policy.js";
 import { delayForDailyLimit, describePacing, minutesOf, type Pacing } from "./pacing.js";
 
 /**
- * The settings wizard (seed 002) as data: a draft saved step by step, checked per field, and
+ * The settings wizard (docs/own-account.md) as data: a draft saved step by step, checked per field, and
  * Finish, which checks the whole draft and saves it as the live settings in one transaction.
  * Until Finish the live settings are untouched; after it the draft is removed, and the next
  * edit starts from a copy of the live settings (secrets included, so an administrator changing
@@ -745,7 +744,9 @@ export type FinishResult =
 /**
  * Finish: checks the whole draft and, when every step is valid, saves the live settings, the
  * signature and the sending mode and removes the draft, all in one transaction. Mail held
- * because the old sign-in was revoked is made due at once, to go with the new settings.
+ * because the old sign-in was revoked is made due at once, to go with the new settings:
+ * `releaseHeld` does that in the same transaction (the caller passes `releaseHeldMail` of
+ * `delivery/`, a layer above this one).
  */
 export async function finishDraft(
   database: Database,
@@ -754,6 +755,7 @@ export async function finishDraft(
   limits: WizardLimits,
   at: number,
   by: string | null,
+  releaseHeld: (tx: Tx, tenantId: string, at: number) => Promise<unknown>,
 ): Promise<FinishResult> {
   return database.db.transaction().execute(async (tx): Promise<FinishResult> => {
     await lockTenant(database, tx, tenantId);
@@ -764,7 +766,7 @@ export async function finishDraft(
     const secrets = usedSecrets(check.settings, draft.secrets);
     const version = await saveAccount(tx, secretKey, tenantId, check.settings, secrets, at, by);
     await saveSignature(tx, tenantId, check.signature, at);
-    await releaseHeldMail(tx, tenantId, at);
+    await releaseHeld(tx, tenantId, at);
     await deleteDraft(tx, tenantId);
     return { ok: true, version };
   });

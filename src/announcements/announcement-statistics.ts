@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Database } from "../db/database.js";
-import { type RecipientStatus, recipientStatuses } from "../messages/statuses.js";
+import { type RecipientStatus, recipientStatuses } from "../email/statuses.js";
+import { subjectIdsColumn } from "../messages/recipient-state.js";
 
 export interface AnnouncementStats {
   /** Every status, zeros included. */
@@ -147,7 +148,7 @@ export async function listAnnouncementRecipients(
   const rows = await q.orderBy("r.id").limit(filter.limit).execute();
   const subjectIds = new Set<string>();
   const parsed = rows.map((r) => {
-    const ids = r.subject_ids ? (JSON.parse(r.subject_ids) as string[]) : [];
+    const ids = r.subject_ids ? subjectIdsColumn.decode(r.subject_ids) : [];
     for (const id of ids) subjectIds.add(id);
     return ids;
   });

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Database, Tx } from "../db/database.js";
-import { newId } from "../db/ids.js";
 import type { NewEvent, NewRecipient } from "../db/tables.js";
+import { insertRecipients, newRecipient, subjectIdsColumn } from "../messages/recipient-state.js";
 import type { Clock } from "../time/clock.js";
 import type { AudienceInput } from "./compose.js";
 
@@ -268,42 +268,19 @@ async function fanOutChunk(
     const recipients: NewRecipient[] = [];
     const events: NewEvent[] = [];
     const add = (contactId: string, email: string | null, name: string, subjectIds: readonly string[]) => {
-      const id = newId(now);
-      recipients.push({
-        id,
-        tenant_id: c.tenantId,
-        message_id: c.messageId,
+      const planned = newRecipient({
+        tenantId: c.tenantId,
+        messageId: c.messageId,
         // '' when the contact has no usable address: delivery records it as email_missing.
         email: email ?? "",
         name,
         kind: "to",
-        status: "queued",
-        attempts: 0,
-        next_attempt_at: now,
-        lease_owner: null,
-        last_smtp_code: null,
-        last_enhanced_code: null,
-        last_smtp_text: null,
-        charge: null,
-        sent_at: null,
-        retry_from: null,
-        created_at: now,
-        updated_at: now,
-        contact_id: contactId,
-        subject_ids: JSON.stringify(subjectIds),
-      });
-      events.push({
-        id: newId(now),
-        tenant_id: c.tenantId,
-        message_id: c.messageId,
-        recipient_id: id,
         at: now,
-        status: "queued",
-        attempt: 0,
-        smtp_code: null,
-        enhanced_code: null,
-        smtp_text: null,
+        contactId,
+        subjectIds: subjectIdsColumn.encode([...subjectIds]),
       });
+      recipients.push(planned.recipient);
+      events.push(planned.event);
     };
     // Rows come grouped by contact (ordered), subject '' first: gather one contact at a time.
     let i = 0;
@@ -322,14 +299,7 @@ async function fanOutChunk(
       i = j;
     }
     for (let k = 0; k < recipients.length; k += INSERT_ROWS) {
-      await tx
-        .insertInto("recipients")
-        .values(recipients.slice(k, k + INSERT_ROWS))
-        .execute();
-      await tx
-        .insertInto("events")
-        .values(events.slice(k, k + INSERT_ROWS))
-        .execute();
+      await insertRecipients(tx, recipients.slice(k, k + INSERT_ROWS), events.slice(k, k + INSERT_ROWS));
     }
     added = recipients.length;
     await tx

@@ -1,6 +1,7 @@
 import type { Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { Clock } from "../time/clock.js";
+import { subjectGroupsColumn } from "./subjects.js";
 import {
   type Checked,
   type ContactRow,
@@ -344,7 +345,7 @@ export class AudienceSync {
       }
     }
     for (const { row } of rows) {
-      const groups = JSON.stringify(row.groups);
+      const groups = subjectGroupsColumn.encode([...row.groups]);
       const current = state.get(row.externalId);
       if (!current) {
         state.set(row.externalId, {
@@ -400,7 +401,7 @@ export class AudienceSync {
           id: idOf.get(externalId) ?? s.id,
           // A subject new to this batch may still have rows if a concurrent sync created it.
           replace: s.existed || idOf.get(externalId) !== s.id,
-          groups: JSON.parse(s.groups) as string[],
+          groups: subjectGroupsColumn.decode(s.groups),
         }));
       if (regroup.length === 0) continue;
       const replaced = regroup.filter((r) => r.replace).map((r) => r.id);

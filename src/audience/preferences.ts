@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Db, Tx } from "../db/database.js";
 import type { ContactTable } from "../db/tables.js";
-import type { Category } from "../messages/categories.js";
+import type { Category } from "../email/categories.js";
 
 /** How an opt-out was made: the unsubscribe page, an RFC 8058 one-click POST, or the API. */
 export type OptOutSource = "link" | "one_click" | "api";

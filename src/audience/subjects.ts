@@ -1,4 +1,5 @@
 import type { Db } from "../db/database.js";
+import { stringList } from "../db/json-codec.js";
 import type { SubjectTable } from "../db/tables.js";
 
 /** A subject (for a school, a student) and the groups it belongs to, such as year and class. */
@@ -19,9 +20,11 @@ export interface SubjectQuery {
   readonly limit: number;
 }
 
+/** `subjects.groups`: the group names a subject belongs to. */
+export const subjectGroupsColumn = stringList("subjects.groups");
+
 function groupsOf(text: string): string[] {
-  const parsed: unknown = JSON.parse(text);
-  return Array.isArray(parsed) ? parsed.filter((g): g is string => typeof g === "string") : [];
+  return subjectGroupsColumn.decode(text);
 }
 
 function subjectOf(row: SubjectTable): Subject {

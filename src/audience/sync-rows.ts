@@ -1,4 +1,4 @@
-import { type AddressProblem, checkEmail } from "../messages/address.js";
+import { type AddressProblem, checkEmail } from "../email/address.js";
 
 /**
  * Checking one row of an audience sync. Every problem is a value naming the row's fault, so one

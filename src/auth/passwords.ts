@@ -1,6 +1,6 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
-import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import * as common from "@zxcvbn-ts/language-common";
+import { createRequire } from "node:module";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { ApiError } from "../errors/api-error.js";
 
 /**
@@ -14,9 +14,15 @@ const MIN_SCORE = 3;
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
+// Loaded on first use (the dictionaries are large), not at every process's start-up.
+const require = createRequire(import.meta.url);
 let factory: ZxcvbnFactory | undefined;
 function zxcvbn(): ZxcvbnFactory {
-  factory ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs });
+  if (!factory) {
+    const core = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core");
+    const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+    factory = new core.ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs });
+  }
   return factory;
 }
 

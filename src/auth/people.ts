@@ -1,8 +1,8 @@
 import type { Db, Tx } from "../db/database.js";
 import { isId, newId } from "../db/ids.js";
 import type { PersonTable } from "../db/tables.js";
+import { checkEmail } from "../email/address.js";
 import { ApiError } from "../errors/api-error.js";
-import { checkEmail } from "../messages/address.js";
 import { deleteUser } from "../tenants/users.js";
 
 /**

@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import type { Database, Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
-import type { NewEvent } from "../db/tables.js";
-import { internalCategories } from "../messages/categories.js";
+import { internalCategories } from "../email/categories.js";
+import { holdForNoCredit, recordCharge, refundCharges } from "../messages/recipient-state.js";
+import { type Charge, parseCharge } from "../messages/refunds.js";
 import { creditAlertRecipients, type NoticeSender, prepareNotice, queueNotice } from "./notices.js";
 import {
   getOperatorCreditSettings,
@@ -12,12 +13,10 @@ import {
   tenantCreditRules,
 } from "./settings.js";
 
-/**
- * What a recipient was charged, kept on its row so that it is charged once and refunded once:
- * `uncounted`, `allowance:<period>`, `over:<period>` (sent past the limit under a soft policy),
- * `grant:<period>:<grantId>` (purchased or allocated credit), or `refunded:<charge>`.
- */
-export type Charge = string;
+export { type Charge, parseCharge, refundCharges };
+
+/** A request whose row is still due and uncharged, with its status (`queued` or `soft_bounce`). */
+type UnmeteredRow = MeterRequest & { readonly status: string };
 
 export interface MeterRequest {
   readonly recipientId: string;
@@ -37,19 +36,7 @@ export interface MeterResult {
 
 const DAY = 86_400_000;
 
-/** Parses a counted charge back into its parts; undefined for `uncounted` and refunds. */
-export function parseCharge(
-  charge: string | null,
-): { kind: "allowance" | "over" | "grant"; period: string; grantId: string | null } | undefined {
-  if (!charge) return undefined;
-  const [kind, period, grantId] = charge.split(":");
-  if ((kind === "allowance" || kind === "over" || kind === "grant") && period) {
-    return { kind, period, grantId: grantId ?? null };
-  }
-  return undefined;
-}
-
-/** The credit a tenant has now, under the rules of seed 000 (packages are not stacked). */
+/** The credit a tenant has now, under the rules of docs/credits.md (packages are not stacked). */
 export interface Availability {
   readonly period: Period;
   readonly counted: number;
@@ -171,7 +158,7 @@ async function meterTenant(
     let total = row.counted;
     let overAt = row.over_at;
     const ledger = [];
-    const heldNow: MeterRequest[] = [];
+    const heldNow: UnmeteredRow[] = [];
     for (const r of counted) {
       const grant = grants.find((g) => g.remaining - g.used > 0);
       let charge: Charge | undefined;
@@ -223,7 +210,7 @@ async function meterTenant(
       .where("tenant_id", "=", rules.tenantId)
       .where("period", "=", period.key)
       .execute();
-    await holdRecipients(tx, rules.tenantId, heldNow, now);
+    await holdForNoCredit(tx, rules.tenantId, heldNow, now);
     for (const r of heldNow) held.add(r.recipientId);
 
     const grantBalance = grants.reduce((sum, g) => sum + g.remaining - g.used, 0);
@@ -262,16 +249,7 @@ async function meterTenant(
     const charge = charges.get(r.recipientId);
     if (charge) byCharge.set(charge, [...(byCharge.get(charge) ?? []), r.recipientId]);
   }
-  for (const [charge, ids] of byCharge) {
-    for (let i = 0; i < ids.length; i += 500) {
-      await tx
-        .updateTable("recipients")
-        .set({ charge })
-        .where("tenant_id", "=", rules.tenantId)
-        .where("id", "in", ids.slice(i, i + 500))
-        .execute();
-    }
-  }
+  for (const [charge, ids] of byCharge) await recordCharge(tx, rules.tenantId, charge, ids);
 }
 
 /**
@@ -285,101 +263,26 @@ async function stillUnmetered(
   tenantId: string,
   requests: readonly MeterRequest[],
   held: Set<string>,
-): Promise<MeterRequest[]> {
+): Promise<UnmeteredRow[]> {
   const ids = requests.map((r) => r.recipientId);
-  const live = new Set<string>();
+  const live = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await tx
       .selectFrom("recipients")
-      .select("id")
+      .select(["id", "status"])
       .where("tenant_id", "=", tenantId)
       .where("id", "in", ids.slice(i, i + 500))
       // soft_bounce too: a retry of mail that failed before metering existed is metered then.
       .where("status", "in", ["queued", "soft_bounce"])
       .where("charge", "is", null)
       .execute();
-    for (const r of rows) live.add(r.id);
+    for (const r of rows) live.set(r.id, r.status);
   }
   for (const id of ids) if (!live.has(id)) held.add(id);
-  return requests.filter((r) => live.has(r.recipientId));
-}
-
-/** Parks recipients as `held_no_credit`: out of the outbox until credit arrives. */
-async function holdRecipients(tx: Tx, tenantId: string, requests: readonly MeterRequest[], now: number) {
-  if (requests.length === 0) return;
-  const ids = requests.map((r) => r.recipientId);
-  await tx
-    .updateTable("recipients")
-    .set({ status: "held_no_credit", next_attempt_at: null, lease_owner: null, updated_at: now })
-    .where("tenant_id", "=", tenantId)
-    .where("id", "in", ids)
-    .execute();
-  const events: NewEvent[] = requests.map((r) => ({
-    id: newId(now),
-    tenant_id: tenantId,
-    message_id: r.messageId,
-    recipient_id: r.recipientId,
-    at: now,
-    status: "held_no_credit",
-    attempt: 0,
-    smtp_code: null,
-    enhanced_code: null,
-    smtp_text: "held: no credit left this month under the hard limit",
-  }));
-  await tx.insertInto("events").values(events).execute();
-}
-
-/**
- * Gives back the credit of a recipient that will never be sent (hard bounce, rejection,
- * given up): one `refund` ledger row, the counter or the grant restored, and the charge marked
- * refunded, so a recipient is refunded at most once.
- */
-export async function refundCharges(
-  tx: Tx,
-  refunds: readonly { readonly recipientId: string; readonly tenantId: string; readonly charge: string }[],
-  now: number,
-): Promise<void> {
-  for (const r of refunds) {
-    const parsed = parseCharge(r.charge);
-    if (!parsed) continue;
-    const marked = await tx
-      .updateTable("recipients")
-      .set({ charge: `refunded:${r.charge}` })
-      .where("id", "=", r.recipientId)
-      .where("tenant_id", "=", r.tenantId)
-      .where("charge", "=", r.charge)
-      .executeTakeFirst();
-    if (Number(marked.numUpdatedRows) === 0) continue;
-    await tx
-      .insertInto("credit_ledger")
-      .values({
-        id: newId(now),
-        tenant_id: r.tenantId,
-        group_id: null,
-        at: now,
-        period: parsed.period,
-        kind: "refund",
-        amount: 1,
-        grant_id: parsed.grantId,
-        recipient_id: r.recipientId,
-        actor: null,
-        note: "not delivered",
-      })
-      .execute();
-    await tx
-      .updateTable("credit_periods")
-      .set((eb) => ({ counted: eb("counted", "-", 1) }))
-      .where("tenant_id", "=", r.tenantId)
-      .where("period", "=", parsed.period)
-      .execute();
-    if (parsed.grantId) {
-      await tx
-        .updateTable("credit_grants")
-        .set((eb) => ({ remaining: eb("remaining", "+", 1) }))
-        .where("id", "=", parsed.grantId)
-        .execute();
-    }
-  }
+  return requests.flatMap((r) => {
+    const status = live.get(r.recipientId);
+    return status === undefined ? [] : [{ ...r, status }];
+  });
 }
 
 /** The tenant's credit now (for `GET /v1/credits` and alerts). */

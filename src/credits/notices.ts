@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Tx } from "../db/database.js";
-import { isValidEmail } from "../messages/address.js";
+import { isValidEmail } from "../email/address.js";
 import { insertPlanned, planMessage } from "../messages/message-store.js";
 import type { PreparedMessage } from "../messages/prepare.js";
 import type { TenantCreditRules } from "./settings.js";

@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import type { Db } from "../db/database.js";
-import type { Category } from "../messages/categories.js";
+import type { Category } from "../email/categories.js";
+import { lowCreditRecipientsColumn } from "../tenants/users.js";
 
 export const overLimitPolicies = ["soft", "hard", "grace"] as const;
 export type OverLimitPolicy = (typeof overLimitPolicies)[number];
@@ -93,7 +94,7 @@ export async function tenantCreditRules(
     graceDays: row.grace_days ?? op.defaultGraceDays,
     exempt: new Set(op.exemptCategories),
     critical: new Set(op.criticalCategories),
-    lowCreditRecipients: JSON.parse(row.low_credit_recipients ?? "[]") as string[],
+    lowCreditRecipients: lowCreditRecipientsColumn.decode(row.low_credit_recipients ?? "[]"),
   };
 }
 

@@ -1,9 +1,9 @@
 import type { Database, Db } from "../db/database.js";
+import { checkEmail } from "../email/address.js";
+import { type Category, isCategory } from "../email/categories.js";
 import { ApiError, type ErrorDetail } from "../errors/api-error.js";
-import { checkEmail } from "../messages/address.js";
-import { type Category, isCategory } from "../messages/categories.js";
 import { findTenant } from "../tenants/tenants.js";
-import { existingUserIds } from "../tenants/users.js";
+import { existingUserIds, lowCreditRecipientsColumn } from "../tenants/users.js";
 import { releaseHeld, tenantsWithHeldMail } from "./held.js";
 import {
   type OperatorCreditSettings,
@@ -125,7 +125,7 @@ export async function updateTenantCreditSettings(
   const recipients =
     patch.lowCreditRecipients === undefined
       ? undefined
-      : JSON.stringify(await checkLowCreditRecipients(db, tenantId, patch.lowCreditRecipients ?? []));
+      : lowCreditRecipientsColumn.encode(await checkLowCreditRecipients(db, tenantId, patch.lowCreditRecipients ?? []));
 
   const changes = {
     ...(patch.monthlyAllowance !== undefined ? { monthly_allowance: patch.monthlyAllowance } : {}),

@@ -109,6 +109,8 @@ export interface RecipientTable {
   subject_ids: string | null;
   /** First recorded open. */
   opened_at: number | null;
+  /** Why the row waits: `no_credit`, `hold_time`, `revoked_sign_in`; null when not held (0008). */
+  hold_reason: string | null;
 }
 
 export interface EventTable {

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../messages/html.js";
+import { escapeHtml } from "../email/html.js";
 import {
   joinNames,
   type MergeValues,

@@ -1,5 +1,5 @@
 import type { Tx } from "../db/database.js";
-import { isValidEmail } from "../messages/address.js";
+import { isValidEmail } from "../email/address.js";
 import { suppressedAmong, suppressionKey } from "../messages/suppressions.js";
 import { nextDigestAt, wantsDigest } from "./digest-schedule.js";
 import type { ClaimedDelivery, DeliveryOutcome } from "./outbox.js";

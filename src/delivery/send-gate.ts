@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
-import type { AccountSettings, SendingSchedule } from "../accounts/account-settings.js";
+import { decodeAccountSettings, type SendingSchedule } from "../accounts/account-settings.js";
 import type { Db, Tx } from "../db/database.js";
+import { releaseRevokedSignInHold } from "../messages/recipient-state.js";
 import { type ClaimedDelivery, type Deferral, deferClaims } from "./outbox.js";
 
 /** How long the mail of a tenant whose OAuth2 sign-in was revoked waits before it is looked at again. */
@@ -12,7 +13,7 @@ export const HELD_NOTE = "held: the mail account's sign-in was revoked; waiting 
 const SPREAD_ROWS = 50;
 
 /**
- * The send gate for tenants that send through their own mail account (seed 002: "delay between
+ * The send gate for tenants that send through their own mail account (docs/own-account.md: "delay between
  * sending each email", a sending window, the provider's daily limit). Runs inside the claim
  * transaction, on the rows just claimed:
  *
@@ -72,11 +73,17 @@ export async function gateOwnAccountSends(
   for (const tenant of own) {
     const rows = ownRows.filter((d) => d.tenantId === tenant.id && !notices.has(d.messageId));
     if (rows.length === 0) continue;
-    const settings = tenant.settings ? (JSON.parse(tenant.settings) as AccountSettings) : null;
+    const settings = tenant.settings ? decodeAccountSettings(tenant.settings) : null;
     const revoked = tenant.revoked_at !== null && tenant.version !== null && tenant.settings_version === tenant.version;
     if (revoked) {
       for (const d of rows)
-        deferrals.push({ id: d.id, tenantId: d.tenantId, until: now + HELD_RETRY_MS, note: HELD_NOTE });
+        deferrals.push({
+          id: d.id,
+          tenantId: d.tenantId,
+          until: now + HELD_RETRY_MS,
+          note: HELD_NOTE,
+          holdReason: "revoked_sign_in",
+        });
       continue;
     }
     const schedule = settings?.schedule;
@@ -144,15 +151,7 @@ async function planTenant(
  * (up to `HELD_RETRY_MS`). Returns how many recipients were released.
  */
 export async function releaseHeldMail(db: Db | Tx, tenantId: string, now: number): Promise<number> {
-  const result = await db
-    .updateTable("recipients")
-    .set({ next_attempt_at: now, last_smtp_text: null })
-    .where("tenant_id", "=", tenantId)
-    .where("lease_owner", "is", null)
-    .where("last_smtp_text", "=", HELD_NOTE)
-    .where("next_attempt_at", ">", now)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return releaseRevokedSignInHold(db, tenantId, now);
 }
 
 /**

@@ -5,7 +5,7 @@ import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
-import { isValidEmail } from "../messages/address.js";
+import { isValidEmail } from "../email/address.js";
 import type { Clock } from "../time/clock.js";
 import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
 import {

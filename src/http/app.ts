@@ -3,114 +3,18 @@ import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from "fastify";
-import type { Logger } from "pino";
-import type { TestConnectionDeps } from "../accounts/test-connection.js";
-import type { Limits } from "../auth/rate-limits.js";
-import type { Config } from "../config/config.js";
-import type { Database } from "../db/database.js";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, LogController } from "fastify";
 import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
-import type { MessageWriter } from "../messages/message-store.js";
-import type { Principal, TenantRole } from "../tenants/tenants.js";
-import type { Clock } from "../time/clock.js";
-import type { NetworkPolicy } from "../transports/network-policy.js";
-import { type Access, createAuthenticator, createLimits, RateLimitedError, type SignedIn } from "./authenticate.js";
+
+import { createAuthenticator, createLimits, RateLimitedError } from "./authenticate.js";
 import { type ConsoleServing, registerConsole } from "./console.js";
-import { registerAccountRoutes } from "./routes/account.js";
-import { registerAnnouncementRoutes } from "./routes/announcements.js";
-import { registerAnnouncementStatisticsRoutes } from "./routes/announcements-statistics.js";
-import { registerAudienceContactRoutes } from "./routes/audience-contacts.js";
-import { registerAudienceSubjectRoutes } from "./routes/audience-subjects.js";
-import { registerAudienceSyncRoute } from "./routes/audience-sync.js";
-import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
-import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
-import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
-import { registerHealthRoutes } from "./routes/health.js";
-import { registerInboxRoutes } from "./routes/inbox.js";
-import { registerKeyRoutes } from "./routes/keys.js";
-import { registerMailboxResetRoute } from "./routes/mailbox-reset.js";
-import { registerMessageCancelRoute } from "./routes/message-cancel.js";
-import { registerMessageGetRoute } from "./routes/message-get.js";
-import { registerMessageListRoute } from "./routes/message-list.js";
-import { registerMessageSendRoute } from "./routes/message-send.js";
-import { registerOpenPixelRoute } from "./routes/open-pixel.js";
-import { registerOperatorCreditAdjustmentRoute } from "./routes/operator-credits-adjustments.js";
-import { registerOperatorCreditGroupRoutes } from "./routes/operator-credits-groups.js";
-import { registerOperatorCreditPackageRoutes } from "./routes/operator-credits-packages.js";
-import { registerOperatorCreditSettingRoutes } from "./routes/operator-credits-settings.js";
-import { registerOperatorQueueRoute } from "./routes/operator-queue.js";
-import { registerOperatorReportRoutes } from "./routes/operator-reports.js";
-import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
-import { registerPeopleRoutes } from "./routes/people.js";
-import { registerReportRoutes } from "./routes/reports.js";
-import { registerSandboxRoutes } from "./routes/sandbox.js";
-import { registerSessionRoutes } from "./routes/session.js";
-import { registerSuppressionRoutes } from "./routes/suppressions.js";
-import { registerTenantRoutes } from "./routes/tenant.js";
-import { registerTrackingSettingsRoutes } from "./routes/tracking-settings.js";
-import { registerUnsubscribeRoutes } from "./routes/unsubscribe.js";
-import { registerUsagePageRoute } from "./routes/usage-page.js";
-import { registerUserRoutes } from "./routes/users.js";
-import { registerWebhookRoutes } from "./routes/webhooks.js";
+import type { App, AppDeps } from "./route-context.js";
+import { routes } from "./routes.js";
+
+export type { Access, App, AppDeps } from "./route-context.js";
+export { tenantOf } from "./route-context.js";
 
 const formats = (ajv: Ajv): Ajv => addFormats.default(ajv);
-
-export interface AppDeps {
-  readonly database: Database;
-  readonly clock: Clock;
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly writer: MessageWriter;
-  /** Called after messages were committed, to wake an idle in-process worker. */
-  readonly onAccepted?: () => void;
-  /** Which hosts tenants may make Postbag connect to; default: built from `config`. */
-  readonly networkPolicy?: NetworkPolicy;
-  /**
-   * OAuth2 access tokens for test connection, stored nowhere: `fetchAccessToken` of
-   * src/transports/oauth2.ts bound to the network policy; without it OAuth2 logins are not tested.
-   */
-  readonly fetchAccessToken?: TestConnectionDeps["fetchAccessToken"];
-  /** Shared rate-limit counters; default: built from `config` (the database, or Redis). */
-  readonly limits?: Limits;
-  /** The built web console (web/dist) to serve at `/`; without it, no console routes. */
-  readonly consoleDir?: string;
-}
-
-/** Who may call a route (src/http/authenticate.ts). Tenant routes may further require roles. */
-export type { Access };
-
-declare module "fastify" {
-  interface FastifyRequest {
-    principal: Principal | undefined;
-    /** The console session, when the request came with one. */
-    signedIn: SignedIn | undefined;
-  }
-  interface FastifyContextConfig {
-    access?: Access;
-  }
-}
-
-export type App = FastifyInstance<
-  import("node:http").Server,
-  import("node:http").IncomingMessage,
-  import("node:http").ServerResponse,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
-
-/** The tenant a request acts for; the auth hook guarantees it on tenant routes. */
-export function tenantOf(request: FastifyRequest): { tenantId: string; role: TenantRole } {
-  const p = request.principal;
-  if (p?.kind !== "tenant") throw new ApiError("forbidden", "this route needs a tenant key");
-  return { tenantId: p.tenantId, role: p.role };
-}
 
 function renderError(reply: FastifyReply, code: ErrorCode, message: string, details?: readonly ErrorDetail[]) {
   const status = new ApiError(code, message).statusCode;
@@ -246,42 +150,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   if (deps.consoleDir !== undefined) webConsole = await registerConsole(app, deps.consoleDir);
 
-  registerHealthRoutes(app, deps);
-  registerMessageSendRoute(app, deps);
-  registerMessageGetRoute(app, deps);
-  registerMessageListRoute(app, deps);
-  registerMessageCancelRoute(app, deps);
-  registerSandboxRoutes(app, deps);
-  registerOperatorTenantRoutes(app, deps);
-  registerOperatorQueueRoute(app, deps);
-  registerUsagePageRoute(app, deps);
-  registerCreditBalanceRoutes(app, deps);
-  registerCreditPackageRoutes(app, deps);
-  registerCreditRecipientRoutes(app, deps);
-  registerUserRoutes(app, deps);
-  registerOperatorCreditSettingRoutes(app, deps);
-  registerOperatorCreditPackageRoutes(app, deps);
-  registerOperatorCreditAdjustmentRoute(app, deps);
-  registerOperatorCreditGroupRoutes(app, deps);
-  registerReportRoutes(app, deps);
-  registerOperatorReportRoutes(app, deps);
-  registerInboxRoutes(app, deps);
-  registerMailboxResetRoute(app, deps);
-  registerAccountRoutes(app, deps);
-  registerAudienceSyncRoute(app, deps);
-  registerAudienceContactRoutes(app, deps);
-  registerAudienceSubjectRoutes(app, deps);
-  registerUnsubscribeRoutes(app, deps);
-  registerOpenPixelRoute(app, deps);
-  registerTrackingSettingsRoutes(app, deps);
-  registerSuppressionRoutes(app, deps);
-  registerWebhookRoutes(app, deps);
-  registerAnnouncementRoutes(app, deps);
-  registerAnnouncementStatisticsRoutes(app, deps);
-  registerSessionRoutes(app, { ...deps, limits });
-  registerPeopleRoutes(app, deps);
-  registerKeyRoutes(app, deps);
-  registerTenantRoutes(app, deps);
+  for (const register of routes) register(app, { ...deps, limits });
 
   app.get("/openapi.json", { config: { access: { auth: "none" } }, schema: { hide: true } }, async () => app.swagger());
   return app;

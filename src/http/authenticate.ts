@@ -1,14 +1,16 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Person } from "../auth/people.js";
 import { roleIn } from "../auth/people.js";
 import { DatabaseCounterStore, Limits, RedisCounterStore } from "../auth/rate-limits.js";
-import { findSession, SESSION_COOKIE, type SessionRow, type SessionSettings } from "../auth/sessions.js";
+import { findSession, SESSION_COOKIE, type SessionSettings } from "../auth/sessions.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { ApiError } from "../errors/api-error.js";
 import { authenticateKey, type Principal, touchKey } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
+import type { Access, SignedIn } from "./route-context.js";
+
+export type { Access, SignedIn } from "./route-context.js";
 
 /**
  * Who is calling: a Bearer API key, or a console session (cookie `postbag_session`). A request
@@ -18,19 +20,6 @@ import type { Clock } from "../time/clock.js";
  * 429 rate_limited with Retry-After. Every request reads the key's row, so a revoked key is
  * refused from the next request on in every process.
  */
-export type Access =
-  | { readonly auth: "none" }
-  | { readonly auth: "operator" }
-  | { readonly auth: "tenant"; readonly roles?: readonly import("../tenants/tenants.js").TenantRole[] }
-  | { readonly auth: "any" }
-  /** Any signed-in person (cookie only), whatever their tenant: the session routes. */
-  | { readonly auth: "session" };
-
-export interface SignedIn {
-  readonly session: SessionRow;
-  readonly person: Person;
-}
-
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const PER_KEY_WINDOW_MS = 10_000;
 const AUTH_FAILURE_WINDOW_MS = 60_000;

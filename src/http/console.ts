@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { App } from "./app.js";
+import type { App } from "./route-context.js";
 
 /**
  * The web console (web/, built by Vite into `dir`) served from the API process:

@@ -1,6 +1,6 @@
 import type { SecureContext } from "node:tls";
 import type { Logger } from "pino";
-import type { NetworkPolicy } from "../transports/network-policy.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 
 /**
  * The seam to a mailbox Postbag reads (a tenant's own account, the operator's bounce mailbox).

@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import type { ReceiveSettings } from "../accounts/account-settings.js";
 
 /**
- * When a tenant's mailbox is next due, from its receiving schedule (seed 002: "every N
+ * When a tenant's mailbox is next due, from its receiving schedule (docs/own-account.md: "every N
  * minutes", or "preset times" of day in the tenant's zone). A mailbox never polled is due now.
  * Computed from the last poll and the current settings each time, so a changed schedule takes
  * effect at once.

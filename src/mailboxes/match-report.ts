@@ -1,7 +1,7 @@
 import type { Tx } from "../db/database.js";
 import { messageFromRef, recipientFromReturnPath } from "../delivery/return-path.js";
+import type { RecipientStatus } from "../email/statuses.js";
 import type { LateEvent } from "../messages/status-change.js";
-import type { RecipientStatus } from "../messages/statuses.js";
 import type { Classification, ClassifiedRecipient } from "./classify-bounce.js";
 import { clean } from "./inbound-parse.js";
 

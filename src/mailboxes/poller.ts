@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { loadAccount, type StoredAccount } from "../accounts/account-settings.js";
+import { decodeAccountSettings, loadAccount, type StoredAccount } from "../accounts/account-settings.js";
 import type { Database } from "../db/database.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 import type { Clock } from "../time/clock.js";
-import type { NetworkPolicy } from "../transports/network-policy.js";
 import { degraded, type ImportResult, importMessage, type ReadMessage, readMessage } from "./import-message.js";
 import { storedSourceKeys } from "./inbound-store.js";
 import type {
@@ -462,10 +462,7 @@ export class MailboxPoller {
 
 function receiveOf(settingsJson: string): import("../accounts/account-settings.js").ReceiveSettings | null {
   try {
-    const settings = JSON.parse(settingsJson) as {
-      receive?: import("../accounts/account-settings.js").ReceiveSettings | null;
-    };
-    return settings.receive ?? null;
+    return decodeAccountSettings(settingsJson).receive;
   } catch {
     return null;
   }

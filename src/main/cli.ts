@@ -1,7 +1,6 @@
 import { open } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { invite } from "../auth/invitations.js";
-import { type MemberRole, memberRoles } from "../auth/people.js";
+import type { MemberRole } from "../auth/people.js";
 import { ConfigError, loadConfig, settingsMarkdown } from "../config/config.js";
 import { ApiError } from "../errors/api-error.js";
 import { classifyInbound, DEFAULT_MAX_BYTES } from "../mailboxes/classify-bounce.js";
@@ -228,11 +227,14 @@ async function personInvite(args: string[], kind: "user" | "operator"): Promise<
     return 2;
   }
   const role = v.role ?? "staff";
-  if (!(memberRoles as readonly string[]).includes(role)) {
+  const memberRoles = ["administrator", "staff"];
+  if (!memberRoles.includes(role)) {
     err(`postbag: --role must be one of ${memberRoles.join(", ")}`);
     return 2;
   }
   const config = loadConfig();
+  // Loaded on demand, like serve: other commands do not pay for it at start-up.
+  const { invite } = await import("../auth/invitations.js");
   const invited = await withDatabase((database) =>
     invite(database, config, systemClock.now(), {
       tenantId: kind === "user" ? (v.tenant ?? null) : null,

@@ -1,11 +1,5 @@
-import { refundCharges } from "../credits/meter.js";
 import type { Database } from "../db/database.js";
-import { newId } from "../db/ids.js";
-import { enqueueStatusEvents } from "../tracking/webhook-events.js";
-import type { RecipientStatus } from "./statuses.js";
-
-/** Statuses a recipient can still be cancelled from: accepted, never handed to a server. */
-const CANCELLABLE: readonly RecipientStatus[] = ["queued", "held_no_credit", "pending_digest"];
+import { cancelWaiting } from "./recipient-state.js";
 
 export interface CancelledRecipient {
   readonly id: string;
@@ -29,7 +23,7 @@ export type CancelOutcome =
     };
 
 /**
- * Stops a message (seed 002: held mail "can be stopped"): every recipient still waiting and not
+ * Stops a message (docs/own-account.md: held mail "can be stopped"): every recipient still waiting and not
  * leased by a worker becomes `cancelled`, final, with an event (and a webhook event), its credit
  * refunded if it had been charged. A worker's claim and this UPDATE exclude each other: a row is
  * either leased (and then not cancelled here) or cancelled (`next_attempt_at` null: never claimed).
@@ -49,54 +43,7 @@ export async function cancelMessage(
       .where("id", "=", messageId)
       .executeTakeFirst();
     if (!message) return { found: false } as const;
-    const cancelled = await tx
-      .updateTable("recipients")
-      .set({ status: "cancelled", next_attempt_at: null, updated_at: now, last_smtp_text: "cancelled by the sender" })
-      .where("tenant_id", "=", tenantId)
-      .where("message_id", "=", messageId)
-      .where("status", "in", CANCELLABLE)
-      .where("lease_owner", "is", null)
-      .returning(["id", "email", "charge"])
-      .execute();
-    if (cancelled.length > 0) {
-      await tx
-        .insertInto("events")
-        .values(
-          cancelled.map((r) => ({
-            id: newId(now),
-            tenant_id: tenantId,
-            message_id: messageId,
-            recipient_id: r.id,
-            at: now,
-            status: "cancelled",
-            attempt: 0,
-            smtp_code: null,
-            enhanced_code: null,
-            smtp_text: "cancelled by the sender",
-          })),
-        )
-        .execute();
-      // Own-account mail is never charged; this is for anything that was (belt and braces).
-      await refundCharges(
-        tx,
-        cancelled
-          .filter((r) => r.charge !== null)
-          .map((r) => ({ recipientId: r.id, tenantId, charge: r.charge ?? "" })),
-        now,
-      );
-      await enqueueStatusEvents(
-        tx,
-        cancelled.map((r) => ({
-          tenantId,
-          messageId,
-          recipientId: r.id,
-          email: r.email,
-          status: "cancelled" as const,
-          at: now,
-          detail: "cancelled by the sender",
-        })),
-      );
-    }
+    const cancelled = await cancelWaiting(tx, tenantId, messageId, now);
     const done = new Set(cancelled.map((r) => r.id));
     const rest = await tx
       .selectFrom("recipients")

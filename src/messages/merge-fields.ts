@@ -1,4 +1,4 @@
-import { escapeHtml } from "./html.js";
+import { escapeHtml } from "../email/html.js";
 
 /**
  * Merge fields: `{{contact.name}}`, `{{subject.name}}`, `{{subject.<field>}}` in an

@@ -1,11 +1,12 @@
 import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { EventRow, MessageRow, NewEvent, NewRecipient, RecipientRow } from "../db/tables.js";
+import type { RecipientStatus } from "../email/statuses.js";
 import { ApiError } from "../errors/api-error.js";
 import type { Clock } from "../time/clock.js";
 import { applyHold } from "./hold.js";
 import type { PreparedMessage } from "./prepare.js";
-import type { RecipientStatus } from "./statuses.js";
+import { insertRecipients, newRecipient } from "./recipient-state.js";
 
 export interface AcceptedRecipient {
   readonly id: string;
@@ -266,40 +267,17 @@ export function planMessage(
   const recipients: NewRecipient[] = [];
   const events: NewEvent[] = [];
   for (const r of m.recipients) {
-    const rid = newId(now);
-    const status: RecipientStatus = r.email === null ? "email_missing" : "queued";
-    recipients.push({
-      id: rid,
-      tenant_id: tenantId,
-      message_id: id,
-      email: r.email ?? "",
+    const planned = newRecipient({
+      tenantId,
+      messageId: id,
+      email: r.email,
       name: r.name,
       kind: r.kind,
-      status,
-      attempts: 0,
-      next_attempt_at: status === "queued" ? now : null,
-      lease_owner: null,
-      last_smtp_code: null,
-      last_enhanced_code: null,
-      last_smtp_text: null,
-      charge: null,
-      sent_at: null,
-      retry_from: null,
-      created_at: now,
-      updated_at: now,
-    });
-    events.push({
-      id: newId(now),
-      tenant_id: tenantId,
-      message_id: id,
-      recipient_id: rid,
       at: now,
-      status,
-      attempt: 0,
-      smtp_code: null,
-      enhanced_code: null,
-      smtp_text: null,
+      status: r.email === null ? "email_missing" : "queued",
     });
+    recipients.push(planned.recipient);
+    events.push(planned.event);
   }
   const attachments = m.attachments.map((a, position) => ({
     id: newId(now),
@@ -321,9 +299,15 @@ export async function insertPlanned(tx: Tx, planned: readonly PlannedMessage[]):
 
 /** The rows that hang off messages already inserted: recipients, events, attachments. */
 async function insertDependents(tx: Tx, planned: readonly PlannedMessage[]): Promise<void> {
-  for (const rows of chunks(planned.flatMap((p) => p.recipients)))
-    await tx.insertInto("recipients").values(rows).execute();
-  for (const rows of chunks(planned.flatMap((p) => p.events))) await tx.insertInto("events").values(rows).execute();
+  // One event per recipient, in the same order: each chunk of recipients goes with its events
+  // (fewer columns, so they fit the same statement limits).
+  const events = planned.flatMap((p) => p.events);
+  let done = 0;
+  for (const rows of chunks(planned.flatMap((p) => p.recipients))) {
+    await insertRecipients(tx, rows, events.slice(done, done + rows.length));
+    done += rows.length;
+  }
+  for (const rows of chunks(events.slice(done))) await tx.insertInto("events").values(rows).execute();
   for (const rows of chunks(planned.flatMap((p) => p.attachments)))
     await tx.insertInto("attachments").values(rows).execute();
 }

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { AttachmentPolicy } from "../accounts/account-settings.js";
 import { checkAttachment } from "../accounts/attachment-policy.js";
+import { checkDisplayName, checkEmail, checkHeaderValue, quote } from "../email/address.js";
+import { type Category, internalCategories, isCategory } from "../email/categories.js";
 import { ApiError, type ErrorDetail } from "../errors/api-error.js";
-import { checkDisplayName, checkEmail, checkHeaderValue, quote } from "./address.js";
-import { type Category, internalCategories, isCategory } from "./categories.js";
 
 /** A recipient as the API accepts it: a bare address, or an object whose email may be missing. */
 export type AddressInput = string | { email?: string | null | undefined; name?: string | undefined };

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dialects, openTestDatabase, type TestDatabase } from "../../test/support/databases.js";
 import { newId } from "../db/ids.js";
+import { canMoveAfterDelivery, type RecipientStatus, recipientStatuses } from "../email/statuses.js";
 import { createTenant } from "../tenants/tenants.js";
 import { ManualClock } from "../time/clock.js";
 import { applyLateEvents } from "./status-change.js";
-import { canMoveAfterDelivery, type RecipientStatus, recipientStatuses } from "./statuses.js";
 import { suppressedAmong } from "./suppressions.js";
 
 describe("canMoveAfterDelivery", () => {

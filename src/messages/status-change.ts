@@ -1,7 +1,7 @@
 import type { Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
-import { enqueueStatusEvents, type StatusEvent } from "../tracking/webhook-events.js";
-import { canMoveAfterDelivery, isRecipientStatus, type RecipientStatus } from "./statuses.js";
+import { canMoveAfterDelivery, isRecipientStatus, type RecipientStatus } from "../email/statuses.js";
+import { moveAfterDelivery } from "./recipient-state.js";
 import { suppress } from "./suppressions.js";
 
 /** Something learnt about a recipient after delivery: a DSN, an ARF complaint, an open. */
@@ -26,13 +26,13 @@ export interface LateEventResult {
  * Applies events that arrive after delivery, in the caller's transaction. Every event is kept
  * in the recipient's history; the status moves only forwards (see `canMoveAfterDelivery`), so a
  * late or repeated event never undoes a stronger one. Hard bounces and complaints suppress the
- * address for the tenant; each status change is queued for the tenant's webhooks. Recipients
+ * address for the tenant; the status move itself (and its webhook event) is `moveAfterDelivery`
+ * of the recipient state machine. Recipients
  * are looked up with their tenant, so an event can never touch another tenant's mail.
  */
 export async function applyLateEvents(tx: Tx, events: readonly LateEvent[]): Promise<LateEventResult> {
   const moved = new Set<string>();
   const found = new Set<string>();
-  const webhook: StatusEvent[] = [];
   for (const e of events) {
     const row = await tx
       .selectFrom("recipients")
@@ -70,35 +70,20 @@ export async function applyLateEvents(tx: Tx, events: readonly LateEvent[]): Pro
       ]);
     }
     if (!canMoveAfterDelivery(row.status, e.status)) continue;
-    const update = await tx
-      .updateTable("recipients")
-      .set({
-        status: e.status,
-        updated_at: e.at,
-        ...(e.status === "opened" && row.opened_at === null ? { opened_at: e.at } : {}),
-        ...(e.smtpCode !== undefined ? { last_smtp_code: e.smtpCode } : {}),
-        ...(e.enhancedCode !== undefined ? { last_enhanced_code: e.enhancedCode } : {}),
-        ...(e.text !== undefined ? { last_smtp_text: e.text?.slice(0, 1000) ?? null } : {}),
-      })
-      .where("id", "=", row.id)
-      .where("tenant_id", "=", e.tenantId)
-      // Compare-and-set: a concurrent change since the read wins, this one is only an event.
-      .where("status", "=", row.status)
-      .executeTakeFirst();
-    if (Number(update.numUpdatedRows) === 0) continue;
-    moved.add(row.id);
-    webhook.push({
+    const didMove = await moveAfterDelivery(tx, {
       tenantId: e.tenantId,
-      messageId: row.message_id,
       recipientId: row.id,
+      messageId: row.message_id,
       email: row.email,
-      status: e.status,
+      from: row.status,
+      to: e.status,
       at: e.at,
-      smtpCode: e.smtpCode ?? null,
-      enhancedCode: e.enhancedCode ?? null,
-      detail: e.text ?? null,
+      firstOpen: e.status === "opened" && row.opened_at === null,
+      ...(e.smtpCode !== undefined ? { smtpCode: e.smtpCode } : {}),
+      ...(e.enhancedCode !== undefined ? { enhancedCode: e.enhancedCode } : {}),
+      ...(e.text !== undefined ? { text: e.text } : {}),
     });
+    if (didMove) moved.add(row.id);
   }
-  await enqueueStatusEvents(tx, webhook);
   return { moved, found };
 }

@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import { type Availability, currentAvailability } from "../credits/meter.js";
 import { type Period, periodAt, periodByKey } from "../credits/settings.js";
 import type { Database } from "../db/database.js";
-import { escapeHtml } from "../messages/html.js";
+import { escapeHtml } from "../email/html.js";
 import { findTenant } from "../tenants/tenants.js";
 import { signToken } from "../tracking/tokens.js";
 import { sentByBucket } from "./sent-counts.js";

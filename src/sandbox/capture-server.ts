@@ -6,6 +6,7 @@ import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import { recipientFromReturnPath } from "../delivery/return-path.js";
 import type { Clock } from "../time/clock.js";
+import { rcptToColumn } from "./sandbox-store.js";
 
 export interface CaptureServer {
   readonly port: number;
@@ -78,7 +79,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
         recipient_id: tenantId ? recipientId : null,
         received_at: clock.now(),
         mail_from: mailFrom,
-        rcpt_to: JSON.stringify(rcptTo),
+        rcpt_to: rcptToColumn.encode(rcptTo),
         subject: parsed.subject ?? null,
         message_id_header: parsed.messageId ?? null,
         size_bytes: raw.length,

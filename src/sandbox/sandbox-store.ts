@@ -1,5 +1,9 @@
 import type { Database } from "../db/database.js";
+import { stringList } from "../db/json-codec.js";
 import type { SandboxMessageRow } from "../db/tables.js";
+
+/** `sandbox_messages.rcpt_to`: the envelope recipients. */
+export const rcptToColumn = stringList("sandbox_messages.rcpt_to");
 
 /** Whose captured mail a caller may see: one tenant's, or (operator) all of it. */
 export type SandboxScope = { readonly tenantId: string } | "all";

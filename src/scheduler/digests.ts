@@ -1,10 +1,11 @@
 import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
-import type { NewMessage, NewRecipient } from "../db/tables.js";
+import type { NewMessage } from "../db/tables.js";
 import { parseMergeData } from "../delivery/mail-context.js";
 import { personalise, type Template } from "../delivery/personalise.js";
-import { escapeHtml } from "../messages/html.js";
+import { escapeHtml } from "../email/html.js";
 import { singleLine } from "../messages/merge-fields.js";
+import { insertRecipients, newRecipient } from "../messages/recipient-state.js";
 import type { Clock } from "../time/clock.js";
 import type { ScheduledJob } from "./scheduler.js";
 
@@ -201,48 +202,21 @@ async function createDigest(
     created_at: now,
     essential: 0,
   };
-  const recipientId = newId(now);
-  const recipient: NewRecipient = {
-    id: recipientId,
-    tenant_id: tenantId,
-    message_id: digestId,
+  const planned = newRecipient({
+    tenantId,
+    messageId: digestId,
     // A contact without an address is screened to `email_missing` by the worker, and the items
     // follow it there.
     email,
     name: contact?.name ?? null,
     kind: "to",
-    status: "queued",
-    attempts: 0,
-    next_attempt_at: now,
-    lease_owner: null,
-    last_smtp_code: null,
-    last_enhanced_code: null,
-    last_smtp_text: null,
-    charge: null,
-    sent_at: null,
-    retry_from: null,
-    created_at: now,
-    updated_at: now,
-    contact_id: contactId,
-    subject_ids: "[]",
-  };
+    at: now,
+    contactId,
+    subjectIds: "[]",
+    eventText: `digest of ${items.length} ${items.length === 1 ? "message" : "messages"}`,
+  });
   await tx.insertInto("messages").values(message).execute();
-  await tx.insertInto("recipients").values(recipient).execute();
-  await tx
-    .insertInto("events")
-    .values({
-      id: newId(now),
-      tenant_id: tenantId,
-      message_id: digestId,
-      recipient_id: recipientId,
-      at: now,
-      status: "queued",
-      attempt: 0,
-      smtp_code: null,
-      enhanced_code: null,
-      smtp_text: `digest of ${items.length} ${items.length === 1 ? "message" : "messages"}`,
-    })
-    .execute();
+  await insertRecipients(tx, [planned.recipient], [planned.event]);
   for (const a of attachments) await tx.insertInto("attachments").values(a).execute();
   return digestId;
 }

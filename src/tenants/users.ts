@@ -1,10 +1,14 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../db/database.js";
 import { isId, newId } from "../db/ids.js";
+import { stringList } from "../db/json-codec.js";
 import type { UserTable } from "../db/tables.js";
+import { checkEmail } from "../email/address.js";
 import { ApiError } from "../errors/api-error.js";
-import { checkEmail } from "../messages/address.js";
 import { type TenantRole, tenantRoles } from "./tenants.js";
+
+/** `tenant_credit_settings.low_credit_recipients`: user ids (here: the lowest layer that reads it). */
+export const lowCreditRecipientsColumn = stringList("tenant_credit_settings.low_credit_recipients");
 
 /**
  * A person at a tenant (a school's office staff, its administrators). Users are not API keys:
@@ -119,11 +123,11 @@ export async function deleteUser(db: Db, tenantId: string, userId: string): Prom
       .select("low_credit_recipients")
       .where("tenant_id", "=", tenantId)
       .executeTakeFirst();
-    const list = JSON.parse(settings?.low_credit_recipients ?? "[]") as string[];
+    const list = lowCreditRecipientsColumn.decode(settings?.low_credit_recipients ?? "[]");
     if (list.includes(userId)) {
       await tx
         .updateTable("credit_settings")
-        .set({ low_credit_recipients: JSON.stringify(list.filter((entry) => entry !== userId)) })
+        .set({ low_credit_recipients: lowCreditRecipientsColumn.encode(list.filter((entry) => entry !== userId)) })
         .where("tenant_id", "=", tenantId)
         .execute();
     }

@@ -1,10 +1,10 @@
 import type { Db } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { WebhookDeliveryTable, WebhookEndpointTable } from "../db/tables.js";
-import { recipientStatuses } from "../messages/statuses.js";
+import { recipientStatuses } from "../email/statuses.js";
+import { eventTypeOf, webhookEventsColumn } from "../messages/webhook-events.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 import { open, seal } from "../tenants/secret-box.js";
-import type { NetworkPolicy } from "../transports/network-policy.js";
-import { eventTypeOf } from "./webhook-events.js";
 import { newWebhookSecret } from "./webhook-signature.js";
 
 /** A tenant's webhook endpoint as the API shows it: never its secret. */
@@ -60,7 +60,7 @@ function view(row: WebhookEndpointTable): WebhookEndpoint {
   return {
     id: row.id,
     url: row.url,
-    events: JSON.parse(row.events) as string[],
+    events: webhookEventsColumn.decode(row.events),
     description: row.description,
     active: row.active === 1,
     createdAt: row.created_at,
@@ -87,7 +87,7 @@ export async function createEndpoint(
     tenant_id: input.tenantId,
     url: input.url,
     secret: seal(secretKey, sealContext(id), secret),
-    events: JSON.stringify(normalizeEvents(input.events)),
+    events: webhookEventsColumn.encode(normalizeEvents(input.events)),
     description: input.description,
     active: 1,
     created_at: input.at,
@@ -135,7 +135,7 @@ export async function updateEndpoint(
     .set({
       updated_at: at,
       ...(patch.url !== undefined ? { url: patch.url } : {}),
-      ...(patch.events !== undefined ? { events: JSON.stringify(normalizeEvents(patch.events)) } : {}),
+      ...(patch.events !== undefined ? { events: webhookEventsColumn.encode(normalizeEvents(patch.events)) } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.active !== undefined ? { active: patch.active ? 1 : 0 } : {}),
     })

@@ -4,8 +4,8 @@ import { isIP } from "node:net";
 import type { SecureContext } from "node:tls";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 import type { Clock } from "../time/clock.js";
-import type { NetworkPolicy } from "../transports/network-policy.js";
 import { checkWebhookUrl, signingSecretOf } from "./webhook-endpoints.js";
 import { signWebhook } from "./webhook-signature.js";
 

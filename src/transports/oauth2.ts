@@ -3,10 +3,10 @@ import { request } from "node:https";
 import type { AccountSecrets, OAuthProvider, StoredAccount } from "../accounts/account-settings.js";
 import { type NoticeSender, prepareNotice, queueNotice } from "../credits/notices.js";
 import type { Database, Tx } from "../db/database.js";
-import { isValidEmail } from "../messages/address.js";
+import { isValidEmail } from "../email/address.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 import { open, seal } from "../tenants/secret-box.js";
 import { type Clock, systemClock } from "../time/clock.js";
-import type { NetworkPolicy } from "./network-policy.js";
 
 /**
  * OAuth2 access tokens for XOAUTH2 logins to a tenant's own mailbox (Microsoft 365, Google).

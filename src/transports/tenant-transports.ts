@@ -4,13 +4,14 @@ import { loadAccount, type ServerSettings, type StoredAccount } from "../account
 import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
 import type { AccountTransports } from "../delivery/mail-transport.js";
-import { type ClaimedDelivery, deferClaims } from "../delivery/outbox.js";
+import type { ClaimedDelivery } from "../delivery/outbox.js";
 import { MESSAGE_REF_HEADER, messageRefFor } from "../delivery/return-path.js";
 import { HELD_NOTE, HELD_RETRY_MS, pushGateAfterSend } from "../delivery/send-gate.js";
 import type { SendResult } from "../delivery/send-result.js";
-import { isValidEmail } from "../messages/address.js";
+import { isValidEmail } from "../email/address.js";
+import { deferClaims } from "../messages/recipient-state.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 import type { Clock } from "../time/clock.js";
-import type { NetworkPolicy } from "./network-policy.js";
 import { type AccessTokenResult, accessTokenFor, isSendingRevoked, type OAuthDeps } from "./oauth2.js";
 import { SmtpTransport } from "./smtp-transport.js";
 
@@ -149,7 +150,15 @@ export class TenantTransports implements AccountTransports {
     await deferClaims(
       this.#deps.database.db,
       owner,
-      [{ id: delivery.id, tenantId: delivery.tenantId, until: now + HELD_RETRY_MS, note: HELD_NOTE }],
+      [
+        {
+          id: delivery.id,
+          tenantId: delivery.tenantId,
+          until: now + HELD_RETRY_MS,
+          note: HELD_NOTE,
+          holdReason: "revoked_sign_in",
+        },
+      ],
       now,
     );
     return soft(HELD_NOTE);

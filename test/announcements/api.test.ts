@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/db/ids.js";
-import { recipientStatuses } from "../../src/messages/statuses.js";
+import { recipientStatuses } from "../../src/email/statuses.js";
 import type { ManualClock } from "../../src/time/clock.js";
 import { describeEachDialect } from "../support/databases.js";
 import { waitUntil } from "../support/delivery.js";

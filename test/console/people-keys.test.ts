@@ -127,6 +127,76 @@ describe.each(dialects)("people, keys, audit, tenant and prices [%s]", (dialect)
     );
   });
 
+  it("an operator person creates a school and invites its first administrator, with no key", async () => {
+    const { invite } = await import("../../src/auth/invitations.js");
+    const invited = await invite(t.database, t.config, t.clock.now(), {
+      tenantId: null,
+      email: "ops@provider.example",
+      actor: null,
+    });
+    const token = invited.invitationUrl.split("#token=")[1] ?? "";
+    const peek = json(await t.inject({ method: "GET", url: `/v1/invitations/${token}` }));
+    expect(peek).toMatchObject({ operator: true, tenantName: null, role: null });
+    const ops = browserFrom(
+      await t.inject({
+        method: "POST",
+        url: "/v1/invitations/accept",
+        payload: { token, name: "Ops", password: GOOD_PASSWORD },
+      }),
+    );
+    expect(ops.session).toMatchObject({ operator: true, memberships: [], activeTenantId: null });
+    const school = await t.inject({
+      method: "POST",
+      url: "/v1/operator/tenants",
+      headers: ops.change,
+      payload: { name: "New School" },
+    });
+    expect(school.statusCode, school.body).toBe(201);
+    const schoolId = json<{ id: string }>(school).id;
+    const headInvite = await t.inject({
+      method: "POST",
+      url: `/v1/operator/tenants/${schoolId}/invitations`,
+      headers: ops.change,
+      payload: { email: "head@new-school.example", name: "Ms New", role: "administrator" },
+    });
+    expect(headInvite.statusCode, headInvite.body).toBe(201);
+    const headToken = json<{ invitationUrl: string }>(headInvite).invitationUrl.split("#token=")[1] ?? "";
+    const head = browserFrom(
+      await t.inject({
+        method: "POST",
+        url: "/v1/invitations/accept",
+        payload: { token: headToken, name: "Ms New", password: GOOD_PASSWORD },
+      }),
+    );
+    expect(head.session.activeTenantId).toBe(schoolId);
+    expect(head.session.memberships[0]).toMatchObject({ tenantName: "New School", role: "administrator" });
+    // The operator's session has no tenant: tenant routes are refused; tenants cannot use operator routes.
+    expect((await t.inject({ method: "GET", url: "/v1/people", headers: ops.read })).statusCode).toBe(403);
+    expect((await t.inject({ method: "GET", url: "/v1/operator/tenants", headers: head.read })).statusCode).toBe(403);
+    const tenant = await t.newTenant();
+    expect(
+      (
+        await t.inject({
+          method: "POST",
+          url: `/v1/operator/tenants/${tenant.id}/invitations`,
+          headers: tenant.auth("administrator"),
+          payload: { email: "x@y.example", role: "staff" },
+        })
+      ).statusCode,
+    ).toBe(403);
+    const missing = await t.inject({
+      method: "POST",
+      url: "/v1/operator/tenants/01ARZ3NDEKTSV4RRFFQ69G5FAV/invitations",
+      headers: ops.change,
+      payload: { email: "x@y.example", role: "staff" },
+    });
+    expect(code(missing)).toBe("not_found");
+    const audit = json<{ items: AuditView[] }>(await t.inject({ method: "GET", url: "/v1/audit", headers: head.read }));
+    expect(audit.items.map((a) => [a.action, a.actor.kind, a.actor.name])).toEqual([
+      ["invitation.created", "person", "Ops"],
+    ]);
+  });
+
   it("another tenant's people and keys are unreachable", async () => {
     const mine = await t.newTenant();
     const theirs = await t.newTenant();
@@ -354,11 +424,34 @@ describe.each(dialects)("people, keys, audit, tenant and prices [%s]", (dialect)
     expect(
       (await t.inject({ method: "POST", url: `/v1/packages/${pkg.id}/purchase`, headers: staff.change })).statusCode,
     ).toBe(403);
+    await t.db
+      .insertInto("suppressions")
+      .values({
+        tenant_id: tenant.id,
+        email: "parent@price.example",
+        reason: "hard_bounce",
+        detail: null,
+        recipient_id: null,
+        created_at: t.clock.now(),
+      })
+      .execute();
+    const reset = await t.inject({
+      method: "DELETE",
+      url: "/v1/suppressions/parent@price.example",
+      headers: head.change,
+      payload: { note: "new mailbox" },
+    });
+    expect(reset.statusCode, reset.body).toBe(200);
     const audit = json<{ items: AuditView[] }>(await t.inject({ method: "GET", url: "/v1/audit", headers: head.read }));
     expect(audit.items.find((a) => a.action === "package.purchased")?.actor).toEqual({
       kind: "person",
       id: head.session.person.id,
       name: "Mr Buyer",
+    });
+    expect(audit.items.find((a) => a.action === "suppression.reset")).toMatchObject({
+      actor: { kind: "person", name: "Mr Buyer" },
+      target: "parent@price.example",
+      detail: "new mailbox",
     });
   });
 

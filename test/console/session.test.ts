@@ -3,6 +3,36 @@ import { dialects } from "../support/databases.js";
 import { type ErrorReply, json, openTestApp, type TestApp } from "../support/test-app.js";
 import { browserFrom, GOOD_PASSWORD, inviteAndAccept, mailedToken, type Session } from "./support.js";
 
+describe.each(dialects)("the session cookie behind https [%s]", (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp(dialect, { env: { POSTBAG_PUBLIC_URL: "https://mail.school.example" } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("is Secure when the public URL is https, and the links point there", async () => {
+    const tenant = await t.newTenant();
+    const invited = await t.inject({
+      method: "POST",
+      url: "/v1/people/invitations",
+      headers: tenant.auth("administrator"),
+      payload: { email: "tls@oak.example", role: "staff" },
+    });
+    const url = json<{ invitationUrl: string }>(invited).invitationUrl;
+    expect(url.startsWith("https://mail.school.example/invitation#token=")).toBe(true);
+    const accepted = await t.inject({
+      method: "POST",
+      url: "/v1/invitations/accept",
+      payload: { token: url.split("#token=")[1], name: "Tls", password: GOOD_PASSWORD },
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(String(accepted.headers["set-cookie"])).toMatch(/; Secure/);
+    expect(String(accepted.headers["set-cookie"])).toMatch(/HttpOnly/);
+  });
+});
+
 describe.each(dialects)("sign-in and sessions [%s]", (dialect) => {
   let t: TestApp;
   beforeAll(async () => {

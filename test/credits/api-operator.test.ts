@@ -190,6 +190,7 @@ describe.each(dialects)("operator credits API [%s]", (dialect) => {
       expiresInDays: 365,
       active: true,
       createdAt: new Date(clock.now()).toISOString(),
+      price: null,
     });
     const off = await op("DELETE", `/v1/operator/packages/${pkg.id}`);
     expect(json(off)).toMatchObject({ id: pkg.id, active: false });
@@ -209,7 +210,9 @@ describe.each(dialects)("operator credits API [%s]", (dialect) => {
       [{ name: "Line\nbreak", credits: 10 }, "invalid_request"],
       [{ name: "Never", credits: 10, expiresInDays: 0 }, "invalid_request"],
       [{ credits: 10 }, "invalid_request"],
-      [{ name: "Priced", credits: 10, price: 5 }, "unknown_field"],
+      [{ name: "Priced", credits: 10, price: 5 }, "invalid_request"],
+      [{ name: "Priced", credits: 10, price: { amount: 5, currency: "euro" } }, "invalid_request"],
+      [{ name: "Priced", credits: 10, cost: 5 }, "unknown_field"],
     ] as const) {
       const bad = await op("POST", "/v1/operator/packages", payload);
       expect(bad.statusCode, `${JSON.stringify(payload)}: ${bad.body}`).toBe(400);

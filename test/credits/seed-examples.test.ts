@@ -24,7 +24,7 @@ import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp-test-s
 const JAN_15 = Date.UTC(2026, 0, 15, 9, 0);
 
 for (const dialect of dialects) {
-  describe(`seed 000 examples [${dialect}]`, () => {
+  describe(`docs/credits.md examples [${dialect}]`, () => {
     let test: TestDatabase;
     let server: TestSmtpServer;
     beforeAll(async () => {

@@ -113,6 +113,8 @@ describe("postbag serve in sandbox mode", () => {
     expect(first.operatorKey).toMatch(/^pb_[0-9A-Z]{26}_[A-Za-z0-9_-]{32}$/);
     const operatorKey = first.operatorKey ?? "";
     expect(first.stdout()).toContain("First start");
+    // And an operator invitation for the console (docs/console.md).
+    expect(first.stdout()).toMatch(/^ {2}http:\/\/\S+\/invitation#token=[A-Za-z0-9_-]{43}$/m);
 
     const oakwood = await newTenant(first, operatorKey, "Oakwood Primary");
     const elm = await newTenant(first, operatorKey, "Elm Street School");
@@ -157,6 +159,7 @@ describe("postbag serve in sandbox mode", () => {
     expect(second.operatorKey).toBeUndefined();
     expect(second.stdout()).not.toContain("OPERATOR_KEY=");
     expect(second.stdout()).not.toContain("First start");
+    expect(second.stdout()).not.toContain("/invitation#token=");
     expect(second.stdout()).toMatch(/^SANDBOX MODE: /m);
     // The first key and the captured mail are still there.
     const again = await api<{ items: { id: string }[] }>(second, operatorKey, "GET", "/v1/sandbox/messages");

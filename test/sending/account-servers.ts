@@ -11,8 +11,8 @@ import {
   saveAccount,
 } from "../../src/accounts/account-settings.js";
 import type { Database } from "../../src/db/database.js";
+import { createNetworkPolicy, type NetworkPolicy } from "../../src/network/network-policy.js";
 import type { Clock } from "../../src/time/clock.js";
-import { createNetworkPolicy, type NetworkPolicy } from "../../src/transports/network-policy.js";
 import { TenantTransports } from "../../src/transports/tenant-transports.js";
 import { SECRET_KEY, SENDER_DOMAIN, silentLogger } from "../support/delivery.js";
 

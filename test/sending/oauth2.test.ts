@@ -320,6 +320,7 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
       { maxMessageBytes: 10_000_000 },
       clock.now(),
       null,
+      releaseHeldMail,
     );
     expect(finished).toMatchObject({ ok: true });
     rows = await recipientRows(database, tenantId);

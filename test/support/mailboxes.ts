@@ -13,8 +13,8 @@ import { newId } from "../../src/db/ids.js";
 import { messageRefFor, returnPathFor } from "../../src/delivery/return-path.js";
 import { openMailboxClient } from "../../src/mailboxes/open-mailbox-client.js";
 import { MailboxPoller, type PollerDeps } from "../../src/mailboxes/poller.js";
+import { createNetworkPolicy, type NetworkPolicy } from "../../src/network/network-policy.js";
 import type { Clock } from "../../src/time/clock.js";
-import { createNetworkPolicy, type NetworkPolicy } from "../../src/transports/network-policy.js";
 import { acceptMessages, BOUNCE_DOMAIN, message, SECRET_KEY } from "./delivery.js";
 import type { Dovecot } from "./dovecot.js";
 

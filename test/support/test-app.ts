@@ -8,9 +8,9 @@ import { type Config, loadConfig } from "../../src/config/config.js";
 import type { Database, Db, Dialect } from "../../src/db/database.js";
 import { type App, createApp } from "../../src/http/app.js";
 import { MessageWriter } from "../../src/messages/message-store.js";
+import { createNetworkPolicy } from "../../src/network/network-policy.js";
 import { createApiKey, createTenant, type TenantRole, tenantRoles } from "../../src/tenants/tenants.js";
 import { type Clock, ManualClock } from "../../src/time/clock.js";
-import { createNetworkPolicy } from "../../src/transports/network-policy.js";
 import { fetchAccessToken } from "../../src/transports/oauth2.js";
 import { openTestDatabase, type TestDatabase } from "./databases.js";
 

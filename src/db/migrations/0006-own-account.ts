@@ -3,7 +3,7 @@ import { columnTypes } from "../column-types.js";
 import type { Dialect } from "../database.js";
 
 /**
- * A tenant's own mail account (seed 002): the live settings and the wizard's draft, each saved
+ * A tenant's own mail account (docs/own-account.md): the live settings and the wizard's draft, each saved
  * whole (secrets encrypted apart from the rest), OAuth2 access tokens, the tenant's signature,
  * and the send gate that paces delivery across every worker.
  */

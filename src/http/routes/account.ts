@@ -16,13 +16,14 @@ import {
   STEPS,
   updateDraft,
 } from "../../accounts/wizard.js";
+import { releaseHeldMail } from "../../delivery/send-gate.js";
 import { ApiError } from "../../errors/api-error.js";
-import { createNetworkPolicy } from "../../transports/network-policy.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { createNetworkPolicy } from "../../network/network-policy.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, Nullable, StringEnum } from "../schemas.js";
 
 /*
- * The own-account settings wizard (seed 002) and test connection. Administrators change and
+ * The own-account settings wizard (docs/own-account.md) and test connection. Administrators change and
  * test; staff may read the live settings (the pace and hold time decide when their mail goes).
  * Secrets are write-only: every answer shows them masked (`••••` and at most the last 4).
  */
@@ -293,7 +294,15 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
     },
     async (request) => {
       const { tenantId } = tenantOf(request);
-      const result = await finishDraft(database, config.secretKey, tenantId, limits, clock.now(), byKey(request));
+      const result = await finishDraft(
+        database,
+        config.secretKey,
+        tenantId,
+        limits,
+        clock.now(),
+        byKey(request),
+        releaseHeldMail,
+      );
       if (!result.ok) {
         if (result.reason === "no_draft") {
           throw new ApiError("conflict", "there is no draft to finish: save the wizard's steps first");
@@ -355,7 +364,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
         throw new ApiError("invalid_request", "nothing to test: the account step has no sending or receiving server");
       }
       // Loaded on first use: imapflow and Nodemailer's SMTP client are not needed to start the app.
-      const { testConnection } = await import("../../accounts/test-connection.js");
+      const { testConnection } = await import("../../mailboxes/test-connection.js");
       return testConnection(
         {
           policy,

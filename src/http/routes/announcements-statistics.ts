@@ -7,9 +7,9 @@ import {
   listAnnouncementRecipients,
 } from "../../announcements/announcement-statistics.js";
 import { csvLine } from "../../announcements/csv.js";
-import { recipientStatuses } from "../../messages/statuses.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { recipientStatuses } from "../../email/statuses.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable, PageQuery, StringEnum } from "../schemas.js";
 import { announcementRoles, requireAnnouncement } from "./announcements.js";
 

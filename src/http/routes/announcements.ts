@@ -6,11 +6,11 @@ import { isId } from "../../db/ids.js";
 import type { AnnouncementRow } from "../../db/tables.js";
 import { ApiError } from "../../errors/api-error.js";
 import type { TenantRole } from "../../tenants/tenants.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
 
-/** Announcements are people's work (SPEC: staff compose); system keys are for transactional mail. */
+/** Announcements are people's work (docs/announcements.md: staff compose); system keys are for transactional mail. */
 export const announcementRoles: readonly TenantRole[] = ["staff", "administrator"];
 
 const ExternalIds = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: MAX_AUDIENCE_ENTRIES });

@@ -10,8 +10,8 @@ import {
 } from "../../audience/preferences.js";
 import { MAX_EXTERNAL_ID_CHARS } from "../../audience/sync-rows.js";
 import { ApiError } from "../../errors/api-error.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();

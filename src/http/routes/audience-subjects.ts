@@ -2,8 +2,8 @@ import { Type } from "typebox";
 import { listSubjectGroups, listSubjects, type Subject } from "../../audience/subjects.js";
 import { MAX_GROUP_CHARS } from "../../audience/sync-rows.js";
 import { ApiError } from "../../errors/api-error.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, Page, PageQuery } from "../schemas.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -13,7 +13,7 @@ import {
   rowKinds,
 } from "../../audience/sync-rows.js";
 import { ApiError } from "../../errors/api-error.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, Nullable, StringEnum } from "../schemas.js";
 
 /** A JSON sync is parsed whole, so it stays modest; large syncs use NDJSON, which streams. */

@@ -4,8 +4,8 @@ import { currentAvailability } from "../../credits/meter.js";
 import { overLimitPolicies, tenantCreditRules } from "../../credits/settings.js";
 import type { Database } from "../../db/database.js";
 import { ApiError } from "../../errors/api-error.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,8 +1,8 @@
 import { Type } from "typebox";
 import { type CreditPackage, listPackages, purchasePackage } from "../../credits/grants.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { auditRequest } from "../audit.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
 import { CreditsSchema, creditsView } from "./credits-balance.js";
 

@@ -5,8 +5,8 @@ import {
   updateTenantCreditSettings,
 } from "../../credits/tenant-settings.js";
 import { ApiError } from "../../errors/api-error.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { auditRequest } from "../audit.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses } from "../schemas.js";
 
 export const LowCreditRecipients = Type.Array(

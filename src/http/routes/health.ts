@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { Type } from "typebox";
 import { ApiError } from "../../errors/api-error.js";
-import type { App, AppDeps } from "../app.js";
+import type { App, AppDeps } from "../route-context.js";
 
 export function registerHealthRoutes(app: App, { database }: AppDeps): void {
   const open = { access: { auth: "none" } } as const;

@@ -8,8 +8,8 @@ import {
   inboundKinds,
   listInbound,
 } from "../../mailboxes/inbound-store.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
 
 /** Staff and administrators read the inbox; system (integration) keys do not. */

@@ -2,8 +2,8 @@ import { Type } from "typebox";
 import { recordAudit } from "../../auth/audit.js";
 import { ApiError } from "../../errors/api-error.js";
 import { createApiKey, findKey, type KeyView, listKeys, revokeKey, tenantRoles } from "../../tenants/tenants.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable, PageQuery, StringEnum } from "../schemas.js";
 import { ActorSchema, actorOf } from "./people.js";
 

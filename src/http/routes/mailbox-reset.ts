@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import { loadAccount } from "../../accounts/account-settings.js";
 import { ApiError } from "../../errors/api-error.js";
 import { resetMailboxCounter, tenantMailbox } from "../../mailboxes/mailbox-state.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses } from "../schemas.js";
 
 const ResetResult = Type.Object({
@@ -13,7 +13,7 @@ const ResetResult = Type.Object({
 });
 
 /**
- * `POST /v1/account/reset-mailbox-counter` (seed 002's "Reset Mailbox Counter"): Postbag forgets
+ * `POST /v1/account/reset-mailbox-counter` (docs/own-account.md, "Reset Mailbox Counter"): Postbag forgets
  * where it got to in the mailbox and, at the next poll, reads every message that is in the
  * mailbox now, from the first, storing only those it does not already have (recognised by
  * their identity in the mailbox, their Message-ID or their exact bytes). Mail that an earlier

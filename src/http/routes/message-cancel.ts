@@ -2,7 +2,7 @@ import { Type } from "typebox";
 import { isId } from "../../db/ids.js";
 import { ApiError } from "../../errors/api-error.js";
 import { cancelMessage } from "../../messages/cancel.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, IdParams, Nullable } from "../schemas.js";
 
 const Recipient = Type.Object({ id: Type.String(), email: Nullable(Type.String()) });

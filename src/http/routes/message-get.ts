@@ -3,7 +3,7 @@ import { isId } from "../../db/ids.js";
 import type { EventRow, RecipientRow } from "../../db/tables.js";
 import { ApiError } from "../../errors/api-error.js";
 import { getMessage, type ListedMessage } from "../../messages/message-store.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable } from "../schemas.js";
 
 export const EventSchema = Type.Object({

@@ -1,10 +1,10 @@
 import { Type } from "typebox";
+import { categories } from "../../email/categories.js";
+import { recipientStatuses } from "../../email/statuses.js";
 import { ApiError } from "../../errors/api-error.js";
-import { categories } from "../../messages/categories.js";
 import { listMessages } from "../../messages/message-store.js";
-import { recipientStatuses } from "../../messages/statuses.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, Page, PageQuery, StringEnum } from "../schemas.js";
 import { MessageFields, messageView } from "./message-get.js";
 

@@ -1,9 +1,9 @@
 import { Type } from "typebox";
 import { loadAttachmentPolicy } from "../../accounts/account-settings.js";
-import { categories } from "../../messages/categories.js";
+import { categories } from "../../email/categories.js";
+import { recipientStatuses } from "../../email/statuses.js";
 import { prepareMessage } from "../../messages/prepare.js";
-import { recipientStatuses } from "../../messages/statuses.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, StringEnum } from "../schemas.js";
 
 const Address = Type.Union([

@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import { OPEN_PURPOSE, readLink } from "../../tracking/links.js";
 import { recordOpen } from "../../tracking/opens.js";
-import type { App, AppDeps } from "../app.js";
+import type { App, AppDeps } from "../route-context.js";
 
 /** A 1x1 transparent GIF (43 bytes). */
 export const TRANSPARENT_GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");

@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { adjustCredits, MAX_CREDITS } from "../../credits/grants.js";
-import type { App, AppDeps } from "../app.js";
+import type { App, AppDeps } from "../route-context.js";
 import { ErrorBody, errorResponses, IdParams } from "../schemas.js";
 
 /** Credit the operator gives or takes by hand, each with a note the tenant sees in its ledger. */

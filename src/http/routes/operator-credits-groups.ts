@@ -10,8 +10,8 @@ import {
   topUpGroup,
 } from "../../credits/grants.js";
 import { ApiError } from "../../errors/api-error.js";
-import type { App, AppDeps } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import type { App, AppDeps } from "../route-context.js";
 import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -8,8 +8,8 @@ import {
   setPackagePrice,
 } from "../../credits/grants.js";
 import { ApiError } from "../../errors/api-error.js";
-import type { App, AppDeps } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import type { App, AppDeps } from "../route-context.js";
 import { errorResponses, IdParams, Page, PageQuery } from "../schemas.js";
 import { PackageSchema, PriceInput, packageView } from "./credits-packages.js";
 

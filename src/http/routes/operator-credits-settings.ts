@@ -8,9 +8,9 @@ import {
   updateOperatorCreditSettings,
   updateTenantCreditSettings,
 } from "../../credits/tenant-settings.js";
+import { categories } from "../../email/categories.js";
 import { ApiError } from "../../errors/api-error.js";
-import { categories } from "../../messages/categories.js";
-import type { App, AppDeps } from "../app.js";
+import type { App, AppDeps } from "../route-context.js";
 import { errorResponses, IdParams, Nullable, StringEnum } from "../schemas.js";
 import { LowCreditRecipients } from "./credits-recipients.js";
 

@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { queueStats } from "../../delivery/queue-stats.js";
-import type { App, AppDeps } from "../app.js";
+import type { App, AppDeps } from "../route-context.js";
 import { errorResponses } from "../schemas.js";
 
 const QueueSchema = Type.Object({

@@ -1,8 +1,8 @@
 import { Type } from "typebox";
 import { overLimitTenants } from "../../reports/over-limit-tenants.js";
 import { repeatOffenders } from "../../reports/repeat-offenders.js";
-import type { App, AppDeps } from "../app.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
+import type { App, AppDeps } from "../route-context.js";
 import { errorResponses, Page, PageQuery } from "../schemas.js";
 
 const OverLimitTenant = Type.Object({

@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import { createApiKey, createTenant, listTenants, tenantRoles } from "../../tenants/tenants.js";
-import type { App, AppDeps } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import type { App, AppDeps } from "../route-context.js";
 import { ErrorBody, errorResponses, IdParams, Page, PageQuery, StringEnum } from "../schemas.js";
 
 const TenantSchema = Type.Object({
@@ -95,6 +95,7 @@ export function registerOperatorTenantRoutes(app: App, { database, clock }: AppD
         tenantId,
         role: request.body.role ?? "system",
         name: request.body.name,
+        createdBy: request.principal?.actor,
       });
       return reply.code(201).send({ id: created.id, role: created.role, tenantId, key: created.key });
     },

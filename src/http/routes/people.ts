@@ -4,8 +4,8 @@ import { invite } from "../../auth/invitations.js";
 import { listPeople, memberRoles, removeMember, setMemberRole } from "../../auth/people.js";
 import { ApiError } from "../../errors/api-error.js";
 import type { Actor } from "../../tenants/tenants.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
 
 const administrator = { access: { auth: "tenant", roles: ["administrator"] } } as const;
@@ -23,6 +23,20 @@ const PersonSchema = Type.Object({
   role: StringEnum(memberRoles),
   lastSignInAt: Nullable(Type.String({ format: "date-time" })),
   invitedPending: Type.Boolean({ description: "Invited and has not accepted yet" }),
+});
+
+const InvitationBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    role: StringEnum(memberRoles),
+  },
+  { additionalProperties: false },
+);
+
+const InvitationAnswer = Type.Object({
+  invitationUrl: Type.String(),
+  expiresAt: Type.String({ format: "date-time" }),
 });
 
 const ActorSchema = Type.Object({
@@ -62,24 +76,40 @@ export function registerPeopleRoutes(app: App, { database, clock, config }: AppD
       schema: {
         tags: ["people"],
         summary: "Invite a person by email with a role; answers the invitation URL to copy (administrators)",
-        body: Type.Object(
-          {
-            email: Type.String({ minLength: 1, maxLength: 254 }),
-            name: Type.Optional(Type.String({ maxLength: 200 })),
-            role: StringEnum(memberRoles),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({ invitationUrl: Type.String(), expiresAt: Type.String({ format: "date-time" }) }),
-          ...errorResponses,
-        },
+        body: InvitationBody,
+        response: { 201: InvitationAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
       const { tenantId } = tenantOf(request);
       const invited = await invite(database, config, clock.now(), {
         tenantId,
+        email: request.body.email,
+        name: request.body.name,
+        role: request.body.role,
+        actor: actorOf(request),
+      });
+      return reply
+        .code(201)
+        .send({ invitationUrl: invited.invitationUrl, expiresAt: new Date(invited.expiresAt).toISOString() });
+    },
+  );
+
+  app.post(
+    "/v1/operator/tenants/:id/invitations",
+    {
+      config: { access: { auth: "operator" } },
+      schema: {
+        tags: ["operator"],
+        summary: "Invite a person to a tenant with a role (a new school's first administrator, say)",
+        params: IdParams,
+        body: InvitationBody,
+        response: { 201: InvitationAnswer, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const invited = await invite(database, config, clock.now(), {
+        tenantId: request.params.id,
         email: request.body.email,
         name: request.body.name,
         role: request.body.role,

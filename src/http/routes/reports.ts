@@ -1,11 +1,11 @@
 import { Type } from "typebox";
+import { categories } from "../../email/categories.js";
 import { ApiError } from "../../errors/api-error.js";
-import { categories } from "../../messages/categories.js";
 import { monthlyUsage } from "../../reports/monthly-usage.js";
 import { weekAt, weekByKey } from "../../reports/report-calendar.js";
 import { weekOverview } from "../../reports/week-overview.js";
 import { findTenant } from "../../tenants/tenants.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses } from "../schemas.js";
 import { CreditsSchema, creditsView } from "./credits-balance.js";
 

@@ -2,9 +2,9 @@ import { Type } from "typebox";
 import { isId } from "../../db/ids.js";
 import type { SandboxMessageRow } from "../../db/tables.js";
 import { ApiError } from "../../errors/api-error.js";
-import { getCaptured, listCaptured, type SandboxScope } from "../../sandbox/sandbox-store.js";
-import type { App, AppDeps } from "../app.js";
+import { getCaptured, listCaptured, rcptToColumn, type SandboxScope } from "../../sandbox/sandbox-store.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import type { App, AppDeps } from "../route-context.js";
 import { errorResponses, IdParams, Page, PageQuery } from "../schemas.js";
 
 const Captured = Type.Object({
@@ -32,7 +32,7 @@ function view(row: Omit<SandboxMessageRow, "raw">) {
     id: row.id,
     receivedAt: new Date(row.received_at).toISOString(),
     mailFrom: row.mail_from,
-    rcptTo: JSON.parse(row.rcpt_to) as string[],
+    rcptTo: rcptToColumn.decode(row.rcpt_to),
     subject: row.subject,
     messageId: row.message_id_header,
     size: row.size_bytes,

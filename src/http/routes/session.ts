@@ -4,6 +4,7 @@ import { mailLink } from "../../auth/invitations.js";
 import { type LinkKind, peekLink, redeemLink } from "../../auth/links.js";
 import { checkPassword, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from "../../auth/passwords.js";
 import { findPerson, findPersonByEmail, membershipsOf, type Person, roleIn } from "../../auth/people.js";
+import type { Limits } from "../../auth/rate-limits.js";
 import {
   createSession,
   endSession,
@@ -17,8 +18,8 @@ import {
 import type { Tx } from "../../db/database.js";
 import { ApiError } from "../../errors/api-error.js";
 import { findTenant } from "../../tenants/tenants.js";
-import type { App, AppDeps } from "../app.js";
 import { clearSessionCookie, RateLimitedError, sessionSettings, setSessionCookie } from "../authenticate.js";
+import type { App, AppDeps } from "../route-context.js";
 import { errorResponses, Nullable } from "../schemas.js";
 
 export const SessionSchema = Type.Object({
@@ -48,11 +49,13 @@ const open = { access: { auth: "none" } } as const;
  * password: the console's routes (docs/console.md). Answers never say whether an address
  * belongs to anyone.
  */
-export function registerSessionRoutes(
-  app: App,
-  deps: AppDeps & { readonly limits: import("../../auth/rate-limits.js").Limits },
-): void {
-  const { database, clock, config, limits } = deps;
+function missingLimits(): never {
+  throw new Error("the session routes need the app's rate limits (createApp passes them)");
+}
+
+export function registerSessionRoutes(app: App, deps: AppDeps): void {
+  const { database, clock, config } = deps;
+  const limits: Limits = deps.limits ?? missingLimits();
   const settings = sessionSettings(config);
 
   async function signIn(reply: FastifyReply, tx: Tx, person: Person, tenantId: string | null, now: number) {

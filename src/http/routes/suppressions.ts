@@ -8,9 +8,9 @@ import {
   type Suppression,
   type SuppressionReset,
 } from "../../tracking/suppression-resets.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { auditRequest } from "../audit.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, Nullable, Page, PageQuery } from "../schemas.js";
 
 const SuppressionSchema = Type.Object({

@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import { recordAudit } from "../../auth/audit.js";
 import { changeTimezone, tenantView } from "../../auth/timezone.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, Nullable } from "../schemas.js";
 import { actorOf } from "./people.js";
 

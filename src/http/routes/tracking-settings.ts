@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import { loadTrackingSettings, saveTrackingSettings } from "../../tracking/tracking-settings.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { auditRequest } from "../audit.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses } from "../schemas.js";
 
 const Settings = Type.Object(

@@ -3,7 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { findUnsubscribeTarget, type UnsubscribeProblem, unsubscribe } from "../../tracking/unsubscribe.js";
 import { renderConfirmPage, renderDonePage, renderUnsubscribeProblem } from "../../tracking/unsubscribe-page.js";
-import type { App, AppDeps } from "../app.js";
+import type { App, AppDeps } from "../route-context.js";
 
 /** Form bodies here are one or two short fields; anything bigger is refused unread. */
 export const UNSUBSCRIBE_BODY_LIMIT = 2048;

@@ -2,7 +2,7 @@ import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
 import { loadUsagePage, renderLinkProblem, renderUsagePage, USAGE_TOKEN_PURPOSE } from "../../reports/usage-page.js";
 import { verifyToken } from "../../tracking/tokens.js";
-import type { App, AppDeps } from "../app.js";
+import type { App, AppDeps } from "../route-context.js";
 
 /**
  * The page a token in the URL opens, so: nothing loads from elsewhere, the URL never leaves in a

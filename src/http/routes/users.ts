@@ -2,8 +2,8 @@ import { Type } from "typebox";
 import { ApiError } from "../../errors/api-error.js";
 import { tenantRoles } from "../../tenants/tenants.js";
 import { createUser, deleteUser, listUsers, type User } from "../../tenants/users.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Page, PageQuery, StringEnum } from "../schemas.js";
 
 const UserSchema = Type.Object({

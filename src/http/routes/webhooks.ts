@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { ApiError } from "../../errors/api-error.js";
+import { createNetworkPolicy } from "../../network/network-policy.js";
 import {
   checkWebhookUrl,
   createEndpoint,
@@ -12,9 +13,8 @@ import {
   type WebhookEndpoint,
   webhookEventTypes,
 } from "../../tracking/webhook-endpoints.js";
-import { createNetworkPolicy } from "../../transports/network-policy.js";
-import { type App, type AppDeps, tenantOf } from "../app.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
+import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
 
 const Events = Type.Array(StringEnum(webhookEventTypes), {

@@ -1,6 +1,10 @@
 import type { Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
-import type { RecipientStatus } from "../messages/statuses.js";
+import { stringList } from "../db/json-codec.js";
+import type { RecipientStatus } from "../email/statuses.js";
+
+/** `webhook_endpoints.events`: the event types an endpoint wants (`*` for all). */
+export const webhookEventsColumn = stringList("webhook_endpoints.events");
 
 /** A recipient's status changed: what tenants' webhook endpoints hear about. */
 export interface StatusEvent {
@@ -55,7 +59,7 @@ export async function enqueueStatusEvents(tx: Tx | Db, events: readonly StatusEv
         },
       });
       for (const ep of endpoints) {
-        const wanted = JSON.parse(ep.events) as string[];
+        const wanted = webhookEventsColumn.decode(ep.events);
         if (!wanted.includes("*") && !wanted.includes(type)) continue;
         rows.push({
           id: newId(e.at),

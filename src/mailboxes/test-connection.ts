@@ -2,14 +2,14 @@ import { isIP, connect as netConnect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { ImapFlow } from "imapflow";
 import SMTPConnection from "nodemailer/lib/smtp-connection";
-import { Pop3Client, Pop3Error } from "../mailboxes/pop3-client.js";
-import type { NetworkPolicy } from "../transports/network-policy.js";
+import type { AccountSecrets, ReceiveSettings, ServerSettings } from "../accounts/account-settings.js";
+import type { NetworkPolicy } from "../network/network-policy.js";
 import type { FetchedToken, RefreshGrant } from "../transports/oauth2.js";
 import { xoauth2Login } from "../transports/smtp-transport.js";
-import type { AccountSecrets, ReceiveSettings, ServerSettings } from "./account-settings.js";
+import { Pop3Client, Pop3Error } from "./pop3-client.js";
 
 /**
- * Test connection (seed 002): logs in to the tenant's sending and receiving servers the way
+ * Test connection (docs/own-account.md): logs in to the tenant's sending and receiving servers the way
  * delivery and polling will, and answers a readable result per step. Saves nothing.
  *
  * SMTP: `dns` (the network policy's check) -> `connect` (TCP) -> `tls` (implicit TLS or
