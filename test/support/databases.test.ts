@@ -41,6 +41,8 @@ describe.each(dialects)("openTestDatabase [%s]", (dialect) => {
       sending_mode: "relay",
       group_id: null,
       created_at: createdAt,
+      pending_timezone: null,
+      timezone_effective_from: null,
     });
   });
 
