@@ -16,7 +16,7 @@ const layers = [
   ["tenants"],
   ["accounts"],
   ["audience", "messages"],
-  ["credits", "tracking"],
+  ["credits", "tracking", "domains"],
   ["delivery", "auth"],
   ["transports"],
   ["mailboxes", "announcements", "reports", "sandbox"],

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 
 /**
@@ -169,6 +170,71 @@ export const settings = {
     max: 120000,
     description: "Give up on a webhook delivery attempt after this long (it is retried later).",
   },
+  DNS_SERVERS: {
+    kind: "list",
+    default: "",
+    description:
+      "Comma-separated DNS servers (`host` or `host:port`) asked when checking sending domains' records (default: the system's).",
+  },
+  DKIM_SELECTOR: {
+    kind: "string",
+    default: "postbag",
+    description:
+      "DKIM selector of the operator's sending domain: the record is published at `<selector>._domainkey.<domain>`.",
+  },
+  DKIM_KEY_FILE: {
+    kind: "string",
+    default: undefined,
+    description:
+      "PEM private key (RSA) that signs the operator domain's mail. Unset: one is generated into DATA_DIR (`dkim.key`) on first run.",
+  },
+  SPF_INCLUDE: {
+    kind: "string",
+    default: undefined,
+    description:
+      "SPF mechanism for the relay that sending domains are advised to publish, e.g. `include:spf.relay.example` (unset: no SPF advice).",
+  },
+  SUBMISSION_HOST: {
+    kind: "string",
+    default: "127.0.0.1",
+    description: "Address the SMTP submission listener binds to (when SUBMISSION_PORT is set).",
+  },
+  SUBMISSION_PORT: {
+    kind: "port",
+    default: undefined,
+    description: "Port of the SMTP submission listener for tenants' own software (unset: off; 0 picks a free one).",
+  },
+  SUBMISSION_SECURE: {
+    kind: "string",
+    default: "starttls",
+    description:
+      "`starttls` (plain connection upgraded with STARTTLS, usually port 587) or `implicit` (TLS from the start, port 465).",
+  },
+  SUBMISSION_TLS_CERT: {
+    kind: "string",
+    default: undefined,
+    description: "PEM certificate chain file for SMTP submission. Without one, only loopback clients may AUTH.",
+  },
+  SUBMISSION_TLS_KEY: {
+    kind: "string",
+    default: undefined,
+    description: "PEM private key file for SUBMISSION_TLS_CERT.",
+  },
+  SUBMISSION_CONNECTIONS_PER_KEY: {
+    kind: "int",
+    default: "10",
+    min: 1,
+    max: 1000,
+    description: "SMTP submission connections one API key may hold open at once; more are refused with 421.",
+  },
+  SUBMISSION_AUTH_FAILURES: {
+    kind: "int",
+    default: "5",
+    min: 1,
+    max: 1000,
+    description:
+      "Failed SMTP AUTH attempts a client address may make in 15 minutes before it is delayed and refused with 421.",
+  },
   TRUST_PROXY: {
     kind: "list",
     default: "",
@@ -275,6 +341,29 @@ export interface Config {
   readonly signInWindowMs: number;
   readonly sessionIdleMs: number;
   readonly sessionMaxMs: number;
+  /** DNS servers for sending-domain checks as `host` or `host:port`; empty: the system's. */
+  readonly dnsServers: readonly string[];
+  readonly dkim: {
+    readonly selector: string;
+    /** Absolute path of the operator's DKIM key: the setting, or `DATA_DIR/dkim.key` (generated on first run). */
+    readonly keyFile: string;
+    /** True when POSTBAG_DKIM_KEY_FILE named the file (it is never generated then). */
+    readonly keyFileGiven: boolean;
+  };
+  readonly spfInclude: string | undefined;
+  /** SMTP submission; undefined when off (POSTBAG_SUBMISSION_PORT unset). */
+  readonly submission: SubmissionConfig | undefined;
+}
+
+export interface SubmissionConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly secure: "starttls" | "implicit";
+  /** Absolute paths of the PEM certificate and key, or undefined (then AUTH only from loopback). */
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  readonly connectionsPerKey: number;
+  readonly authFailures: number;
 }
 
 export class ConfigError extends Error {
@@ -465,6 +554,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const extraCa = raw("EXTRA_CA_FILE");
   if (extraCa !== undefined && !existsSync(extraCa)) fail("EXTRA_CA_FILE", extraCa, "no such file");
   const bounceMailboxRaw = raw("BOUNCE_MAILBOX_URL");
+  const dnsServers = parseList(raw("DNS_SERVERS"));
+  for (const server of dnsServers) {
+    // Node's resolver takes IP addresses only: `1.2.3.4`, `1.2.3.4:53`, `::1`, `[::1]:53`.
+    const m = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/i.exec(server) ?? /^([0-9.]+)(?::(\d{1,5}))?$/.exec(server);
+    const host = m?.[1] ?? server;
+    if (isIP(host) === 0 || Number(m?.[2] ?? 53) > 65535)
+      fail("DNS_SERVERS", server, "expected an IP address, IP:port or [IPv6]:port");
+  }
+  const selector = raw("DKIM_SELECTOR") ?? "postbag";
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(selector))
+    fail("DKIM_SELECTOR", selector, "expected a DNS label such as postbag or s2026");
+  const dkimKeyRaw = raw("DKIM_KEY_FILE");
+  if (dkimKeyRaw !== undefined && !existsSync(dkimKeyRaw)) fail("DKIM_KEY_FILE", dkimKeyRaw, "no such file");
+  const spfInclude = raw("SPF_INCLUDE");
+  if (spfInclude !== undefined && !/^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/.test(spfInclude))
+    fail("SPF_INCLUDE", spfInclude, "expected SPF mechanisms such as include:spf.relay.example");
+  const submissionPortRaw = raw("SUBMISSION_PORT");
+  const submissionSecure = raw("SUBMISSION_SECURE") ?? "starttls";
+  if (submissionSecure !== "starttls" && submissionSecure !== "implicit")
+    fail("SUBMISSION_SECURE", submissionSecure, "expected starttls or implicit");
+  const certRaw = raw("SUBMISSION_TLS_CERT");
+  const keyRaw = raw("SUBMISSION_TLS_KEY");
+  if (certRaw !== undefined && !existsSync(certRaw)) fail("SUBMISSION_TLS_CERT", certRaw, "no such file");
+  if (keyRaw !== undefined && !existsSync(keyRaw)) fail("SUBMISSION_TLS_KEY", keyRaw, "no such file");
+  if ((certRaw === undefined) !== (keyRaw === undefined))
+    fail(
+      certRaw ? "SUBMISSION_TLS_KEY" : "SUBMISSION_TLS_CERT",
+      "",
+      "set both SUBMISSION_TLS_CERT and SUBMISSION_TLS_KEY",
+    );
+  if (submissionPortRaw !== undefined && submissionSecure === "implicit" && certRaw === undefined)
+    fail("SUBMISSION_SECURE", submissionSecure, "implicit TLS needs SUBMISSION_TLS_CERT and SUBMISSION_TLS_KEY");
   const redisRaw = raw("REDIS_URL");
 
   const config: Config = {
@@ -510,6 +631,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInWindowMs: int("SIGN_IN_WINDOW_MINUTES") * 60_000,
     sessionIdleMs: int("SESSION_IDLE_MINUTES") * 60_000,
     sessionMaxMs: int("SESSION_MAX_HOURS") * 3_600_000,
+    dnsServers,
+    dkim: Object.freeze({
+      selector: selector.toLowerCase(),
+      keyFile: dkimKeyRaw ? resolve(dkimKeyRaw) : join(dataDir, "dkim.key"),
+      keyFileGiven: dkimKeyRaw !== undefined,
+    }),
+    spfInclude,
+    submission:
+      submissionPortRaw === undefined
+        ? undefined
+        : Object.freeze({
+            host: raw("SUBMISSION_HOST") ?? "127.0.0.1",
+            port: int("SUBMISSION_PORT"),
+            secure: submissionSecure,
+            tlsCertFile: certRaw ? resolve(certRaw) : undefined,
+            tlsKeyFile: keyRaw ? resolve(keyRaw) : undefined,
+            connectionsPerKey: int("SUBMISSION_CONNECTIONS_PER_KEY"),
+            authFailures: int("SUBMISSION_AUTH_FAILURES"),
+          }),
   };
   return Object.freeze(config);
 }

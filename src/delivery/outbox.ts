@@ -1,4 +1,5 @@
 import type { Database, Tx } from "../db/database.js";
+import type { FailureReason } from "../email/failure-reasons.js";
 import type { RecipientStatus } from "../email/statuses.js";
 import { type Deferral, deferClaims, writeOutcomes } from "../messages/recipient-state.js";
 
@@ -94,6 +95,8 @@ export interface DeliveryOutcome {
   readonly smtpCode: number | null;
   readonly enhancedCode: string | null;
   readonly smtpText: string | null;
+  /** Why it failed (email/failure-reasons.ts); null for a success or an unexplained failure. */
+  readonly reason?: FailureReason | null;
   readonly at: number;
 }
 

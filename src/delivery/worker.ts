@@ -5,7 +5,9 @@ import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
+import type { MessageSigner } from "../domains/dkim-signer.js";
 import { isValidEmail } from "../email/address.js";
+import { SENDER_CAUSED } from "../email/failure-reasons.js";
 import type { Clock } from "../time/clock.js";
 import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
 import {
@@ -56,6 +58,8 @@ export interface WorkerDeps {
   readonly owner?: string;
   /** Tenants' own mail accounts (sending mode `own_account`); without it all mail takes the relay. */
   readonly tenantTransports?: AccountTransports;
+  /** DKIM for mail that takes the relay (own accounts keep their provider's signing); without it, unsigned. */
+  readonly signer?: MessageSigner;
 }
 
 /**
@@ -115,6 +119,8 @@ export class DeliveryWorker {
   /** Set by stop() once it gives up on in-flight sends: their failures are not recorded. */
   #abandoning = false;
   readonly #abandoned = new Set<string>();
+  /** Signed copies of rendered messages: a message rendered once for all recipients is signed once. */
+  readonly #signed = new WeakMap<Buffer, Promise<Buffer>>();
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -453,13 +459,15 @@ export class DeliveryWorker {
     if (raw === null) {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, "message could not be rendered to MIME");
     }
-    const result = await this.#send(delivery, raw);
+    const result = await this.#send(delivery, raw, rendered.message);
     return this.#decide(delivery, result);
   }
 
   /** Plain mail, once for all its recipients: the signature when the tenant has one on, and the ref header. */
   #renderFixed(message: MessageRow, attachments: readonly RenderAttachment[], context: MessageContext | undefined) {
     const headers = { [MESSAGE_REF_HEADER]: messageRefFor(this.#deps.settings.secretKey, message.id) };
+    // SMTP submission: the client's MIME as stored, with only Postbag's reference header added.
+    if (message.raw_mime) return Promise.resolve(withRefHeader(message.raw_mime, headers[MESSAGE_REF_HEADER]));
     if (!context?.signature) return renderMessage(message, attachments, { headers });
     const content = personalise({
       template: { subject: message.subject, text: message.text_body, html: message.html_body },
@@ -556,13 +564,26 @@ export class DeliveryWorker {
     return isValidEmail(delivery.email);
   }
 
-  async #send(delivery: ClaimedDelivery, raw: Buffer): Promise<SendResult> {
+  async #send(delivery: ClaimedDelivery, raw: Buffer, message: MessageRow): Promise<SendResult> {
     // The send gate marked it: the tenant's own account (which may hand the row back itself).
+    // Unsigned: the account rewrites From, and its provider signs.
     const own = delivery.via ? await this.#deps.tenantTransports?.send(delivery, raw, this.owner) : null;
     if (own) return own;
     const { secretKey, bounceDomain } = this.#deps.settings;
     const from = returnPathFor(secretKey, bounceDomain, delivery.id);
-    return this.#deps.transport.send({ from, to: delivery.email }, raw);
+    return this.#deps.transport.send({ from, to: delivery.email }, await this.#sign(message, raw));
+  }
+
+  /** The sign step: once per rendered message (the same bytes for all its recipients share one signature). */
+  #sign(message: MessageRow, raw: Buffer): Promise<Buffer> {
+    const signer = this.#deps.signer;
+    if (!signer) return Promise.resolve(raw);
+    let signed = this.#signed.get(raw);
+    if (!signed) {
+      signed = signer.sign(message.tenant_id, message.from_address, raw);
+      this.#signed.set(raw, signed);
+    }
+    return signed;
   }
 
   #decide(delivery: ClaimedDelivery, result: SendResult): DeliveryOutcome {
@@ -571,7 +592,10 @@ export class DeliveryWorker {
       case "sent":
         return this.#final(delivery, "sent", attempts, result.code, result.enhanced, result.text);
       case "hard":
-        return this.#final(delivery, result.status, attempts, result.code, result.enhanced, result.text);
+        return {
+          ...this.#final(delivery, result.status, attempts, result.code, result.enhanced, result.text),
+          reason: result.reason ?? null,
+        };
       case "soft": {
         const now = this.#deps.clock.now();
         const next = nextAttemptAt(
@@ -585,7 +609,12 @@ export class DeliveryWorker {
         if (next === null) {
           const hours = Math.round(this.#deps.settings.retry.lifetimeMs / 3_600_000);
           const text = `gave up after ${hours} h: ${result.text}`;
-          return this.#final(delivery, "hard_bounce", attempts, result.code, result.enhanced, text);
+          // A failure on our side (our sender, our IP, authentication) never suppresses the recipient.
+          const status = result.reason && SENDER_CAUSED.has(result.reason) ? "rejected" : "hard_bounce";
+          return {
+            ...this.#final(delivery, status, attempts, result.code, result.enhanced, text),
+            reason: result.reason ?? null,
+          };
         }
         return {
           delivery,
@@ -595,6 +624,7 @@ export class DeliveryWorker {
           smtpCode: result.code,
           enhancedCode: result.enhanced,
           smtpText: result.text,
+          reason: result.reason ?? null,
           at: now,
         };
       }
@@ -682,7 +712,16 @@ export class DeliveryWorker {
  * tenant mail only when it has HTML and the tenant tracks opens, since the open pixel names the
  * recipient. Text-only API mail (and Postbag's notices) keeps the render-once path.
  */
+/** A submitted message's MIME with the reference header on top (X-Postbag-* were removed on accept). */
+function withRefHeader(raw: Buffer, ref: string): Buffer {
+  const nl = raw.indexOf(0x0a);
+  const eol = nl > 0 && raw[nl - 1] === 0x0d ? "\r\n" : "\n";
+  return Buffer.concat([Buffer.from(`${MESSAGE_REF_HEADER}: ${ref}${eol}`, "latin1"), raw]);
+}
+
 function needsPersonalCopies(message: MessageRow, context: MessageContext): boolean {
+  // Submitted MIME is sent as it is: no footer, pixel or merge fields are added to it.
+  if (message.raw_mime) return false;
   if (PERSONAL_SOURCES.has(message.source)) return true;
   return message.source !== "notice" && message.html_body !== null && context.trackOpens;
 }

@@ -110,7 +110,8 @@ export function lateEventsFor(kind: Classification["kind"], matches: readonly Re
   const events: LateEvent[] = [];
   for (const m of matches) {
     let status: RecipientStatus;
-    if (kind === "complaint") status = "spam";
+    // ARF opt-out: an unsubscribe request, not a spam report.
+    if (kind === "complaint") status = m.verdict?.status === "opted_out" ? "opted_out" : "spam";
     else if (kind === "delay") status = "soft_bounce";
     else if (kind === "bounce" && m.verdict) status = m.verdict.status;
     else continue;
@@ -121,7 +122,14 @@ export function lateEventsFor(kind: Classification["kind"], matches: readonly Re
       at,
       smtpCode: m.verdict?.smtpCode ?? null,
       enhancedCode: m.verdict?.enhancedCode ?? null,
-      text: clean(m.verdict?.diagnostic, 1000) ?? (kind === "complaint" ? "marked as spam (feedback report)" : null),
+      text:
+        clean(m.verdict?.diagnostic, 1000) ??
+        (status === "opted_out"
+          ? "unsubscribe request (feedback report)"
+          : kind === "complaint"
+            ? "marked as spam (feedback report)"
+            : null),
+      reason: m.verdict?.reason ?? null,
     });
   }
   return events;

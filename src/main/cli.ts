@@ -6,7 +6,7 @@ import { ApiError } from "../errors/api-error.js";
 import { classifyInbound, DEFAULT_MAX_BYTES } from "../mailboxes/classify-bounce.js";
 import { createApiKey, createTenant, type Role, revokeKey, tenantRoles } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
-import { createLogger, openDatabase } from "./runtime.js";
+import { createDnsLookup, createLogger, openDatabase, operatorDkimKey } from "./runtime.js";
 
 const USAGE = `usage: postbag <command>
 
@@ -22,6 +22,7 @@ const USAGE = `usage: postbag <command>
   operator invite --email E [--name N]                   print the invitation URL as the last line
   config                               prints every setting with its default and meaning
   bounces classify FILE…               classifies raw messages (DSN, ARF, auto-reply): one JSON line each
+  domains check [--json]               the operator domain's DNS records (DKIM, SPF, DMARC) and whether they are published
 
 Settings come from POSTBAG_* environment variables (see \`postbag config\`).`;
 
@@ -68,6 +69,9 @@ export async function main(argv: string[]): Promise<number> {
       case "bounces":
         if (sub !== "classify") break;
         return await bouncesClassify(rest);
+      case "domains":
+        if (sub !== "check") break;
+        return await domainsCheck(rest);
       case "config":
         out(settingsMarkdown());
         return 0;
@@ -115,6 +119,37 @@ async function runServe(args: string[]): Promise<number> {
   await served.stop();
   await database.close();
   return 0;
+}
+
+/** Prints the operator domain's records; exit 0 when the DKIM record is published, 1 when not. */
+async function domainsCheck(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean" } }, strict: true });
+  const config = loadConfig();
+  const { checkOperatorDomain, formatDomainCheck } = await import("../domains/operator-domain.js");
+  const key = operatorDkimKey(config);
+  const check = await checkOperatorDomain(createDnsLookup(config), {
+    domain: config.senderDomain,
+    selector: config.dkim.selector,
+    publicKey: key.publicKey,
+    spfInclude: config.spfInclude,
+  });
+  out(
+    values.json
+      ? JSON.stringify({
+          domain: check.domain,
+          records: check.records.map((r) => ({
+            type: r.type,
+            name: r.name,
+            value: r.value,
+            status: r.status,
+            purpose: r.purpose,
+            required: r.required,
+            found: r.found,
+          })),
+        })
+      : formatDomainCheck(check),
+  );
+  return check.records.some((r) => r.purpose === "dkim" && r.status === "ok") ? 0 : 1;
 }
 
 async function runWorker(): Promise<number> {

@@ -5,6 +5,9 @@ import { createDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrations.js";
 import type { MailTransport } from "../delivery/mail-transport.js";
 import type { WorkerSettings } from "../delivery/worker.js";
+import { type DkimKeyPair, loadOrCreateOperatorDkimKey } from "../domains/dkim-key.js";
+import { DkimSigner } from "../domains/dkim-signer.js";
+import { createTxtLookup, type TxtLookup } from "../domains/dns-check.js";
 import { MailboxPoller } from "../mailboxes/poller.js";
 import { createNetworkPolicy } from "../network/network-policy.js";
 import type { Clock } from "../time/clock.js";
@@ -101,4 +104,29 @@ export function workerSettings(config: Config): WorkerSettings {
     publicUrl: config.publicUrl,
     notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
   };
+}
+
+/**
+ * The operator domain's DKIM key: POSTBAG_DKIM_KEY_FILE, or DATA_DIR/dkim.key generated on first
+ * run. `serve` calls it before starting the worker thread, so the thread only ever reads it.
+ */
+export function operatorDkimKey(config: Config): DkimKeyPair {
+  return loadOrCreateOperatorDkimKey(config.dkim.keyFile, !config.dkim.keyFileGiven);
+}
+
+/** Signs relay mail with the operator's key or a verified tenant domain's key. */
+export function createDkimSigner(config: Config, database: Database, clock: Clock, logger: Logger): DkimSigner {
+  const key = operatorDkimKey(config);
+  return new DkimSigner({
+    database,
+    clock,
+    logger: logger.child({ component: "dkim" }),
+    secretKey: config.secretKey,
+    operator: { domain: config.senderDomain, selector: config.dkim.selector, privateKeyPem: key.privateKeyPem },
+  });
+}
+
+/** DNS look-ups for sending-domain checks, asking POSTBAG_DNS_SERVERS or the system's servers. */
+export function createDnsLookup(config: Config): TxtLookup {
+  return createTxtLookup(config.dnsServers);
 }

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { invite } from "../auth/invitations.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import { checkOperatorDomain, isLocalDomain } from "../domains/operator-domain.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
 import { createNetworkPolicy } from "../network/network-policy.js";
@@ -13,6 +14,7 @@ import { creditReminders } from "../scheduler/credit-reminders.js";
 import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
 import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
 import { digestJob } from "../scheduler/digests.js";
+import { domainRecheck } from "../scheduler/domain-recheck.js";
 import { mailboxPoll } from "../scheduler/mailbox-poll.js";
 import { releaseHeldSweep } from "../scheduler/release-held.js";
 import { startScheduler } from "../scheduler/scheduler.js";
@@ -20,8 +22,9 @@ import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { WebhookSender } from "../tracking/webhook-sender.js";
 import { fetchAccessToken } from "../transports/oauth2.js";
+import { startSubmissionServer } from "../transports/smtp-submission.js";
 import { consoleDistDir, ensureConsoleBuilt } from "./console-build.js";
-import { createMailboxPoller } from "./runtime.js";
+import { createDnsLookup, createMailboxPoller, operatorDkimKey } from "./runtime.js";
 
 export interface ServeOptions {
   readonly api: boolean;
@@ -34,6 +37,8 @@ export interface ServeOptions {
 export interface Served {
   readonly url: string | undefined;
   readonly sandboxPort: number | undefined;
+  /** The SMTP submission port, when POSTBAG_SUBMISSION_PORT is set (and the API runs here). */
+  readonly submissionPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -131,6 +136,10 @@ export async function serve(
     );
   }
 
+  // Generated on first run before the worker thread starts, so the thread only reads it.
+  const dkimKey = operatorDkimKey(config);
+  logOperatorDomain(config, dkimKey.publicKey, logger);
+
   let worker: WorkerThread | undefined;
   if (options.worker) {
     worker = await startWorkerThread(config, sandboxPort ?? config.sandboxSmtpPort, logger);
@@ -169,6 +178,18 @@ export async function serve(
         mailboxPoll(poller, schedulerLogger),
         digestJob(database, clock, { senderDomain: config.senderDomain }),
         announcementFanout(database, clock, schedulerLogger, worker ? () => worker?.poke() : undefined),
+        domainRecheck(
+          database,
+          clock,
+          createDnsLookup(config),
+          {
+            secretKey: config.secretKey,
+            operatorDomain: config.senderDomain,
+            spfInclude: config.spfInclude,
+            notices,
+          },
+          schedulerLogger,
+        ),
         authHousekeeping(database, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionMaxMs }),
       ],
       logger,
@@ -181,6 +202,7 @@ export async function serve(
   }
 
   let url: string | undefined;
+  let submissionPort: number | undefined;
   if (options.api) {
     const writer = new MessageWriter({ database, clock, messageIdDomain: config.senderDomain });
     const policy = createNetworkPolicy(config);
@@ -202,8 +224,38 @@ export async function serve(
       ...(worker ? { onAccepted: () => worker?.poke() } : {}),
     });
     url = await app.listen({ host: config.httpHost, port: config.httpPort });
+    // SMTP submission shares the API's writer: the same group commits, the same pipeline.
+    const submission = config.submission
+      ? await startSubmissionServer({
+          database,
+          clock,
+          logger: logger.child({ component: "submission" }),
+          writer,
+          settings: config.submission,
+          limits: {
+            maxMessageBytes: config.maxMessageBytes,
+            maxRecipients: config.maxRecipients,
+            senderDomain: config.senderDomain,
+            secretKey: config.secretKey,
+          },
+          ...(worker ? { onAccepted: () => worker?.poke() } : {}),
+        })
+      : undefined;
+    if (submission && config.submission) {
+      submissionPort = submission.port;
+      logger.info(
+        {
+          host: config.submission.host,
+          port: submission.port,
+          tls: config.submission.secure,
+          certificate: !!config.submission.tlsCertFile,
+        },
+        "SMTP submission listening",
+      );
+    }
     // Stop taking requests first, then let the writer commit what it already accepted.
     stops.unshift(async () => {
+      await submission?.close();
       await app.close();
       await writer.whenIdle();
     });
@@ -222,15 +274,41 @@ export async function serve(
         mail: false,
       })
     : undefined;
-  options.out(banner(config, url, sandboxPort, firstKey?.key, firstInvitation?.invitationUrl));
+  options.out(banner(config, url, sandboxPort, firstKey?.key, firstInvitation?.invitationUrl, submissionPort));
 
   return {
     url,
     sandboxPort,
+    submissionPort,
     async stop() {
       for (const stop of stops) await stop();
     },
   };
+}
+
+/**
+ * Logs the records the operator's domain must publish and whether they are, in the background:
+ * start-up never waits on DNS. Skipped in sandbox mode and for `.localhost` domains.
+ */
+function logOperatorDomain(config: Config, publicKey: string, logger: Logger): void {
+  if (!config.relay || isLocalDomain(config.senderDomain)) return;
+  const settings = {
+    domain: config.senderDomain,
+    selector: config.dkim.selector,
+    publicKey,
+    spfInclude: config.spfInclude,
+  };
+  const log = logger.child({ component: "domains" });
+  checkOperatorDomain(createDnsLookup(config), settings).then(
+    (check) => {
+      for (const r of check.records) {
+        const line = { type: r.type, name: r.name, value: r.value, status: r.status, found: r.found };
+        if (r.status === "ok") log.info(line, `DNS record ${r.purpose}: ok`);
+        else log.warn(line, `DNS record ${r.purpose}: ${r.status}; publish it (npx postbag domains check)`);
+      }
+    },
+    (err: unknown) => log.warn({ err }, "could not check the sending domain's DNS records"),
+  );
 }
 
 function banner(
@@ -239,12 +317,18 @@ function banner(
   sandboxPort: number | undefined,
   operatorKey: string | undefined,
   invitationUrl?: string | undefined,
+  submissionPort?: number,
 ): string {
   const base = url ?? config.publicUrl;
   const lines = [
     "",
     `Postbag is running${url ? ` at ${url}` : " (no API in this process)"}  (database: ${config.databaseUrl.replace(/\/\/[^@/]*@/, "//…@")})`,
   ];
+  if (submissionPort !== undefined && config.submission) {
+    lines.push(
+      `SMTP submission on ${config.submission.host}:${submissionPort} (${config.submission.secure === "implicit" ? "implicit TLS" : config.submission.tlsCertFile ? "STARTTLS" : "no TLS certificate: loopback clients only"}); log in with an API key`,
+    );
+  }
   if (sandboxPort !== undefined) {
     lines.push(
       `SANDBOX MODE: no POSTBAG_RELAY_URL is set, so mail goes to the built-in capture relay on 127.0.0.1:${sandboxPort}`,

@@ -3,7 +3,7 @@ import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { DeliveryWorker } from "../delivery/worker.js";
 import { systemClock } from "../time/clock.js";
-import { createRelayTransport, createTenantTransports, workerSettings } from "./runtime.js";
+import { createDkimSigner, createRelayTransport, createTenantTransports, workerSettings } from "./runtime.js";
 
 export interface RunningWorker {
   readonly worker: DeliveryWorker;
@@ -19,6 +19,7 @@ export function startWorker(config: Config, database: Database, logger: Logger, 
     database,
     clock: systemClock,
     transport,
+    signer: createDkimSigner(config, database, systemClock, logger),
     ...(tenantTransports ? { tenantTransports } : {}),
     settings: workerSettings(config),
     logger: logger.child({ component: "worker" }),

@@ -205,14 +205,20 @@ const cases: Case[] = [
     name: "From on another domain",
     body: validMessage({ from: "head@another-school.example" }),
     status: 400,
-    code: "invalid_address",
+    code: "from_not_allowed",
     path: "/from",
   },
   {
     name: "From on a subdomain of the sending domain",
     body: validMessage({ from: "head@evil.postbag.localhost" }),
     status: 400,
-    code: "invalid_address",
+    code: "from_not_allowed",
+  },
+  {
+    name: "From on the sending domain other than noreply@",
+    body: validMessage({ from: "oakwood@postbag.localhost" }),
+    status: 400,
+    code: "from_not_allowed",
   },
   // Header injection: CR/LF (or any control character) in anything that becomes a header.
   {
@@ -237,7 +243,7 @@ const cases: Case[] = [
   },
   {
     name: "CR/LF in the From name",
-    body: validMessage({ from: { email: "office@postbag.localhost", name: "Office\r\nX-Evil: 1" } }),
+    body: validMessage({ from: { email: "noreply@postbag.localhost", name: "Office\r\nX-Evil: 1" } }),
     status: 400,
     code: "header_injection",
   },

@@ -207,7 +207,7 @@ describe.each(dialects)("POST /v1/messages, accepted [%s]", (dialect) => {
     const res = await send(
       tenant.auth(),
       validMessage({
-        from: { email: "office@postbag.localhost", name: "School Office" },
+        from: { email: "noreply@postbag.localhost", name: "School Office" },
         to: ["a@example.com", "b@example.com"],
         category: "invitation",
         headers: { "X-Class": "4B" },
@@ -220,7 +220,7 @@ describe.each(dialects)("POST /v1/messages, accepted [%s]", (dialect) => {
     expect(message).toMatchObject({
       id,
       category: "invitation",
-      from: "School Office <office@postbag.localhost>",
+      from: "School Office <noreply@postbag.localhost>",
       subject: "School trip on Friday",
       attachments: [{ filename: "a.txt", contentType: "application/octet-stream", size: 5 }],
     });
@@ -237,6 +237,7 @@ describe.each(dialects)("POST /v1/messages, accepted [%s]", (dialect) => {
           smtpCode: null,
           enhancedCode: null,
           smtpText: null,
+          reason: null,
         },
       ]);
     }
