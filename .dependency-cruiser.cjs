@@ -9,7 +9,7 @@
  * dependency too.
  */
 const layers = [
-  ["time", "errors"],
+  ["time", "errors", "metrics"],
   ["config"],
   ["db"],
   ["email", "network"],

@@ -163,6 +163,33 @@ export const settings = {
     description:
       "Largest NDJSON body POST /v1/audience/sync reads (it streams; memory does not grow with it). JSON syncs are capped at 5 MB.",
   },
+  JOB_LEASE_SECONDS: {
+    kind: "int",
+    default: "60",
+    min: 1,
+    max: 3600,
+    description:
+      "How long a process holds a scheduled job it runs (renewed while it runs); a process that dies frees its jobs after this.",
+  },
+  SCHEDULER_POLL_MS: {
+    kind: "int",
+    default: "1000",
+    min: 50,
+    max: 60000,
+    description: "How often each process looks for due scheduled jobs that no other process holds.",
+  },
+  METRICS_LISTEN: {
+    kind: "string",
+    default: "127.0.0.1:9464",
+    description:
+      "Address of the Prometheus `GET /metrics` listener, `host:port` (never the API's port; port 0 picks a free one), or `off`.",
+  },
+  METRICS_TOKEN: {
+    kind: "string",
+    default: undefined,
+    description:
+      "Bearer token `GET /metrics` requires when set (otherwise anyone who reaches the listener may read it).",
+  },
   WEBHOOK_TIMEOUT_MS: {
     kind: "int",
     default: "10000",
@@ -330,6 +357,11 @@ export interface Config {
   readonly inboundMaxBytes: number;
   readonly webhookTimeoutMs: number;
   readonly audienceSyncMaxBytes: number;
+  readonly jobLeaseMs: number;
+  readonly schedulerPollMs: number;
+  /** Where `GET /metrics` listens, or undefined when turned off. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
+  readonly metricsToken: string | undefined;
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); empty: none. */
   readonly trustProxy: readonly string[];
   readonly redisUrl: string | undefined;
@@ -442,6 +474,15 @@ function checkDatabaseUrl(value: string): string {
     return value;
   }
   fail("DATABASE_URL", value, "expected sqlite:PATH or postgres://…");
+}
+
+/** `host:port` (IPv6 in brackets: `[::1]:9464`), or `off`. */
+function parseListen(name: SettingName, value: string): { host: string; port: number } | undefined {
+  if (value.trim().toLowerCase() === "off") return undefined;
+  const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/i.exec(value.trim());
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) fail(name, value, "expected host:port (e.g. 127.0.0.1:9464) or off");
+  return Object.freeze({ host: m[1] ?? m[2] ?? "", port });
 }
 
 function parseList(value: string | undefined): readonly string[] {
@@ -587,6 +628,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (submissionPortRaw !== undefined && submissionSecure === "implicit" && certRaw === undefined)
     fail("SUBMISSION_SECURE", submissionSecure, "implicit TLS needs SUBMISSION_TLS_CERT and SUBMISSION_TLS_KEY");
   const redisRaw = raw("REDIS_URL");
+  const metricsListen = parseListen("METRICS_LISTEN", raw("METRICS_LISTEN") ?? "off");
+  if (metricsListen && metricsListen.port !== 0 && metricsListen.port === httpPort) {
+    fail(
+      "METRICS_LISTEN",
+      `${metricsListen.host}:${metricsListen.port}`,
+      "must not be the API's port (POSTBAG_HTTP_PORT)",
+    );
+  }
 
   const config: Config = {
     dataDir,
@@ -623,6 +672,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboundMaxBytes: int("INBOUND_MAX_BYTES"),
     webhookTimeoutMs: int("WEBHOOK_TIMEOUT_MS"),
     audienceSyncMaxBytes: int("AUDIENCE_SYNC_MAX_BYTES"),
+    jobLeaseMs: int("JOB_LEASE_SECONDS") * 1000,
+    schedulerPollMs: int("SCHEDULER_POLL_MS"),
+    metricsListen,
+    metricsToken: raw("METRICS_TOKEN"),
     trustProxy: parseList(raw("TRUST_PROXY")),
     redisUrl: redisRaw ? checkRedisUrl(redisRaw) : undefined,
     rateLimitAuthFailures: int("RATE_LIMIT_AUTH_FAILURES"),

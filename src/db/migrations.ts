@@ -11,6 +11,7 @@ import { holdReasonMigration } from "./migrations/0008-hold-reason.js";
 import { peopleMigration } from "./migrations/0009-people.js";
 import { failureReasonsMigration } from "./migrations/0010-failure-reasons.js";
 import { sendingDomainsMigration } from "./migrations/0012-sending-domains.js";
+import { jobLeasesMigration } from "./migrations/0013-job-leases.js";
 
 /**
  * Migrations are code, listed in order, and run at start-up (`serve`, `worker`) and by
@@ -31,6 +32,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     "0009_people": peopleMigration(dialect),
     "0010_failure_reasons": failureReasonsMigration(dialect),
     "0012_sending_domains": sendingDomainsMigration(dialect),
+    "0013_job_leases": jobLeasesMigration(dialect),
   };
 }
 

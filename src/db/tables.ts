@@ -461,6 +461,17 @@ export interface MailboxStateTable {
   updated_at: number;
 }
 
+/** A scheduled job's next tick and, while one runs it, the process holding it (migration 0013). */
+export interface JobLeaseTable {
+  name: string;
+  next_due_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_started_at: number | null;
+  last_finished_at: number | null;
+  last_error: string | null;
+}
+
 export interface InboundMessageTable {
   id: string;
   tenant_id: string | null;
@@ -628,6 +639,7 @@ export interface Tables {
   inbound_attachments: InboundAttachmentTable;
   sending_domains: SendingDomainTable;
   sender_settings: SenderSettingsTable;
+  job_leases: JobLeaseTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

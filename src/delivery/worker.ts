@@ -48,6 +48,14 @@ export interface WorkerSettings {
   readonly notices: NoticeSender;
 }
 
+/** What a worker reports about its sends (metrics); nothing per tenant or address. */
+export interface DeliveryObserver {
+  /** One SMTP send's latency, from handing the message to the transport to its answer. */
+  sendLatency(seconds: number): void;
+  /** One delivery's outcome (the status recorded) and the time since its claim. */
+  outcome(status: string, claimToOutcomeSeconds: number): void;
+}
+
 export interface WorkerDeps {
   readonly database: Database;
   readonly clock: Clock;
@@ -60,6 +68,7 @@ export interface WorkerDeps {
   readonly tenantTransports?: AccountTransports;
   /** DKIM for mail that takes the relay (own accounts keep their provider's signing); without it, unsigned. */
   readonly signer?: MessageSigner;
+  readonly observer?: DeliveryObserver;
 }
 
 /**
@@ -176,6 +185,11 @@ export class DeliveryWorker {
     await Promise.all(claimed.map((d) => this.#track(d)));
     await this.#flushAll();
     return claimed.length + this.#screenedCount - screenedBefore;
+  }
+
+  /** Renews the leases of every row this worker holds, now, as its heartbeat does. For tests. */
+  renewLeasesNow(): Promise<void> {
+    return this.#renewLeases();
   }
 
   async #run(): Promise<void> {
@@ -406,8 +420,12 @@ export class DeliveryWorker {
   }
 
   #track(delivery: ClaimedDelivery): Promise<void> {
+    const claimedAt = performance.now();
     const p = this.#deliver(delivery)
-      .then((outcome) => this.#enqueue(outcome))
+      .then((outcome) => {
+        this.#deps.observer?.outcome(outcome.status, (performance.now() - claimedAt) / 1000);
+        this.#enqueue(outcome);
+      })
       .catch((err: unknown) => {
         // A bug or a database failure, not an SMTP outcome: leave the lease to expire so the
         // row is retried, and say so loudly.
@@ -459,7 +477,9 @@ export class DeliveryWorker {
     if (raw === null) {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, "message could not be rendered to MIME");
     }
+    const sendStarted = performance.now();
     const result = await this.#send(delivery, raw, rendered.message);
+    this.#deps.observer?.sendLatency((performance.now() - sendStarted) / 1000);
     return this.#decide(delivery, result);
   }
 

@@ -98,6 +98,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Fastify parses text/plain by default; the API takes only JSON, so a JSON text sent as
   // text/plain gets 415 unsupported_media_type rather than a misleading "body must be object".
   app.removeContentTypeParser("text/plain");
+  const timed = deps.onRequestTimed;
+  if (timed) {
+    app.addHook("onResponse", async (request, reply) =>
+      timed(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000),
+    );
+  }
 
   // Bodies are checked strictly (no coercion, unknown fields refused); query strings and path
   // parameters arrive as text and are coerced to the declared types.

@@ -12,7 +12,7 @@ const USAGE = `usage: postbag <command>
 
   serve [--no-api] [--no-worker] [--no-scheduler]
                                        API, delivery worker (own thread) and timed jobs in one process
-  worker                               a delivery worker only (run as many as you like on PostgreSQL)
+  worker [--no-scheduler]              a delivery worker, webhooks and timed jobs (run as many as you like on PostgreSQL)
   migrate                              bring the database schema up to date
   tenant create --name N [--timezone TZ]                 prints the tenant id
   key create --tenant ID [--role system|staff|administrator] [--name N]
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       case "serve":
         return await runServe([sub, ...rest].filter((a): a is string => a !== undefined));
       case "worker":
-        return await runWorker();
+        return await runWorker([sub, ...rest].filter((a): a is string => a !== undefined));
       case "migrate": {
         const config = loadConfig();
         const database = await openDatabase(config, createLogger(config, "postbag", "stderr"));
@@ -152,14 +152,34 @@ async function domainsCheck(args: string[]): Promise<number> {
   return check.records.some((r) => r.purpose === "dkim" && r.status === "ok") ? 0 : 1;
 }
 
-async function runWorker(): Promise<number> {
+async function runWorker(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { "no-scheduler": { type: "boolean" } }, strict: true });
   const config = loadConfig();
   const { startWorker } = await import("./worker.js");
+  const { startJobs, startWebhookSender } = await import("./jobs.js");
+  const { createProcessMetrics, startMetricsServer } = await import("./metrics-server.js");
   const logger = createLogger(config, "postbag");
   const database = await openDatabase(config, logger);
-  const running = startWorker(config, database, logger, config.sandboxSmtpPort);
+  const metrics = createProcessMetrics(database);
+  const running = startWorker(config, database, logger, config.sandboxSmtpPort, metrics);
+  const webhooks = startWebhookSender(config, database, systemClock, logger);
+  const jobs = values["no-scheduler"]
+    ? undefined
+    : startJobs(config, database, systemClock, logger, { metrics, onFanoutChunk: () => running.worker.poke() });
+  const server = config.metricsListen
+    ? await startMetricsServer({
+        ...config.metricsListen,
+        token: config.metricsToken,
+        logger,
+        render: () => metrics.registry.metrics(),
+      })
+    : undefined;
+  if (server) logger.info({ url: `${server.url}/metrics` }, "metrics listening");
   const signal = await waitForSignal();
   logger.info({ signal }, "worker shutting down");
+  await server?.close();
+  await jobs?.stop();
+  await webhooks.stop();
   await running.stop();
   await database.close();
   return 0;

@@ -6,25 +6,17 @@ import type { Database } from "../db/database.js";
 import { checkOperatorDomain, isLocalDomain } from "../domains/operator-domain.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
+import { type MetricsSnapshot, renderAggregated } from "../metrics/metrics.js";
 import { createNetworkPolicy } from "../network/network-policy.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
-import { announcementFanout } from "../scheduler/announcement-fanout.js";
-import { authHousekeeping } from "../scheduler/auth-housekeeping.js";
-import { creditReminders } from "../scheduler/credit-reminders.js";
-import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
-import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
-import { digestJob } from "../scheduler/digests.js";
-import { domainRecheck } from "../scheduler/domain-recheck.js";
-import { mailboxPoll } from "../scheduler/mailbox-poll.js";
-import { releaseHeldSweep } from "../scheduler/release-held.js";
-import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
-import { WebhookSender } from "../tracking/webhook-sender.js";
 import { fetchAccessToken } from "../transports/oauth2.js";
 import { startSubmissionServer } from "../transports/smtp-submission.js";
 import { consoleDistDir, ensureConsoleBuilt } from "./console-build.js";
-import { createDnsLookup, createMailboxPoller, operatorDkimKey } from "./runtime.js";
+import { startJobs, startWebhookSender } from "./jobs.js";
+import { createProcessMetrics, startMetricsServer } from "./metrics-server.js";
+import { createDnsLookup, operatorDkimKey } from "./runtime.js";
 
 export interface ServeOptions {
   readonly api: boolean;
@@ -36,6 +28,8 @@ export interface ServeOptions {
 
 export interface Served {
   readonly url: string | undefined;
+  /** The metrics listener's base URL, or undefined when POSTBAG_METRICS_LISTEN is off. */
+  readonly metricsUrl: string | undefined;
   readonly sandboxPort: number | undefined;
   /** The SMTP submission port, when POSTBAG_SUBMISSION_PORT is set (and the API runs here). */
   readonly submissionPort: number | undefined;
@@ -51,8 +45,24 @@ export interface WorkerThreadData {
 
 interface WorkerThread {
   poke(): void;
+  /** The thread's metrics, or undefined if it does not answer in time (restarting, busy). */
+  metrics(): Promise<MetricsSnapshot | undefined>;
   stop(): Promise<void>;
 }
+
+/** Messages between `serve` and its delivery worker thread (besides "ready", "poke", "stop", "stopped"). */
+export interface MetricsRequest {
+  readonly type: "metrics";
+  readonly id: number;
+}
+export interface MetricsReply {
+  readonly type: "metrics";
+  readonly id: number;
+  readonly snapshot: MetricsSnapshot;
+}
+
+const isMetricsReply = (msg: unknown): msg is MetricsReply =>
+  typeof msg === "object" && msg !== null && (msg as { type?: unknown }).type === "metrics";
 
 function startWorkerThread(config: Config, sandboxPort: number, logger: Logger): Promise<WorkerThread> {
   const workerData: WorkerThreadData = { config, sandboxPort };
@@ -60,11 +70,16 @@ function startWorkerThread(config: Config, sandboxPort: number, logger: Logger):
   let exited = false;
   let stopping = false;
   let lastPoke = 0;
+  let nextRequest = 0;
+  const waiting = new Map<number, (snapshot: MetricsSnapshot | undefined) => void>();
   const spawn = (): Promise<void> =>
     new Promise((resolve, reject) => {
       let ready = false;
       exited = false;
       thread = new Worker(new URL("./worker-thread-entry.mjs", import.meta.url), { workerData });
+      thread.on("message", (msg: unknown) => {
+        if (isMetricsReply(msg)) waiting.get(msg.id)?.(msg.snapshot);
+      });
       thread.once("message", (msg) => {
         if (msg !== "ready") return;
         ready = true;
@@ -93,6 +108,20 @@ function startWorkerThread(config: Config, sandboxPort: number, logger: Logger):
       if (exited || now - lastPoke < 20) return;
       lastPoke = now;
       thread.postMessage("poke");
+    },
+    metrics() {
+      if (exited) return Promise.resolve(undefined);
+      const id = nextRequest++;
+      return new Promise<MetricsSnapshot | undefined>((resolve) => {
+        const timer = setTimeout(() => done(undefined), 2000);
+        const done = (snapshot: MetricsSnapshot | undefined) => {
+          clearTimeout(timer);
+          waiting.delete(id);
+          resolve(snapshot);
+        };
+        waiting.set(id, done);
+        thread.postMessage({ type: "metrics", id } satisfies MetricsRequest);
+      });
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -147,58 +176,17 @@ export async function serve(
   }
 
   if (options.worker) {
-    // Webhook deliveries wait on the network, not the CPU: the main thread's event loop suffices.
-    const webhooks = new WebhookSender({
-      database,
-      clock,
-      policy: createNetworkPolicy(config),
-      logger: logger.child({ component: "webhooks" }),
-      settings: {
-        secretKey: config.secretKey,
-        timeoutMs: config.webhookTimeoutMs,
-        pollMs: Math.max(config.workerPollMs, 500),
-        concurrency: 8,
-        leaseMs: config.webhookTimeoutMs + 60_000,
-      },
-    });
-    webhooks.start();
+    const webhooks = startWebhookSender(config, database, clock, logger);
     stops.push(() => webhooks.stop());
   }
 
+  const metrics = createProcessMetrics(database);
   if (options.scheduler) {
-    const schedulerLogger = logger.child({ component: "scheduler" });
-    const notices = { senderDomain: config.senderDomain, publicUrl: config.publicUrl };
-    const poller = createMailboxPoller(config, database, clock, logger);
-    const scheduler = startScheduler(
-      [
-        delayedQueueWatch(database, clock, config.delayedAfterMs, schedulerLogger),
-        creditReminders(database, clock, notices),
-        releaseHeldSweep(database, clock, schedulerLogger),
-        dailyUsageEmail(database, clock, { ...notices, secretKey: config.secretKey }),
-        mailboxPoll(poller, schedulerLogger),
-        digestJob(database, clock, { senderDomain: config.senderDomain }),
-        announcementFanout(database, clock, schedulerLogger, worker ? () => worker?.poke() : undefined),
-        domainRecheck(
-          database,
-          clock,
-          createDnsLookup(config),
-          {
-            secretKey: config.secretKey,
-            operatorDomain: config.senderDomain,
-            spfInclude: config.spfInclude,
-            notices,
-          },
-          schedulerLogger,
-        ),
-        authHousekeeping(database, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionMaxMs }),
-      ],
-      logger,
-    );
-    stops.push(() => {
-      // A poll in progress stops after the message it is storing; nothing is lost (see poller.ts).
-      poller.stop();
-      return scheduler.stop();
+    const jobs = startJobs(config, database, clock, logger, {
+      metrics,
+      ...(worker ? { onFanoutChunk: () => worker?.poke() } : {}),
     });
+    stops.push(() => jobs.stop());
   }
 
   let url: string | undefined;
@@ -222,6 +210,7 @@ export async function serve(
       networkPolicy: policy,
       fetchAccessToken: (grant) => fetchAccessToken(grant, { policy, clock }),
       ...(worker ? { onAccepted: () => worker?.poke() } : {}),
+      onRequestTimed: (method, route, status, seconds) => metrics.request(method, route, status, seconds),
     });
     url = await app.listen({ host: config.httpHost, port: config.httpPort });
     // SMTP submission shares the API's writer: the same group commits, the same pipeline.
@@ -261,6 +250,21 @@ export async function serve(
     });
   }
 
+  let metricsUrl: string | undefined;
+  if (config.metricsListen) {
+    const server = await startMetricsServer({
+      ...config.metricsListen,
+      token: config.metricsToken,
+      logger,
+      render: async () => {
+        const thread = await worker?.metrics();
+        return renderAggregated(metrics, thread ? [thread] : []);
+      },
+    });
+    metricsUrl = server.url;
+    stops.push(() => server.close());
+  }
+
   const firstKey = (await hasOperatorKey(database.db))
     ? undefined
     : await createApiKey(database.db, clock, { tenantId: null, role: "operator", name: "first operator key" });
@@ -274,10 +278,13 @@ export async function serve(
         mail: false,
       })
     : undefined;
-  options.out(banner(config, url, sandboxPort, firstKey?.key, firstInvitation?.invitationUrl, submissionPort));
+  options.out(
+    banner(config, url, sandboxPort, firstKey?.key, metricsUrl, firstInvitation?.invitationUrl, submissionPort),
+  );
 
   return {
     url,
+    metricsUrl,
     sandboxPort,
     submissionPort,
     async stop() {
@@ -316,6 +323,7 @@ function banner(
   url: string | undefined,
   sandboxPort: number | undefined,
   operatorKey: string | undefined,
+  metricsUrl: string | undefined,
   invitationUrl?: string | undefined,
   submissionPort?: number,
 ): string {
@@ -329,6 +337,7 @@ function banner(
       `SMTP submission on ${config.submission.host}:${submissionPort} (${config.submission.secure === "implicit" ? "implicit TLS" : config.submission.tlsCertFile ? "STARTTLS" : "no TLS certificate: loopback clients only"}); log in with an API key`,
     );
   }
+  if (metricsUrl) lines.push(`Prometheus metrics: ${metricsUrl}/metrics`);
   if (sandboxPort !== undefined) {
     lines.push(
       `SANDBOX MODE: no POSTBAG_RELAY_URL is set, so mail goes to the built-in capture relay on 127.0.0.1:${sandboxPort}`,
