@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, 
 import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
 
 import { createAuthenticator, createLimits, RateLimitedError } from "./authenticate.js";
+import { type ConsoleServing, registerConsole } from "./console.js";
 import type { App, AppDeps } from "./route-context.js";
 import { routes } from "./routes.js";
 import { guardSlowBodies } from "./slow-clients.js";
@@ -142,7 +143,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await app.register(cookie);
   const limits = deps.limits ?? createLimits(config, database, deps.clock);
   if (!deps.limits) app.addHook("onClose", async () => limits.store.close?.());
-  app.addHook("onRequest", createAuthenticator({ database, clock: deps.clock, config, limits }));
+  const authenticate = createAuthenticator({ database, clock: deps.clock, config, limits });
+  // No route matched: nothing to protect (the 404 answer, or a console page, follows).
+  app.addHook("onRequest", async (request) => (request.is404 ? undefined : authenticate(request)));
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = toApiError(err);
@@ -150,9 +153,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (err instanceof RateLimitedError) reply.header("retry-after", String(err.retryAfterSeconds));
     return renderError(reply, apiError.code, apiError.message, apiError.details);
   });
-  app.setNotFoundHandler((request, reply) =>
-    renderError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}`),
+  let webConsole: ConsoleServing | undefined;
+  app.setNotFoundHandler(
+    (request, reply) =>
+      webConsole?.fallback(request, reply) ||
+      renderError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}`),
   );
+  if (deps.consoleDir !== undefined) webConsole = await registerConsole(app, deps.consoleDir);
 
   for (const register of routes) register(app, { ...deps, limits });
 

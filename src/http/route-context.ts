@@ -38,6 +38,8 @@ export interface AppDeps {
   readonly dnsLookup?: TxtLookup;
   /** Shared rate-limit counters; default: built from `config` (the database, or Redis). Routes always get it. */
   readonly limits?: Limits;
+  /** The built web console (web/dist) to serve at `/` (src/http/console.ts); without it, no console routes. */
+  readonly consoleDir?: string;
   /** Told each request's duration by route pattern (`/v1/messages/:id`; undefined: no route). */
   readonly onRequestTimed?: (method: string, route: string | undefined, statusCode: number, seconds: number) => void;
 }

@@ -13,6 +13,7 @@ import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
 import { fetchAccessToken } from "../transports/oauth2.js";
 import { startSubmissionServer } from "../transports/smtp-submission.js";
+import { consoleDistDir, ensureConsoleBuilt } from "./console-build.js";
 import { startJobs, startWebhookSender } from "./jobs.js";
 import { createProcessMetrics, startMetricsServer } from "./metrics-server.js";
 import { createDnsLookup, operatorDkimKey } from "./runtime.js";
@@ -193,7 +194,14 @@ export async function serve(
   if (options.api) {
     const writer = new MessageWriter({ database, clock, messageIdDomain: config.senderDomain });
     const policy = createNetworkPolicy(config);
+    // A missing or stale console is built in the background: the API does not wait for it. Under
+    // the tests (VITEST), the browser tests build it themselves; other tests need no console.
+    if (!process.env.VITEST)
+      ensureConsoleBuilt((line) => logger.info({ component: "console" }, line)).catch((err: unknown) =>
+        logger.error({ component: "console", err }, "the web console could not be built; / shows a notice"),
+      );
     const app = await createApp({
+      consoleDir: consoleDistDir,
       database,
       clock,
       config,
