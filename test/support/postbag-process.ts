@@ -68,7 +68,8 @@ export interface ServeProcess {
 export async function startServe(
   env: Record<string, string>,
   args: readonly string[] = [],
-  timeoutMs = 30_000,
+  // Generous: start-up transpiles the sources with tsx, slow while other test files load the CPU.
+  timeoutMs = 90_000,
 ): Promise<ServeProcess> {
   const child = spawn(process.execPath, [bin, "serve", ...args], { cwd: repoRoot, env: childEnv(env), stdio: "pipe" });
   let stdout = "";
