@@ -9,14 +9,14 @@
  * dependency too.
  */
 const layers = [
-  ["time", "errors"],
+  ["time", "errors", "metrics"],
   ["config"],
   ["db"],
   ["email", "network"],
   ["tenants"],
   ["accounts"],
   ["audience", "messages"],
-  ["credits", "tracking"],
+  ["credits", "tracking", "domains"],
   ["delivery", "auth"],
   ["transports"],
   ["mailboxes", "announcements", "reports", "sandbox"],

@@ -8,7 +8,21 @@ describe("attachment policy", () => {
     for (const ext of ["exe", "bat", "cmd", "com", "scr", "js", "vbs", "jar", "msi", "ps1"]) {
       expect(DANGEROUS_EXTENSIONS).toContain(ext);
     }
-    for (const name of ["setup.exe", "SETUP.EXE", "run.exe.", "run.exe . ", "invoice.pdf.js", ".bat"]) {
+    for (const name of [
+      "setup.exe",
+      "SETUP.EXE",
+      "run.exe.",
+      "run.exe . ",
+      "invoice.pdf.js",
+      ".bat",
+      // NTFS alternate data streams: Windows opens the file before the colon.
+      "a.exe::$DATA",
+      "a.EXE::$data",
+      "a.exe:stream",
+      "a.exe:Zone.Identifier:$DATA",
+      "a.exe. ::$DATA",
+      "a.exe::$DATA. ",
+    ]) {
       expect(checkAttachment({ maxBytes: 1000, blockedExtensions: [] }, name, 10).ok, name).toBe(false);
     }
   });

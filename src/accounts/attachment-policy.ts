@@ -72,14 +72,18 @@ const DANGEROUS = new Set(DANGEROUS_EXTENSIONS);
 
 /**
  * `Report.PDF` -> `pdf`. Only the last extension decides what opens the file (`notes from
- * example.com.pdf` is a PDF); trailing dots and spaces are dropped first because Windows ignores
- * them (`run.exe.` is an `exe`).
+ * example.com.pdf` is a PDF). What Windows ignores is dropped first: trailing dots and spaces
+ * (`run.exe.` is an `exe`) and an NTFS stream suffix (`run.exe::$DATA` or `run.exe:x` is the
+ * file `run.exe`; a `:` cannot be part of a Windows file name otherwise), until none is left.
  */
 function extensionsOf(filename: string): string[] {
-  const name = filename
-    .trim()
-    .toLowerCase()
-    .replace(/[.\s]+$/, "");
+  let name = filename.trim().toLowerCase();
+  for (let before = ""; before !== name; ) {
+    before = name;
+    const colon = name.indexOf(":");
+    if (colon >= 0) name = name.slice(0, colon);
+    name = name.replace(/[.\s]+$/, "");
+  }
   const dot = name.lastIndexOf(".");
   return dot >= 0 && dot < name.length - 1 ? [name.slice(dot + 1)] : [];
 }

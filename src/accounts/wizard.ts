@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import type { Database, Db, Tx } from "../db/database.js";
 import { checkDisplayName, checkEmail } from "../email/address.js";
+import { sanitizeSignatureHtml } from "../email/html-sanitiser.js";
 import { maskSecret } from "../tenants/secret-box.js";
 import {
   type AccountAuth,
@@ -191,26 +192,6 @@ function applyServer(
   return { host: input.host.trim().toLowerCase(), port: input.port, security: input.security, auth };
 }
 
-/**
- * sanitize-html (with htmlparser2) is loaded on first use, not when the app starts: only saving
- * a signature needs it, and it is a noticeable part of start-up time.
- */
-async function sanitizeSignatureHtml(html: string): Promise<string> {
-  const sanitizeHtml = (await import("sanitize-html")).default;
-  return sanitizeHtml(html, {
-    allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "span", "font"],
-    allowedAttributes: {
-      ...sanitizeHtml.defaults.allowedAttributes,
-      img: ["src", "alt", "width", "height", "title"],
-      "*": ["align", "title"],
-    },
-    // Logos are often embedded (data:) or referenced over https; no javascript:, no http.
-    allowedSchemes: ["https", "mailto", "tel"],
-    allowedSchemesByTag: { img: ["https", "data", "cid"] },
-    allowProtocolRelative: false,
-  });
-}
-
 /** The draft after applying the given sections (each replaces its step whole). Secrets never enter `settings`. */
 export async function applyDraftInput(
   current: { readonly settings: DraftSettings; readonly secrets: AccountSecrets },
@@ -244,7 +225,7 @@ export async function applyDraftInput(
   if (input.attachments_signature) {
     const x = input.attachments_signature;
     const defaults = defaultAttachmentsSignature(limits);
-    const html = x.signature?.html?.trim() ? await sanitizeSignatureHtml(x.signature.html) : null;
+    const html = x.signature?.html?.trim() ? sanitizeSignatureHtml(x.signature.html) : null;
     settings.attachments_signature = {
       attachments: {
         maxBytes: x.attachments?.maxBytes ?? defaults.attachments.maxBytes,

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "../db/database.js";
+import { type FailureReason, isFailureReason } from "../email/failure-reasons.js";
 import { type RecipientStatus, recipientStatuses } from "../email/statuses.js";
 import { subjectIdsColumn } from "../messages/recipient-state.js";
 
@@ -100,6 +101,8 @@ export interface AnnouncementRecipient {
   readonly openedAt: number | null;
   readonly lastSmtpCode: number | null;
   readonly lastText: string | null;
+  /** Why the last failure happened (email/failure-reasons.ts); null if none. */
+  readonly reason: FailureReason | null;
 }
 
 /** LIKE pattern for "contains", with the pattern characters of the search escaped. */
@@ -127,6 +130,7 @@ export async function listAnnouncementRecipients(
       "r.opened_at",
       "r.last_smtp_code",
       "r.last_smtp_text",
+      "r.last_reason",
       "r.subject_ids",
       "c.external_id",
       "c.name",
@@ -175,6 +179,7 @@ export async function listAnnouncementRecipients(
     openedAt: r.opened_at,
     lastSmtpCode: r.last_smtp_code,
     lastText: r.last_smtp_text,
+    reason: isFailureReason(r.last_reason) ? r.last_reason : null,
   }));
 }
 

@@ -4,12 +4,12 @@ import { newId } from "../db/ids.js";
 import type { AnnouncementRow } from "../db/tables.js";
 import { quote } from "../email/address.js";
 import { isCategory } from "../email/categories.js";
+import { sanitizeAnnouncementHtml } from "../email/html-sanitiser.js";
 import { ApiError, type ErrorDetail } from "../errors/api-error.js";
 import { insertPlanned, planMessage } from "../messages/message-store.js";
 import { type AttachmentInput, type PrepareLimits, prepareMessage } from "../messages/prepare.js";
 import type { Clock } from "../time/clock.js";
 import { mergeFieldProblems } from "./merge-field-syntax.js";
-import { sanitizeAnnouncementHtml } from "./sanitize-announcement-html.js";
 
 /** Who an announcement goes to, in the tenant's own terms (external ids, group names). */
 export interface AudienceInput {

@@ -3,8 +3,11 @@ import type { Db, Tx } from "../db/database.js";
 import type { ContactTable } from "../db/tables.js";
 import type { Category } from "../email/categories.js";
 
-/** How an opt-out was made: the unsubscribe page, an RFC 8058 one-click POST, or the API. */
-export type OptOutSource = "link" | "one_click" | "api";
+/**
+ * How an opt-out was made: the unsubscribe page, an RFC 8058 one-click POST, the API, or a
+ * mailbox provider's feedback report of type `opt-out` (an unsubscribe request, not a complaint).
+ */
+export type OptOutSource = "link" | "one_click" | "api" | "feedback_report";
 
 /**
  * Opts a contact out of one category. Idempotent: opting out twice keeps the first record.

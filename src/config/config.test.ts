@@ -44,7 +44,7 @@ describe("loadConfig defaults", () => {
       relay: undefined,
       relayPoolSize: 5,
       relayTlsRejectUnauthorized: true,
-      smtpTimeoutMs: 60_000,
+      smtpTimeoutMs: 300_000,
       sandboxSmtpPort: 2525,
       senderDomain: "postbag.localhost",
       bounceDomain: "postbag.localhost",
@@ -56,6 +56,16 @@ describe("loadConfig defaults", () => {
       maxMessageBytes: 10_485_760,
       maxRecipients: 1000,
       logLevel: "info",
+      smtpCommandTimeoutMs: 300_000,
+      smtpDataEndTimeoutMs: 600_000,
+      httpHeadersTimeoutMs: 30_000,
+      bodyMinBytesPerSecond: 1024,
+      allowAddressLiterals: false,
+      relayAllowPlaintextAuth: false,
+      jobLeaseMs: 60_000,
+      schedulerPollMs: 1000,
+      metricsListen: { host: "127.0.0.1", port: 9464 },
+      metricsToken: undefined,
     });
     expect(config.secretKey.length).toBeGreaterThanOrEqual(32);
   });
@@ -103,6 +113,20 @@ describe("loadConfig defaults", () => {
   });
 });
 
+describe("metrics listener", () => {
+  it("is off with `off`, and takes IPv6 in brackets", () => {
+    expect(loadConfig(env({ POSTBAG_METRICS_LISTEN: "off" })).metricsListen).toBeUndefined();
+    expect(loadConfig(env({ POSTBAG_METRICS_LISTEN: "[::1]:9500" })).metricsListen).toEqual({
+      host: "::1",
+      port: 9500,
+    });
+    expect(loadConfig(env({ POSTBAG_METRICS_LISTEN: "0.0.0.0:0", POSTBAG_HTTP_PORT: "0" })).metricsListen).toEqual({
+      host: "0.0.0.0",
+      port: 0,
+    });
+  });
+});
+
 describe("frozenConfig", () => {
   it("freezes a structured clone (a worker thread's copy) again, nested parts included, unchanged", () => {
     const config = loadConfig(env({ POSTBAG_RELAY_URL: "smtp://u:p@relay.example.com:2525" }));
@@ -134,6 +158,10 @@ describe("loadConfig refuses a bad value, naming the setting and the value", () 
     ["RELAY_POOL_SIZE", "0", "at least 1"],
     ["WORKER_CONCURRENCY", "10001", "at most 10000"],
     ["RELAY_TLS_REJECT_UNAUTHORIZED", "maybe", "true or false"],
+    ["METRICS_LISTEN", "9464", "host:port"],
+    ["METRICS_LISTEN", "127.0.0.1:99999", "host:port"],
+    ["METRICS_LISTEN", "127.0.0.1:8080", "must not be the API's port"],
+    ["JOB_LEASE_SECONDS", "0", "at least 1"],
   ])("POSTBAG_%s=%s", (name, value, why) => {
     const err = configError(() => loadConfig(env({ [`POSTBAG_${name}`]: value })));
     expect(err.message).toContain(`POSTBAG_${name}`);

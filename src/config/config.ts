@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 
 /**
@@ -48,10 +49,11 @@ export const settings = {
   },
   SMTP_TIMEOUT_MS: {
     kind: "int",
-    default: "60000",
+    default: "300000",
     min: 100,
     max: 600000,
-    description: "Give up on an SMTP connection, greeting or reply after this long (counts as a soft bounce).",
+    description:
+      "Opening an SMTP connection: TCP, TLS and the server's greeting (RFC 5321 4.5.3.2 allows the greeting 5 minutes; a timeout is a soft bounce).",
   },
   SANDBOX_SMTP_PORT: {
     kind: "port",
@@ -162,12 +164,145 @@ export const settings = {
     description:
       "Largest NDJSON body POST /v1/audience/sync reads (it streams; memory does not grow with it). JSON syncs are capped at 5 MB.",
   },
+  JOB_LEASE_SECONDS: {
+    kind: "int",
+    default: "60",
+    min: 1,
+    max: 3600,
+    description:
+      "How long a process holds a scheduled job it runs (renewed while it runs); a process that dies frees its jobs after this.",
+  },
+  SCHEDULER_POLL_MS: {
+    kind: "int",
+    default: "1000",
+    min: 50,
+    max: 60000,
+    description: "How often each process looks for due scheduled jobs that no other process holds.",
+  },
+  METRICS_LISTEN: {
+    kind: "string",
+    default: "127.0.0.1:9464",
+    description:
+      "Address of the Prometheus `GET /metrics` listener, `host:port` (never the API's port; port 0 picks a free one), or `off`.",
+  },
+  METRICS_TOKEN: {
+    kind: "string",
+    default: undefined,
+    description:
+      "Bearer token `GET /metrics` requires when set (otherwise anyone who reaches the listener may read it).",
+  },
   WEBHOOK_TIMEOUT_MS: {
     kind: "int",
     default: "10000",
     min: 100,
     max: 120000,
     description: "Give up on a webhook delivery attempt after this long (it is retried later).",
+  },
+  SMTP_COMMAND_TIMEOUT_MS: {
+    kind: "int",
+    default: "300000",
+    min: 100,
+    max: 3600000,
+    description:
+      "Wait for the reply to MAIL, RCPT and DATA, and for the relay to take each block of the message (RFC 5321 4.5.3.2: 5, 5, 2 and 3 minutes).",
+  },
+  SMTP_DATA_END_TIMEOUT_MS: {
+    kind: "int",
+    default: "600000",
+    min: 100,
+    max: 3600000,
+    description:
+      "Wait for the reply to the end of the message (RFC 5321 4.5.3.2.6: 10 minutes; giving up sooner risks sending it twice).",
+  },
+  HTTP_HEADERS_TIMEOUT_MS: {
+    kind: "int",
+    default: "30000",
+    min: 1000,
+    max: 600000,
+    description: "A request whose headers take longer than this to arrive is cut off.",
+  },
+  BODY_MIN_BYTES_PER_SECOND: {
+    kind: "int",
+    default: "1024",
+    min: 0,
+    description:
+      "A request body (HTTP) or message (SMTP DATA on Postbag's listeners) arriving slower than this, over any 10 s, is cut off (0: never).",
+  },
+  ALLOW_ADDRESS_LITERALS: {
+    kind: "bool",
+    default: "false",
+    description: "Accept recipients written with an address literal (`user@[192.0.2.1]`); refused by default.",
+  },
+  RELAY_ALLOW_PLAINTEXT_AUTH: {
+    kind: "bool",
+    default: "false",
+    description:
+      "Send the relay's user and password without TLS when the relay offers no STARTTLS (never needed on loopback).",
+  },
+  DNS_SERVERS: {
+    kind: "list",
+    default: "",
+    description:
+      "Comma-separated DNS servers (`host` or `host:port`) asked when checking sending domains' records (default: the system's).",
+  },
+  DKIM_SELECTOR: {
+    kind: "string",
+    default: "postbag",
+    description:
+      "DKIM selector of the operator's sending domain: the record is published at `<selector>._domainkey.<domain>`.",
+  },
+  DKIM_KEY_FILE: {
+    kind: "string",
+    default: undefined,
+    description:
+      "PEM private key (RSA) that signs the operator domain's mail. Unset: one is generated into DATA_DIR (`dkim.key`) on first run.",
+  },
+  SPF_INCLUDE: {
+    kind: "string",
+    default: undefined,
+    description:
+      "SPF mechanism for the relay that sending domains are advised to publish, e.g. `include:spf.relay.example` (unset: no SPF advice).",
+  },
+  SUBMISSION_HOST: {
+    kind: "string",
+    default: "127.0.0.1",
+    description: "Address the SMTP submission listener binds to (when SUBMISSION_PORT is set).",
+  },
+  SUBMISSION_PORT: {
+    kind: "port",
+    default: undefined,
+    description: "Port of the SMTP submission listener for tenants' own software (unset: off; 0 picks a free one).",
+  },
+  SUBMISSION_SECURE: {
+    kind: "string",
+    default: "starttls",
+    description:
+      "`starttls` (plain connection upgraded with STARTTLS, usually port 587) or `implicit` (TLS from the start, port 465).",
+  },
+  SUBMISSION_TLS_CERT: {
+    kind: "string",
+    default: undefined,
+    description: "PEM certificate chain file for SMTP submission. Without one, only loopback clients may AUTH.",
+  },
+  SUBMISSION_TLS_KEY: {
+    kind: "string",
+    default: undefined,
+    description: "PEM private key file for SUBMISSION_TLS_CERT.",
+  },
+  SUBMISSION_CONNECTIONS_PER_KEY: {
+    kind: "int",
+    default: "10",
+    min: 1,
+    max: 1000,
+    description: "SMTP submission connections one API key may hold open at once; more are refused with 421.",
+  },
+  SUBMISSION_AUTH_FAILURES: {
+    kind: "int",
+    default: "5",
+    min: 1,
+    max: 1000,
+    description:
+      "Failed SMTP AUTH attempts a client address may make in 15 minutes before it is delayed and refused with 421.",
   },
   TRUST_PROXY: {
     kind: "list",
@@ -264,6 +399,17 @@ export interface Config {
   readonly inboundMaxBytes: number;
   readonly webhookTimeoutMs: number;
   readonly audienceSyncMaxBytes: number;
+  readonly smtpCommandTimeoutMs: number;
+  readonly smtpDataEndTimeoutMs: number;
+  readonly httpHeadersTimeoutMs: number;
+  readonly bodyMinBytesPerSecond: number;
+  readonly allowAddressLiterals: boolean;
+  readonly relayAllowPlaintextAuth: boolean;
+  readonly jobLeaseMs: number;
+  readonly schedulerPollMs: number;
+  /** Where `GET /metrics` listens, or undefined when turned off. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
+  readonly metricsToken: string | undefined;
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges); empty: none. */
   readonly trustProxy: readonly string[];
   readonly redisUrl: string | undefined;
@@ -275,6 +421,29 @@ export interface Config {
   readonly signInWindowMs: number;
   readonly sessionIdleMs: number;
   readonly sessionMaxMs: number;
+  /** DNS servers for sending-domain checks as `host` or `host:port`; empty: the system's. */
+  readonly dnsServers: readonly string[];
+  readonly dkim: {
+    readonly selector: string;
+    /** Absolute path of the operator's DKIM key: the setting, or `DATA_DIR/dkim.key` (generated on first run). */
+    readonly keyFile: string;
+    /** True when POSTBAG_DKIM_KEY_FILE named the file (it is never generated then). */
+    readonly keyFileGiven: boolean;
+  };
+  readonly spfInclude: string | undefined;
+  /** SMTP submission; undefined when off (POSTBAG_SUBMISSION_PORT unset). */
+  readonly submission: SubmissionConfig | undefined;
+}
+
+export interface SubmissionConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly secure: "starttls" | "implicit";
+  /** Absolute paths of the PEM certificate and key, or undefined (then AUTH only from loopback). */
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  readonly connectionsPerKey: number;
+  readonly authFailures: number;
 }
 
 export class ConfigError extends Error {
@@ -355,6 +524,15 @@ function checkDatabaseUrl(value: string): string {
   fail("DATABASE_URL", value, "expected sqlite:PATH or postgres://…");
 }
 
+/** `host:port` (IPv6 in brackets: `[::1]:9464`), or `off`. */
+function parseListen(name: SettingName, value: string): { host: string; port: number } | undefined {
+  if (value.trim().toLowerCase() === "off") return undefined;
+  const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/i.exec(value.trim());
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) fail(name, value, "expected host:port (e.g. 127.0.0.1:9464) or off");
+  return Object.freeze({ host: m[1] ?? m[2] ?? "", port });
+}
+
 function parseList(value: string | undefined): readonly string[] {
   return Object.freeze(
     (value ?? "")
@@ -407,7 +585,7 @@ function loadOrCreateSecret(dataDir: string): string {
     if (key.length < 32) throw new ConfigError(`${file} holds a secret key shorter than 32 characters`);
     return key;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString("base64url");
   // Written to a temporary file and linked into place, so a second process starting at the
   // same moment either wins or reads the complete key of the one that did.
@@ -465,7 +643,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const extraCa = raw("EXTRA_CA_FILE");
   if (extraCa !== undefined && !existsSync(extraCa)) fail("EXTRA_CA_FILE", extraCa, "no such file");
   const bounceMailboxRaw = raw("BOUNCE_MAILBOX_URL");
+  const dnsServers = parseList(raw("DNS_SERVERS"));
+  for (const server of dnsServers) {
+    // Node's resolver takes IP addresses only: `1.2.3.4`, `1.2.3.4:53`, `::1`, `[::1]:53`.
+    const m = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/i.exec(server) ?? /^([0-9.]+)(?::(\d{1,5}))?$/.exec(server);
+    const host = m?.[1] ?? server;
+    if (isIP(host) === 0 || Number(m?.[2] ?? 53) > 65535)
+      fail("DNS_SERVERS", server, "expected an IP address, IP:port or [IPv6]:port");
+  }
+  const selector = raw("DKIM_SELECTOR") ?? "postbag";
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(selector))
+    fail("DKIM_SELECTOR", selector, "expected a DNS label such as postbag or s2026");
+  const dkimKeyRaw = raw("DKIM_KEY_FILE");
+  if (dkimKeyRaw !== undefined && !existsSync(dkimKeyRaw)) fail("DKIM_KEY_FILE", dkimKeyRaw, "no such file");
+  const spfInclude = raw("SPF_INCLUDE");
+  if (spfInclude !== undefined && !/^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/.test(spfInclude))
+    fail("SPF_INCLUDE", spfInclude, "expected SPF mechanisms such as include:spf.relay.example");
+  const submissionPortRaw = raw("SUBMISSION_PORT");
+  const submissionSecure = raw("SUBMISSION_SECURE") ?? "starttls";
+  if (submissionSecure !== "starttls" && submissionSecure !== "implicit")
+    fail("SUBMISSION_SECURE", submissionSecure, "expected starttls or implicit");
+  const certRaw = raw("SUBMISSION_TLS_CERT");
+  const keyRaw = raw("SUBMISSION_TLS_KEY");
+  if (certRaw !== undefined && !existsSync(certRaw)) fail("SUBMISSION_TLS_CERT", certRaw, "no such file");
+  if (keyRaw !== undefined && !existsSync(keyRaw)) fail("SUBMISSION_TLS_KEY", keyRaw, "no such file");
+  if ((certRaw === undefined) !== (keyRaw === undefined))
+    fail(
+      certRaw ? "SUBMISSION_TLS_KEY" : "SUBMISSION_TLS_CERT",
+      "",
+      "set both SUBMISSION_TLS_CERT and SUBMISSION_TLS_KEY",
+    );
+  if (submissionPortRaw !== undefined && submissionSecure === "implicit" && certRaw === undefined)
+    fail("SUBMISSION_SECURE", submissionSecure, "implicit TLS needs SUBMISSION_TLS_CERT and SUBMISSION_TLS_KEY");
   const redisRaw = raw("REDIS_URL");
+  const metricsListen = parseListen("METRICS_LISTEN", raw("METRICS_LISTEN") ?? "off");
+  if (metricsListen && metricsListen.port !== 0 && metricsListen.port === httpPort) {
+    fail(
+      "METRICS_LISTEN",
+      `${metricsListen.host}:${metricsListen.port}`,
+      "must not be the API's port (POSTBAG_HTTP_PORT)",
+    );
+  }
 
   const config: Config = {
     dataDir,
@@ -502,6 +720,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inboundMaxBytes: int("INBOUND_MAX_BYTES"),
     webhookTimeoutMs: int("WEBHOOK_TIMEOUT_MS"),
     audienceSyncMaxBytes: int("AUDIENCE_SYNC_MAX_BYTES"),
+    smtpCommandTimeoutMs: int("SMTP_COMMAND_TIMEOUT_MS"),
+    smtpDataEndTimeoutMs: int("SMTP_DATA_END_TIMEOUT_MS"),
+    httpHeadersTimeoutMs: int("HTTP_HEADERS_TIMEOUT_MS"),
+    bodyMinBytesPerSecond: int("BODY_MIN_BYTES_PER_SECOND"),
+    allowAddressLiterals: parseBool("ALLOW_ADDRESS_LITERALS", raw("ALLOW_ADDRESS_LITERALS") ?? ""),
+    relayAllowPlaintextAuth: parseBool("RELAY_ALLOW_PLAINTEXT_AUTH", raw("RELAY_ALLOW_PLAINTEXT_AUTH") ?? ""),
+    jobLeaseMs: int("JOB_LEASE_SECONDS") * 1000,
+    schedulerPollMs: int("SCHEDULER_POLL_MS"),
+    metricsListen,
+    metricsToken: raw("METRICS_TOKEN"),
     trustProxy: parseList(raw("TRUST_PROXY")),
     redisUrl: redisRaw ? checkRedisUrl(redisRaw) : undefined,
     rateLimitAuthFailures: int("RATE_LIMIT_AUTH_FAILURES"),
@@ -510,6 +738,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInWindowMs: int("SIGN_IN_WINDOW_MINUTES") * 60_000,
     sessionIdleMs: int("SESSION_IDLE_MINUTES") * 60_000,
     sessionMaxMs: int("SESSION_MAX_HOURS") * 3_600_000,
+    dnsServers,
+    dkim: Object.freeze({
+      selector: selector.toLowerCase(),
+      keyFile: dkimKeyRaw ? resolve(dkimKeyRaw) : join(dataDir, "dkim.key"),
+      keyFileGiven: dkimKeyRaw !== undefined,
+    }),
+    spfInclude,
+    submission:
+      submissionPortRaw === undefined
+        ? undefined
+        : Object.freeze({
+            host: raw("SUBMISSION_HOST") ?? "127.0.0.1",
+            port: int("SUBMISSION_PORT"),
+            secure: submissionSecure,
+            tlsCertFile: certRaw ? resolve(certRaw) : undefined,
+            tlsKeyFile: keyRaw ? resolve(keyRaw) : undefined,
+            connectionsPerKey: int("SUBMISSION_CONNECTIONS_PER_KEY"),
+            authFailures: int("SUBMISSION_AUTH_FAILURES"),
+          }),
   };
   return Object.freeze(config);
 }

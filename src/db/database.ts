@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import {
@@ -7,6 +7,7 @@ import {
   Kysely,
   type LogConfig,
   PostgresDialect,
+  type QueryResult,
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
@@ -26,14 +27,55 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** How long a statement waits for SQLite's write lock before it fails with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 15_000;
+
 /**
  * Kysely opens SQLite transactions with a deferred `begin`; a deferred transaction that later
  * writes can fail with SQLITE_BUSY without waiting when another process holds the write lock.
- * `begin immediate` takes the write lock up front, so busy_timeout applies and writers queue.
+ * `begin immediate` takes the write lock up front, so writers queue for it.
+ *
+ * They queue here, not in SQLite: with `busy_timeout`, a statement that finds the lock taken
+ * sleeps inside SQLite, blocking its thread's event loop, in steps that grow to 25-100 ms
+ * however soon the lock is free. `serve` shares one database file between the API thread and
+ * the delivery worker thread, so every worker commit stalled the whole API. Instead the
+ * connection has no busy timeout, and a statement refused with SQLITE_BUSY is retried after
+ * 1-4 ms on a timer: the event loop keeps answering requests meanwhile (and more of them join
+ * the next group commit), and the lock is taken within a few milliseconds of its release.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return new BusyRetryConnection(await super.acquireConnection());
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code === "SQLITE_BUSY" || code.startsWith("SQLITE_BUSY_"));
+}
+
+class BusyRetryConnection implements DatabaseConnection {
+  readonly #inner: DatabaseConnection;
+  constructor(inner: DatabaseConnection) {
+    this.#inner = inner;
+  }
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#inner.executeQuery<R>(query);
+      } catch (err) {
+        // A refused statement did nothing, so running it again is safe (`commit` included).
+        if (!isBusy(err) || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1 + (attempt >> 4), 4)));
+      }
+    }
+  }
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.#inner.streamQuery<R>(query, chunkSize);
   }
 }
 
@@ -86,23 +128,47 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfi
   };
 }
 
+/**
+ * The database holds every tenant's mail and contacts: its folder is created 0700 and the file
+ * 0600 (owner only) before SQLite opens it, and an existing file is tightened to 0600.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(resolve(file)), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, "a", 0o600));
+  tighten(file);
+}
+
+function tighten(file: string): void {
+  try {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  } catch {
+    // Not ours to change (a file another user owns): SQLite's own checks decide.
+  }
+}
+
 export interface DatabaseOptions {
   /** PostgreSQL pool size (default 10). */
   readonly poolSize?: number;
   /** Kysely query logging, for profiling (see bench/README.md). */
   readonly log?: LogConfig;
+  /** Told when PostgreSQL ends a connection (restart, failover, `pg_terminate_backend`). */
+  readonly onConnectionError?: (err: Error) => void;
 }
 
 /** Opens `sqlite:PATH` or `postgres://…`. Does not migrate. */
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length);
-    if (file !== ":memory:") mkdirSync(dirname(resolve(file)), { recursive: true });
+    if (file !== ":memory:") createPrivately(file);
     const sqlite = new SqliteDatabase(file);
     sqlite.pragma("journal_mode = WAL");
+    // SQLite gives the -wal and -shm files the database file's mode when it creates them; these
+    // may be left from an older, laxer start.
+    if (file !== ":memory:") for (const extra of ["-wal", "-shm"]) tighten(`${file}${extra}`);
     // FULL: a 202 means the message survives a power cut, not only a process crash.
     sqlite.pragma("synchronous = FULL");
-    sqlite.pragma("busy_timeout = 15000");
+    // No waiting inside SQLite: BusyRetryConnection waits on a timer instead.
+    sqlite.pragma("busy_timeout = 0");
     sqlite.pragma("foreign_keys = ON");
     const db = new Kysely<Tables>({
       dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
@@ -110,9 +176,21 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     });
     return { db, dialect: "sqlite", close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes });
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
-  pool.on("error", () => {});
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    application_name: "postbag",
+    // A pool whose server is gone must fail a checkout rather than wait for ever.
+    connectionTimeoutMillis: 10_000,
+  });
+  const onError = (err: Error) => options.onConnectionError?.(err);
+  // A connection PostgreSQL ends emits 'error'. pg-pool listens only while the client is idle;
+  // while it is checked out (a query or transaction in flight) an unhandled 'error' event would
+  // end the process. With a listener on every client, the query in flight fails instead, the
+  // pool drops the dead client when it is released, and the next checkout connects afresh.
+  pool.on("connect", (client) => client.on("error", onError));
+  pool.on("error", onError);
   const db = new Kysely<Tables>({
     dialect: new PostgresDialect({ pool }),
     ...(options.log ? { log: options.log } : {}),

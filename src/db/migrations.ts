@@ -9,6 +9,10 @@ import { ownAccountMigration } from "./migrations/0006-own-account.js";
 import { mailboxesMigration } from "./migrations/0007-mailboxes.js";
 import { holdReasonMigration } from "./migrations/0008-hold-reason.js";
 import { peopleMigration } from "./migrations/0009-people.js";
+import { failureReasonsMigration } from "./migrations/0010-failure-reasons.js";
+import { sendingDomainsMigration } from "./migrations/0012-sending-domains.js";
+import { jobLeasesMigration } from "./migrations/0013-job-leases.js";
+import { fairClaimsMigration } from "./migrations/0014-fair-claims.js";
 
 /**
  * Migrations are code, listed in order, and run at start-up (`serve`, `worker`) and by
@@ -27,6 +31,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     "0007_mailboxes": mailboxesMigration(dialect),
     "0008_hold_reason": holdReasonMigration(dialect),
     "0009_people": peopleMigration(dialect),
+    "0010_failure_reasons": failureReasonsMigration(dialect),
+    "0012_sending_domains": sendingDomainsMigration(dialect),
+    "0013_job_leases": jobLeasesMigration(dialect),
+    "0014_fair_claims": fairClaimsMigration(),
   };
 }
 

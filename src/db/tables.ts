@@ -67,6 +67,8 @@ export interface MessageTable {
   created_at: number;
   /** 1: reaches contacts who opted out of the category (never suppressed addresses). */
   essential: Generated<number>;
+  /** SMTP submission: the MIME as submitted (minus Bcc and X-Postbag-*); null for other mail. */
+  raw_mime: Generated<Buffer | null>;
 }
 
 export interface AttachmentTable {
@@ -96,6 +98,8 @@ export interface RecipientTable {
   last_smtp_code: number | null;
   last_enhanced_code: string | null;
   last_smtp_text: string | null;
+  /** Why the last failure happened (email/failure-reasons.ts); null if none. Migration 0010. */
+  last_reason: string | null;
   /** What the recipient was charged (see credits/): null before its first attempt. */
   charge: string | null;
   sent_at: number | null;
@@ -124,6 +128,8 @@ export interface EventTable {
   smtp_code: number | null;
   enhanced_code: string | null;
   smtp_text: string | null;
+  /** Why this attempt or report failed (email/failure-reasons.ts); null if it did not. Migration 0010. */
+  reason: string | null;
 }
 
 export interface SandboxMessageTable {
@@ -455,6 +461,17 @@ export interface MailboxStateTable {
   updated_at: number;
 }
 
+/** A scheduled job's next tick and, while one runs it, the process holding it (migration 0013). */
+export interface JobLeaseTable {
+  name: string;
+  next_due_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_started_at: number | null;
+  last_finished_at: number | null;
+  last_error: string | null;
+}
+
 export interface InboundMessageTable {
   id: string;
   tenant_id: string | null;
@@ -551,6 +568,31 @@ export interface AuditEventTable {
   detail: string | null;
 }
 
+export interface SendingDomainTable {
+  id: string;
+  tenant_id: string;
+  domain: string;
+  selector: string;
+  /** Sealed PKCS#8 PEM (`dkim:<tenant>:<id>`). */
+  private_key: string;
+  /** Base64 SPKI DER (the record's `p=`). */
+  public_key: string;
+  /** `pending`, `verified` or `failed`. */
+  status: string;
+  /** JSON: the records as last checked (codec in domains/domain-records.ts). */
+  records: string;
+  verified_at: number | null;
+  checked_at: number | null;
+  created_at: number;
+}
+
+export interface SenderSettingsTable {
+  tenant_id: string;
+  generic_address: string | null;
+  from_name: string | null;
+  updated_at: number;
+}
+
 export interface Tables {
   people: PersonTable;
   sessions: SessionTable;
@@ -595,11 +637,15 @@ export interface Tables {
   mailbox_states: MailboxStateTable;
   inbound_messages: InboundMessageTable;
   inbound_attachments: InboundAttachmentTable;
+  sending_domains: SendingDomainTable;
+  sender_settings: SenderSettingsTable;
+  job_leases: JobLeaseTable;
 }
 
 export type Tenant = Selectable<TenantTable>;
 export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type MessageRow = Selectable<MessageTable>;
+export type SendingDomainRow = Selectable<SendingDomainTable>;
 export type NewMessage = Insertable<MessageTable>;
 export type RecipientRow = Selectable<RecipientTable>;
 export type NewRecipient = Insertable<RecipientTable>;

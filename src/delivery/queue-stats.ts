@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "../db/database.js";
+import { type RecipientStatus, waitingStatuses } from "../email/statuses.js";
 
 export interface QueueStats {
   /** Recipients still waiting to go out (queued or retrying after a soft bounce). */
@@ -43,4 +44,30 @@ export async function queueStats(database: Database, now: number, delayedAfterMs
     oldestWaitingSince: totals.oldest === null ? null : Number(totals.oldest),
     delayedTenants: tenants.map((t) => ({ tenantId: t.tenant_id, delayed: Number(t.n) })),
   };
+}
+
+/**
+ * How many recipients the outbox still works on, per waiting status (every status listed, 0
+ * when none), and how many of them a worker holds right now: the queue-depth metric.
+ */
+export async function queueDepth(
+  database: Database,
+): Promise<{ readonly byStatus: ReadonlyMap<RecipientStatus, number>; readonly inFlight: number }> {
+  const rows = await database.db
+    .selectFrom("recipients")
+    .select([
+      "status",
+      sql<number>`count(*)`.as("n"),
+      sql<number>`sum(case when lease_owner is not null then 1 else 0 end)`.as("in_flight"),
+    ])
+    .where("status", "in", waitingStatuses)
+    .groupBy("status")
+    .execute();
+  const byStatus = new Map<RecipientStatus, number>(waitingStatuses.map((s) => [s, 0]));
+  let inFlight = 0;
+  for (const row of rows) {
+    byStatus.set(row.status as RecipientStatus, Number(row.n));
+    inFlight += Number(row.in_flight ?? 0);
+  }
+  return { byStatus, inFlight };
 }

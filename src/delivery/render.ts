@@ -64,16 +64,18 @@ export async function renderMessage(
 
 /**
  * The stored headers plus Postbag's own. A stored header with the name of one of Postbag's, in
- * any case (a tenant may send `x-postbag-ref` through the API), is dropped rather than sent
- * beside it: a bounce quoting the headers must find only the one Postbag signed.
+ * any case, or any stored `X-Postbag-*` header (accepting refuses them, older rows may hold one),
+ * is dropped rather than sent: a bounce quoting the headers must find only what Postbag signed.
  */
 function withHeaders(
   stored: Record<string, string>,
   added: Readonly<Record<string, string>> | undefined,
 ): Record<string, string> {
-  if (!added) return stored;
-  const ours = new Set(Object.keys(added).map((k) => k.toLowerCase()));
+  const ours = new Set(Object.keys(added ?? {}).map((k) => k.toLowerCase()));
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(stored)) if (!ours.has(k.toLowerCase())) out[k] = v;
+  for (const [k, v] of Object.entries(stored)) {
+    const name = k.toLowerCase();
+    if (!ours.has(name) && !name.startsWith("x-postbag-")) out[k] = v;
+  }
   return { ...out, ...added };
 }

@@ -27,11 +27,13 @@ const SUPPRESSION_WORDS: Record<string, string> = {
 };
 
 /**
- * The steps before any credit is reserved, for rows on their first attempt, in this order:
+ * The steps before any credit is reserved, on every attempt (a retry too: the address may have
+ * been suppressed or the contact opted out while it waited), in this order:
  * `checkSuppression` (a suppressed address is `rejected`, whatever the message; Essential never
  * overrides it) -> `checkOptOut` (the contact opted out of the category and the message is not
  * Essential) -> `checkDigest` (a non-essential announcement to a contact who chose a digest waits
- * as `pending_digest`, with a `digest_items` row due at the contact's next digest time) ->
+ * as `pending_digest`, with a `digest_items` row due at the contact's next digest time; first
+ * attempts only: a retry was already sent on its own once) ->
  * `checkAddress` (`email_missing`). Runs in the claim transaction with one query per kind and
  * tenant for the whole batch; plain API mail (no contact) costs only the message and
  * suppression look-ups.
@@ -110,7 +112,13 @@ export async function screenDeliveries(
     // usable address is reported `email_missing` now rather than after waiting for the digest.
     const digestable = rest.filter((d) => {
       const m = messages.get(d.messageId);
-      return d.contactId !== null && m?.source === "announcement" && !m.essential && isValidEmail(d.email);
+      return (
+        d.attempts === 0 &&
+        d.contactId !== null &&
+        m?.source === "announcement" &&
+        !m.essential &&
+        isValidEmail(d.email)
+      );
     });
     const waiting = new Set(digestable);
     if (digestable.length > 0) {

@@ -59,13 +59,13 @@ describe("classifyReply on real-world replies", () => {
       "5.0.0",
     ],
     // Other permanent failures -> rejected (the rule: 5.1.x is the address, any other 5xx is a rejection).
-    // Outlook.com says this for unknown mailboxes too, but 5.5.0 is not an address status; see the report.
+    // Outlook.com says this for unknown mailboxes: 5.5.0 is generic, so the phrase decides.
     [
       "Outlook mailbox unavailable (5.5.0)",
       550,
       "550 5.5.0 Requested action not taken: mailbox unavailable",
       "hard",
-      "rejected",
+      "hard_bounce",
       "5.5.0",
     ],
     [
@@ -183,5 +183,38 @@ describe("isAddressFailure", () => {
     [null, "Relay access denied", false],
   ] as const)("%s %j -> %s", (enhanced, text, expected) => {
     expect(isAddressFailure(enhanced, text)).toBe(expected);
+  });
+});
+
+describe("classifyReply reasons", () => {
+  it.each<[string, number, string, string, string]>([
+    [
+      "sender domain (5.1.8) is never the recipient's fault",
+      553,
+      "553 5.1.8 Domain of sender address x@y.example does not exist",
+      "rejected",
+      "sender_rejected",
+    ],
+    ["SPF failure of our domain", 550, "550 5.7.23 SPF validation failed", "rejected", "auth_failure"],
+    ["unknown host is a hard bounce", 550, "550 Host unknown", "hard_bounce", "host_unknown"],
+    [
+      "a precise code beats a generic one",
+      550,
+      "550 5.0.0 <a@b.example>... User unknown",
+      "hard_bounce",
+      "user_unknown",
+    ],
+    ["our IP listed", 554, "554 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org", "rejected", "blocked"],
+  ])("%s", (_, code, text, status, reason) => {
+    const result = classifyReply(code, text);
+    expect(result.kind).toBe("hard");
+    expect(result.kind === "hard" ? result.status : null).toBe(status);
+    expect(result.kind === "hard" ? result.reason : null).toBe(reason);
+  });
+
+  it("keeps rate limits and full mailboxes soft, with their reason", () => {
+    expect(classifyReply(550, "550 5.7.28 rate limited")).toMatchObject({ kind: "soft", reason: "rate_limited" });
+    expect(classifyReply(552, "552 5.2.2 Mailbox full")).toMatchObject({ kind: "soft", reason: "mailbox_full" });
+    expect(classifyReply(451, "451 4.7.1 Greylisted, try again later")).toMatchObject({ kind: "soft" });
   });
 });

@@ -1,16 +1,26 @@
+import { type FailureReason, failureReason, statusForReason } from "../email/failure-reasons.js";
+
 /**
  * What one SMTP delivery attempt came to. Expected failures are values, not exceptions:
  * `sent` (2xx), `soft` (4xx, timeout, lost connection: retry), `hard` (5xx: final).
  */
 export type SendResult =
   | { readonly kind: "sent"; readonly code: number; readonly enhanced: string | null; readonly text: string }
-  | { readonly kind: "soft"; readonly code: number | null; readonly enhanced: string | null; readonly text: string }
+  | {
+      readonly kind: "soft";
+      readonly code: number | null;
+      readonly enhanced: string | null;
+      readonly text: string;
+      /** Why it failed (email/failure-reasons.ts); absent where nobody said (a timeout). */
+      readonly reason?: FailureReason;
+    }
   | {
       readonly kind: "hard";
       readonly status: "hard_bounce" | "rejected";
       readonly code: number;
       readonly enhanced: string | null;
       readonly text: string;
+      readonly reason?: FailureReason;
     };
 
 // An enhanced code stands alone: not inside an IP address or a version number ("10.5.1.7").
@@ -52,21 +62,26 @@ export function isMailboxFull(enhanced: string | null | undefined, text: string)
   return MAILBOX_FULL.test(text.slice(0, 1000));
 }
 
-/** Classifies an SMTP reply code and text; the one rule set used for replies and bounces. */
+/**
+ * Classifies an SMTP reply code and text; the one rule set used for replies and bounces. Why it
+ * failed comes from the table of codes and phrases in `failure-reasons.ts` (a precise enhanced
+ * code over a generic one); the status from the project's rule (`statusForReason`): 4xx, a full
+ * mailbox, an expired or rate-limited delivery are temporary; an unknown address, a disabled
+ * mailbox or an unknown domain is a hard bounce; every other refusal, the sender-caused ones
+ * (our sender address, SPF/DKIM/DMARC, our IP blocked) included, is `rejected`, never a
+ * suppression of the recipient.
+ */
 export function classifyReply(code: number, text: string): SendResult {
   const enhanced = enhancedCode(text);
   const clean = text.trim().slice(0, 1000);
   if (code >= 200 && code < 300) return { kind: "sent", code, enhanced, text: clean };
-  if (code >= 500 && code < 600 && !isMailboxFull(enhanced, clean)) {
-    return {
-      kind: "hard",
-      status: isAddressFailure(enhanced, clean) ? "hard_bounce" : "rejected",
-      code,
-      enhanced,
-      text: clean,
-    };
-  }
+  const codes = [...clean.matchAll(/(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])/g)]
+    .slice(0, 10)
+    .map((m) => `${m[1]}.${m[2]}.${m[3]}`);
+  const reason = failureReason(clean, enhanced ? [enhanced, ...codes] : codes);
+  const status = statusForReason(reason, code >= 500 && code < 600 ? 5 : 4);
+  if (status !== "soft_bounce") return { kind: "hard", status, code, enhanced, text: clean, reason };
   // 4xx, a full mailbox, and anything out of range, is treated as temporary: retrying is the
   // safe choice.
-  return { kind: "soft", code, enhanced, text: clean };
+  return { kind: "soft", code, enhanced, text: clean, reason };
 }

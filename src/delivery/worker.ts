@@ -3,9 +3,12 @@ import type { Logger } from "pino";
 import { isOptOutCategory } from "../audience/preferences.js";
 import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
-import type { Database } from "../db/database.js";
+import { getOperatorCreditSettings } from "../credits/settings.js";
+import type { Database, Tx } from "../db/database.js";
 import type { MessageRow } from "../db/tables.js";
+import type { MessageSigner } from "../domains/dkim-signer.js";
 import { isValidEmail } from "../email/address.js";
+import { SENDER_CAUSED } from "../email/failure-reasons.js";
 import type { Clock } from "../time/clock.js";
 import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
 import {
@@ -28,7 +31,7 @@ import {
 import { personalise } from "./personalise.js";
 import { type RenderAttachment, renderMessage } from "./render.js";
 import { nextAttemptAt, type RetrySettings } from "./retry-policy.js";
-import { MESSAGE_REF_HEADER, messageRefFor, returnPathFor } from "./return-path.js";
+import { returnPathFor } from "./return-path.js";
 import { screenDeliveries } from "./screen.js";
 import { gateOwnAccountSends } from "./send-gate.js";
 import type { SendResult } from "./send-result.js";
@@ -46,6 +49,14 @@ export interface WorkerSettings {
   readonly notices: NoticeSender;
 }
 
+/** What a worker reports about its sends (metrics); nothing per tenant or address. */
+export interface DeliveryObserver {
+  /** One SMTP send's latency, from handing the message to the transport to its answer. */
+  sendLatency(seconds: number): void;
+  /** One delivery's outcome (the status recorded) and the time since its claim. */
+  outcome(status: string, claimToOutcomeSeconds: number): void;
+}
+
 export interface WorkerDeps {
   readonly database: Database;
   readonly clock: Clock;
@@ -56,6 +67,9 @@ export interface WorkerDeps {
   readonly owner?: string;
   /** Tenants' own mail accounts (sending mode `own_account`); without it all mail takes the relay. */
   readonly tenantTransports?: AccountTransports;
+  /** DKIM for mail that takes the relay (own accounts keep their provider's signing); without it, unsigned. */
+  readonly signer?: MessageSigner;
+  readonly observer?: DeliveryObserver;
 }
 
 /**
@@ -80,16 +94,24 @@ const SMALL_MESSAGE_BYTES = 256 * 1024;
 /** Large messages loaded and in flight at once, which bounds the worker's memory. */
 const LARGE_MESSAGE_SLOTS = 4;
 const RECORD_BATCH = 200;
-const RECORD_WINDOW_MS = 25;
+/** Back-off between attempts to record outcomes while the database is away (doubling up to this). */
+const RECORD_RETRY_MAX_MS = 2_000;
+/** How long stop() keeps trying to record outcomes on top of its grace period. */
+const STOP_RECORD_MS = 15_000;
+/** How long operator settings read by the claim (critical categories) are reused. */
+const SETTINGS_TTL_MS = 10_000;
 
 /**
  * The delivery worker: claims due recipients, screens and meters them in the claim
  * (`checkSuppression -> checkOptOut -> checkDigest -> checkAddress -> reserveCredit`), and for
  * each runs `loadMessage -> render -> send -> decide -> record` (plain messages are rendered to
  * MIME once, when loaded; announcements and digests once per recipient). Outcomes are written
- * in batches (one transaction for many results). Rows stay leased to this worker until their
- * outcome is committed, and the lease is renewed while they wait, so a crash at any point means
- * a retry after the lease, never a loss.
+ * by group commit: the first is written at once, and those that arrive while a commit runs share
+ * the next one, so a 250 waits for its durable record no longer than one commit. Rows stay
+ * leased to this worker until their outcome is committed, and the lease is renewed while they
+ * wait; an outcome the database refuses (it is away) stays pending and is retried for as long
+ * as it takes, still leased. So a crash at any point means a retry after the lease, never a
+ * loss, and a database outage means no duplicate.
  */
 export class DeliveryWorker {
   readonly owner: string;
@@ -104,7 +126,6 @@ export class DeliveryWorker {
   readonly #largeWaiters: Array<() => void> = [];
   #pending: DeliveryOutcome[] = [];
   #flushing: Promise<void> | undefined;
-  #window: NodeJS.Timeout | undefined;
   /** Database writes of this worker (outcomes, lease renewals) run one after another. */
   #writes: Promise<unknown> = Promise.resolve();
   #running = false;
@@ -114,7 +135,16 @@ export class DeliveryWorker {
   #wake: (() => void) | undefined;
   /** Set by stop() once it gives up on in-flight sends: their failures are not recorded. */
   #abandoning = false;
+  /** Set by stop(): past it, outcomes the database still refuses are given up (and logged). */
+  #recordDeadline = Number.POSITIVE_INFINITY;
   readonly #abandoned = new Set<string>();
+  /** Outcomes taken from `#pending` by a record write that has not committed yet. */
+  #recording = 0;
+  /** Round-robin position over tenants with due mail, advanced by each claim. */
+  #rotation = 0;
+  #critical: { at: number; categories: readonly string[] } | undefined;
+  /** Signed copies of rendered messages: a message rendered once for all recipients is signed once. */
+  readonly #signed = new WeakMap<Buffer, Promise<Buffer>>();
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -140,6 +170,7 @@ export class DeliveryWorker {
    */
   async stop(graceMs: number): Promise<void> {
     this.#running = false;
+    this.#recordDeadline = Date.now() + graceMs + STOP_RECORD_MS;
     this.#wake?.();
     await this.#loop;
     if (!(await this.#settle(graceMs))) {
@@ -170,6 +201,11 @@ export class DeliveryWorker {
     await Promise.all(claimed.map((d) => this.#track(d)));
     await this.#flushAll();
     return claimed.length + this.#screenedCount - screenedBefore;
+  }
+
+  /** Renews the leases of every row this worker holds, now, as its heartbeat does. For tests. */
+  renewLeasesNow(): Promise<void> {
+    return this.#renewLeases();
   }
 
   async #run(): Promise<void> {
@@ -241,22 +277,62 @@ export class DeliveryWorker {
 
   /**
    * Claims due rows, screens and meters them in one transaction (one commit, one turn of
-   * SQLite's write lock): recipients on their first attempt are screened (`screen.ts`; those
-   * decided there are recorded at once, never charged), then charged (or found uncounted) before
+   * SQLite's write lock): recipients are screened on every attempt (`screen.ts`; those decided
+   * there are recorded at once, and a retry's charge is refunded), then charged (or found uncounted) before
    * anything is sent, and those held for lack of credit leave the batch. Retries keep the charge
    * they already have.
    */
-  async #claim(limit: number): Promise<ClaimedDelivery[]> {
+  /**
+   * The operator's critical categories (claimed ahead of bulk), read at most every
+   * `SETTINGS_TTL_MS` rather than in every claim.
+   */
+  async #criticalCategories(tx: Tx, now: number): Promise<readonly string[]> {
+    if (!this.#critical || Math.abs(now - this.#critical.at) > SETTINGS_TTL_MS) {
+      // In the claim's transaction: on SQLite the transaction holds the one connection.
+      const settings = await getOperatorCreditSettings(tx);
+      this.#critical = { at: now, categories: settings.criticalCategories };
+    }
+    return this.#critical.categories;
+  }
+
+  /**
+   * Runs as one of this worker's writes, and records the outcomes waiting to be recorded in the
+   * same transaction: on SQLite with synchronous=FULL every commit is an fsync that blocks the
+   * thread, so a claim that also records saves one. If the claim fails, they wait again.
+   */
+  #claim(limit: number): Promise<ClaimedDelivery[]> {
+    return this.#write(async () => {
+      const carried = this.#pending.splice(0, RECORD_BATCH);
+      try {
+        // Rows whose outcomes wait in a write queued behind this claim are still leased: they
+        // count against the limit, so this worker never holds more rows than it may send.
+        return await this.#claimAndRecord(limit - this.#recording, carried);
+      } catch (err) {
+        this.#pending.unshift(...carried);
+        if (carried.length > 0 && !this.#flushing) void this.#flush();
+        throw err;
+      }
+    });
+  }
+
+  async #claimAndRecord(limit: number, carried: readonly DeliveryOutcome[]): Promise<ClaimedDelivery[]> {
     const { database, clock, settings } = this.#deps;
     const now = clock.now();
     const claimed = await database.db.transaction().execute(async (tx) => {
-      const rows = await claimDue(database, this.owner, now, settings.leaseMs, Math.min(limit, 500), tx);
+      await writeOutcomes(tx, database.dialect, this.owner, carried);
+      const batch = Math.min(limit, 500);
+      const rows = await claimDue(database, this.owner, now, settings.leaseMs, batch, tx, {
+        priorityCategories: await this.#criticalCategories(tx, now),
+        rotation: this.#rotation,
+      });
+      this.#rotation = (this.#rotation + batch) % 1_000_000;
       // A send still waiting in the pool can outlive its lease, and then this worker claims
       // its own row again. Sending it twice would deliver it twice; the claim renewed the lease.
       const mine = rows.filter((d) => !this.#inFlight.has(d.id));
-      const first = mine.filter((d) => d.charge === null);
-      // Screening first, so mail that will never be sent takes no paced slot and no credit.
-      const screened = first.length === 0 ? undefined : await screenDeliveries(tx, first, now);
+      // Screening first, so mail that will never be sent takes no paced slot and no credit; on
+      // every attempt, so an address suppressed (or a contact opted out) while its mail waited
+      // for a retry is not tried again (its credit goes back when the row is recorded).
+      const screened = mine.length === 0 ? undefined : await screenDeliveries(tx, mine, now);
       const decided = new Set<string>();
       if (screened) {
         await writeOutcomes(tx, database.dialect, this.owner, screened.outcomes);
@@ -400,8 +476,12 @@ export class DeliveryWorker {
   }
 
   #track(delivery: ClaimedDelivery): Promise<void> {
+    const claimedAt = performance.now();
     const p = this.#deliver(delivery)
-      .then((outcome) => this.#enqueue(outcome))
+      .then((outcome) => {
+        this.#deps.observer?.outcome(outcome.status, (performance.now() - claimedAt) / 1000);
+        this.#enqueue(outcome);
+      })
       .catch((err: unknown) => {
         // A bug or a database failure, not an SMTP outcome: leave the lease to expire so the
         // row is retried, and say so loudly.
@@ -453,13 +533,21 @@ export class DeliveryWorker {
     if (raw === null) {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, "message could not be rendered to MIME");
     }
-    const result = await this.#send(delivery, raw);
+    const sendStarted = performance.now();
+    const result = await this.#send(delivery, raw, rendered.message);
+    this.#deps.observer?.sendLatency((performance.now() - sendStarted) / 1000);
     return this.#decide(delivery, result);
   }
 
-  /** Plain mail, once for all its recipients: the signature when the tenant has one on, and the ref header. */
+  /**
+   * Plain mail, once for all its recipients, with the signature when the tenant has one on. No
+   * reference header: relay bounces match by the VERP sender alone, and own-account mail gets its
+   * per-recipient reference as it is sent (`transports/tenant-transports.ts`).
+   */
   #renderFixed(message: MessageRow, attachments: readonly RenderAttachment[], context: MessageContext | undefined) {
-    const headers = { [MESSAGE_REF_HEADER]: messageRefFor(this.#deps.settings.secretKey, message.id) };
+    const headers = {};
+    // SMTP submission: the client's MIME as stored (its X-Postbag-* headers were removed on accept).
+    if (message.raw_mime) return Promise.resolve(message.raw_mime);
     if (!context?.signature) return renderMessage(message, attachments, { headers });
     const content = personalise({
       template: { subject: message.subject, text: message.text_body, html: message.html_body },
@@ -516,7 +604,6 @@ export class DeliveryWorker {
         pixelUrl: pixel,
       });
       const headers: Record<string, string> = {
-        [MESSAGE_REF_HEADER]: messageRefFor(settings.secretKey, message.id),
         // RFC 8058: an https URL that takes a one-click POST, and the header saying so.
         ...(unsubscribe
           ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
@@ -556,13 +643,26 @@ export class DeliveryWorker {
     return isValidEmail(delivery.email);
   }
 
-  async #send(delivery: ClaimedDelivery, raw: Buffer): Promise<SendResult> {
+  async #send(delivery: ClaimedDelivery, raw: Buffer, message: MessageRow): Promise<SendResult> {
     // The send gate marked it: the tenant's own account (which may hand the row back itself).
+    // Unsigned: the account rewrites From, and its provider signs.
     const own = delivery.via ? await this.#deps.tenantTransports?.send(delivery, raw, this.owner) : null;
     if (own) return own;
     const { secretKey, bounceDomain } = this.#deps.settings;
     const from = returnPathFor(secretKey, bounceDomain, delivery.id);
-    return this.#deps.transport.send({ from, to: delivery.email }, raw);
+    return this.#deps.transport.send({ from, to: delivery.email }, await this.#sign(message, raw));
+  }
+
+  /** The sign step: once per rendered message (the same bytes for all its recipients share one signature). */
+  #sign(message: MessageRow, raw: Buffer): Promise<Buffer> {
+    const signer = this.#deps.signer;
+    if (!signer) return Promise.resolve(raw);
+    let signed = this.#signed.get(raw);
+    if (!signed) {
+      signed = signer.sign(message.tenant_id, message.from_address, raw);
+      this.#signed.set(raw, signed);
+    }
+    return signed;
   }
 
   #decide(delivery: ClaimedDelivery, result: SendResult): DeliveryOutcome {
@@ -571,7 +671,10 @@ export class DeliveryWorker {
       case "sent":
         return this.#final(delivery, "sent", attempts, result.code, result.enhanced, result.text);
       case "hard":
-        return this.#final(delivery, result.status, attempts, result.code, result.enhanced, result.text);
+        return {
+          ...this.#final(delivery, result.status, attempts, result.code, result.enhanced, result.text),
+          reason: result.reason ?? null,
+        };
       case "soft": {
         const now = this.#deps.clock.now();
         const next = nextAttemptAt(
@@ -585,7 +688,12 @@ export class DeliveryWorker {
         if (next === null) {
           const hours = Math.round(this.#deps.settings.retry.lifetimeMs / 3_600_000);
           const text = `gave up after ${hours} h: ${result.text}`;
-          return this.#final(delivery, "hard_bounce", attempts, result.code, result.enhanced, text);
+          // A failure on our side (our sender, our IP, authentication) never suppresses the recipient.
+          const status = result.reason && SENDER_CAUSED.has(result.reason) ? "rejected" : "hard_bounce";
+          return {
+            ...this.#final(delivery, status, attempts, result.code, result.enhanced, text),
+            reason: result.reason ?? null,
+          };
         }
         return {
           delivery,
@@ -595,6 +703,7 @@ export class DeliveryWorker {
           smtpCode: result.code,
           enhancedCode: result.enhanced,
           smtpText: result.text,
+          reason: result.reason ?? null,
           at: now,
         };
       }
@@ -622,8 +731,9 @@ export class DeliveryWorker {
   }
 
   /**
-   * Queues an outcome for the next batched write. Outcomes arrive one SMTP reply at a time; a
-   * short window gathers them so that one commit (one fsync) records many.
+   * Queues an outcome for the next write: at once when no write is running (a 250 is made
+   * durable without waiting), else with the next commit, which takes everything that arrived
+   * during this one (group commit).
    */
   #enqueue(outcome: DeliveryOutcome): void {
     // A send that stop() cut short by closing the transport ended without an answer: it is
@@ -633,22 +743,19 @@ export class DeliveryWorker {
       return;
     }
     this.#pending.push(outcome);
-    if (this.#pending.length >= RECORD_BATCH) void this.#flush();
-    else this.#window ??= setTimeout(() => void this.#flush(), RECORD_WINDOW_MS);
+    if (!this.#flushing) void this.#flush();
   }
 
   /** Starts writing what is pending (if not already writing); resolves when that write ends. */
   #flush(): Promise<void> {
-    clearTimeout(this.#window);
-    this.#window = undefined;
     this.#flushing ??= this.#writeAll()
       .catch((err: unknown) => {
-        // Given up after retries: those rows stay leased and fall due again after the lease.
+        // Only when stopping with the database still away: those rows stay leased and fall due
+        // again after the lease (a duplicate send is possible; a lost status is not).
         this.#deps.logger.error({ err }, "delivery outcomes not recorded; they will be retried after the lease");
       })
       .finally(() => {
         this.#flushing = undefined;
-        if (this.#pending.length > 0) this.#window ??= setTimeout(() => void this.#flush(), RECORD_WINDOW_MS);
       });
     return this.#flushing;
   }
@@ -658,20 +765,36 @@ export class DeliveryWorker {
     while (this.#pending.length > 0 || this.#flushing) await this.#flush();
   }
 
+  /**
+   * Writes pending outcomes in batches until none is left. A batch the database refuses stays
+   * pending (so the heartbeat keeps renewing its leases) and is tried again, backing off, for as
+   * long as it takes: giving it up would let its rows fall due and be sent again. Only stop()
+   * sets a deadline.
+   */
   async #writeAll(): Promise<void> {
+    let failures = 0;
     while (this.#pending.length > 0) {
+      // Taken off the queue while it is written, so a claim (which records what is pending in its
+      // own transaction) never writes the same outcomes; put back in front if the write fails.
       const batch = this.#pending.splice(0, RECORD_BATCH);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
-          break;
-        } catch (err) {
-          // The rows stay leased to us; if the database stays away they fall due again after
-          // the lease and are retried (a duplicate send is possible; a lost status is not).
-          this.#deps.logger.error({ err, attempt, count: batch.length }, "recording delivery outcomes failed");
-          if (attempt >= 5) throw err;
-          await new Promise((r) => setTimeout(r, 200 * attempt));
-        }
+      this.#recording += batch.length;
+      try {
+        await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
+        if (failures > 0)
+          this.#deps.logger.warn({ failures }, "delivery outcomes recorded after the database returned");
+        failures = 0;
+      } catch (err) {
+        failures++;
+        if (failures === 1 || failures % 10 === 0)
+          this.#deps.logger.error(
+            { err, attempt: failures, count: this.#pending.length + batch.length },
+            "recording delivery outcomes failed; keeping them and retrying",
+          );
+        if (Date.now() >= this.#recordDeadline) throw err;
+        this.#pending.unshift(...batch);
+        await new Promise((r) => setTimeout(r, Math.min(RECORD_RETRY_MAX_MS, 50 * 2 ** Math.min(failures, 6))));
+      } finally {
+        this.#recording -= batch.length;
       }
     }
   }
@@ -683,6 +806,8 @@ export class DeliveryWorker {
  * recipient. Text-only API mail (and Postbag's notices) keeps the render-once path.
  */
 function needsPersonalCopies(message: MessageRow, context: MessageContext): boolean {
+  // Submitted MIME is sent as it is: no footer, pixel or merge fields are added to it.
+  if (message.raw_mime) return false;
   if (PERSONAL_SOURCES.has(message.source)) return true;
   return message.source !== "notice" && message.html_body !== null && context.trackOpens;
 }

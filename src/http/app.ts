@@ -7,8 +7,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, 
 import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
 
 import { createAuthenticator, createLimits, RateLimitedError } from "./authenticate.js";
+import { type ConsoleServing, registerConsole } from "./console.js";
 import type { App, AppDeps } from "./route-context.js";
 import { routes } from "./routes.js";
+import { guardSlowBodies } from "./slow-clients.js";
 
 export type { Access, App, AppDeps } from "./route-context.js";
 export { tenantOf } from "./route-context.js";
@@ -93,10 +95,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onConstructorPoisoning: "error",
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // Slow headers: a request whose headers take longer is answered 408 and closed (Node checks
+    // every second here rather than every 30 s). Slow bodies: `guardSlowBodies` below.
+    http: { headersTimeout: config.httpHeadersTimeoutMs, connectionsCheckingInterval: 1_000 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  guardSlowBodies(app, config.bodyMinBytesPerSecond);
   // Fastify parses text/plain by default; the API takes only JSON, so a JSON text sent as
   // text/plain gets 415 unsupported_media_type rather than a misleading "body must be object".
   app.removeContentTypeParser("text/plain");
+  const timed = deps.onRequestTimed;
+  if (timed) {
+    app.addHook("onResponse", async (request, reply) =>
+      timed(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000),
+    );
+  }
 
   // Bodies are checked strictly (no coercion, unknown fields refused); query strings and path
   // parameters arrive as text and are coerced to the declared types.
@@ -131,7 +143,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await app.register(cookie);
   const limits = deps.limits ?? createLimits(config, database, deps.clock);
   if (!deps.limits) app.addHook("onClose", async () => limits.store.close?.());
-  app.addHook("onRequest", createAuthenticator({ database, clock: deps.clock, config, limits }));
+  const authenticate = createAuthenticator({ database, clock: deps.clock, config, limits });
+  // No route matched: nothing to protect (the 404 answer, or a console page, follows).
+  app.addHook("onRequest", async (request) => (request.is404 ? undefined : authenticate(request)));
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = toApiError(err);
@@ -139,9 +153,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (err instanceof RateLimitedError) reply.header("retry-after", String(err.retryAfterSeconds));
     return renderError(reply, apiError.code, apiError.message, apiError.details);
   });
-  app.setNotFoundHandler((request, reply) =>
-    renderError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}`),
+  let webConsole: ConsoleServing | undefined;
+  app.setNotFoundHandler(
+    (request, reply) =>
+      webConsole?.fallback(request, reply) ||
+      renderError(reply, "not_found", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200)}`),
   );
+  if (deps.consoleDir !== undefined) webConsole = await registerConsole(app, deps.consoleDir);
 
   for (const register of routes) register(app, { ...deps, limits });
 

@@ -6,6 +6,7 @@ import type { Limits } from "../auth/rate-limits.js";
 import type { SessionRow } from "../auth/sessions.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import type { TxtLookup } from "../domains/dns-check.js";
 import { ApiError } from "../errors/api-error.js";
 import type { TestConnectionDeps } from "../mailboxes/test-connection.js";
 import type { MessageWriter } from "../messages/message-store.js";
@@ -33,8 +34,14 @@ export interface AppDeps {
    * src/transports/oauth2.ts bound to the network policy; without it OAuth2 logins are not tested.
    */
   readonly fetchAccessToken?: TestConnectionDeps["fetchAccessToken"];
+  /** DNS for sending-domain checks; default: Node's resolver asking POSTBAG_DNS_SERVERS. */
+  readonly dnsLookup?: TxtLookup;
   /** Shared rate-limit counters; default: built from `config` (the database, or Redis). Routes always get it. */
   readonly limits?: Limits;
+  /** The built web console (web/dist) to serve at `/` (src/http/console.ts); without it, no console routes. */
+  readonly consoleDir?: string;
+  /** Told each request's duration by route pattern (`/v1/messages/:id`; undefined: no route). */
+  readonly onRequestTimed?: (method: string, route: string | undefined, statusCode: number, seconds: number) => void;
 }
 
 /** Who may call a route. Tenant routes may further require roles. */

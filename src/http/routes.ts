@@ -8,6 +8,7 @@ import { registerAudienceSyncRoute } from "./routes/audience-sync.js";
 import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
 import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
+import { registerDomainRoutes } from "./routes/domains.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
 import { registerKeyRoutes } from "./routes/keys.js";
@@ -27,6 +28,7 @@ import { registerOperatorTenantRoutes } from "./routes/operator-tenants.js";
 import { registerPeopleRoutes } from "./routes/people.js";
 import { registerReportRoutes } from "./routes/reports.js";
 import { registerSandboxRoutes } from "./routes/sandbox.js";
+import { registerSenderSettingsRoutes } from "./routes/sender-settings.js";
 import { registerSessionRoutes } from "./routes/session.js";
 import { registerSuppressionRoutes } from "./routes/suppressions.js";
 import { registerTenantRoutes } from "./routes/tenant.js";
@@ -74,4 +76,6 @@ export const routes: readonly ((app: App, deps: AppDeps) => void)[] = [
   registerPeopleRoutes,
   registerKeyRoutes,
   registerTenantRoutes,
+  registerDomainRoutes,
+  registerSenderSettingsRoutes,
 ];

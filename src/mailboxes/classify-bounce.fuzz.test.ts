@@ -85,7 +85,7 @@ describe("classifyInbound under fuzzed fixtures", () => {
         expect(["bounce", "delay", "complaint", "auto_reply", "none"], file).toContain(result.kind);
         expect(result.recipients.length, file).toBeLessThanOrEqual(MAX_RECIPIENTS);
         for (const r of result.recipients) {
-          expect(["hard_bounce", "soft_bounce", "rejected", "spam"], file).toContain(r.status);
+          expect(["hard_bounce", "soft_bounce", "rejected", "spam", "opted_out"], file).toContain(r.status);
           expect((r.diagnostic ?? "").length, file).toBeLessThanOrEqual(1000);
         }
       }
@@ -104,5 +104,29 @@ describe("classifyInbound under fuzzed fixtures", () => {
       expect(parsed.answers.length).toBeLessThanOrEqual(50);
       expect(parsed.attachments.length).toBeLessThanOrEqual(100);
     }
+  });
+});
+
+describe("classifyInbound on hostile reports with many recipients", () => {
+  it("stays bounded with a thousand DSN recipients and a long notice", async () => {
+    const notice = Array.from({ length: 400 }, () => `${"x".repeat(3900)} `).join("\n");
+    let dsn = "";
+    for (let i = 0; i < 1200; i++)
+      dsn += `Final-Recipient: rfc822; r${i}@example.org\nAction: failed\nStatus: 5.0.0\n\n`;
+    const raw = `From: MAILER-DAEMON@x.example\nSubject: Undelivered\nContent-Type: multipart/report; boundary="b"\n\n--b\nContent-Type: text/plain\n\n${notice}\n--b\nContent-Type: message/delivery-status\n\n${dsn}--b--\n`;
+    const started = performance.now();
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.recipients).toHaveLength(MAX_RECIPIENTS);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it("stays bounded with hundreds of addresses on long lines", async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `<a${i}@example.org>: ${"y".repeat(3000)}`).join("\n");
+    const started = performance.now();
+    const result = await classifyInbound(
+      Buffer.from(`From: MAILER-DAEMON@x.example\nSubject: failure notice\n\n${lines}\n`),
+    );
+    expect(result.kind).toBe("bounce");
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });

@@ -17,6 +17,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "jane.doe@example.org",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.1",
             diagnostic:
@@ -36,6 +37,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "max.muster@contoso.com",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.10",
             diagnostic: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
@@ -54,6 +56,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "full.box@example.net",
             status: "soft_bounce",
+            reason: "mailbox_full",
             smtpCode: 452,
             enhancedCode: "4.2.2",
             diagnostic: "452 4.2.2 Mailbox full",
@@ -71,6 +74,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "someone@strict.example",
             status: "rejected",
+            reason: "blocked",
             smtpCode: 550,
             enhancedCode: "5.7.1",
             diagnostic: "550 5.7.1 Service unavailable; Client host [198.51.100.1] blocked using zen.spamhaus.org",
@@ -87,6 +91,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "small.box@tiny.example",
             status: "rejected",
+            reason: "message_too_big",
             smtpCode: 552,
             enhancedCode: "5.3.4",
             diagnostic: "552 5.3.4 Message size exceeds fixed maximum message size",
@@ -115,6 +120,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "nobody@exim-land.example",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.1",
             diagnostic:
@@ -134,6 +140,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "someone@example.net",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.1",
             diagnostic: "550 5.1.1 <someone@example.net>... User unknown",
@@ -141,6 +148,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "gone@qmail.example.net",
             status: "hard_bounce",
+            reason: "user_unknown",
             enhancedCode: "5.1.1",
             diagnostic: "Sorry, no mailbox here by that name. (#5.1.1)",
           },
@@ -162,6 +170,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "pupil.parent@fabrikam.example",
             status: "rejected",
+            reason: "blocked",
             smtpCode: 550,
             enhancedCode: "5.7.708",
             diagnostic: "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP.",
@@ -180,6 +189,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "full.inbox@contoso.example",
             status: "soft_bounce",
+            reason: "mailbox_full",
             smtpCode: 554,
             enhancedCode: "5.2.2",
             diagnostic:
@@ -199,6 +209,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "former.teacher@school.example",
             status: "hard_bounce",
+            reason: "mailbox_disabled",
             smtpCode: 550,
             enhancedCode: "5.2.1",
             diagnostic: "550 5.2.1 Mailbox disabled, not accepting messages",
@@ -217,6 +228,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "busy.mum@gmail.com",
             status: "soft_bounce",
+            reason: "mailbox_full",
             smtpCode: 452,
             enhancedCode: "4.2.2",
             diagnostic:
@@ -236,6 +248,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "strict.dad@gmail.com",
             status: "rejected",
+            reason: "auth_failure",
             smtpCode: 550,
             enhancedCode: "5.7.26",
             diagnostic:
@@ -255,6 +268,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "slow.server@example.net",
             status: "soft_bounce",
+            reason: "network_error",
             enhancedCode: "4.4.1",
             diagnostic: "connect to mx.example.net[203.0.113.9]:25: Connection timed out",
           },
@@ -280,8 +294,9 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "no.longer.here@exim-school.example",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
-            enhancedCode: "5.0.0",
+            enhancedCode: "5.1.1",
             diagnostic: "550 5.1.1 <no.longer.here@exim-school.example>: Recipient address rejected: User unknown",
           },
         ],
@@ -298,6 +313,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "nobody.home@example.com",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.1",
             diagnostic: "550 5.1.1 user unknown",
@@ -316,6 +332,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "picky@filtering.example",
             status: "rejected",
+            reason: "content_rejected",
             smtpCode: 550,
             enhancedCode: "5.7.1",
             diagnostic: "550 5.7.1 Message rejected due to content restrictions",
@@ -335,6 +352,7 @@ describe("classifyInbound on the fixture corpus", () => {
           {
             email: "stuffed@qmail-host.example",
             status: "soft_bounce",
+            reason: "mailbox_full",
             smtpCode: 552,
             enhancedCode: "5.2.2",
             diagnostic: "552 5.2.2 <stuffed@qmail-host.example>... Mailbox is full",
@@ -518,6 +536,7 @@ describe("classifyInbound rules", () => {
       {
         email: "slow@example.org",
         status: "soft_bounce",
+        reason: "network_error",
         smtpCode: 451,
         enhancedCode: "4.3.0",
         diagnostic: "451 4.3.0 Temporary lookup failure",
@@ -582,5 +601,118 @@ describe("classifyInbound on hostile input", () => {
         expect(["bounce", "delay", "complaint", "auto_reply", "none"]).toContain(result.kind);
       }
     }
+  });
+});
+
+describe("classifyInbound on the formats of report-formats.ts and failure-reasons.ts", () => {
+  it.each<[string, Classification["kind"], Array<[string, string, string | undefined]>]>([
+    ["dma-5.1.6-moved.eml", "bounce", [["moved.away@parents.example", "hard_bounce", "user_unknown"]]],
+    ["appliance-failed-permanently.eml", "bounce", [["tom.parent@parents.example", "hard_bounce", "user_unknown"]]],
+    ["imail-unknown-user.eml", "bounce", [["anna.nobody@parents.example", "hard_bounce", "user_unknown"]]],
+    ["ses-notification-json.eml", "bounce", [["crowded@parents.example", "soft_bounce", "mailbox_full"]]],
+    ["jmrp-complaint.eml", "complaint", [["unhappy.dad@outlook.example", "spam", undefined]]],
+    ["arf-opt-out.eml", "complaint", [["no.more.cake@isp.example", "opted_out", undefined]]],
+    ["exchange2003-not-recognized.eml", "bounce", [["pat.parent@parents.example", "hard_bounce", "user_unknown"]]],
+    ["sendmail-5.1.8-sender-domain.eml", "bounce", [["good.parent@parents.example", "rejected", "sender_rejected"]]],
+    ["dsn-expired-4.4.7.eml", "bounce", [["slow.server@parents.example", "soft_bounce", "expired"]]],
+    ["dsn-host-unknown.eml", "bounce", [["typo@parnets.example", "hard_bounce", "host_unknown"]]],
+    ["carrier-ja-mailbox-full.eml", "bounce", [["hanako@carrier.example", "soft_bounce", "mailbox_full"]]],
+    ["exim-ru-failed-recipients.eml", "bounce", [["gone.parent@provider.example", "hard_bounce", "user_unknown"]]],
+  ])("%s", async (name, kind, recipients) => {
+    const result = await classifyInbound(fixture(name));
+    expect(result.kind).toBe(kind);
+    expect(result.recipients.map((r) => [r.email, r.status, r.reason])).toEqual(recipients);
+  });
+
+  it("keeps the signed data of a plain-text report's quoted original", async () => {
+    const result = await classifyInbound(fixture("dma-5.1.6-moved.eml"));
+    expect(result.originalReturnPath).toBe(verp("x1"));
+    expect(result.returnPath).toBe(verp("x1"));
+  });
+
+  it("never reads the sender's own address in a notice as the failed recipient", async () => {
+    const raw = [
+      "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>",
+      "To: office@school.example",
+      "Subject: Returned mail: see transcript for details",
+      "",
+      "   ----- Transcript of session follows -----",
+      "550 You cannot send mail to yourself (office@school.example)",
+      "550 <pupil@example.net>... User unknown",
+      "",
+      "   ----- Unsent message follows -----",
+      "From: office@school.example",
+      "To: pupil@example.net",
+    ].join("\n");
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.recipients.map((r) => [r.email, r.status])).toEqual([["pupil@example.net", "hard_bounce"]]);
+  });
+
+  it("does not take a word in an address for a reason", async () => {
+    const raw = [
+      "From: MAILER-DAEMON@mx.example.net",
+      "Subject: failure notice",
+      "",
+      "<mailboxfull@example.net>:",
+      "550 5.1.1 <mailboxfull@example.net>... User unknown",
+    ].join("\n");
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.recipients[0]).toMatchObject({ status: "hard_bounce", reason: "user_unknown" });
+  });
+
+  it("reads an auto-reply from a no-reply sender as an auto-reply, not a bounce", async () => {
+    const raw = [
+      "From: <noreply@example.org>",
+      "Subject: AutoResponse: Trip",
+      "Auto-Submitted: auto-replied",
+      "",
+      "Thank you for your message.",
+    ].join("\n");
+    expect((await classifyInbound(Buffer.from(raw))).kind).toBe("auto_reply");
+  });
+
+  it("reads a multipart whose boundary does not match its body", async () => {
+    const raw = readFileSync(join(fixtures, "postfix-5.1.1.eml"), "latin1");
+    const broken = raw.replace(/boundary="([^"]+)"/, 'boundary="$1-not-it"');
+    const result = await classifyInbound(Buffer.from(broken, "latin1"));
+    expect(result.kind).toBe("bounce");
+    expect(result.recipients[0]).toMatchObject({ email: "jane.doe@example.org", status: "hard_bounce" });
+  });
+
+  it("separates DSN recipients that are not separated by blank lines", async () => {
+    const raw = [
+      "From: MAILER-DAEMON@mx.example.net",
+      "Subject: Undeliverable: Trip",
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
+      "",
+      "--r",
+      "Content-Type: message/delivery-status",
+      "",
+      "Reporting-MTA: dns; mx.example.net",
+      "Final-Recipient: rfc822; full@example.jp",
+      "Action: failed",
+      "Status: 5.2.2",
+      "Diagnostic-Code: smtp; 550 5.2.2 Mailbox Full",
+      "Final-Recipient: rfc822; gone@example.jp",
+      "Action: failed",
+      "Status: 5.1.1",
+      "Diagnostic-Code: smtp; 550 5.1.1 User Unknown",
+      "--r--",
+    ].join("\n");
+    const result = await classifyInbound(Buffer.from(raw));
+    expect(result.recipients.map((r) => [r.email, r.status, r.reason])).toEqual([
+      ["full@example.jp", "soft_bounce", "mailbox_full"],
+      ["gone@example.jp", "hard_bounce", "user_unknown"],
+    ]);
+  });
+
+  it("does not read a parent's reply quoting a bounce as a bounce", async () => {
+    const raw = [
+      "From: Pat Parent <pat@example.org>",
+      "Subject: Re: Undeliverable: Trip",
+      "",
+      "Why did I get this? It says your message could not be delivered to grandma@example.org.",
+    ].join("\n");
+    expect((await classifyInbound(Buffer.from(raw))).kind).toBe("none");
   });
 });

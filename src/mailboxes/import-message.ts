@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import { isOptOutCategory, optOut } from "../audience/preferences.js";
 import type { Tx } from "../db/database.js";
-import { applyLateEvents } from "../messages/status-change.js";
+import { applyLateEvents, type LateEvent } from "../messages/status-change.js";
 import { type Classification, classifyInbound } from "./classify-bounce.js";
 import { type ParsedInbound, parseInbound } from "./inbound-parse.js";
 import { findReimport, type InboundKindStored, type InboundLink, insertInbound } from "./inbound-store.js";
@@ -103,6 +104,7 @@ export async function importMessage(
     if (first) link = { messageId: first.messageId, recipientId: first.recipientId, contactId: first.contactId };
     const events = lateEventsFor(c.kind, matches, options.now);
     if (events.length > 0) moved = (await applyLateEvents(tx, events)).moved.size;
+    await optOutFromReports(tx, events);
   } else {
     // Auto-replies are linked like replies (they answer our message), but never count as bounces.
     link = ref.tenantId === null ? null : await linkReply(tx, ref.tenantId, parsed.answers, parsed.fromAddress);
@@ -126,4 +128,30 @@ export async function importMessage(
     attachments: parsed.attachments,
   });
   return { stored: true, id, kind, link, moved };
+}
+
+/**
+ * An ARF `opt-out` report is an unsubscribe request: the contact is opted out of the reported
+ * message's category (when it has one that can be opted out of), never reported as spam.
+ */
+export async function optOutFromReports(tx: Tx, events: readonly LateEvent[]): Promise<void> {
+  for (const e of events) {
+    if (e.status !== "opted_out") continue;
+    const row = await tx
+      .selectFrom("recipients as r")
+      .innerJoin("messages as m", "m.id", "r.message_id")
+      .select(["r.contact_id", "m.category"])
+      .where("r.id", "=", e.recipientId)
+      .where("r.tenant_id", "=", e.tenantId)
+      .where("m.tenant_id", "=", e.tenantId)
+      .executeTakeFirst();
+    if (!row?.contact_id || !isOptOutCategory(row.category)) continue;
+    await optOut(tx, {
+      tenantId: e.tenantId,
+      contactId: row.contact_id,
+      category: row.category,
+      source: "feedback_report",
+      at: e.at,
+    });
+  }
 }

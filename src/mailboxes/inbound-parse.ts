@@ -1,4 +1,5 @@
 import { type AddressObject, simpleParser } from "mailparser";
+import { readHeaderBlock } from "../email/mime-headers.js";
 
 /**
  * Reads what Postbag keeps of an inbound message: sender, subject, text and HTML, attachments,
@@ -39,7 +40,6 @@ const MAX_TEXT = 1024 * 1024;
 const MAX_HTML = 2 * 1024 * 1024;
 const MAX_ATTACHMENTS = 100;
 const MAX_HEADER_BYTES = 256 * 1024;
-const MAX_HEADER_LINES = 2000;
 const MAX_ANSWERS = 50;
 const ENVELOPE_HEADERS = ["x-original-to", "delivered-to", "envelope-to", "x-envelope-to", "x-rcpt-to", "to", "cc"];
 
@@ -152,35 +152,12 @@ function safeContentType(value: string | undefined): string {
   return MEDIA_TYPE.test(type) ? type : "application/octet-stream";
 }
 
-/** The top-level header block, unfolded, lower-case names; bounded in bytes and lines. */
+/** The top-level header block, unfolded, lower-case names; bounded in bytes (and, by the shared reader, lines). */
 export function readTopHeaders(raw: Buffer): Map<string, string[]> {
   const head = raw.subarray(0, MAX_HEADER_BYTES).toString("latin1");
   const end = head.search(/\r?\n\r?\n/);
   const text = end === -1 ? head : head.slice(0, end);
-  const headers = new Map<string, string[]>();
-  let name: string | undefined;
-  let value = "";
-  const commit = () => {
-    if (name === undefined) return;
-    const list = headers.get(name) ?? [];
-    list.push(value.trim());
-    headers.set(name, list);
-    name = undefined;
-  };
-  const lines = text.split(/\r?\n/, MAX_HEADER_LINES);
-  for (const line of lines) {
-    if ((line.startsWith(" ") || line.startsWith("\t")) && name !== undefined) {
-      if (value.length < 16_000) value += ` ${line.trim()}`;
-      continue;
-    }
-    commit();
-    const colon = line.indexOf(":");
-    if (colon <= 0 || colon > 100) continue;
-    name = line.slice(0, colon).trim().toLowerCase();
-    value = line.slice(colon + 1, colon + 16_001);
-  }
-  commit();
-  return headers;
+  return readHeaderBlock(text);
 }
 
 /** `<…>` tokens of a Message-ID-list header, each at most 998 characters. */

@@ -1,5 +1,5 @@
 import type { Tx } from "../db/database.js";
-import { messageFromRef, recipientFromReturnPath } from "../delivery/return-path.js";
+import { messageFromRef, recipientFromRef, recipientFromReturnPath } from "../delivery/return-path.js";
 import type { RecipientStatus } from "../email/statuses.js";
 import type { LateEvent } from "../messages/status-change.js";
 import type { Classification, ClassifiedRecipient } from "./classify-bounce.js";
@@ -9,14 +9,19 @@ import { clean } from "./inbound-parse.js";
  * Finds the recipient rows a bounce, delay or complaint is about, through signed data only:
  *
  * 1. the VERP return path `b+<recipient id>-<sig>@…` the report was sent to (X-Original-To,
- *    Delivered-To, Envelope-To, To, …) or that it quotes as the original's envelope sender;
- * 2. for mail sent through a tenant's own account (no VERP possible), the signed `X-Postbag-Ref`
- *    header quoted back in the returned headers, which names the message, together with the
- *    DSN's Final-Recipient / Original-Recipient address, which picks its recipient row.
+ *    Delivered-To, Envelope-To, To, …) or that it quotes as the original's envelope sender —
+ *    the only way relay mail is matched;
+ * 2. for mail sent through a tenant's own account (no VERP possible), the `X-Postbag-Ref` header
+ *    quoted back in the returned headers, signed per recipient and naming its tenant: it matches
+ *    that one recipient, within that tenant only (in the operator's mailbox too);
+ * 3. an old per-message reference (mail sent before references were per recipient), honoured
+ *    only when its message has a single recipient.
  *
- * A quoted Message-ID alone is never trusted: anyone can write one into a fake bounce. In a
- * tenant's mailbox only that tenant's recipients can match, so a bounce about another tenant's
- * mail (forwarded, misdirected or forged) touches nothing.
+ * Addresses in the report's text (Final-Recipient, …) never widen a match: they only pick the
+ * report's line about the recipient the signed data names. So one recipient who forges a DSN
+ * quoting their own copy can touch nobody but themselves. A quoted Message-ID alone is never
+ * trusted. In a tenant's mailbox only that tenant's recipients can match, so a bounce about
+ * another tenant's mail (forwarded, misdirected or forged) touches nothing.
  */
 export interface ReportMatch {
   readonly tenantId: string;
@@ -67,33 +72,52 @@ export async function matchReport(
     ];
   }
 
-  const messageId = c.originalRef ? messageFromRef(secretKey, c.originalRef) : null;
+  if (!c.originalRef) return [];
+  const named = recipientFromRef(secretKey, c.originalRef);
+  if (named) {
+    if (tenantId !== null && named.tenantId !== tenantId) return [];
+    const row = await tx
+      .selectFrom("recipients")
+      .select(["id", "tenant_id", "message_id", "email", "contact_id"])
+      .where("tenant_id", "=", named.tenantId)
+      .where("id", "=", named.recipientId)
+      .executeTakeFirst();
+    if (!row) return [];
+    return [
+      {
+        tenantId: row.tenant_id,
+        messageId: row.message_id,
+        recipientId: row.id,
+        contactId: row.contact_id,
+        email: row.email,
+        verdict: pickVerdict(c.recipients, row.email),
+      },
+    ];
+  }
+
+  const messageId = messageFromRef(secretKey, c.originalRef);
   if (!messageId) return [];
   let messageQuery = tx.selectFrom("messages").select(["id", "tenant_id"]).where("id", "=", messageId);
   if (tenantId !== null) messageQuery = messageQuery.where("tenant_id", "=", tenantId);
   const message = await messageQuery.executeTakeFirst();
   if (!message) return [];
+  // An old reference names only the message: with more than one recipient, nothing says which
+  // one the report is about (the report's own text is anyone's to write), so it matches nothing.
   const rows = await tx
     .selectFrom("recipients")
     .select(["id", "email", "contact_id"])
     .where("tenant_id", "=", message.tenant_id)
     .where("message_id", "=", message.id)
+    .limit(2)
     .execute();
-  const matches: ReportMatch[] = [];
-  const base = { tenantId: message.tenant_id, messageId: message.id };
-  for (const verdict of c.recipients) {
-    const row = rows.find((r) => sameAddress(r.email, verdict.email));
-    if (row && !matches.some((m) => m.recipientId === row.id)) {
-      matches.push({ ...base, recipientId: row.id, contactId: row.contact_id, email: row.email, verdict });
-    }
-  }
-  // A complaint whose address the provider redacted still names the message; with a single
-  // recipient there is only one person it can be about.
   const only = rows[0];
-  if (matches.length === 0 && c.kind === "complaint" && rows.length === 1 && only) {
-    matches.push({ ...base, recipientId: only.id, contactId: only.contact_id, email: only.email, verdict: null });
-  }
-  return matches;
+  if (rows.length !== 1 || !only) return [];
+  const base = { tenantId: message.tenant_id, messageId: message.id, recipientId: only.id, contactId: only.contact_id };
+  const verdict = c.recipients.find((r) => sameAddress(r.email, only.email));
+  if (verdict) return [{ ...base, email: only.email, verdict }];
+  // A complaint whose address the provider redacted still names the message, and its only recipient.
+  if (c.kind === "complaint") return [{ ...base, email: only.email, verdict: null }];
+  return [];
 }
 
 /** The report's line about `email`; with VERP one envelope had one recipient, so a lone line is it. */
@@ -110,7 +134,8 @@ export function lateEventsFor(kind: Classification["kind"], matches: readonly Re
   const events: LateEvent[] = [];
   for (const m of matches) {
     let status: RecipientStatus;
-    if (kind === "complaint") status = "spam";
+    // ARF opt-out: an unsubscribe request, not a spam report.
+    if (kind === "complaint") status = m.verdict?.status === "opted_out" ? "opted_out" : "spam";
     else if (kind === "delay") status = "soft_bounce";
     else if (kind === "bounce" && m.verdict) status = m.verdict.status;
     else continue;
@@ -121,7 +146,14 @@ export function lateEventsFor(kind: Classification["kind"], matches: readonly Re
       at,
       smtpCode: m.verdict?.smtpCode ?? null,
       enhancedCode: m.verdict?.enhancedCode ?? null,
-      text: clean(m.verdict?.diagnostic, 1000) ?? (kind === "complaint" ? "marked as spam (feedback report)" : null),
+      text:
+        clean(m.verdict?.diagnostic, 1000) ??
+        (status === "opted_out"
+          ? "unsubscribe request (feedback report)"
+          : kind === "complaint"
+            ? "marked as spam (feedback report)"
+            : null),
+      reason: m.verdict?.reason ?? null,
     });
   }
   return events;

@@ -6,13 +6,13 @@ import { ApiError } from "../errors/api-error.js";
 import { classifyInbound, DEFAULT_MAX_BYTES } from "../mailboxes/classify-bounce.js";
 import { createApiKey, createTenant, type Role, revokeKey, tenantRoles } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
-import { createLogger, openDatabase } from "./runtime.js";
+import { createDnsLookup, createLogger, openDatabase, operatorDkimKey } from "./runtime.js";
 
 const USAGE = `usage: postbag <command>
 
   serve [--no-api] [--no-worker] [--no-scheduler]
                                        API, delivery worker (own thread) and timed jobs in one process
-  worker                               a delivery worker only (run as many as you like on PostgreSQL)
+  worker [--no-scheduler]              a delivery worker, webhooks and timed jobs (run as many as you like on PostgreSQL)
   migrate                              bring the database schema up to date
   tenant create --name N [--timezone TZ]                 prints the tenant id
   key create --tenant ID [--role system|staff|administrator] [--name N]
@@ -22,6 +22,7 @@ const USAGE = `usage: postbag <command>
   operator invite --email E [--name N]                   print the invitation URL as the last line
   config                               prints every setting with its default and meaning
   bounces classify FILE…               classifies raw messages (DSN, ARF, auto-reply): one JSON line each
+  domains check [--json]               the operator domain's DNS records (DKIM, SPF, DMARC) and whether they are published
 
 Settings come from POSTBAG_* environment variables (see \`postbag config\`).`;
 
@@ -44,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       case "serve":
         return await runServe([sub, ...rest].filter((a): a is string => a !== undefined));
       case "worker":
-        return await runWorker();
+        return await runWorker([sub, ...rest].filter((a): a is string => a !== undefined));
       case "migrate": {
         const config = loadConfig();
         const database = await openDatabase(config, createLogger(config, "postbag", "stderr"));
@@ -68,6 +69,9 @@ export async function main(argv: string[]): Promise<number> {
       case "bounces":
         if (sub !== "classify") break;
         return await bouncesClassify(rest);
+      case "domains":
+        if (sub !== "check") break;
+        return await domainsCheck(rest);
       case "config":
         out(settingsMarkdown());
         return 0;
@@ -117,14 +121,65 @@ async function runServe(args: string[]): Promise<number> {
   return 0;
 }
 
-async function runWorker(): Promise<number> {
+/** Prints the operator domain's records; exit 0 when the DKIM record is published, 1 when not. */
+async function domainsCheck(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean" } }, strict: true });
+  const config = loadConfig();
+  const { checkOperatorDomain, formatDomainCheck } = await import("../domains/operator-domain.js");
+  const key = operatorDkimKey(config);
+  const check = await checkOperatorDomain(createDnsLookup(config), {
+    domain: config.senderDomain,
+    selector: config.dkim.selector,
+    publicKey: key.publicKey,
+    spfInclude: config.spfInclude,
+  });
+  out(
+    values.json
+      ? JSON.stringify({
+          domain: check.domain,
+          records: check.records.map((r) => ({
+            type: r.type,
+            name: r.name,
+            value: r.value,
+            status: r.status,
+            purpose: r.purpose,
+            required: r.required,
+            found: r.found,
+          })),
+        })
+      : formatDomainCheck(check),
+  );
+  return check.records.some((r) => r.purpose === "dkim" && r.status === "ok") ? 0 : 1;
+}
+
+async function runWorker(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { "no-scheduler": { type: "boolean" } }, strict: true });
   const config = loadConfig();
   const { startWorker } = await import("./worker.js");
+  const { startJobs, startWebhookSender } = await import("./jobs.js");
+  const { createProcessMetrics, startMetricsServer } = await import("./metrics-server.js");
   const logger = createLogger(config, "postbag");
   const database = await openDatabase(config, logger);
-  const running = startWorker(config, database, logger, config.sandboxSmtpPort);
+  const metrics = createProcessMetrics(database);
+  const running = startWorker(config, database, logger, config.sandboxSmtpPort, metrics);
+  const webhooks = startWebhookSender(config, database, systemClock, logger);
+  const jobs = values["no-scheduler"]
+    ? undefined
+    : startJobs(config, database, systemClock, logger, { metrics, onFanoutChunk: () => running.worker.poke() });
+  const server = config.metricsListen
+    ? await startMetricsServer({
+        ...config.metricsListen,
+        token: config.metricsToken,
+        logger,
+        render: () => metrics.registry.metrics(),
+      })
+    : undefined;
+  if (server) logger.info({ url: `${server.url}/metrics` }, "metrics listening");
   const signal = await waitForSignal();
   logger.info({ signal }, "worker shutting down");
+  await server?.close();
+  await jobs?.stop();
+  await webhooks.stop();
   await running.stop();
   await database.close();
   return 0;

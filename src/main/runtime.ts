@@ -1,10 +1,15 @@
 // Wiring shared by the entry points: one place that turns Config into live pieces.
+import { chmodSync, mkdirSync, statSync } from "node:fs";
+import { isIP } from "node:net";
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/config.js";
 import { createDatabase, type Database } from "../db/database.js";
 import { migrate } from "../db/migrations.js";
 import type { MailTransport } from "../delivery/mail-transport.js";
 import type { WorkerSettings } from "../delivery/worker.js";
+import { type DkimKeyPair, loadOrCreateOperatorDkimKey } from "../domains/dkim-key.js";
+import { DkimSigner } from "../domains/dkim-signer.js";
+import { createTxtLookup, type TxtLookup } from "../domains/dns-check.js";
 import { MailboxPoller } from "../mailboxes/poller.js";
 import { createNetworkPolicy } from "../network/network-policy.js";
 import type { Clock } from "../time/clock.js";
@@ -20,8 +25,27 @@ export function createLogger(config: Config, name: string, to: "stdout" | "stder
   return pino({ name, level: config.logLevel, base: { pid: process.pid } }, pino.destination(to === "stdout" ? 1 : 2));
 }
 
+/**
+ * The data folder (the SQLite database, the secret key) is the owner's only: created 0700, and
+ * tightened to 0700 when it was created more openly before.
+ */
+export function secureDataDir(dataDir: string, logger: Logger): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const stat = statSync(dataDir);
+  if ((stat.mode & 0o077) === 0) return;
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch (err) {
+    logger.warn({ err, dataDir }, "the data folder can be read by other users and could not be made private");
+  }
+}
+
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = createDatabase(config.databaseUrl);
+  secureDataDir(config.dataDir, logger);
+  const database = createDatabase(config.databaseUrl, {
+    // The query in flight fails (and its caller retries); the pool reconnects on the next one.
+    onConnectionError: (err) => logger.warn({ err }, "database connection lost; reconnecting on the next query"),
+  });
   const result = await migrate(database);
   const applied = (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
   if (applied.length > 0) logger.info({ applied }, "database migrated");
@@ -37,12 +61,21 @@ export function createRelayTransport(config: Config, sandboxPort: number, logger
     port: relay?.port ?? sandboxPort,
     secure: relay?.secure ?? false,
     auth: relay?.user !== undefined ? { user: relay.user, pass: relay.pass ?? "" } : undefined,
+    // Credentials cross the network in clear only on loopback or when the operator says so.
+    allowPlaintextAuth: config.relayAllowPlaintextAuth || isLoopbackHost(relay?.host ?? "127.0.0.1"),
     poolSize: config.relayPoolSize,
     timeoutMs: config.smtpTimeoutMs,
+    commandTimeoutMs: config.smtpCommandTimeoutMs,
+    dataEndTimeoutMs: config.smtpDataEndTimeoutMs,
     rejectUnauthorized: config.relayTlsRejectUnauthorized,
     name: config.senderDomain,
     onConnectionError: (err) => logger.warn({ err, server: where }, "SMTP connection to the relay failed"),
   });
+}
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || (isIP(h) === 4 && h.startsWith("127."));
 }
 
 /** SMTP through tenants' own mail accounts, within the operator's outbound network policy. */
@@ -60,6 +93,8 @@ export function createTenantTransports(
     notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
     logger: logger.child({ component: "tenant-smtp" }),
     timeoutMs: config.smtpTimeoutMs,
+    commandTimeoutMs: config.smtpCommandTimeoutMs,
+    dataEndTimeoutMs: config.smtpDataEndTimeoutMs,
     name: config.senderDomain,
   });
 }
@@ -101,4 +136,29 @@ export function workerSettings(config: Config): WorkerSettings {
     publicUrl: config.publicUrl,
     notices: { senderDomain: config.senderDomain, publicUrl: config.publicUrl },
   };
+}
+
+/**
+ * The operator domain's DKIM key: POSTBAG_DKIM_KEY_FILE, or DATA_DIR/dkim.key generated on first
+ * run. `serve` calls it before starting the worker thread, so the thread only ever reads it.
+ */
+export function operatorDkimKey(config: Config): DkimKeyPair {
+  return loadOrCreateOperatorDkimKey(config.dkim.keyFile, !config.dkim.keyFileGiven);
+}
+
+/** Signs relay mail with the operator's key or a verified tenant domain's key. */
+export function createDkimSigner(config: Config, database: Database, clock: Clock, logger: Logger): DkimSigner {
+  const key = operatorDkimKey(config);
+  return new DkimSigner({
+    database,
+    clock,
+    logger: logger.child({ component: "dkim" }),
+    secretKey: config.secretKey,
+    operator: { domain: config.senderDomain, selector: config.dkim.selector, privateKeyPem: key.privateKeyPem },
+  });
+}
+
+/** DNS look-ups for sending-domain checks, asking POSTBAG_DNS_SERVERS or the system's servers. */
+export function createDnsLookup(config: Config): TxtLookup {
+  return createTxtLookup(config.dnsServers);
 }

@@ -3,24 +3,20 @@ import type { Logger } from "pino";
 import { invite } from "../auth/invitations.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
+import { checkOperatorDomain, isLocalDomain } from "../domains/operator-domain.js";
 import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
+import { type MetricsSnapshot, renderAggregated } from "../metrics/metrics.js";
 import { createNetworkPolicy } from "../network/network-policy.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
-import { announcementFanout } from "../scheduler/announcement-fanout.js";
-import { authHousekeeping } from "../scheduler/auth-housekeeping.js";
-import { creditReminders } from "../scheduler/credit-reminders.js";
-import { dailyUsageEmail } from "../scheduler/daily-usage-email.js";
-import { delayedQueueWatch } from "../scheduler/delayed-queue-watch.js";
-import { digestJob } from "../scheduler/digests.js";
-import { mailboxPoll } from "../scheduler/mailbox-poll.js";
-import { releaseHeldSweep } from "../scheduler/release-held.js";
-import { startScheduler } from "../scheduler/scheduler.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
-import { WebhookSender } from "../tracking/webhook-sender.js";
 import { fetchAccessToken } from "../transports/oauth2.js";
-import { createMailboxPoller } from "./runtime.js";
+import { startSubmissionServer } from "../transports/smtp-submission.js";
+import { consoleDistDir, ensureConsoleBuilt } from "./console-build.js";
+import { startJobs, startWebhookSender } from "./jobs.js";
+import { createProcessMetrics, startMetricsServer } from "./metrics-server.js";
+import { createDnsLookup, operatorDkimKey } from "./runtime.js";
 
 export interface ServeOptions {
   readonly api: boolean;
@@ -32,7 +28,11 @@ export interface ServeOptions {
 
 export interface Served {
   readonly url: string | undefined;
+  /** The metrics listener's base URL, or undefined when POSTBAG_METRICS_LISTEN is off. */
+  readonly metricsUrl: string | undefined;
   readonly sandboxPort: number | undefined;
+  /** The SMTP submission port, when POSTBAG_SUBMISSION_PORT is set (and the API runs here). */
+  readonly submissionPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -45,8 +45,24 @@ export interface WorkerThreadData {
 
 interface WorkerThread {
   poke(): void;
+  /** The thread's metrics, or undefined if it does not answer in time (restarting, busy). */
+  metrics(): Promise<MetricsSnapshot | undefined>;
   stop(): Promise<void>;
 }
+
+/** Messages between `serve` and its delivery worker thread (besides "ready", "poke", "stop", "stopped"). */
+export interface MetricsRequest {
+  readonly type: "metrics";
+  readonly id: number;
+}
+export interface MetricsReply {
+  readonly type: "metrics";
+  readonly id: number;
+  readonly snapshot: MetricsSnapshot;
+}
+
+const isMetricsReply = (msg: unknown): msg is MetricsReply =>
+  typeof msg === "object" && msg !== null && (msg as { type?: unknown }).type === "metrics";
 
 function startWorkerThread(config: Config, sandboxPort: number, logger: Logger): Promise<WorkerThread> {
   const workerData: WorkerThreadData = { config, sandboxPort };
@@ -54,11 +70,16 @@ function startWorkerThread(config: Config, sandboxPort: number, logger: Logger):
   let exited = false;
   let stopping = false;
   let lastPoke = 0;
+  let nextRequest = 0;
+  const waiting = new Map<number, (snapshot: MetricsSnapshot | undefined) => void>();
   const spawn = (): Promise<void> =>
     new Promise((resolve, reject) => {
       let ready = false;
       exited = false;
       thread = new Worker(new URL("./worker-thread-entry.mjs", import.meta.url), { workerData });
+      thread.on("message", (msg: unknown) => {
+        if (isMetricsReply(msg)) waiting.get(msg.id)?.(msg.snapshot);
+      });
       thread.once("message", (msg) => {
         if (msg !== "ready") return;
         ready = true;
@@ -87,6 +108,20 @@ function startWorkerThread(config: Config, sandboxPort: number, logger: Logger):
       if (exited || now - lastPoke < 20) return;
       lastPoke = now;
       thread.postMessage("poke");
+    },
+    metrics() {
+      if (exited) return Promise.resolve(undefined);
+      const id = nextRequest++;
+      return new Promise<MetricsSnapshot | undefined>((resolve) => {
+        const timer = setTimeout(() => done(undefined), 2000);
+        const done = (snapshot: MetricsSnapshot | undefined) => {
+          clearTimeout(timer);
+          waiting.delete(id);
+          resolve(snapshot);
+        };
+        waiting.set(id, done);
+        thread.postMessage({ type: "metrics", id } satisfies MetricsRequest);
+      });
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -130,6 +165,10 @@ export async function serve(
     );
   }
 
+  // Generated on first run before the worker thread starts, so the thread only reads it.
+  const dkimKey = operatorDkimKey(config);
+  logOperatorDomain(config, dkimKey.publicKey, logger);
+
   let worker: WorkerThread | undefined;
   if (options.worker) {
     worker = await startWorkerThread(config, sandboxPort ?? config.sandboxSmtpPort, logger);
@@ -137,53 +176,32 @@ export async function serve(
   }
 
   if (options.worker) {
-    // Webhook deliveries wait on the network, not the CPU: the main thread's event loop suffices.
-    const webhooks = new WebhookSender({
-      database,
-      clock,
-      policy: createNetworkPolicy(config),
-      logger: logger.child({ component: "webhooks" }),
-      settings: {
-        secretKey: config.secretKey,
-        timeoutMs: config.webhookTimeoutMs,
-        pollMs: Math.max(config.workerPollMs, 500),
-        concurrency: 8,
-        leaseMs: config.webhookTimeoutMs + 60_000,
-      },
-    });
-    webhooks.start();
+    const webhooks = startWebhookSender(config, database, clock, logger);
     stops.push(() => webhooks.stop());
   }
 
+  const metrics = createProcessMetrics(database);
   if (options.scheduler) {
-    const schedulerLogger = logger.child({ component: "scheduler" });
-    const notices = { senderDomain: config.senderDomain, publicUrl: config.publicUrl };
-    const poller = createMailboxPoller(config, database, clock, logger);
-    const scheduler = startScheduler(
-      [
-        delayedQueueWatch(database, clock, config.delayedAfterMs, schedulerLogger),
-        creditReminders(database, clock, notices),
-        releaseHeldSweep(database, clock, schedulerLogger),
-        dailyUsageEmail(database, clock, { ...notices, secretKey: config.secretKey }),
-        mailboxPoll(poller, schedulerLogger),
-        digestJob(database, clock, { senderDomain: config.senderDomain }),
-        announcementFanout(database, clock, schedulerLogger, worker ? () => worker?.poke() : undefined),
-        authHousekeeping(database, clock, { idleMs: config.sessionIdleMs, absoluteMs: config.sessionMaxMs }),
-      ],
-      logger,
-    );
-    stops.push(() => {
-      // A poll in progress stops after the message it is storing; nothing is lost (see poller.ts).
-      poller.stop();
-      return scheduler.stop();
+    const jobs = startJobs(config, database, clock, logger, {
+      metrics,
+      ...(worker ? { onFanoutChunk: () => worker?.poke() } : {}),
     });
+    stops.push(() => jobs.stop());
   }
 
   let url: string | undefined;
+  let submissionPort: number | undefined;
   if (options.api) {
     const writer = new MessageWriter({ database, clock, messageIdDomain: config.senderDomain });
     const policy = createNetworkPolicy(config);
+    // A missing or stale console is built in the background: the API does not wait for it. Under
+    // the tests (VITEST), the browser tests build it themselves; other tests need no console.
+    if (!process.env.VITEST)
+      ensureConsoleBuilt((line) => logger.info({ component: "console" }, line)).catch((err: unknown) =>
+        logger.error({ component: "console", err }, "the web console could not be built; / shows a notice"),
+      );
     const app = await createApp({
+      consoleDir: consoleDistDir,
       database,
       clock,
       config,
@@ -192,13 +210,59 @@ export async function serve(
       networkPolicy: policy,
       fetchAccessToken: (grant) => fetchAccessToken(grant, { policy, clock }),
       ...(worker ? { onAccepted: () => worker?.poke() } : {}),
+      onRequestTimed: (method, route, status, seconds) => metrics.request(method, route, status, seconds),
     });
     url = await app.listen({ host: config.httpHost, port: config.httpPort });
+    // SMTP submission shares the API's writer: the same group commits, the same pipeline.
+    const submission = config.submission
+      ? await startSubmissionServer({
+          database,
+          clock,
+          logger: logger.child({ component: "submission" }),
+          writer,
+          settings: config.submission,
+          limits: {
+            maxMessageBytes: config.maxMessageBytes,
+            maxRecipients: config.maxRecipients,
+            senderDomain: config.senderDomain,
+            secretKey: config.secretKey,
+          },
+          ...(worker ? { onAccepted: () => worker?.poke() } : {}),
+        })
+      : undefined;
+    if (submission && config.submission) {
+      submissionPort = submission.port;
+      logger.info(
+        {
+          host: config.submission.host,
+          port: submission.port,
+          tls: config.submission.secure,
+          certificate: !!config.submission.tlsCertFile,
+        },
+        "SMTP submission listening",
+      );
+    }
     // Stop taking requests first, then let the writer commit what it already accepted.
     stops.unshift(async () => {
+      await submission?.close();
       await app.close();
       await writer.whenIdle();
     });
+  }
+
+  let metricsUrl: string | undefined;
+  if (config.metricsListen) {
+    const server = await startMetricsServer({
+      ...config.metricsListen,
+      token: config.metricsToken,
+      logger,
+      render: async () => {
+        const thread = await worker?.metrics();
+        return renderAggregated(metrics, thread ? [thread] : []);
+      },
+    });
+    metricsUrl = server.url;
+    stops.push(() => server.close());
   }
 
   const firstKey = (await hasOperatorKey(database.db))
@@ -214,15 +278,44 @@ export async function serve(
         mail: false,
       })
     : undefined;
-  options.out(banner(config, url, sandboxPort, firstKey?.key, firstInvitation?.invitationUrl));
+  options.out(
+    banner(config, url, sandboxPort, firstKey?.key, metricsUrl, firstInvitation?.invitationUrl, submissionPort),
+  );
 
   return {
     url,
+    metricsUrl,
     sandboxPort,
+    submissionPort,
     async stop() {
       for (const stop of stops) await stop();
     },
   };
+}
+
+/**
+ * Logs the records the operator's domain must publish and whether they are, in the background:
+ * start-up never waits on DNS. Skipped in sandbox mode and for `.localhost` domains.
+ */
+function logOperatorDomain(config: Config, publicKey: string, logger: Logger): void {
+  if (!config.relay || isLocalDomain(config.senderDomain)) return;
+  const settings = {
+    domain: config.senderDomain,
+    selector: config.dkim.selector,
+    publicKey,
+    spfInclude: config.spfInclude,
+  };
+  const log = logger.child({ component: "domains" });
+  checkOperatorDomain(createDnsLookup(config), settings).then(
+    (check) => {
+      for (const r of check.records) {
+        const line = { type: r.type, name: r.name, value: r.value, status: r.status, found: r.found };
+        if (r.status === "ok") log.info(line, `DNS record ${r.purpose}: ok`);
+        else log.warn(line, `DNS record ${r.purpose}: ${r.status}; publish it (npx postbag domains check)`);
+      }
+    },
+    (err: unknown) => log.warn({ err }, "could not check the sending domain's DNS records"),
+  );
 }
 
 function banner(
@@ -230,13 +323,21 @@ function banner(
   url: string | undefined,
   sandboxPort: number | undefined,
   operatorKey: string | undefined,
+  metricsUrl: string | undefined,
   invitationUrl?: string | undefined,
+  submissionPort?: number,
 ): string {
   const base = url ?? config.publicUrl;
   const lines = [
     "",
     `Postbag is running${url ? ` at ${url}` : " (no API in this process)"}  (database: ${config.databaseUrl.replace(/\/\/[^@/]*@/, "//…@")})`,
   ];
+  if (submissionPort !== undefined && config.submission) {
+    lines.push(
+      `SMTP submission on ${config.submission.host}:${submissionPort} (${config.submission.secure === "implicit" ? "implicit TLS" : config.submission.tlsCertFile ? "STARTTLS" : "no TLS certificate: loopback clients only"}); log in with an API key`,
+    );
+  }
+  if (metricsUrl) lines.push(`Prometheus metrics: ${metricsUrl}/metrics`);
   if (sandboxPort !== undefined) {
     lines.push(
       `SANDBOX MODE: no POSTBAG_RELAY_URL is set, so mail goes to the built-in capture relay on 127.0.0.1:${sandboxPort}`,

@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
-import { DeliveryWorker } from "../delivery/worker.js";
+import { type DeliveryObserver, DeliveryWorker } from "../delivery/worker.js";
 import { systemClock } from "../time/clock.js";
-import { createRelayTransport, createTenantTransports, workerSettings } from "./runtime.js";
+import { createDkimSigner, createRelayTransport, createTenantTransports, workerSettings } from "./runtime.js";
 
 export interface RunningWorker {
   readonly worker: DeliveryWorker;
@@ -11,7 +11,13 @@ export interface RunningWorker {
 }
 
 /** Starts a delivery worker on this thread, delivering through the relay (or the sandbox). */
-export function startWorker(config: Config, database: Database, logger: Logger, sandboxPort: number): RunningWorker {
+export function startWorker(
+  config: Config,
+  database: Database,
+  logger: Logger,
+  sandboxPort: number,
+  observer?: DeliveryObserver,
+): RunningWorker {
   const transport = createRelayTransport(config, sandboxPort, logger);
   // In sandbox mode every email is captured, own-account mail included: nothing leaves.
   const tenantTransports = config.relay ? createTenantTransports(config, database, systemClock, logger) : undefined;
@@ -19,9 +25,11 @@ export function startWorker(config: Config, database: Database, logger: Logger, 
     database,
     clock: systemClock,
     transport,
+    signer: createDkimSigner(config, database, systemClock, logger),
     ...(tenantTransports ? { tenantTransports } : {}),
     settings: workerSettings(config),
     logger: logger.child({ component: "worker" }),
+    ...(observer ? { observer } : {}),
   });
   worker.start();
   logger.info(

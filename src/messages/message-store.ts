@@ -245,7 +245,7 @@ export function planMessage(
     id,
     tenant_id: tenantId,
     category: m.category,
-    source,
+    source: m.submitted ? "smtp" : source,
     from_address: m.from.email,
     from_name: m.from.name,
     reply_to: m.replyTo?.email ? JSON.stringify(m.replyTo) : null,
@@ -257,12 +257,13 @@ export function planMessage(
       cc: headerRecipients.cc.map((r) => ({ email: r.email, name: r.name })),
     }),
     headers: JSON.stringify(m.headers),
-    message_id_header: `<${id}@${messageIdDomain}>`,
+    message_id_header: m.submitted?.messageId ?? `<${id}@${messageIdDomain}>`,
     idempotency_key: m.idempotencyKey,
     request_hash: m.requestHash,
     size_bytes: m.sizeBytes,
     attachment_count: m.attachments.length,
     created_at: now,
+    raw_mime: m.submitted?.raw ?? null,
   };
   const recipients: NewRecipient[] = [];
   const events: NewEvent[] = [];

@@ -60,18 +60,71 @@ export interface PreparedMessage {
   readonly idempotencyKey: string | null;
   /** Hash of the request, to tell a retried request from a different one under the same key. */
   readonly requestHash: string;
+  /**
+   * SMTP submission: the MIME to send as it is (minus Bcc and X-Postbag-*) and its Message-ID.
+   * Absent for API mail, which is composed from the fields above.
+   */
+  readonly submitted?: { readonly raw: Buffer; readonly messageId: string };
 }
 
 export interface PrepareLimits {
   readonly maxMessageBytes: number;
   readonly maxRecipients: number;
-  /** The operator's sending domain; From must be on it. */
+  /** The operator's sending domain: From is `noreply@` it unless the tenant's rules allow another. */
   readonly senderDomain: string;
+  /** The tenant's sending domains and sender settings; without them only `noreply@` the operator's domain. */
+  readonly sender?: SenderRules | undefined;
   /**
    * An own-account tenant's attachment policy (`loadAttachmentPolicy`, loaded only when the
    * message has attachments). The built-in dangerous list applies with or without it.
    */
   readonly attachmentPolicy?: AttachmentPolicy | null | undefined;
+  /**
+   * Recipients written with an address literal (`root@[10.1.2.3]`) go straight to that address,
+   * past DNS and the operator's own routing: refused unless the operator allows them
+   * (`POSTBAG_ALLOW_ADDRESS_LITERALS`).
+   */
+  readonly allowAddressLiterals?: boolean | undefined;
+}
+
+/**
+ * Which From a tenant may use (docs/sending-domains.md): `noreply@` the operator's domain, any
+ * address on a domain the tenant verified, and for an own-account tenant its account's domain
+ * (the provider signs that mail). The generic address is the default From when its domain is
+ * verified, and otherwise the Reply-To of `noreply@` mail.
+ */
+export interface SenderRules {
+  /** Lower-case domains the tenant has verified. */
+  readonly verifiedDomains: ReadonlySet<string>;
+  /** Own-account tenants: the lower-case domain of the account's address. */
+  readonly accountDomain: string | null;
+  readonly genericAddress: string | null;
+  readonly fromName: string | null;
+}
+
+const NO_RULES: SenderRules = { verifiedDomains: new Set(), accountDomain: null, genericAddress: null, fromName: null };
+
+/** Whether `address` (already checked) may be the From under `rules`. */
+export function fromAllowed(address: string, operatorDomain: string, rules: SenderRules): boolean {
+  const at = address.lastIndexOf("@");
+  const domain = address.slice(at + 1).toLowerCase();
+  if (domain === operatorDomain) return address.slice(0, at).toLowerCase() === "noreply";
+  return rules.verifiedDomains.has(domain) || (rules.accountDomain !== null && domain === rules.accountDomain);
+}
+
+/** The From and Reply-To a message gets when it names no From. */
+export function defaultSender(
+  operatorDomain: string,
+  rules: SenderRules,
+): { from: { email: string; name: string | null }; replyTo: PreparedAddress | null } {
+  const generic = rules.genericAddress;
+  if (generic && fromAllowed(generic, operatorDomain, rules)) {
+    return { from: { email: generic, name: rules.fromName }, replyTo: null };
+  }
+  return {
+    from: { email: `noreply@${operatorDomain}`, name: rules.fromName },
+    replyTo: generic ? { email: generic, name: rules.fromName } : null,
+  };
 }
 
 // Headers a client may add. Everything that shapes routing, identity or MIME structure is
@@ -173,6 +226,13 @@ export function prepareMessage(
       }
       const address = email(raw, typeof entry === "string" ? path : `${path}/email`);
       if (address === null) return;
+      if (!limits.allowAddressLiterals && address.slice(address.lastIndexOf("@") + 1).startsWith("[")) {
+        addressProblems.push({
+          path: typeof entry === "string" ? path : `${path}/email`,
+          message: `${quote(address)} names an IP address instead of a domain; such recipients are not accepted`,
+        });
+        return;
+      }
       const key = address.toLowerCase();
       if (seen.has(key)) return; // one delivery per address, first mention wins
       seen.add(key);
@@ -186,28 +246,32 @@ export function prepareMessage(
     throw new ApiError("invalid_request", `a ${input.category} message goes to exactly one recipient, in "to"`);
   }
 
-  let from: PreparedMessage["from"] = { email: `noreply@${limits.senderDomain}`, name: null };
+  const rules = limits.sender ?? NO_RULES;
+  const defaults = defaultSender(limits.senderDomain, rules);
+  let from: PreparedMessage["from"] = defaults.from;
+  let replyTo: PreparedAddress | null = defaults.replyTo;
+  let fromRefused: string | null = null;
   if (input.from !== undefined) {
     const raw = addressEmail(input.from);
     const fromName = name(addressName(input.from), "/from/name");
     if (raw === null || raw === undefined || raw.trim() === "") {
-      from = { email: from.email, name: fromName };
+      from = { email: from.email, name: fromName ?? from.name };
     } else {
       const address = email(raw, "/from");
       if (address !== null) {
-        const domain = address.slice(address.lastIndexOf("@") + 1);
-        if (domain !== limits.senderDomain) {
-          addressProblems.push({
-            path: "/from",
-            message: `${quote(address)} is not on the sending domain ${limits.senderDomain}`,
-          });
+        if (!fromAllowed(address, limits.senderDomain, rules)) {
+          fromRefused =
+            address.slice(address.lastIndexOf("@") + 1).toLowerCase() === limits.senderDomain
+              ? `${quote(address)} is not allowed: on ${limits.senderDomain} only noreply@${limits.senderDomain} may send`
+              : `${quote(address)} is not on a domain you have verified (see /v1/domains); leave from out to send as noreply@${limits.senderDomain}`;
         }
         from = { email: address, name: fromName };
+        // The generic address answers replies only to mail sent as noreply@.
+        if (address.toLowerCase() !== `noreply@${limits.senderDomain}`) replyTo = null;
       }
     }
   }
 
-  let replyTo: PreparedAddress | null = null;
   if (input.replyTo !== undefined) {
     const raw = addressEmail(input.replyTo) ?? "";
     const address = email(raw, "/replyTo");
@@ -275,6 +339,8 @@ export function prepareMessage(
   if (addressProblems.length > 0) {
     throw new ApiError("invalid_address", addressProblems[0]?.message ?? "invalid address", addressProblems);
   }
+  if (fromRefused !== null)
+    throw new ApiError("from_not_allowed", fromRefused, [{ path: "/from", message: fromRefused }]);
   if (textProblems.length > 0) {
     throw new ApiError("invalid_request", textProblems[0]?.message ?? "invalid request", textProblems);
   }

@@ -3,6 +3,7 @@ import type { Database, Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import { stringList } from "../db/json-codec.js";
 import type { NewEvent, NewRecipient } from "../db/tables.js";
+import type { FailureReason } from "../email/failure-reasons.js";
 import type { RecipientStatus } from "../email/statuses.js";
 import { parseCharge } from "./refunds.js";
 import { suppress } from "./suppressions.js";
@@ -196,6 +197,8 @@ export interface OutcomeWrite {
   readonly smtpCode: number | null;
   readonly enhancedCode: string | null;
   readonly smtpText: string | null;
+  /** Why it failed (email/failure-reasons.ts); null for a success or an unexplained failure. */
+  readonly reason?: FailureReason | null;
   readonly at: number;
 }
 
@@ -228,6 +231,7 @@ export async function writeOutcomes(
     smtp_code: o.smtpCode,
     enhanced_code: o.enhancedCode,
     smtp_text: o.smtpText,
+    reason: o.reason ?? null,
   }));
   if (events.length > 0) await tx.insertInto("events").values(events).execute();
   // Credit follows delivery: a counted recipient that will never be sent gets its credit back.
@@ -287,6 +291,7 @@ function statusEventOf(o: OutcomeWrite): StatusEvent {
     smtpCode: o.smtpCode,
     enhancedCode: o.enhancedCode,
     detail: o.smtpText,
+    reason: o.reason ?? null,
   };
 }
 
@@ -325,6 +330,7 @@ async function settleDigestItems(tx: Tx, finals: readonly OutcomeWrite[]): Promi
             last_smtp_code: o.smtpCode,
             last_enhanced_code: o.enhancedCode,
             last_smtp_text: text.slice(0, 1000),
+            last_reason: o.reason ?? null,
             hold_reason: null,
             ...(o.status === "sent" ? { sent_at: o.at } : {}),
           })
@@ -348,6 +354,7 @@ async function settleDigestItems(tx: Tx, finals: readonly OutcomeWrite[]): Promi
               smtp_code: o.smtpCode,
               enhanced_code: o.enhancedCode,
               smtp_text: text.slice(0, 1000),
+              reason: o.reason ?? null,
             })),
           )
           .execute();
@@ -362,6 +369,7 @@ async function settleDigestItems(tx: Tx, finals: readonly OutcomeWrite[]): Promi
             smtpCode: o.smtpCode,
             enhancedCode: o.enhancedCode,
             detail: text,
+            reason: o.reason ?? null,
           });
         }
       }
@@ -384,6 +392,7 @@ async function updateEach(tx: Tx, owner: string, outcomes: readonly OutcomeWrite
         last_smtp_code: o.smtpCode,
         last_enhanced_code: o.enhancedCode,
         last_smtp_text: o.smtpText,
+        last_reason: o.reason ?? null,
         updated_at: o.at,
         hold_reason: null,
         ...(o.status === "sent" ? { sent_at: o.at } : {}),
@@ -412,6 +421,7 @@ async function updateAllPostgres(tx: Tx, owner: string, outcomes: readonly Outco
       last_smtp_code = v.smtp_code,
       last_enhanced_code = v.enhanced_code,
       last_smtp_text = v.smtp_text,
+      last_reason = v.reason,
       updated_at = v.at,
       hold_reason = null,
       sent_at = case when v.status = 'sent' then v.at else r.sent_at end
@@ -424,8 +434,9 @@ async function updateAllPostgres(tx: Tx, owner: string, outcomes: readonly Outco
       ${col((o) => o.smtpCode)}::int[],
       ${col((o) => o.enhancedCode)}::text[],
       ${col((o) => o.smtpText)}::text[],
-      ${col((o) => o.at)}::bigint[]
-    ) as v(id, tenant_id, status, attempts, next_attempt_at, smtp_code, enhanced_code, smtp_text, at)
+      ${col((o) => o.at)}::bigint[],
+      ${col((o) => o.reason ?? null)}::text[]
+    ) as v(id, tenant_id, status, attempts, next_attempt_at, smtp_code, enhanced_code, smtp_text, at, reason)
     where r.id = v.id and r.tenant_id = v.tenant_id and r.lease_owner = ${owner}
     returning r.id`.execute(tx);
   return new Set(result.rows.map((r) => r.id));
@@ -681,6 +692,7 @@ export interface LateMove {
   readonly smtpCode?: number | null;
   readonly enhancedCode?: string | null;
   readonly text?: string | null;
+  readonly reason?: FailureReason | null;
 }
 
 /**
@@ -698,6 +710,7 @@ export async function moveAfterDelivery(tx: Tx, m: LateMove): Promise<boolean> {
       ...(m.smtpCode !== undefined ? { last_smtp_code: m.smtpCode } : {}),
       ...(m.enhancedCode !== undefined ? { last_enhanced_code: m.enhancedCode } : {}),
       ...(m.text !== undefined ? { last_smtp_text: m.text?.slice(0, 1000) ?? null } : {}),
+      ...(m.reason !== undefined ? { last_reason: m.reason } : {}),
     })
     .where("id", "=", m.recipientId)
     .where("tenant_id", "=", m.tenantId)
@@ -715,6 +728,7 @@ export async function moveAfterDelivery(tx: Tx, m: LateMove): Promise<boolean> {
       smtpCode: m.smtpCode ?? null,
       enhancedCode: m.enhancedCode ?? null,
       detail: m.text ?? null,
+      reason: m.reason ?? null,
     },
   ]);
   return true;

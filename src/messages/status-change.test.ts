@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dialects, openTestDatabase, type TestDatabase } from "../../test/support/databases.js";
 import { newId } from "../db/ids.js";
 import { canMoveAfterDelivery, type RecipientStatus, recipientStatuses } from "../email/statuses.js";
+import { optOutFromReports } from "../mailboxes/import-message.js";
 import { createTenant } from "../tenants/tenants.js";
 import { ManualClock } from "../time/clock.js";
 import { applyLateEvents } from "./status-change.js";
@@ -34,7 +35,7 @@ describe.each(dialects)("applyLateEvents [%s]", (dialect) => {
     await test?.drop();
   });
 
-  async function sentRecipient(email = "parent@example.com") {
+  async function sentRecipient(email = "parent@example.com", category = "alert") {
     const db = test.database.db;
     const tenant = await createTenant(db, clock, { name: "Late events" });
     const messageId = newId(clock.now());
@@ -44,7 +45,7 @@ describe.each(dialects)("applyLateEvents [%s]", (dialect) => {
       .values({
         id: messageId,
         tenant_id: tenant.id,
-        category: "alert",
+        category,
         source: "api",
         from_address: "noreply@postbag.test",
         from_name: null,
@@ -85,7 +86,7 @@ describe.each(dialects)("applyLateEvents [%s]", (dialect) => {
         updated_at: clock.now(),
       })
       .execute();
-    return { tenantId: tenant.id, recipientId };
+    return { tenantId: tenant.id, recipientId, messageId };
   }
 
   const statusOf = async (id: string) =>
@@ -157,5 +158,99 @@ describe.each(dialects)("applyLateEvents [%s]", (dialect) => {
     expect((await suppressedAmong(test.database.db, tenantId, ["reader@example.com"])).get("reader@example.com")).toBe(
       "spam",
     );
+  });
+
+  it("keeps the failure reason on the event, the recipient and the webhook event", async () => {
+    const { tenantId, recipientId } = await sentRecipient("full@example.com");
+    await test.database.db
+      .insertInto("webhook_endpoints")
+      .values({
+        id: newId(clock.now()),
+        tenant_id: tenantId,
+        url: "https://hooks.example.com/postbag",
+        secret: "sealed",
+        events: '["*"]',
+        description: null,
+        active: 1,
+        created_at: clock.now(),
+        updated_at: clock.now(),
+      })
+      .execute();
+    await test.database.db.transaction().execute((tx) =>
+      applyLateEvents(tx, [
+        {
+          tenantId,
+          recipientId,
+          status: "soft_bounce",
+          at: clock.now() + 1_000,
+          smtpCode: 552,
+          enhancedCode: "5.2.2",
+          text: "552 5.2.2 Mailbox full",
+          reason: "mailbox_full",
+        },
+      ]),
+    );
+    const event = await test.database.db
+      .selectFrom("events")
+      .select(["status", "reason"])
+      .where("recipient_id", "=", recipientId)
+      .executeTakeFirstOrThrow();
+    expect(event).toEqual({ status: "soft_bounce", reason: "mailbox_full" });
+    const row = await test.database.db
+      .selectFrom("recipients")
+      .select(["status", "last_reason"])
+      .where("id", "=", recipientId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: "soft_bounce", last_reason: "mailbox_full" });
+    const queued = await test.database.db
+      .selectFrom("webhook_deliveries")
+      .select("payload")
+      .where("tenant_id", "=", tenantId)
+      .execute();
+    expect(queued.map((q) => JSON.parse(q.payload).data.reason)).toEqual(["mailbox_full"]);
+  });
+
+  it("turns an opt-out report into an opt-out of the message's category, not a complaint", async () => {
+    const { tenantId, recipientId } = await sentRecipient("leaving@example.com", "announcement");
+    const contactId = newId(clock.now());
+    await test.database.db
+      .insertInto("contacts")
+      .values({
+        id: contactId,
+        tenant_id: tenantId,
+        external_id: "c-leaving",
+        name: "Leaving Parent",
+        email: "leaving@example.com",
+        email_given: null,
+        email_problem: null,
+        digest_time: null,
+        digest_weekday: null,
+        created_at: clock.now(),
+        updated_at: clock.now(),
+      })
+      .execute();
+    await test.database.db
+      .updateTable("recipients")
+      .set({ contact_id: contactId })
+      .where("id", "=", recipientId)
+      .execute();
+    const events = [
+      { tenantId, recipientId, status: "opted_out" as const, at: clock.now() + 2_000, text: "unsubscribe" },
+    ];
+    const result = await test.database.db.transaction().execute(async (tx) => {
+      const applied = await applyLateEvents(tx, events);
+      await optOutFromReports(tx, events);
+      return applied;
+    });
+    expect(result.moved.size).toBe(0);
+    expect(await statusOf(recipientId)).toBe("sent");
+    expect(await eventsOf(recipientId)).toEqual(["opted_out"]);
+    expect(await suppressedAmong(test.database.db, tenantId, ["leaving@example.com"])).toEqual(new Map());
+    const optOuts = await test.database.db
+      .selectFrom("contact_opt_outs")
+      .select(["category", "source"])
+      .where("contact_id", "=", contactId)
+      .execute();
+    expect(optOuts).toEqual([{ category: "announcement", source: "feedback_report" }]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
+import type { FailureReason } from "../email/failure-reasons.js";
 import { canMoveAfterDelivery, isRecipientStatus, type RecipientStatus } from "../email/statuses.js";
 import { moveAfterDelivery } from "./recipient-state.js";
 import { suppress } from "./suppressions.js";
@@ -13,6 +14,8 @@ export interface LateEvent {
   readonly smtpCode?: number | null;
   readonly enhancedCode?: string | null;
   readonly text?: string | null;
+  /** Why it failed (email/failure-reasons.ts), kept on the event and the recipient. */
+  readonly reason?: FailureReason | null;
 }
 
 export interface LateEventResult {
@@ -55,8 +58,12 @@ export async function applyLateEvents(tx: Tx, events: readonly LateEvent[]): Pro
         smtp_code: e.smtpCode ?? null,
         enhanced_code: e.enhancedCode ?? null,
         smtp_text: e.text?.slice(0, 1000) ?? null,
+        reason: e.reason ?? null,
       })
       .execute();
+    // An unsubscribe request (ARF opt-out) is kept in the history only: the status and the
+    // address are left alone (it is not a complaint); the caller opts the contact out.
+    if (e.status === "opted_out") continue;
     if (e.status === "hard_bounce" || e.status === "spam") {
       await suppress(tx, [
         {
@@ -82,6 +89,7 @@ export async function applyLateEvents(tx: Tx, events: readonly LateEvent[]): Pro
       ...(e.smtpCode !== undefined ? { smtpCode: e.smtpCode } : {}),
       ...(e.enhancedCode !== undefined ? { enhancedCode: e.enhancedCode } : {}),
       ...(e.text !== undefined ? { text: e.text } : {}),
+      ...(e.reason !== undefined ? { reason: e.reason } : {}),
     });
     if (didMove) moved.add(row.id);
   }

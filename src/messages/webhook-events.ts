@@ -1,6 +1,7 @@
 import type { Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import { stringList } from "../db/json-codec.js";
+import type { FailureReason } from "../email/failure-reasons.js";
 import type { RecipientStatus } from "../email/statuses.js";
 
 /** `webhook_endpoints.events`: the event types an endpoint wants (`*` for all). */
@@ -17,6 +18,8 @@ export interface StatusEvent {
   readonly smtpCode?: number | null;
   readonly enhancedCode?: string | null;
   readonly detail?: string | null;
+  /** Why it failed (email/failure-reasons.ts); null when it did not fail or nobody said. */
+  readonly reason?: FailureReason | null;
 }
 
 /** Event type names: `message.<status>`, e.g. `message.hard_bounce`. */
@@ -56,6 +59,7 @@ export async function enqueueStatusEvents(tx: Tx | Db, events: readonly StatusEv
           smtpCode: e.smtpCode ?? null,
           enhancedCode: e.enhancedCode ?? null,
           detail: e.detail ?? null,
+          reason: e.reason ?? null,
         },
       });
       for (const ep of endpoints) {

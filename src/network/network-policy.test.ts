@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
 import { describe, expect, it } from "vitest";
-import { createNetworkPolicy, type Resolver } from "./network-policy.js";
+import { createNetworkPolicy, normalisedAddress, type Resolver } from "./network-policy.js";
 
 const settings = (allow: string[] = [], deny: string[] = []) => ({
   outboundAllow: allow,
@@ -70,6 +70,37 @@ describe("network policy", () => {
       expect(check.ok, address).toBe(false);
     }
     expect(await policy.check("172.32.0.1")).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ["IPv4-mapped, dotted", "::ffff:127.0.0.1", "127.0.0.1"],
+    ["IPv4-mapped, hex", "::ffff:7f00:1", "127.0.0.1"],
+    ["IPv4-mapped, written out", "0:0:0:0:0:ffff:7f00:0001", "127.0.0.1"],
+    ["IPv4-translated", "::ffff:0:7f00:1", "127.0.0.1"],
+    ["IPv4-translated, dotted", "::ffff:0:169.254.169.254", "169.254.169.254"],
+    ["IPv4-compatible, dotted", "::127.0.0.1", "127.0.0.1"],
+    ["IPv4-compatible, hex", "::a00:1", "10.0.0.1"],
+    ["6to4", "2002:7f00:1::1", "127.0.0.1"],
+    ["6to4, metadata", "2002:a9fe:a9fe::", "169.254.169.254"],
+    ["NAT64 well-known prefix", "64:ff9b::7f00:1", "127.0.0.1"],
+    ["NAT64 well-known prefix, dotted", "64:ff9b::10.0.0.1", "10.0.0.1"],
+    ["NAT64 local-use prefix", "64:ff9b:1::c0a8:1", "192.168.0.1"],
+  ])("checks %s (%s) as the IPv4 address it reaches, and refuses it", async (_form, address, v4) => {
+    expect(normalisedAddress(address)).toBe(v4);
+    expect((await policy.check(address)).ok).toBe(false);
+    expect((await policy.check(`[${address}]`)).ok).toBe(false);
+  });
+
+  it("keeps ::, ::1 and ordinary IPv6 as they are; public IPv4 behind a translation form is allowed", async () => {
+    expect(normalisedAddress("::")).toBe("::");
+    expect(normalisedAddress("::1")).toBe("::1");
+    expect(normalisedAddress("2606:4700::6810:84e5")).toBe("2606:4700::6810:84e5");
+    expect(normalisedAddress("10.0.0.1")).toBe("10.0.0.1");
+    expect(await policy.check("2002:5db8:d822::1")).toMatchObject({ ok: true });
+    expect(await policy.check("::ffff:93.184.216.34")).toMatchObject({ ok: true });
+    // A name resolving to a disguised loopback address is refused like the address itself.
+    const named = createNetworkPolicy(settings(), table({ "x.example.com": ["2002:7f00:1::1"] }));
+    expect((await named.check("x.example.com")).ok).toBe(false);
   });
 
   it("refuses a name when any of its addresses is private (DNS rebinding and mixed answers)", async () => {

@@ -79,10 +79,59 @@ function familyOf(address: string): "ipv4" | "ipv6" {
   return isIP(address) === 4 ? "ipv4" : "ipv6";
 }
 
-/** IPv4-mapped IPv6 (`::ffff:10.0.0.1`) is checked as the IPv4 address it is. */
-function unmapped(address: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m?.[1] ?? address;
+/** The 16 bytes of an IPv6 address (as `isIP` accepts it), or null. */
+function ipv6Bytes(address: string): number[] | null {
+  let text = address.toLowerCase();
+  const tail: number[] = [];
+  // A dotted IPv4 tail (`::ffff:1.2.3.4`) is the last 32 bits.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    tail.push(...v4.slice(1, 5).map(Number));
+    text = `${text.slice(0, v4.index)}0:0`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const groups = (part: string | undefined) => (part ? part.split(":").filter((g) => g !== "") : []);
+  const head = groups(halves[0]);
+  const rest = groups(halves[1]);
+  const missing = 8 - head.length - rest.length;
+  if (missing < 0 || (halves.length === 1 && missing !== 0)) return null;
+  const all = [...head, ...Array.from({ length: halves.length === 2 ? missing : 0 }, () => "0"), ...rest];
+  const bytes: number[] = [];
+  for (const g of all) {
+    const n = Number.parseInt(g, 16);
+    if (!/^[0-9a-f]{1,4}$/.test(g) || Number.isNaN(n)) return null;
+    bytes.push(n >> 8, n & 0xff);
+  }
+  if (tail.length === 4) bytes.splice(12, 4, ...tail);
+  return bytes.length === 16 ? bytes : null;
+}
+
+const zeros = (bytes: readonly number[], from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
+
+/**
+ * The IPv4 address an IPv6 address carries and reaches, checked in its place: IPv4-mapped
+ * (`::ffff:a.b.c.d`, also written `::ffff:7f00:1`), IPv4-translated (`::ffff:0:a.b.c.d`),
+ * IPv4-compatible (`::a.b.c.d`, deprecated but still routed by some stacks), 6to4
+ * (`2002:AABB:CCDD::/48`) and NAT64 (`64:ff9b::/96` well-known, `64:ff9b:1::/48` local-use).
+ * Anything else is checked as the IPv6 address it is. Without this, `::127.0.0.1` or
+ * `2002:7f00:1::1` would pass a deny list written for IPv4.
+ */
+export function normalisedAddress(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const b = ipv6Bytes(address);
+  if (!b) return address;
+  const v4 = (at: number) => `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+  if (zeros(b, 0, 10) && b[10] === 0xff && b[11] === 0xff) return v4(12);
+  if (zeros(b, 0, 8) && b[8] === 0xff && b[9] === 0xff && zeros(b, 10, 12)) return v4(12);
+  // `::` and `::1` are themselves (unspecified, loopback), not IPv4 0.0.0.0 / 0.0.0.1.
+  if (zeros(b, 0, 12) && !(zeros(b, 12, 15) && (b[15] ?? 0) <= 1)) return v4(12);
+  if (b[0] === 0x20 && b[1] === 0x02) return v4(2);
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b) {
+    if (zeros(b, 4, 12)) return v4(12);
+    if (b[4] === 0x00 && b[5] === 0x01) return v4(12);
+  }
+  return address;
 }
 
 export type Resolver = (host: string) => Promise<readonly string[]>;
@@ -101,7 +150,7 @@ export function createNetworkPolicy(
   const secureContext = ca ? createSecureContext({ ca }) : undefined;
 
   function addressAllowed(address: string): boolean {
-    const a = unmapped(address);
+    const a = normalisedAddress(address);
     const type = familyOf(a);
     if (extraDeny.ranges.check(a, type)) return false;
     if (allow.ranges.check(a, type)) return true;

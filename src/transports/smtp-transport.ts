@@ -18,10 +18,21 @@ export interface SmtpTransportOptions {
   readonly servername?: string | undefined;
   /** CAs to trust instead of Node's defaults: the network policy's `secureContext`, built once. */
   readonly secureContext?: SecureContext | undefined;
+  /**
+   * Send the login even when the session is not encrypted (the server offered no STARTTLS).
+   * Default true (a tenant's account with security "none" chose so); the operator's relay turns
+   * it off unless the relay is on loopback or `POSTBAG_RELAY_ALLOW_PLAINTEXT_AUTH` says so.
+   */
+  readonly allowPlaintextAuth?: boolean | undefined;
   /** Put the server's own words (its login or TLS error) into soft failures: for the tenant's own server. */
   readonly detailedErrors?: boolean | undefined;
   readonly poolSize: number;
+  /** Opening a connection: TCP, TLS and the greeting. */
   readonly timeoutMs: number;
+  /** The reply to MAIL, RCPT and DATA, and each block of the message (default `timeoutMs`). */
+  readonly commandTimeoutMs?: number | undefined;
+  /** The reply to the end of the message (RFC 5321 4.5.3.2.6: 10 minutes; default `timeoutMs`). */
+  readonly dataEndTimeoutMs?: number | undefined;
   readonly rejectUnauthorized: boolean;
   /** Name given in EHLO. */
   readonly name?: string | undefined;
@@ -60,11 +71,19 @@ const CONNECTION_TEXT: Record<string, string> = {
   EAUTH: "the mail server refused Postbag's login",
   ETLS: "could not set up TLS with the mail server",
   EPROTOCOL: "the mail server answered in a way Postbag did not understand",
+  ENOTLS: "the mail server offers no TLS, so Postbag did not send its login in clear",
 };
 
 /** A temporary failure with no usable SMTP reply: always retried later. */
 function connectionFailure(err: unknown, detailed = false): SendResult {
   const e = err as SmtpError | undefined;
+  // A greeting that refuses service (`421 4.3.2 Too busy`, `554 No service`) is a normal
+  // temporary refusal, not a protocol error: the server's own words are what to record.
+  const greeting = e?.code === "EPROTOCOL" && e.command === "CONN" ? /^([45]\d\d)[ -]/.exec(e.response ?? "") : null;
+  if (greeting?.[1]) {
+    const words = (e?.response ?? "").replace(/\s+/g, " ").trim().slice(0, 300);
+    return { kind: "soft", code: Number(greeting[1]), enhanced: enhancedCode(words), text: words };
+  }
   const code = e?.code ?? "ERROR";
   let text = `${code}: ${CONNECTION_TEXT[code] ?? "could not talk to the mail server"}`;
   const detail = (e?.response ?? e?.message ?? "").replace(/\s+/g, " ").trim().slice(0, 300);
@@ -91,6 +110,32 @@ export function resultFromError(err: unknown): SendResult {
   return { ...result, enhanced: enhancedCode(e.response ?? "") };
 }
 
+/**
+ * What of Nodemailer's SMTPConnection the per-command timeouts use: it has one socket idle
+ * timeout for the whole session, and RFC 5321 wants a longer wait after the end of the message.
+ * `_createSendStream` makes the stream the message is written into (its end is the final dot).
+ */
+interface ConnectionInternals {
+  _createSendStream(callback: unknown): NodeJS.EventEmitter;
+  _socket?: { setTimeout(ms: number): void } | false;
+}
+
+/**
+ * Gives `conn` RFC 5321's per-command timeouts: `commandMs` while commands and message blocks
+ * go back and forth (the socket's idle timeout), `dataEndMs` from the final dot to its reply.
+ */
+function withDataEndTimeout(conn: SMTPConnection, commandMs: number, dataEndMs: number): () => void {
+  const internals = conn as unknown as ConnectionInternals;
+  const create = internals._createSendStream.bind(conn);
+  const socket = () => (internals._socket ? internals._socket : undefined);
+  internals._createSendStream = (callback: unknown) => {
+    const stream = create(callback);
+    stream.once("end", () => socket()?.setTimeout(dataEndMs));
+    return stream;
+  };
+  return () => socket()?.setTimeout(commandMs);
+}
+
 interface Job {
   readonly envelope: Envelope;
   readonly raw: Buffer;
@@ -101,6 +146,8 @@ interface Job {
 
 interface Slot {
   readonly conn: SMTPConnection;
+  /** Back to the command timeout once the reply to the end of a message is in. */
+  readonly commandTimeout: () => void;
   busy: boolean;
   dead: boolean;
   sent: number;
@@ -175,6 +222,7 @@ export class SmtpTransport implements MailTransport {
   /** `refreshToken`: the previous connection's XOAUTH2 token was refused; ask for a fresh one first. */
   #open(refreshToken = false): void {
     const o = this.#options;
+    const commandMs = o.commandTimeoutMs ?? o.timeoutMs;
     const conn = new SMTPConnection({
       host: o.host,
       port: o.port,
@@ -182,7 +230,7 @@ export class SmtpTransport implements MailTransport {
       name: o.name,
       connectionTimeout: o.timeoutMs,
       greetingTimeout: o.timeoutMs,
-      socketTimeout: o.timeoutMs,
+      socketTimeout: commandMs,
       ...(o.starttls === "require" ? { requireTLS: true } : o.starttls === "never" ? { ignoreTLS: true } : {}),
       ...(o.servername ? { servername: o.servername } : {}),
       tls: {
@@ -195,7 +243,15 @@ export class SmtpTransport implements MailTransport {
       allowInternalNetworkInterfaces: true,
       logger: false,
     });
-    const slot: Slot = { conn, busy: false, dead: false, sent: 0, idleTimer: undefined, abort: undefined };
+    const slot: Slot = {
+      conn,
+      commandTimeout: withDataEndTimeout(conn, commandMs, o.dataEndTimeoutMs ?? o.timeoutMs),
+      busy: false,
+      dead: false,
+      sent: 0,
+      idleTimer: undefined,
+      abort: undefined,
+    };
     this.#connecting++;
     let settled = false;
     // Whether this connection already asked for a fresh OAuth2 token (Nodemailer itself asks
@@ -243,6 +299,15 @@ export class SmtpTransport implements MailTransport {
       };
       const auth = o.auth;
       if (!auth) return ready();
+      if (!conn.secure && o.allowPlaintextAuth === false) {
+        const err = Object.assign(
+          new Error(
+            "the relay offers no STARTTLS: its user and password were not sent in clear (set POSTBAG_RELAY_ALLOW_PLAINTEXT_AUTH=true to allow it)",
+          ),
+          { code: "ENOTLS" },
+        );
+        return failed(err);
+      }
       if ("pass" in auth) {
         conn.login({ user: auth.user, pass: auth.pass }, (err) => (err ? failed(err) : ready()));
         return;
@@ -270,7 +335,9 @@ export class SmtpTransport implements MailTransport {
       job.resolve(connectionFailure({ code }));
       this.#retire(slot, false);
     };
-    const guard = setTimeout(() => giveUp("ETIMEDOUT"), this.#options.timeoutMs * 3 + 1000);
+    const o = this.#options;
+    const commandMs = o.commandTimeoutMs ?? o.timeoutMs;
+    const guard = setTimeout(() => giveUp("ETIMEDOUT"), commandMs * 3 + (o.dataEndTimeoutMs ?? o.timeoutMs) + 1000);
     guard.unref();
     slot.abort = () => {
       clearTimeout(guard);
@@ -281,6 +348,7 @@ export class SmtpTransport implements MailTransport {
       answered = true;
       slot.abort = undefined;
       clearTimeout(guard);
+      slot.commandTimeout();
       slot.sent++;
       if (!err) {
         const response = String(info?.response ?? "250 OK");

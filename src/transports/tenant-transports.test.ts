@@ -27,11 +27,17 @@ describe("withAccountHeaders", () => {
     );
   });
 
-  it("keeps a folded From on the account's domain and an existing X-Postbag-Ref untouched", () => {
+  it("keeps a folded From on the account's domain, and a reference that is already this recipient's", () => {
     const raw = Buffer.from(
       `From: A very long display name\r\n <Reception@Practice.example>\r\nX-Postbag-Ref: KEEP${body}`,
     );
-    const out = withAccountHeaders(raw, "office@practice.example", null, "NEW");
+    const out = withAccountHeaders(raw, "office@practice.example", null, "KEEP");
     expect(out.equals(raw)).toBe(true);
+  });
+
+  it("replaces any other X-Postbag-Ref (an old per-message one, or one a caller wrote) with this recipient's", () => {
+    const raw = Buffer.from(`From: office@practice.example\r\nX-Postbag-Ref: OLD\r\nx-postbag-ref: FORGED${body}`);
+    const out = withAccountHeaders(raw, "office@practice.example", null, "NEW");
+    expect(head(out)).toBe("From: office@practice.example\r\nX-Postbag-Ref: NEW");
   });
 });

@@ -5,7 +5,7 @@ import type { NoticeSender } from "../credits/notices.js";
 import type { Database } from "../db/database.js";
 import type { AccountTransports } from "../delivery/mail-transport.js";
 import type { ClaimedDelivery } from "../delivery/outbox.js";
-import { MESSAGE_REF_HEADER, messageRefFor } from "../delivery/return-path.js";
+import { MESSAGE_REF_HEADER, recipientRefFor } from "../delivery/return-path.js";
 import { HELD_NOTE, HELD_RETRY_MS, pushGateAfterSend } from "../delivery/send-gate.js";
 import type { SendResult } from "../delivery/send-result.js";
 import { isValidEmail } from "../email/address.js";
@@ -23,6 +23,9 @@ export interface TenantTransportsDeps {
   readonly notices: NoticeSender;
   readonly logger: Logger;
   readonly timeoutMs: number;
+  /** RFC 5321's waits for command replies and for the reply to the end of the message. */
+  readonly commandTimeoutMs?: number | undefined;
+  readonly dataEndTimeoutMs?: number | undefined;
   /** Name given in EHLO. */
   readonly name: string;
   /** Connections per tenant account (default 2: pacing, not throughput, is the point). */
@@ -108,7 +111,7 @@ export class TenantTransports implements AccountTransports {
       raw,
       sender,
       account.settings.fromName,
-      messageRefFor(secretKey, delivery.messageId),
+      recipientRefFor(secretKey, delivery.tenantId, delivery.id),
     );
     const result = await got.pool.transport.send({ from: sender, to: delivery.email }, message);
     await pushGateAfterSend(
@@ -220,6 +223,8 @@ export class TenantTransports implements AccountTransports {
             },
       poolSize: this.#deps.poolSize ?? 2,
       timeoutMs: this.#deps.timeoutMs,
+      commandTimeoutMs: this.#deps.commandTimeoutMs,
+      dataEndTimeoutMs: this.#deps.dataEndTimeoutMs,
       name: this.#deps.name,
       idleMs: Math.min(this.#deps.idleMs ?? 60_000, 30_000),
       maxMessagesPerConnection: 100,
@@ -268,9 +273,9 @@ function displayName(name: string | null): string {
 
 /**
  * Adjusts the rendered header block for the tenant's account: a From on another domain than
- * the account's becomes the account address (display name kept), and `X-Postbag-Ref` is added
- * when the rendering did not (bounces to the tenant's mailbox are matched through it). The body
- * is untouched.
+ * the account's becomes the account address (display name kept), and `X-Postbag-Ref` is set to
+ * this recipient's signed reference (bounces to the tenant's mailbox are matched through it); any
+ * other `X-Postbag-Ref` already in the block is dropped, whoever wrote it. The body is untouched.
  */
 export function withAccountHeaders(raw: Buffer, sender: string, senderName: string | null, ref: string): Buffer {
   const text = raw.toString("latin1");
@@ -288,6 +293,10 @@ export function withAccountHeaders(raw: Buffer, sender: string, senderName: stri
     if (/^[ \t]/.test(line) && fields.length > 0) fields[fields.length - 1] += `${eol}${line}`;
     else fields.push(line);
   }
+  const refPrefix = `${MESSAGE_REF_HEADER.toLowerCase()}:`;
+  const isRef = (f: string) => f.toLowerCase().startsWith(refPrefix);
+  const ours = `${MESSAGE_REF_HEADER}: ${ref}`;
+  if (fields.some((f) => isRef(f) && f !== ours)) fields.splice(0, fields.length, ...fields.filter((f) => !isRef(f)));
   let changed = false;
   const out = fields.map((field) => {
     if (!/^from:/i.test(field)) return field;
@@ -300,9 +309,8 @@ export function withAccountHeaders(raw: Buffer, sender: string, senderName: stri
     const display = (angle ? unfolded.slice(0, angle.index).trim() : "") || displayName(senderName);
     return `From: ${display ? `${display} ` : ""}<${sender}>`;
   });
-  const hasRef = fields.some((f) => f.toLowerCase().startsWith(`${MESSAGE_REF_HEADER.toLowerCase()}:`));
-  if (!hasRef) {
-    out.push(`${MESSAGE_REF_HEADER}: ${ref}`);
+  if (!fields.includes(ours)) {
+    out.push(ours);
     changed = true;
   }
   if (!changed) return raw;

@@ -148,6 +148,26 @@ const cases: Case[] = [
   },
   // Addresses.
   {
+    name: "an IPv4 address literal (a private address, past DNS and the relay's routing)",
+    body: validMessage({ to: ["parent@example.com", "root@[10.1.2.3]"] }),
+    status: 400,
+    code: "invalid_address",
+    path: "/to/1",
+  },
+  {
+    name: "an address literal naming the cloud metadata service",
+    body: validMessage({ cc: [{ email: "x@[169.254.169.254]" }] }),
+    status: 400,
+    code: "invalid_address",
+    path: "/cc/0/email",
+  },
+  {
+    name: "an IPv6 address literal",
+    body: validMessage({ bcc: ["x@[IPv6:::1]"] }),
+    status: 400,
+    code: "invalid_address",
+  },
+  {
     name: "an address with no @",
     body: validMessage({ to: ["parent.example.com"] }),
     status: 400,
@@ -205,14 +225,20 @@ const cases: Case[] = [
     name: "From on another domain",
     body: validMessage({ from: "head@another-school.example" }),
     status: 400,
-    code: "invalid_address",
+    code: "from_not_allowed",
     path: "/from",
   },
   {
     name: "From on a subdomain of the sending domain",
     body: validMessage({ from: "head@evil.postbag.localhost" }),
     status: 400,
-    code: "invalid_address",
+    code: "from_not_allowed",
+  },
+  {
+    name: "From on the sending domain other than noreply@",
+    body: validMessage({ from: "oakwood@postbag.localhost" }),
+    status: 400,
+    code: "from_not_allowed",
   },
   // Header injection: CR/LF (or any control character) in anything that becomes a header.
   {
@@ -237,7 +263,7 @@ const cases: Case[] = [
   },
   {
     name: "CR/LF in the From name",
-    body: validMessage({ from: { email: "office@postbag.localhost", name: "Office\r\nX-Evil: 1" } }),
+    body: validMessage({ from: { email: "noreply@postbag.localhost", name: "Office\r\nX-Evil: 1" } }),
     status: 400,
     code: "header_injection",
   },
@@ -381,6 +407,18 @@ const cases: Case[] = [
   {
     name: "an .exe attachment",
     body: validMessage({ attachments: [{ filename: "setup.exe", content: "TVqQ" }] }),
+    status: 400,
+    code: "invalid_attachment",
+  },
+  {
+    name: "an .exe attachment named as its NTFS data stream",
+    body: validMessage({ attachments: [{ filename: "a.exe::$DATA", content: "TVqQ" }] }),
+    status: 400,
+    code: "invalid_attachment",
+  },
+  {
+    name: "an .exe attachment with trailing dots and spaces",
+    body: validMessage({ attachments: [{ filename: "a.exe . .", content: "TVqQ" }] }),
     status: 400,
     code: "invalid_attachment",
   },

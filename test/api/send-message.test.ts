@@ -207,7 +207,7 @@ describe.each(dialects)("POST /v1/messages, accepted [%s]", (dialect) => {
     const res = await send(
       tenant.auth(),
       validMessage({
-        from: { email: "office@postbag.localhost", name: "School Office" },
+        from: { email: "noreply@postbag.localhost", name: "School Office" },
         to: ["a@example.com", "b@example.com"],
         category: "invitation",
         headers: { "X-Class": "4B" },
@@ -220,7 +220,7 @@ describe.each(dialects)("POST /v1/messages, accepted [%s]", (dialect) => {
     expect(message).toMatchObject({
       id,
       category: "invitation",
-      from: "School Office <office@postbag.localhost>",
+      from: "School Office <noreply@postbag.localhost>",
       subject: "School trip on Friday",
       attachments: [{ filename: "a.txt", contentType: "application/octet-stream", size: 5 }],
     });
@@ -237,6 +237,7 @@ describe.each(dialects)("POST /v1/messages, accepted [%s]", (dialect) => {
           smtpCode: null,
           enhancedCode: null,
           smtpText: null,
+          reason: null,
         },
       ]);
     }
@@ -249,5 +250,26 @@ describe.each(dialects)("POST /v1/messages, accepted [%s]", (dialect) => {
     const res = await send(tenant.auth(), validMessage());
     const message = await detail(tenant.auth(), json<Accepted>(res).id);
     expect(message.from).toBe("noreply@postbag.localhost");
+  });
+});
+
+describe.each(dialects)("POST /v1/messages with POSTBAG_ALLOW_ADDRESS_LITERALS=true [%s]", (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp(dialect, { env: { POSTBAG_ALLOW_ADDRESS_LITERALS: "true" } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("accepts a recipient written with an address literal, for an operator who needs them", async () => {
+    const tenant = await t.newTenant();
+    const res = await t.inject({
+      method: "POST",
+      url: "/v1/messages",
+      headers: tenant.auth(),
+      payload: validMessage({ to: ["postmaster@[192.0.2.10]"] }),
+    });
+    expect(res.statusCode, res.body).toBe(202);
   });
 });

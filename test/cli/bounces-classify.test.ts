@@ -37,6 +37,7 @@ describe("postbag bounces classify", () => {
           {
             email: "jane.doe@example.org",
             status: "hard_bounce",
+            reason: "user_unknown",
             smtpCode: 550,
             enhancedCode: "5.1.1",
             diagnostic:
@@ -51,6 +52,7 @@ describe("postbag bounces classify", () => {
           {
             email: "full.box@example.net",
             status: "soft_bounce",
+            reason: "mailbox_full",
             smtpCode: 452,
             enhancedCode: "4.2.2",
             diagnostic: "452 4.2.2 Mailbox full",

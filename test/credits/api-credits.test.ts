@@ -130,6 +130,8 @@ describe.each(dialects)("tenant credits API [%s]", (dialect) => {
       packageBalance: 0,
       available: 3000,
       state: "ok",
+      overLimitPolicy: "soft",
+      graceDays: 7,
     });
 
     // New York: the month starts at local midnight, 05:00 UTC.

@@ -207,13 +207,42 @@ for (const dialect of dialects) {
     );
 
     it.each([
-      { code: 550, text: "5.1.1 user unknown", at: "rcpt", status: "hard_bounce", enhanced: "5.1.1" },
-      { code: 550, text: "5.1.1 user unknown", at: "data", status: "hard_bounce", enhanced: "5.1.1" },
-      { code: 552, text: "5.7.1 policy", at: "data", status: "rejected", enhanced: "5.7.1" },
-      { code: 554, text: "5.7.1 policy", at: "rcpt", status: "rejected", enhanced: "5.7.1" },
-      { code: 554, text: "5.7.1 policy", at: "data", status: "rejected", enhanced: "5.7.1" },
-      { code: 550, text: "5.2.1 mailbox disabled", at: "rcpt", status: "hard_bounce", enhanced: "5.2.1" },
-    ] as const)("$code $text at $at: $status, final", async ({ code, text, at, status, enhanced }) => {
+      {
+        code: 550,
+        text: "5.1.1 user unknown",
+        at: "rcpt",
+        status: "hard_bounce",
+        enhanced: "5.1.1",
+        reason: "user_unknown",
+      },
+      {
+        code: 550,
+        text: "5.1.1 user unknown",
+        at: "data",
+        status: "hard_bounce",
+        enhanced: "5.1.1",
+        reason: "user_unknown",
+      },
+      { code: 552, text: "5.7.1 policy", at: "data", status: "rejected", enhanced: "5.7.1", reason: "policy" },
+      { code: 554, text: "5.7.1 policy", at: "rcpt", status: "rejected", enhanced: "5.7.1", reason: "policy" },
+      { code: 554, text: "5.7.1 policy", at: "data", status: "rejected", enhanced: "5.7.1", reason: "policy" },
+      {
+        code: 550,
+        text: "5.2.1 mailbox disabled",
+        at: "rcpt",
+        status: "hard_bounce",
+        enhanced: "5.2.1",
+        reason: "mailbox_disabled",
+      },
+      {
+        code: 553,
+        text: "5.1.8 sender domain does not exist",
+        at: "rcpt",
+        status: "rejected",
+        enhanced: "5.1.8",
+        reason: "sender_rejected",
+      },
+    ] as const)("$code $text at $at: $status, final", async ({ code, text, at, status, enhanced, reason }) => {
       await acceptMessages(test.database, clock, tenantId, [message()]);
       server.setBehaviour({ kind: "reply", code, message: text, at });
       const worker = newWorker();
@@ -227,10 +256,11 @@ for (const dialect of dialects) {
         last_smtp_code: code,
         last_enhanced_code: enhanced,
         last_smtp_text: `${code} ${text}`,
+        last_reason: reason,
       });
-      expect((await events(row.id)).map((e) => [e.status, e.attempt, e.smtp_code, e.enhanced_code])).toEqual([
-        ["queued", 0, null, null],
-        [status, 1, code, enhanced],
+      expect((await events(row.id)).map((e) => [e.status, e.attempt, e.smtp_code, e.enhanced_code, e.reason])).toEqual([
+        ["queued", 0, null, null, null],
+        [status, 1, code, enhanced, reason],
       ]);
       // Final: never tried again.
       server.setBehaviour({ kind: "accept" });

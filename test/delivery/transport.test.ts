@@ -94,6 +94,56 @@ describe("SMTP transport against a real server", () => {
     expect(server.connections).toBe(1);
   });
 
+  it("waits for the reply to the end of the message longer than for a command (RFC 5321 4.5.3.2.6)", async () => {
+    // The relay takes 3 s to answer the final dot: past the command timeout, within the data-end one.
+    const slow = await startTestSmtpServer({ behaviour: { kind: "delay", ms: 3_000 } });
+    servers.push(slow);
+    const t = transport(slow.port, { timeoutMs: 1_500, commandTimeoutMs: 1_500, dataEndTimeoutMs: 8_000 });
+    expect(await t.send(envelope, RAW)).toMatchObject({ kind: "sent", code: 250 });
+    // The next message on the same connection is back on the command timeout for its commands,
+    // and a relay that never answers the final dot still times out, as a soft failure.
+    slow.setBehaviour({ kind: "stall" });
+    const started = Date.now();
+    const stalled = transport(slow.port, { timeoutMs: 1_500, commandTimeoutMs: 1_500, dataEndTimeoutMs: 2_500 });
+    expect(await stalled.send(envelope, RAW)).toMatchObject({ kind: "soft", code: null, text: /^ETIMEDOUT/ });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
+  }, 30_000);
+
+  it("never sends the relay's login in clear when it offers no STARTTLS, unless allowed; says why", async () => {
+    const server = await startTestSmtpServer({ auth: { user: "relay", pass: "s3cret" } });
+    servers.push(server);
+    const errors: unknown[] = [];
+    const refusing = transport(server.port, {
+      auth: { user: "relay", pass: "s3cret" },
+      allowPlaintextAuth: false,
+      onConnectionError: (e) => errors.push(e),
+    });
+    const refused = await refusing.send(envelope, RAW);
+    expect(refused).toMatchObject({ kind: "soft", code: null, text: /^ENOTLS: / });
+    expect(server.messages).toHaveLength(0);
+    expect(String((errors[0] as Error).message)).toContain("POSTBAG_RELAY_ALLOW_PLAINTEXT_AUTH=true");
+    const allowed = transport(server.port, { auth: { user: "relay", pass: "s3cret" }, allowPlaintextAuth: true });
+    expect(await allowed.send(envelope, RAW)).toMatchObject({ kind: "sent" });
+    // Over STARTTLS the login goes out as usual.
+    const tls = await startTestSmtpServer({ auth: { user: "relay", pass: "s3cret" }, tls: true });
+    servers.push(tls);
+    const secured = transport(tls.port, { auth: { user: "relay", pass: "s3cret" }, allowPlaintextAuth: false });
+    expect(await secured.send(envelope, RAW)).toMatchObject({ kind: "sent" });
+  });
+
+  it("records a 421 greeting as a temporary refusal in the server's own words", async () => {
+    const busy = createServer((socket) => socket.end("421 4.3.2 mx.example.net too busy, try again later\r\n"));
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise((resolve) => busy.close(() => resolve())));
+    const t = transport((busy.address() as { port: number }).port);
+    expect(await t.send(envelope, RAW)).toEqual({
+      kind: "soft",
+      code: 421,
+      enhanced: "4.3.2",
+      text: "421 4.3.2 mx.example.net too busy, try again later",
+    });
+  });
+
   it("after close() every send answers at once as a soft failure", async () => {
     const server = await startTestSmtpServer();
     servers.push(server);

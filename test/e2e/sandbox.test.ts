@@ -105,7 +105,7 @@ async function sendAndWait(serve: ServeProcess, tenant: Tenant, subject: string,
   }
 }
 
-describe("postbag serve in sandbox mode", () => {
+describe("postbag serve in sandbox mode", { timeout: 240_000 }, () => {
   it("captures mail end to end, keeps the operator key across a restart and stops on SIGTERM", async () => {
     const dir = join(dataDir, "sandbox");
     const first = await serveIn(dir);
@@ -170,7 +170,7 @@ describe("postbag serve in sandbox mode", () => {
   });
 });
 
-describe("postbag serve with a relay", () => {
+describe("postbag serve with a relay", { timeout: 240_000 }, () => {
   let relay: TestSmtpServer;
   beforeAll(async () => {
     // Credentials with characters that have to be %-encoded in the URL.

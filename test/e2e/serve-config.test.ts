@@ -8,6 +8,7 @@ import { type Served, serve } from "../../src/main/serve.js";
 import { createApiKey, createTenant } from "../../src/tenants/tenants.js";
 import { systemClock } from "../../src/time/clock.js";
 import { dialects, openTestDatabase, type TestDatabase } from "../support/databases.js";
+import { parsePrometheus, sample } from "../support/prometheus.js";
 
 // `serve` in this process with a Config that the process environment could not reproduce: the
 // delivery worker thread must run on the settings it was handed (same database, same sandbox
@@ -29,6 +30,7 @@ describe.each(dialects)("serve hands its Config to the delivery worker thread [%
       POSTBAG_WORKER_POLL_MS: "50",
       POSTBAG_SHUTDOWN_GRACE_MS: "1000",
       POSTBAG_LOG_LEVEL: "silent",
+      POSTBAG_METRICS_LISTEN: "127.0.0.1:0",
     });
   });
   afterAll(async () => {
@@ -74,5 +76,32 @@ describe.each(dialects)("serve hands its Config to the delivery worker thread [%
       .where("tenant_id", "=", tenant.id)
       .execute();
     expect(captured).toHaveLength(1);
+
+    // GET /metrics on its own listener: the thread's sends added to the main thread's figures.
+    expect(served.metricsUrl).toBeDefined();
+    expect(served.metricsUrl).not.toBe(served.url);
+    let families = parsePrometheus("");
+    const until = Date.now() + 10_000;
+    // The outcome is counted as it is decided, just before the row says `sent`; a scrape is
+    // all it takes to see it, but the thread may answer the first one before counting.
+    while (Date.now() < until) {
+      families = parsePrometheus(await (await fetch(`${served.metricsUrl}/metrics`)).text());
+      if (sample(families, "postbag_sends_total", { outcome: "sent" }) === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(sample(families, "postbag_sends_total", { outcome: "sent" })).toBe(1);
+    expect(sample(families, "postbag_send_duration_seconds_count")).toBe(1);
+    expect(sample(families, "postbag_claim_to_send_seconds_count")).toBe(1);
+    expect(
+      sample(families, "postbag_http_request_duration_seconds_count", {
+        method: "POST",
+        route: "/v1/messages",
+        status: "2xx",
+      }),
+    ).toBe(1);
+    expect(sample(families, "postbag_queue_depth", { status: "queued" })).toBe(0);
+    const labels = [...families.values()].flatMap((f) => f.samples.flatMap((s) => Object.values(s.labels)));
+    expect(labels).not.toContain(tenant.id);
+    expect(labels.some((l) => l.includes("@"))).toBe(false);
   });
 });

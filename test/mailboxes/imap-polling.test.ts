@@ -15,6 +15,7 @@ import {
   dsn,
   forgedVerp,
   inboundRows,
+  legacyRefFor,
   newPoller,
   plainMessage,
   receiveSettings,
@@ -186,7 +187,7 @@ describeEachDialect("IMAP polling", (dialect) => {
           "From: office@practice.example",
           "To: a@example.org, b@example.org",
           `Message-ID: ${sent.messageIdHeader}`,
-          `X-Postbag-Ref: ${refFor(sent.messageId)}`,
+          `X-Postbag-Ref: ${refFor(tenantId, b?.id ?? "")}`,
         ],
       }),
     );
@@ -230,7 +231,7 @@ describeEachDialect("IMAP polling", (dialect) => {
       dsn({
         to: "office@practice.example",
         recipient: "y@example.org",
-        returnedHeaders: [`X-Postbag-Ref: ${refFor(foreign.messageId)}`],
+        returnedHeaders: [`X-Postbag-Ref: ${refFor(otherTenant, foreignRecipient.id)}`],
       }),
     );
     const outcome = await newPoller(database, clock, dovecot).pollMailbox(ref);
@@ -245,6 +246,66 @@ describeEachDialect("IMAP polling", (dialect) => {
       ["bounce", null],
       ["bounce", null],
     ]);
+  });
+
+  it("a forged DSN quoting one recipient's reference touches that recipient only, whatever it lists", async () => {
+    const sent = await sentMessage(database, clock, tenantId, ["a@example.org", "b@example.org", "c@example.org"]);
+    const [a, b, c] = sent.recipients;
+    if (!a || !b || !c) throw new Error("recipients");
+    // Parent a forwards a DSN quoting the reference from their own copy, listing the others.
+    await dovecot.deliver(
+      user.user,
+      dsn({
+        to: "office@practice.example",
+        recipient: b.email,
+        alsoRecipients: [c.email],
+        returnedHeaders: ["From: office@practice.example", `X-Postbag-Ref: ${refFor(tenantId, a.id)}`],
+      }),
+    );
+    // The same with the old per-message reference: the message has three recipients, so no match.
+    await dovecot.deliver(
+      user.user,
+      dsn({
+        to: "office@practice.example",
+        recipient: b.email,
+        alsoRecipients: [c.email, a.email],
+        returnedHeaders: [`X-Postbag-Ref: ${legacyRefFor(sent.messageId)}`],
+      }),
+    );
+    const outcome = await newPoller(database, clock, dovecot).pollMailbox(ref);
+    expect(outcome).toMatchObject({ status: "done", stored: 2, moved: 1 });
+    const rows = await database.db
+      .selectFrom("recipients")
+      .select(["email", "status"])
+      .where("message_id", "=", sent.messageId)
+      .orderBy("email")
+      .execute();
+    expect(rows).toEqual([
+      { email: "a@example.org", status: "hard_bounce" },
+      { email: "b@example.org", status: "sent" },
+      { email: "c@example.org", status: "sent" },
+    ]);
+    const suppressed = await database.db.selectFrom("suppressions").select("email").execute();
+    expect(suppressed.map((s) => s.email)).toEqual(["a@example.org"]);
+  });
+
+  it("honours an old per-message reference for a message with a single recipient", async () => {
+    const sent = await sentMessage(database, clock, tenantId, ["solo@example.org"]);
+    await dovecot.deliver(
+      user.user,
+      dsn({
+        to: "office@practice.example",
+        recipient: "solo@example.org",
+        returnedHeaders: [`X-Postbag-Ref: ${legacyRefFor(sent.messageId)}`],
+      }),
+    );
+    await newPoller(database, clock, dovecot).pollMailbox(ref);
+    const row = await database.db
+      .selectFrom("recipients")
+      .select("status")
+      .where("message_id", "=", sent.messageId)
+      .executeTakeFirst();
+    expect(row?.status).toBe("hard_bounce");
   });
 
   it("reads an ARF complaint as spam, a delay as a soft bounce, an auto-reply as no bounce", async () => {

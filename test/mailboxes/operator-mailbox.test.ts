@@ -10,9 +10,11 @@ import {
   dsn,
   forgedVerp,
   inboundRows,
+  legacyRefFor,
   newPoller,
   plainMessage,
   receiveSettings,
+  refFor,
   saveReceiving,
   sentMessage,
   verpFor,
@@ -99,6 +101,59 @@ describeEachDialect("The operator's bounce mailbox and the schedule", (dialect) 
     expect((await poller.pollDue()).size).toBe(0);
     clock.advance(240_000);
     expect((await poller.pollDue()).get(OPERATOR_MAILBOX.key)).toMatchObject({ status: "done", stored: 1 });
+  });
+
+  it("matches relay mail by its VERP address only: a forged DSN touches no other recipient", async () => {
+    const bounces = takeUser();
+    const url = `imap://${bounces.user}:${encodeURIComponent(bounces.pass)}@127.0.0.1:${dovecot.imapPort}/INBOX`;
+    const a = await createTestTenant(database, clock);
+    const b = await createTestTenant(database, clock);
+    const sent = await sentMessage(database, clock, a, ["one@example.org", "two@example.org", "three@example.org"]);
+    const [one, two, three] = sent.recipients;
+    const other = (await sentMessage(database, clock, b, ["b@example.org"])).recipients[0];
+    if (!one || !two || !three || !other) throw new Error("recipients");
+    // To parent one's own VERP address, listing the others: only parent one is touched.
+    await dovecot.deliver(
+      bounces.user,
+      dsn({ to: verpFor(one.id), recipient: two.email, alsoRecipients: [three.email] }),
+    );
+    // To the bounce domain with the old per-message reference relay mail carried: no match.
+    await dovecot.deliver(
+      bounces.user,
+      dsn({
+        to: "bounces@bounces.example",
+        recipient: two.email,
+        alsoRecipients: [three.email],
+        returnedHeaders: [`X-Postbag-Ref: ${legacyRefFor(sent.messageId)}`],
+      }),
+    );
+    // A signed per-recipient reference names its tenant and recipient: only that one matches.
+    await dovecot.deliver(
+      bounces.user,
+      dsn({
+        to: "bounces@bounces.example",
+        recipient: two.email,
+        returnedHeaders: [`X-Postbag-Ref: ${refFor(b, other.id)}`],
+      }),
+    );
+    const poller = newPoller(database, clock, dovecot, { bounceMailboxUrl: url });
+    expect((await poller.pollDue()).get(OPERATOR_MAILBOX.key)).toMatchObject({ status: "done", stored: 3, moved: 2 });
+    const statuses = await database.db.selectFrom("recipients").select(["id", "status"]).execute();
+    expect(new Map(statuses.map((s) => [s.id, s.status]))).toEqual(
+      new Map([
+        [one.id, "hard_bounce"],
+        [two.id, "sent"],
+        [three.id, "sent"],
+        [other.id, "hard_bounce"],
+      ]),
+    );
+    const suppressed = await database.db.selectFrom("suppressions").select(["tenant_id", "email"]).execute();
+    expect(suppressed.map((s) => [s.tenant_id, s.email]).sort()).toEqual(
+      [
+        [a, "one@example.org"],
+        [b, "b@example.org"],
+      ].sort(),
+    );
   });
 
   it("polls a tenant every N minutes or at preset times of day in the tenant's zone", async () => {

@@ -2,7 +2,6 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { delayedQueueWatch } from "../../src/scheduler/delayed-queue-watch.js";
-import { startScheduler } from "../../src/scheduler/scheduler.js";
 import type { ManualClock } from "../../src/time/clock.js";
 import { dialects } from "../support/databases.js";
 import { json, openTestApp, type TestApp, validMessage } from "../support/test-app.js";
@@ -70,30 +69,3 @@ for (const dialect of dialects) {
     });
   });
 }
-
-describe("scheduler", () => {
-  it("runs a job on its pattern, logs a failing job and keeps going, and stops cleanly", async () => {
-    const { logger, lines } = capturingLogger();
-    let runs = 0;
-    const scheduler = startScheduler(
-      [
-        {
-          name: "every-second",
-          pattern: "* * * * * *",
-          async run() {
-            runs++;
-            throw new Error("boom");
-          },
-        },
-      ],
-      logger,
-    );
-    await new Promise((r) => setTimeout(r, 2200));
-    await scheduler.stop();
-    const after = runs;
-    expect(after).toBeGreaterThanOrEqual(2);
-    expect(lines.filter((l) => l.msg === "scheduled job failed")).toHaveLength(after);
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(runs).toBe(after);
-  });
-});

@@ -189,6 +189,8 @@ for (const dialect of dialects) {
         packageBalance: 0,
         available: 300,
         state: "low",
+        overLimitPolicy: "soft",
+        graceDays: 7,
       });
       const credits = await t.inject({ method: "GET", url: "/v1/credits", headers: a.auth() });
       expect(week.balance).toEqual(json(credits));

@@ -115,8 +115,10 @@ describeEachDialect("sending through the tenant's own account", (dialect) => {
       ]);
       // The message's From (noreply@ the operator's domain) becomes the account's address and name.
       expect(headerOf(got?.raw ?? Buffer.alloc(0), "From")).toBe(`The Practice <${ACCOUNT_ADDRESS}>`);
+      // Signed for this recipient of this tenant, not for the message (a DSN names one recipient).
+      expect(accepted?.id).toBeDefined();
       expect(headerOf(got?.raw ?? Buffer.alloc(0), "X-Postbag-Ref")).toMatch(
-        new RegExp(`^${accepted?.id}-[0-9a-f]{16}$`),
+        new RegExp(`^${tenantId}-${row?.id}-[0-9a-f]{24}$`),
       );
     });
   }

@@ -74,11 +74,16 @@ export function recipientRows(database: Database, tenantId: string): Promise<Rec
 }
 
 /** Polls `check` until it returns true; fails with `what` after `timeoutMs`. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
@@ -92,12 +97,17 @@ export interface WorkerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node bin/postbag.mjs worker` as its own process, configured only through POSTBAG_* variables. */
-export function spawnWorker(env: Record<string, string>): WorkerProcess {
+/**
+ * Starts `node bin/postbag.mjs worker [...args]` as its own process, configured only through
+ * POSTBAG_* variables (its metrics listener on a free port unless `env` says otherwise). By
+ * default without the scheduled jobs (`--no-scheduler`), so that a delivery test is not joined
+ * by a job falling due on the wall clock; tests of the jobs pass `[]`.
+ */
+export function spawnWorker(env: Record<string, string>, args: readonly string[] = ["--no-scheduler"]): WorkerProcess {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("POSTBAG_")));
-  const child = spawn(process.execPath, [join(root, "bin", "postbag.mjs"), "worker"], {
+  const child = spawn(process.execPath, [join(root, "bin", "postbag.mjs"), "worker", ...args], {
     cwd: root,
-    env: { ...inherited, POSTBAG_LOG_LEVEL: "warn", ...env },
+    env: { ...inherited, POSTBAG_LOG_LEVEL: "warn", POSTBAG_METRICS_LISTEN: "127.0.0.1:0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -188,8 +198,8 @@ export class ProcessTestResources {
     return this.#dataDir;
   }
 
-  spawnWorker(env: Record<string, string>): WorkerProcess {
-    const worker = spawnWorker(env);
+  spawnWorker(env: Record<string, string>, args?: readonly string[]): WorkerProcess {
+    const worker = spawnWorker(env, args);
     this.#workers.push(worker);
     return worker;
   }

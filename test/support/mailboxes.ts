@@ -10,7 +10,7 @@ import {
 } from "../../src/accounts/account-settings.js";
 import type { Database } from "../../src/db/database.js";
 import { newId } from "../../src/db/ids.js";
-import { messageRefFor, returnPathFor } from "../../src/delivery/return-path.js";
+import { legacyMessageRefFor, recipientRefFor, returnPathFor } from "../../src/delivery/return-path.js";
 import { openMailboxClient } from "../../src/mailboxes/open-mailbox-client.js";
 import { MailboxPoller, type PollerDeps } from "../../src/mailboxes/poller.js";
 import { createNetworkPolicy, type NetworkPolicy } from "../../src/network/network-policy.js";
@@ -155,7 +155,10 @@ export function forgedVerp(address: string): string {
   return address.replace(/([0-9a-f])@/, (_, c: string) => `${c === "0" ? "1" : "0"}@`);
 }
 
-export const refFor = (messageId: string) => messageRefFor(SECRET_KEY, messageId);
+/** The `X-Postbag-Ref` own-account mail carries: signed per recipient, naming its tenant. */
+export const refFor = (tenantId: string, recipientId: string) => recipientRefFor(SECRET_KEY, tenantId, recipientId);
+/** The per-message reference of mail sent before references were per recipient. */
+export const legacyRefFor = (messageId: string) => legacyMessageRefFor(SECRET_KEY, messageId);
 
 /** A Postfix-style RFC 3464 DSN. */
 export function dsn(options: {
@@ -166,6 +169,8 @@ export function dsn(options: {
   diagnostic?: string;
   returnedHeaders?: readonly string[];
   messageId?: string;
+  /** Further Final-Recipient blocks with the same status (one DSN may list many recipients). */
+  alsoRecipients?: readonly string[];
 }): string {
   const boundary = `B${randomBytes(6).toString("hex")}`;
   const status = options.status ?? "5.1.1";
@@ -195,6 +200,12 @@ export function dsn(options: {
     `Status: ${status}`,
     `Diagnostic-Code: smtp; ${options.diagnostic ?? `550 ${status} User unknown`}`,
     "",
+    ...(options.alsoRecipients ?? []).flatMap((r) => [
+      `Final-Recipient: rfc822; ${r}`,
+      `Action: ${options.action ?? "failed"}`,
+      `Status: ${status}`,
+      "",
+    ]),
     `--${boundary}`,
     "Content-Type: text/rfc822-headers",
     "",

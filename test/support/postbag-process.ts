@@ -9,11 +9,13 @@ const bin = join(repoRoot, "bin", "postbag.mjs");
 
 /**
  * The test process's environment minus every `POSTBAG_*` variable, plus `env`: a child sees only
- * the settings a test gives it (an unknown `POSTBAG_*` would even stop it starting).
+ * the settings a test gives it (an unknown `POSTBAG_*` would even stop it starting). The metrics
+ * listener takes a free port unless the test says otherwise, so test files running at once never
+ * fight over the default 9464.
  */
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("POSTBAG_")));
-  return { ...base, ...env };
+  return { ...base, POSTBAG_METRICS_LISTEN: "127.0.0.1:0", ...env };
 }
 
 export interface CliResult {
@@ -29,7 +31,7 @@ export interface CliResult {
 export async function runCli(
   args: readonly string[],
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: childEnv(env), stdio: "pipe" });
   let stdout = "";
@@ -66,7 +68,8 @@ export interface ServeProcess {
 export async function startServe(
   env: Record<string, string>,
   args: readonly string[] = [],
-  timeoutMs = 30_000,
+  // Generous: start-up transpiles the sources with tsx, slow while other test files load the CPU.
+  timeoutMs = 90_000,
 ): Promise<ServeProcess> {
   const child = spawn(process.execPath, [bin, "serve", ...args], { cwd: repoRoot, env: childEnv(env), stdio: "pipe" });
   let stdout = "";

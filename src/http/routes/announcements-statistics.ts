@@ -12,6 +12,7 @@ import { decodeCursor, encodeCursor } from "../cursor.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable, PageQuery, StringEnum } from "../schemas.js";
 import { announcementRoles, requireAnnouncement } from "./announcements.js";
+import { FailureReasonSchema } from "./message-get.js";
 
 const Stats = Type.Object({
   id: Type.String(),
@@ -47,6 +48,7 @@ const RecipientItem = Type.Object({
   openedAt: Nullable(Type.String({ format: "date-time" })),
   lastSmtpCode: Nullable(Type.Integer()),
   lastText: Nullable(Type.String()),
+  reason: Nullable(FailureReasonSchema),
 });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -73,6 +75,7 @@ const CSV_HEADER = [
   "opened_at",
   "last_smtp_code",
   "last_text",
+  "reason",
 ];
 
 export function registerAnnouncementStatisticsRoutes(app: App, deps: AppDeps): void {
@@ -172,6 +175,7 @@ export function registerAnnouncementStatisticsRoutes(app: App, deps: AppDeps): v
             iso(r.openedAt),
             r.lastSmtpCode,
             r.lastText,
+            r.reason,
           ]);
         }
       }

@@ -5,6 +5,7 @@ import { estimateAnnouncement } from "../../announcements/estimate.js";
 import { FanoutRunner } from "../../announcements/fanout-runner.js";
 import { isId } from "../../db/ids.js";
 import type { AnnouncementRow } from "../../db/tables.js";
+import { loadSenderRules } from "../../domains/sender-settings.js";
 import { ApiError } from "../../errors/api-error.js";
 import type { TenantRole } from "../../tenants/tenants.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
@@ -206,6 +207,7 @@ export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
           maxMessageBytes: config.maxMessageBytes,
           maxRecipients: config.maxRecipients,
           senderDomain: config.senderDomain,
+          sender: await loadSenderRules(database.db, config.secretKey, tenantId),
         },
         messageIdDomain: config.senderDomain,
         createdBy: principal?.kind === "tenant" ? principal.keyId : null,

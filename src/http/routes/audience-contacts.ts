@@ -36,7 +36,7 @@ const PreferencesSchema = Type.Object({
   optOuts: Type.Array(
     Type.Object({
       category: Type.String(),
-      source: StringEnum(["link", "one_click", "api"]),
+      source: StringEnum(["link", "one_click", "api", "feedback_report"]),
       at: Type.String({ format: "date-time" }),
     }),
   ),

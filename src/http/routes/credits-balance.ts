@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import { listLedger } from "../../credits/grants.js";
 import { currentAvailability } from "../../credits/meter.js";
-import { tenantCreditRules } from "../../credits/settings.js";
+import { overLimitPolicies, tenantCreditRules } from "../../credits/settings.js";
 import type { Database } from "../../db/database.js";
 import { ApiError } from "../../errors/api-error.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
@@ -35,6 +35,12 @@ export const CreditsSchema = Type.Object({
   state: StringEnum(["ok", "low", "over"] as const, {
     description: "low: 90% or more of what the tenant can send this month is used; over: nothing is left",
   }),
+  overLimitPolicy: StringEnum(overLimitPolicies, {
+    description:
+      "What happens with nothing left: soft (keep sending, reminders), hard (counted mail is held), " +
+      "grace (as soft for graceDays, then hard)",
+  }),
+  graceDays: Type.Integer({ minimum: 0, description: "Days over the limit before grace turns hard" }),
 });
 
 /** The tenant's balance as `GET /v1/credits` shows it. */
@@ -51,6 +57,8 @@ export async function creditsView(database: Database, tenantId: string, now: num
     packageBalance: a.grantBalance,
     available: a.available,
     state: a.state,
+    overLimitPolicy: rules.policy,
+    graceDays: rules.graceDays,
   };
 }
 

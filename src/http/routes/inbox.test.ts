@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { contentDisposition, sanitizeInboundHtml } from "./inbox.js";
+import { sanitizeInboundHtml } from "../../email/html-sanitiser.js";
+import { contentDisposition } from "./inbox.js";
 
 describe("contentDisposition", () => {
   it("gives an ASCII fallback and an RFC 5987 name, with nothing that could break the header", () => {

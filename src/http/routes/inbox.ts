@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { isId } from "../../db/ids.js";
+import { sanitizeInboundHtml } from "../../email/html-sanitiser.js";
 import { ApiError } from "../../errors/api-error.js";
 import {
   getInbound,
@@ -88,29 +89,6 @@ function itemView(m: InboundSummary) {
   };
 }
 
-/**
- * Inbound HTML is shown to staff inside the console: keep structure and links, drop anything
- * active or anything that loads from elsewhere (remote images are tracking pixels).
- * sanitize-html (with htmlparser2) is loaded on first use, not when the app starts.
- */
-export async function sanitizeInboundHtml(html: string): Promise<string> {
-  const sanitizeHtml = (await import("sanitize-html")).default;
-  return sanitizeHtml(html, {
-    allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== "img"),
-    allowedAttributes: {
-      a: ["href", "title", "rel", "target"],
-      td: ["colspan", "rowspan"],
-      th: ["colspan", "rowspan"],
-    },
-    allowedSchemes: ["http", "https", "mailto"],
-    allowProtocolRelative: false,
-    disallowedTagsMode: "discard",
-    transformTags: {
-      a: sanitizeHtml.simpleTransform("a", { rel: "noopener noreferrer nofollow", target: "_blank" }),
-    },
-  });
-}
-
 /** Types a browser might run or render in our origin are downloaded as opaque bytes instead. */
 const ACTIVE_TYPES =
   /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript|application\/x-javascript|text\/css|multipart\/)/i;
@@ -196,7 +174,7 @@ export function registerInboxRoutes(app: App, { database }: AppDeps): void {
         ...itemView(m),
         messageIdHeader: m.message_id_header,
         text: m.text_body,
-        html: m.html_body === null ? null : await sanitizeInboundHtml(m.html_body),
+        html: m.html_body === null ? null : sanitizeInboundHtml(m.html_body),
         message: message
           ? { id: message.id, subject: message.subject, createdAt: new Date(message.created_at).toISOString() }
           : null,

@@ -1,10 +1,20 @@
 import { Type } from "typebox";
 import { isId } from "../../db/ids.js";
 import type { EventRow, RecipientRow } from "../../db/tables.js";
+import { FAILURE_REASONS, type FailureReason, isFailureReason } from "../../email/failure-reasons.js";
 import { ApiError } from "../../errors/api-error.js";
 import { getMessage, type ListedMessage } from "../../messages/message-store.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, IdParams, Nullable } from "../schemas.js";
+
+/** Why a delivery failed: one of a closed list (docs/own-account.md, "Why a delivery failed"). */
+export const FailureReasonSchema = Type.Unsafe<FailureReason>({
+  type: "string",
+  enum: [...FAILURE_REASONS],
+  description: "Why the delivery failed (closed list); null when it did not fail or nobody said why.",
+});
+
+const reasonOf = (value: string | null): FailureReason | null => (isFailureReason(value) ? value : null);
 
 export const EventSchema = Type.Object({
   at: Type.String({ format: "date-time" }),
@@ -13,6 +23,7 @@ export const EventSchema = Type.Object({
   smtpCode: Nullable(Type.Integer()),
   enhancedCode: Nullable(Type.String()),
   smtpText: Nullable(Type.String()),
+  reason: Nullable(FailureReasonSchema),
 });
 
 export const RecipientSchema = Type.Object({
@@ -25,6 +36,7 @@ export const RecipientSchema = Type.Object({
   nextAttemptAt: Nullable(Type.String({ format: "date-time" })),
   lastSmtpCode: Nullable(Type.Integer()),
   lastSmtpText: Nullable(Type.String()),
+  lastReason: Nullable(FailureReasonSchema),
   updatedAt: Type.String({ format: "date-time" }),
 });
 
@@ -58,6 +70,7 @@ export function recipientView(r: RecipientRow) {
     nextAttemptAt: r.next_attempt_at !== null && r.lease_owner === null ? iso(r.next_attempt_at) : null,
     lastSmtpCode: r.last_smtp_code,
     lastSmtpText: r.last_smtp_text,
+    lastReason: reasonOf(r.last_reason),
     updatedAt: iso(r.updated_at),
   };
 }
@@ -81,6 +94,7 @@ function eventView(e: EventRow) {
     smtpCode: e.smtp_code,
     enhancedCode: e.enhanced_code,
     smtpText: e.smtp_text,
+    reason: reasonOf(e.reason),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { loadAttachmentPolicy } from "../../accounts/account-settings.js";
+import { loadSenderRules } from "../../domains/sender-settings.js";
 import { categories } from "../../email/categories.js";
 import { recipientStatuses } from "../../email/statuses.js";
 import { prepareMessage } from "../../messages/prepare.js";
@@ -76,14 +77,17 @@ export function registerMessageSendRoute(app: App, { config, database, writer, o
     async (request, reply) => {
       const { tenantId } = tenantOf(request);
       // Only a message with attachments pays for the policy's query.
-      const attachmentPolicy = request.body.attachments?.length
-        ? await loadAttachmentPolicy(database.db, tenantId)
-        : null;
+      const [attachmentPolicy, sender] = await Promise.all([
+        request.body.attachments?.length ? loadAttachmentPolicy(database.db, tenantId) : null,
+        loadSenderRules(database.db, config.secretKey, tenantId),
+      ]);
       const prepared = prepareMessage(request.body, request.headers["idempotency-key"], {
         maxMessageBytes: config.maxMessageBytes,
         maxRecipients: config.maxRecipients,
         senderDomain: config.senderDomain,
+        sender,
         attachmentPolicy,
+        allowAddressLiterals: config.allowAddressLiterals,
       });
       const accepted = await writer.accept(tenantId, prepared);
       if (!accepted.replayed) onAccepted?.();

@@ -1,9 +1,16 @@
 import sanitizeHtml from "sanitize-html";
 
+/*
+ * Every HTML sanitiser policy of Postbag, side by side: what an announcement may contain, what a
+ * signature may contain, and what of inbound mail is shown to staff in the console. All three
+ * drop anything that runs (script, event handlers, javascript: URLs) and protocol-relative URLs;
+ * they differ in what may load from elsewhere.
+ */
+
 // Ordinary formatting a school office's editor produces: text styles, headings, lists, tables,
 // links and images. Nothing that runs (script, event handlers, javascript: URLs), nothing that
 // loads another document (iframe, object, form), and only inline styles from a short list.
-const OPTIONS: sanitizeHtml.IOptions = {
+const ANNOUNCEMENT: sanitizeHtml.IOptions = {
   allowedTags: [
     ...sanitizeHtml.defaults.allowedTags,
     "img",
@@ -57,5 +64,45 @@ const OPTIONS: sanitizeHtml.IOptions = {
  * text, also inside `href` and `src`, where they are relative URLs until rendered.
  */
 export function sanitizeAnnouncementHtml(html: string): string {
-  return sanitizeHtml(html, OPTIONS);
+  return sanitizeHtml(html, ANNOUNCEMENT);
+}
+
+// A signature: basic formatting and a logo, embedded (data:, cid:) or over https; no http.
+const SIGNATURE: sanitizeHtml.IOptions = {
+  allowedTags: [...sanitizeHtml.defaults.allowedTags, "img", "span", "font"],
+  allowedAttributes: {
+    ...sanitizeHtml.defaults.allowedAttributes,
+    img: ["src", "alt", "width", "height", "title"],
+    "*": ["align", "title"],
+  },
+  allowedSchemes: ["https", "mailto", "tel"],
+  allowedSchemesByTag: { img: ["https", "data", "cid"] },
+  allowProtocolRelative: false,
+};
+
+/** A tenant's signature as it is stored and added to mail. */
+export function sanitizeSignatureHtml(html: string): string {
+  return sanitizeHtml(html, SIGNATURE);
+}
+
+// Inbound mail shown to staff: structure and links, no images (remote images are tracking
+// pixels), links opened apart from the console.
+const INBOUND: sanitizeHtml.IOptions = {
+  allowedTags: sanitizeHtml.defaults.allowedTags.filter((t) => t !== "img"),
+  allowedAttributes: {
+    a: ["href", "title", "rel", "target"],
+    td: ["colspan", "rowspan"],
+    th: ["colspan", "rowspan"],
+  },
+  allowedSchemes: ["http", "https", "mailto"],
+  allowProtocolRelative: false,
+  disallowedTagsMode: "discard",
+  transformTags: {
+    a: sanitizeHtml.simpleTransform("a", { rel: "noopener noreferrer nofollow", target: "_blank" }),
+  },
+};
+
+/** Inbound HTML as the console shows it. */
+export function sanitizeInboundHtml(html: string): string {
+  return sanitizeHtml(html, INBOUND);
 }

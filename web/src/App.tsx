@@ -1,0 +1,111 @@
+import { Box, Center } from "@mantine/core";
+import { lazy, Suspense } from "react";
+import { Navigate, Route, Routes, useLocation } from "react-router";
+import { Shell } from "./components/Shell";
+import { ErrorState, Loading } from "./components/States";
+// The first screen anyone sees is Sign in or Overview; the rest load when opened.
+import { Overview } from "./pages/Overview";
+import { SignIn } from "./pages/SignIn";
+import { SignedInProvider, useSessionQuery, useSignedIn } from "./session";
+
+const ForgotPassword = lazy(() => import("./pages/ForgotPassword"));
+const ResetPassword = lazy(() => import("./pages/ResetPassword"));
+const AcceptInvitation = lazy(() => import("./pages/AcceptInvitation"));
+const SignInLink = lazy(() => import("./pages/SignInLink"));
+const Configurations = lazy(() => import("./pages/Configurations"));
+const People = lazy(() => import("./pages/People"));
+const Keys = lazy(() => import("./pages/Keys"));
+const Suppressions = lazy(() => import("./pages/Suppressions"));
+const Audit = lazy(() => import("./pages/Audit"));
+const NoTenant = lazy(() => import("./pages/NoTenant"));
+
+function AdminOnly({ children }: { children: React.ReactNode }) {
+  const { isAdmin } = useSignedIn();
+  return isAdmin ? children : <Navigate to="/" replace />;
+}
+
+function TenantOnly({ children }: { children: React.ReactNode }) {
+  const { membership } = useSignedIn();
+  return membership ? children : <NoTenant />;
+}
+
+function SignedInRoutes() {
+  const session = useSessionQuery();
+  const location = useLocation();
+  if (session.isPending) return <Loading label="Opening Postbag" />;
+  if (session.isError) {
+    return (
+      <Center mih="100vh" p="md">
+        <Box maw={480} w="100%" component="main">
+          <ErrorState title="Postbag could not open" error={session.error} retry={() => session.refetch()} />
+        </Box>
+      </Center>
+    );
+  }
+  if (!session.data) {
+    const next = location.pathname + location.search;
+    return <Navigate to={next === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return (
+    <SignedInProvider session={session.data}>
+      <Shell>
+        <Suspense fallback={<Loading />}>
+          <TenantOnly>
+            <Routes>
+              <Route index element={<Overview />} />
+              <Route path="suppressions" element={<Suppressions />} />
+              <Route
+                path="configurations"
+                element={
+                  <AdminOnly>
+                    <Configurations />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="people"
+                element={
+                  <AdminOnly>
+                    <People />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="keys"
+                element={
+                  <AdminOnly>
+                    <Keys />
+                  </AdminOnly>
+                }
+              />
+              <Route
+                path="audit"
+                element={
+                  <AdminOnly>
+                    <Audit />
+                  </AdminOnly>
+                }
+              />
+              <Route path="*" element={<Navigate to="/" replace />} />
+            </Routes>
+          </TenantOnly>
+        </Suspense>
+      </Shell>
+    </SignedInProvider>
+  );
+}
+
+export function App() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Routes>
+        <Route path="/sign-in" element={<SignIn />} />
+        <Route path="/sign-in/link" element={<SignInLink />} />
+        <Route path="/forgot-password" element={<ForgotPassword />} />
+        <Route path="/reset-password" element={<ResetPassword />} />
+        <Route path="/invitation" element={<AcceptInvitation />} />
+        <Route path="/*" element={<SignedInRoutes />} />
+      </Routes>
+    </Suspense>
+  );
+}

@@ -1,0 +1,29 @@
+// Types of the console <-> API contract (docs/console.md), and of the generated routes used.
+import type { paths } from "./schema";
+
+type Json<R> = R extends { content: { "application/json": infer B } } ? B : never;
+/** The 200/201 body of `method path` in the generated OpenAPI types. */
+export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer Rs;
+}
+  ? Rs extends { 200: infer R }
+    ? Json<R>
+    : Rs extends { 201: infer R }
+      ? Json<R>
+      : never
+  : never;
+
+export type Session = Answer<"/v1/session", "get">;
+export type Membership = Session["memberships"][number];
+export type Role = Membership["role"];
+export type Invitation = Answer<"/v1/invitations/{token}", "get">;
+export type Person = Answer<"/v1/people", "get">["items"][number];
+export type ApiKey = Answer<"/v1/keys", "get">["items"][number];
+export type AuditEntry = Answer<"/v1/audit", "get">["items"][number];
+export type TenantInfo = Answer<"/v1/tenant", "get">;
+
+export type Overview = Answer<"/v1/reports/overview", "get">;
+export type Credits = Answer<"/v1/credits", "get">;
+export type MonthUsage = Answer<"/v1/reports/usage", "get">[number];
+export type Package = Answer<"/v1/packages", "get">["items"][number];
+export type Suppression = Answer<"/v1/suppressions", "get">["items"][number];

@@ -1,0 +1,54 @@
+import { Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import type { ReactNode } from "react";
+
+/** A button that asks first; `children` of the dialog may hold extra choices. */
+export function ConfirmButton({
+  label,
+  ariaLabel,
+  title,
+  message,
+  confirm,
+  onConfirm,
+  loading,
+  children,
+}: {
+  label: string;
+  ariaLabel: string;
+  title: string;
+  message: string;
+  confirm: string;
+  onConfirm: () => void;
+  loading?: boolean;
+  children?: ReactNode;
+}) {
+  const [opened, { open, close }] = useDisclosure();
+  return (
+    <>
+      <Button size="xs" variant="light" color="red" onClick={open} aria-label={ariaLabel}>
+        {label}
+      </Button>
+      <Modal opened={opened} onClose={close} title={title} closeButtonProps={{ "aria-label": "Close" }}>
+        <Stack>
+          <Text>{message}</Text>
+          {children}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button
+              color="red"
+              loading={loading ?? false}
+              onClick={() => {
+                onConfirm();
+                close();
+              }}
+            >
+              {confirm}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}

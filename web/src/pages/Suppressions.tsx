@@ -1,0 +1,193 @@
+// Addresses Postbag no longer mails (hard bounces, spam complaints): list and search for
+// everyone, reset with a note for administrators (audited).
+import {
+  Alert,
+  Button,
+  Card,
+  Group,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { client, describeError, ok } from "../api/client";
+import type { Suppression } from "../api/types";
+import { ScrollTable } from "../components/ScrollTable";
+import { Empty, ErrorState, Loading } from "../components/States";
+import { formatDateTime } from "../format";
+import { useSignedIn } from "../session";
+
+const reasons: Record<string, string> = { hard_bounce: "Hard bounce", spam: "Spam complaint" };
+
+function ResetForm({ suppression, onDone }: { suppression: Suppression; onDone: () => void }) {
+  const queryClient = useQueryClient();
+  const [note, setNote] = useState("");
+  const reset = useMutation({
+    mutationFn: () =>
+      ok(client.DELETE("/v1/suppressions/{email}", { params: { path: { email: suppression.email } }, body: { note } })),
+    onSuccess: () => {
+      queryClient.invalidateQueries({ queryKey: ["suppressions"] });
+      queryClient.invalidateQueries({ queryKey: ["audit"] });
+      notifications.show({ color: "teal", title: "Reset", message: `${suppression.email} can be mailed again.` });
+      onDone();
+    },
+  });
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        reset.mutate();
+      }}
+    >
+      <Stack gap="xs" mt="xs">
+        <Textarea
+          label={`Why may ${suppression.email} be mailed again?`}
+          description="Kept in the audit with your name."
+          required
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+          maxLength={500}
+        />
+        {reset.isError && (
+          <Alert color="red" role="alert">
+            {describeError(reset.error)}
+          </Alert>
+        )}
+        <Group gap="xs">
+          <Button type="submit" size="xs" color="red" loading={reset.isPending} disabled={!note.trim()}>
+            Reset suppression
+          </Button>
+          <Button size="xs" variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export default function Suppressions() {
+  const { isAdmin, timezone } = useSignedIn();
+  const [search, setSearch] = useState("");
+  const [debounced] = useDebouncedValue(search.trim(), 250);
+  const [resetting, setResetting] = useState<string | undefined>();
+  const list = useInfiniteQuery({
+    queryKey: ["suppressions", debounced],
+    queryFn: ({ pageParam }) =>
+      ok(
+        client.GET("/v1/suppressions", {
+          params: {
+            query: {
+              limit: 50,
+              ...(debounced ? { search: debounced } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+        }),
+      ),
+    initialPageParam: "" as string,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        Suppressions
+      </Title>
+      <Text size="sm" c="dimmed">
+        Postbag does not mail these addresses: they bounced for good or their owner reported mail as spam.
+        {isAdmin ? " Reset one when the address works again." : " Administrators can reset them."}
+      </Text>
+      <Card withBorder component="section" aria-labelledby="suppressions-title">
+        <Title order={2} size="h4" id="suppressions-title" mb="sm">
+          Suppressed addresses
+        </Title>
+        <TextInput
+          label="Search"
+          placeholder="Part of an address"
+          type="search"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          mb="sm"
+          maw={360}
+        />
+        {list.isPending ? (
+          <Loading />
+        ) : list.isError ? (
+          <ErrorState error={list.error} retry={() => list.refetch()} />
+        ) : items.length === 0 ? (
+          <Empty>{debounced ? "No suppressed address matches." : "No address is suppressed."}</Empty>
+        ) : (
+          <>
+            <ScrollTable minWidth={560}>
+              <Table striped aria-labelledby="suppressions-title">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Address</Table.Th>
+                    <Table.Th scope="col">Reason</Table.Th>
+                    <Table.Th scope="col">Since</Table.Th>
+                    {isAdmin && (
+                      <Table.Th scope="col">
+                        <VisuallyHidden>Actions</VisuallyHidden>
+                      </Table.Th>
+                    )}
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {items.map((s) => (
+                    <Table.Tr key={s.email}>
+                      <Table.Td>
+                        {s.email}
+                        {s.detail && (
+                          <Text size="xs" c="dimmed">
+                            {s.detail}
+                          </Text>
+                        )}
+                        {resetting === s.email && <ResetForm suppression={s} onDone={() => setResetting(undefined)} />}
+                      </Table.Td>
+                      <Table.Td>{reasons[s.reason] ?? s.reason}</Table.Td>
+                      <Table.Td>{formatDateTime(s.createdAt, timezone)}</Table.Td>
+                      {isAdmin && (
+                        <Table.Td>
+                          {resetting !== s.email && (
+                            <Button
+                              size="xs"
+                              variant="light"
+                              onClick={() => setResetting(s.email)}
+                              aria-label={`Reset ${s.email}`}
+                            >
+                              Reset
+                            </Button>
+                          )}
+                        </Table.Td>
+                      )}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </ScrollTable>
+            {list.hasNextPage && (
+              <Button
+                mt="sm"
+                size="xs"
+                variant="default"
+                loading={list.isFetchingNextPage}
+                onClick={() => list.fetchNextPage()}
+              >
+                Show more
+              </Button>
+            )}
+          </>
+        )}
+      </Card>
+    </Stack>
+  );
+}
