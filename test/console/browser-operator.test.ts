@@ -64,8 +64,13 @@ describe.skipIf(!chromiumAvailable())("the console for the operator", () => {
     await op.getByText("No packages yet").waitFor();
     await expectAccessible(op, "Packages, empty");
     await op.getByLabel("Package name").fill("5,000 emails");
-    await op.getByRole("textbox", { name: "Credits" }).fill("5000");
     await op.getByRole("textbox", { name: "Price (optional)" }).fill("120");
+    // The API's refusal is shown as its message, and the form keeps what was typed.
+    await op.getByRole("textbox", { name: "Credits" }).fill("20000000");
+    await op.getByRole("button", { name: "Add package" }).click();
+    await op.getByRole("alert").filter({ hasText: "credits" }).waitFor();
+    await expectAccessible(op, "Packages, refused");
+    await op.getByRole("textbox", { name: "Credits" }).fill("5000");
     await op.getByRole("button", { name: "Add package" }).click();
     const catalogue = op.getByTestId("packages-table");
     await catalogue.getByText("£120.00").waitFor();
