@@ -75,7 +75,7 @@ for (const dialect of dialects) {
       };
 
       const first = res.spawnWorker(env);
-      await server.waitForMessages(60, 30_000).catch((err: unknown) => {
+      await server.waitForMessages(60, 90_000).catch((err: unknown) => {
         throw new Error(`${String(err)}\nworker output:\n${first.output()}`);
       });
       first.child.kill("SIGKILL");
@@ -91,7 +91,7 @@ for (const dialect of dialects) {
       await waitUntil(
         "nothing is due",
         async () => (await recipientRows(database, tenantId)).every((r) => r.next_attempt_at === null),
-        30_000,
+        90_000,
       ).catch((err: unknown) => {
         throw new Error(`${String(err)}\nworker output:\n${second.output()}`);
       });
@@ -160,7 +160,7 @@ for (const dialect of dialects) {
         `[${dialect}] credits crash test: ${leased.length} rows leased by the dead worker (${chargedInFlight.length} charged), ` +
           `${JSON.stringify(Object.fromEntries(byStatus))}, ${uses.length} uses, ${refunds.length} refunds`,
       );
-    }, 90_000);
+    }, 240_000);
   });
 }
 

@@ -50,7 +50,7 @@ for (const dialect of dialects) {
       };
 
       const first = res.spawnWorker(env);
-      await server.waitForMessages(MESSAGES / 3, 30_000).catch((err: unknown) => {
+      await server.waitForMessages(MESSAGES / 3, 90_000).catch((err: unknown) => {
         throw new Error(`${String(err)}\nworker output:\n${first.output()}`);
       });
       first.child.kill("SIGKILL");
@@ -65,7 +65,7 @@ for (const dialect of dialects) {
       await waitUntil(
         "every recipient is sent",
         async () => (await recipientRows(database, tenantId)).every((r) => r.status === "sent"),
-        30_000,
+        90_000,
       ).catch((err: unknown) => {
         throw new Error(`${String(err)}\nworker output:\n${second.output()}`);
       });
@@ -93,6 +93,6 @@ for (const dialect of dialects) {
       expect(duplicates).toBeGreaterThanOrEqual(0);
       expect(duplicates).toBeLessThanOrEqual(leased.length);
       expect(leased.length).toBeLessThanOrEqual(CONCURRENCY);
-    }, 90_000);
+    }, 240_000);
   });
 }

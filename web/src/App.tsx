@@ -18,15 +18,19 @@ const Keys = lazy(() => import("./pages/Keys"));
 const Suppressions = lazy(() => import("./pages/Suppressions"));
 const Audit = lazy(() => import("./pages/Audit"));
 const NoTenant = lazy(() => import("./pages/NoTenant"));
+const Schools = lazy(() => import("./pages/Schools"));
+const OperatorPackages = lazy(() => import("./pages/OperatorPackages"));
 
 function AdminOnly({ children }: { children: React.ReactNode }) {
   const { isAdmin } = useSignedIn();
   return isAdmin ? children : <Navigate to="/" replace />;
 }
 
+/** School screens need an active school; an operator without one starts at Schools. */
 function TenantOnly({ children }: { children: React.ReactNode }) {
-  const { membership } = useSignedIn();
-  return membership ? children : <NoTenant />;
+  const { membership, session } = useSignedIn();
+  if (membership) return children;
+  return session.operator ? <Navigate to="/operator/schools" replace /> : <NoTenant />;
 }
 
 function SignedInRoutes() {
@@ -50,48 +54,58 @@ function SignedInRoutes() {
     <SignedInProvider session={session.data}>
       <Shell>
         <Suspense fallback={<Loading />}>
-          <TenantOnly>
-            <Routes>
-              <Route index element={<Overview />} />
-              <Route path="suppressions" element={<Suppressions />} />
-              <Route
-                path="configurations"
-                element={
-                  <AdminOnly>
-                    <Configurations />
-                  </AdminOnly>
-                }
-              />
-              <Route
-                path="people"
-                element={
-                  <AdminOnly>
-                    <People />
-                  </AdminOnly>
-                }
-              />
-              <Route
-                path="keys"
-                element={
-                  <AdminOnly>
-                    <Keys />
-                  </AdminOnly>
-                }
-              />
-              <Route
-                path="audit"
-                element={
-                  <AdminOnly>
-                    <Audit />
-                  </AdminOnly>
-                }
-              />
-              <Route path="*" element={<Navigate to="/" replace />} />
-            </Routes>
-          </TenantOnly>
+          <Routes>
+            {session.data.operator && <Route path="operator/schools" element={<Schools />} />}
+            {session.data.operator && <Route path="operator/packages" element={<OperatorPackages />} />}
+            <Route path="*" element={<TenantRoutes />} />
+          </Routes>
         </Suspense>
       </Shell>
     </SignedInProvider>
+  );
+}
+
+function TenantRoutes() {
+  return (
+    <TenantOnly>
+      <Routes>
+        <Route index element={<Overview />} />
+        <Route path="suppressions" element={<Suppressions />} />
+        <Route
+          path="configurations"
+          element={
+            <AdminOnly>
+              <Configurations />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="people"
+          element={
+            <AdminOnly>
+              <People />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="keys"
+          element={
+            <AdminOnly>
+              <Keys />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="audit"
+          element={
+            <AdminOnly>
+              <Audit />
+            </AdminOnly>
+          }
+        />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Routes>
+    </TenantOnly>
   );
 }
 

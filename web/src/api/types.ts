@@ -27,3 +27,7 @@ export type Credits = Answer<"/v1/credits", "get">;
 export type MonthUsage = Answer<"/v1/reports/usage", "get">[number];
 export type Package = Answer<"/v1/packages", "get">["items"][number];
 export type Suppression = Answer<"/v1/suppressions", "get">["items"][number];
+
+export type OperatorTenant = Answer<"/v1/operator/tenants", "get">["items"][number];
+export type OperatorPackage = Answer<"/v1/operator/packages", "get">["items"][number];
+export type InvitationSent = Answer<"/v1/operator/tenants/{id}/invitations", "post">;

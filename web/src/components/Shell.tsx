@@ -16,6 +16,12 @@ interface Screen {
   admin: boolean;
 }
 
+/** The operator's screens, listed for operator people (before any school's screens). */
+export const operatorScreens: readonly Screen[] = [
+  { path: "/operator/schools", label: "Schools", admin: false },
+  { path: "/operator/packages", label: "Packages", admin: false },
+];
+
 export const screens: readonly Screen[] = [
   { path: "/", label: "Overview", admin: false },
   { path: "/configurations", label: "Configurations", admin: true },
@@ -97,9 +103,12 @@ function PersonMenu() {
 
 export function Shell({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
-  const { isAdmin, membership } = useSignedIn();
+  const { session, isAdmin, membership } = useSignedIn();
   const location = useLocation();
-  const visible = membership ? screens.filter((s) => isAdmin || !s.admin) : [];
+  const visible = [
+    ...(session.operator ? operatorScreens : []),
+    ...(membership ? screens.filter((s) => isAdmin || !s.admin) : []),
+  ];
   return (
     <AppShell
       header={{ height: 56 }}

@@ -1,0 +1,190 @@
+// The operator's package catalogue: every package (also those taken off sale), and a form to
+// add one with its credits, price and expiry. Schools' administrators buy them on the Overview.
+import { Alert, Badge, Button, Card, Group, NumberInput, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, describeError } from "../api/client";
+import type { OperatorPackage } from "../api/types";
+import { ScrollTable } from "../components/ScrollTable";
+import { Empty, ErrorState, Loading } from "../components/States";
+import { formatNumber, formatPrice } from "../format";
+
+const PACKAGES_KEY = ["operator", "packages"] as const;
+
+function AddPackage() {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [credits, setCredits] = useState<number | string>("");
+  const [amount, setAmount] = useState<number | string>("");
+  const [currency, setCurrency] = useState("GBP");
+  const [expiresInDays, setExpiresInDays] = useState<number | string>("");
+  const add = useMutation({
+    mutationFn: () =>
+      api<OperatorPackage>("POST", "/v1/operator/packages", {
+        name: name.trim(),
+        credits: Number(credits),
+        ...(expiresInDays !== "" ? { expiresInDays: Number(expiresInDays) } : {}),
+        price: amount === "" ? null : { amount: Number(amount), currency: currency.trim().toUpperCase() },
+      }),
+    onSuccess: () => {
+      queryClient.invalidateQueries({ queryKey: PACKAGES_KEY });
+      setName("");
+      setCredits("");
+      setAmount("");
+      setExpiresInDays("");
+    },
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="add-package-title">
+      <Title order={2} size="h4" id="add-package-title" mb="sm">
+        Add a package
+      </Title>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          add.mutate();
+        }}
+      >
+        <Group align="flex-end" gap="sm" wrap="wrap">
+          <TextInput
+            label="Package name"
+            required
+            maxLength={200}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            w={{ base: "100%", sm: 220 }}
+          />
+          <NumberInput
+            label="Credits"
+            required
+            min={1}
+            allowDecimal={false}
+            allowNegative={false}
+            thousandSeparator=","
+            value={credits}
+            onChange={setCredits}
+            w={{ base: "100%", sm: 140 }}
+          />
+          <NumberInput
+            label="Price (optional)"
+            min={0}
+            decimalScale={2}
+            allowNegative={false}
+            value={amount}
+            onChange={setAmount}
+            w={{ base: "100%", sm: 130 }}
+          />
+          <TextInput
+            label="Currency"
+            required={amount !== ""}
+            maxLength={3}
+            pattern="[A-Za-z]{3}"
+            value={currency}
+            onChange={(e) => setCurrency(e.currentTarget.value)}
+            w={{ base: "100%", sm: 90 }}
+          />
+          <NumberInput
+            label="Expires after days (optional)"
+            min={1}
+            allowDecimal={false}
+            allowNegative={false}
+            value={expiresInDays}
+            onChange={setExpiresInDays}
+            w={{ base: "100%", sm: 200 }}
+          />
+          <Button type="submit" loading={add.isPending}>
+            Add package
+          </Button>
+        </Group>
+      </form>
+      <Text size="sm" c="dimmed" mt="xs">
+        Without a price, schools see "Price on request". Payment is arranged outside Postbag.
+      </Text>
+      {add.isError && (
+        <Alert mt="sm" color="red" role="alert">
+          {describeError(add.error)}
+        </Alert>
+      )}
+      {add.data && (
+        <Alert mt="sm" color="teal" role="status">
+          {add.data.name} is on sale: schools' administrators can buy it on their Overview.
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+export default function OperatorPackages() {
+  const packages = useInfiniteQuery({
+    queryKey: PACKAGES_KEY,
+    queryFn: ({ pageParam }) =>
+      api<{ items: OperatorPackage[]; nextCursor: string | null }>(
+        "GET",
+        `/v1/operator/packages?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      ),
+    initialPageParam: "",
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const items = packages.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        Packages
+      </Title>
+      <AddPackage />
+      <Card withBorder component="section" aria-labelledby="catalogue-title">
+        <Title order={2} size="h4" id="catalogue-title" mb="sm">
+          The catalogue
+        </Title>
+        {packages.isPending ? (
+          <Loading label="Loading the packages" />
+        ) : packages.isError ? (
+          <ErrorState error={packages.error} retry={() => packages.refetch()} />
+        ) : items.length === 0 ? (
+          <Empty>No packages yet: add one above, so that schools can buy credit.</Empty>
+        ) : (
+          <>
+            <ScrollTable minWidth={560}>
+              <Table striped aria-labelledby="catalogue-title" data-testid="packages-table">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Name</Table.Th>
+                    <Table.Th scope="col">Credits</Table.Th>
+                    <Table.Th scope="col">Price</Table.Th>
+                    <Table.Th scope="col">Expires</Table.Th>
+                    <Table.Th scope="col">On sale</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {items.map((p) => (
+                    <Table.Tr key={p.id}>
+                      <Table.Td>{p.name}</Table.Td>
+                      <Table.Td>{formatNumber(p.credits)}</Table.Td>
+                      <Table.Td>{formatPrice(p.price)}</Table.Td>
+                      <Table.Td>
+                        {p.expiresInDays ? `${formatNumber(p.expiresInDays)} days after purchase` : "Never"}
+                      </Table.Td>
+                      <Table.Td>
+                        {p.active ? <Badge color="teal.9">On sale</Badge> : <Badge variant="default">Off sale</Badge>}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </ScrollTable>
+            {packages.hasNextPage && (
+              <Button
+                mt="sm"
+                variant="default"
+                loading={packages.isFetchingNextPage}
+                onClick={() => packages.fetchNextPage()}
+              >
+                Show more packages
+              </Button>
+            )}
+          </>
+        )}
+      </Card>
+    </Stack>
+  );
+}

@@ -1,0 +1,300 @@
+// The operator's schools (tenants): add one (name and time zone), and invite a school's people
+// (its first administrator, say): the invitation is mailed and its URL shown to copy.
+import {
+  Alert,
+  Button,
+  Card,
+  CopyButton,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, describeError } from "../api/client";
+import type { InvitationSent, OperatorTenant, Role } from "../api/types";
+import { ScrollTable } from "../components/ScrollTable";
+import { Empty, ErrorState, Loading } from "../components/States";
+import { formatDate, formatDateTime } from "../format";
+
+const TENANTS_KEY = ["operator", "tenants"] as const;
+const DEFAULT_ZONE = "Europe/London";
+
+const roles = [
+  { value: "administrator", label: "Administrator" },
+  { value: "staff", label: "Staff" },
+];
+
+/** The operator belongs to no school: their own dates are in the browser's time zone. */
+const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+function AddSchool({ onAdded }: { onAdded: (tenant: OperatorTenant) => void }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [zone, setZone] = useState<string>(DEFAULT_ZONE);
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [DEFAULT_ZONE];
+  if (!zones.includes(DEFAULT_ZONE)) zones.unshift(DEFAULT_ZONE);
+  const add = useMutation({
+    mutationFn: () => api<OperatorTenant>("POST", "/v1/operator/tenants", { name: name.trim(), timezone: zone }),
+    onSuccess: (tenant) => {
+      queryClient.invalidateQueries({ queryKey: TENANTS_KEY });
+      setName("");
+      onAdded(tenant);
+    },
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="add-school-title">
+      <Title order={2} size="h4" id="add-school-title" mb="sm">
+        Add a school
+      </Title>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          add.mutate();
+        }}
+      >
+        <Group align="flex-end" gap="sm" wrap="wrap">
+          <TextInput
+            label="School name"
+            required
+            maxLength={200}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            w={{ base: "100%", sm: 280 }}
+          />
+          <Select
+            label="Time zone"
+            searchable
+            data={zones}
+            value={zone}
+            onChange={(v) => v && setZone(v)}
+            allowDeselect={false}
+            limit={100}
+            w={{ base: "100%", sm: 240 }}
+          />
+          <Button type="submit" loading={add.isPending}>
+            Add school
+          </Button>
+        </Group>
+      </form>
+      <Text size="sm" c="dimmed" mt="xs">
+        Days, weeks and months of the school's reports and credit follow its time zone.
+      </Text>
+      {add.isError && (
+        <Alert mt="sm" color="red" role="alert">
+          {describeError(add.error)}
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+function InviteDialog({ tenant, onClose }: { tenant: OperatorTenant | undefined; onClose: () => void }) {
+  const [email, setEmail] = useState("");
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>("administrator");
+  const invite = useMutation({
+    mutationFn: (t: OperatorTenant) =>
+      api<InvitationSent>("POST", `/v1/operator/tenants/${encodeURIComponent(t.id)}/invitations`, {
+        email: email.trim(),
+        role,
+        ...(name.trim() ? { name: name.trim() } : {}),
+      }),
+    onSuccess: () => {
+      setEmail("");
+      setName("");
+    },
+  });
+  const close = () => {
+    invite.reset();
+    setEmail("");
+    setName("");
+    setRole("administrator");
+    onClose();
+  };
+  return (
+    <Modal
+      opened={tenant !== undefined}
+      onClose={close}
+      title={tenant ? `Invite someone to ${tenant.name}` : ""}
+      closeButtonProps={{ "aria-label": "Close" }}
+      size="lg"
+    >
+      {tenant && (
+        <Stack>
+          <Text size="sm">
+            The person gets an email with a link to choose a password; a school's first person is usually its
+            administrator, who then invites the others.
+          </Text>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              invite.mutate(tenant);
+            }}
+          >
+            <Stack gap="sm">
+              <TextInput
+                label="Email address"
+                type="email"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.currentTarget.value)}
+                data-autofocus
+              />
+              <TextInput label="Name (optional)" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+              <Select
+                label="Role"
+                data={roles}
+                value={role}
+                allowDeselect={false}
+                onChange={(v) => v && setRole(v as Role)}
+              />
+              <Group justify="flex-end">
+                <Button variant="default" onClick={close}>
+                  Close
+                </Button>
+                <Button type="submit" loading={invite.isPending}>
+                  Invite
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+          {invite.isError && (
+            <Alert color="red" role="alert">
+              {describeError(invite.error)}
+            </Alert>
+          )}
+          {invite.data && (
+            <Alert color="teal" title="Invitation sent" role="status">
+              <Text size="sm">
+                The invitation was emailed. You can also give this link yourself; it works once, until{" "}
+                {formatDateTime(invite.data.expiresAt, browserZone())}:
+              </Text>
+              <Group mt="xs" gap="xs" wrap="nowrap">
+                <TextInput
+                  aria-label="Invitation link"
+                  readOnly
+                  value={invite.data.invitationUrl}
+                  data-testid="invitation-url"
+                  style={{ flex: 1 }}
+                  onFocus={(e) => e.currentTarget.select()}
+                />
+                <CopyButton value={invite.data.invitationUrl}>
+                  {({ copied, copy }) => (
+                    <Button size="sm" variant="light" onClick={copy}>
+                      {copied ? "Copied" : "Copy"}
+                    </Button>
+                  )}
+                </CopyButton>
+              </Group>
+            </Alert>
+          )}
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+export default function Schools() {
+  const [inviting, setInviting] = useState<OperatorTenant | undefined>();
+  const [added, setAdded] = useState<OperatorTenant | undefined>();
+  const tenants = useInfiniteQuery({
+    queryKey: TENANTS_KEY,
+    queryFn: ({ pageParam }) =>
+      api<{ items: OperatorTenant[]; nextCursor: string | null }>(
+        "GET",
+        `/v1/operator/tenants?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      ),
+    initialPageParam: "",
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const items = tenants.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        Schools
+      </Title>
+      <AddSchool onAdded={setAdded} />
+      {added && (
+        <Alert
+          color="teal"
+          title={`${added.name} was added`}
+          role="status"
+          withCloseButton
+          onClose={() => setAdded(undefined)}
+          closeButtonLabel="Dismiss"
+        >
+          <Text size="sm">Next, invite its administrator: they sign in, buy credit and invite the others.</Text>
+          <Button mt="sm" size="xs" onClick={() => setInviting(added)}>
+            Invite its administrator
+          </Button>
+        </Alert>
+      )}
+      <Card withBorder component="section" aria-labelledby="schools-title">
+        <Title order={2} size="h4" id="schools-title" mb="sm">
+          All schools
+        </Title>
+        {tenants.isPending ? (
+          <Loading label="Loading the schools" />
+        ) : tenants.isError ? (
+          <ErrorState error={tenants.error} retry={() => tenants.refetch()} />
+        ) : items.length === 0 ? (
+          <Empty>No schools yet: add the first one above.</Empty>
+        ) : (
+          <>
+            <ScrollTable minWidth={560}>
+              <Table striped aria-labelledby="schools-title" data-testid="schools-table">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Name</Table.Th>
+                    <Table.Th scope="col">Time zone</Table.Th>
+                    <Table.Th scope="col">Added</Table.Th>
+                    <Table.Th scope="col">
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {items.map((t) => (
+                    <Table.Tr key={t.id}>
+                      <Table.Td>{t.name}</Table.Td>
+                      <Table.Td>{t.timezone}</Table.Td>
+                      <Table.Td>{formatDate(t.createdAt, browserZone())}</Table.Td>
+                      <Table.Td>
+                        <Button
+                          size="xs"
+                          variant="light"
+                          onClick={() => setInviting(t)}
+                          aria-label={`Invite someone to ${t.name}`}
+                        >
+                          Invite
+                        </Button>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </ScrollTable>
+            {tenants.hasNextPage && (
+              <Button
+                mt="sm"
+                variant="default"
+                loading={tenants.isFetchingNextPage}
+                onClick={() => tenants.fetchNextPage()}
+              >
+                Show more schools
+              </Button>
+            )}
+          </>
+        )}
+      </Card>
+      <InviteDialog tenant={inviting} onClose={() => setInviting(undefined)} />
+    </Stack>
+  );
+}
