@@ -2023,6 +2023,213 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/announcements/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Estimate an announcement: recipients, emails, statuses and credits, without sending or storing
+         * @description Takes the body of POST /v1/announcements and checks it the same way; counts come from the same audience resolution, screening order and credit rules as the sending, at the time of the request.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        attachments?: {
+                            /** @description base64 */
+                            content: string;
+                            contentType?: string;
+                            filename: string;
+                        }[];
+                        /** @description External ids of contacts and subjects, and subject group names. A subject reaches the contacts linked to it who receive mail about it; a group reaches its subjects. */
+                        audience: {
+                            contacts?: string[];
+                            subjectGroups?: string[];
+                            subjects?: string[];
+                        };
+                        /** @description announcement (default), invitation, alert or scheduled */
+                        category?: string;
+                        /** @description One email per contact covering all their subjects (siblings), instead of one per subject */
+                        consolidate: boolean;
+                        /** @description Reaches contacts who opted out of the category (never suppressed ones) */
+                        essential: boolean;
+                        /** @description Sanitised: scripts, event handlers and javascript: URLs removed */
+                        html?: string;
+                        /** @description Per-subject values for {{subject.<field>}}: { <subject externalId>: { field: value } } */
+                        mergeData?: {
+                            [key: string]: {
+                                [key: string]: string;
+                            };
+                        };
+                        /**
+                         * Format: date-time
+                         * @description Default now; at most a year ahead
+                         */
+                        sendAt?: string;
+                        /** @description May carry merge fields: {{contact.name}}, {{subject.name}} */
+                        subject: string;
+                        text?: string;
+                        /** @description Add the tenant's signature */
+                        useSignature?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            credits: {
+                                available: number;
+                                /** @description False when this mail is not charged (own account, exempt category) */
+                                charged: boolean;
+                                fits: boolean;
+                                needed: number;
+                                /** @description Emails beyond what is available */
+                                overLimit: number;
+                                /** @description none (it fits), sent (charged over the limit) or held (held_no_credit until credit comes) */
+                                overLimitAction: string;
+                                /** @description The over-limit policy: soft, hard or grace */
+                                policy: string;
+                            } | null;
+                            emails: {
+                                /** @description Emails with consolidation: one per contact */
+                                consolidated: number;
+                                /** @description Emails without: one per contact and subject */
+                                separate: number;
+                            };
+                            /** @description Contacts reached */
+                            recipients: number;
+                            /** @description The emails of the body's consolidate choice by the status their first attempt would give */
+                            statuses: {
+                                email_missing: number;
+                                opted_out: number;
+                                pending_digest: number;
+                                queued: number;
+                                rejected: number;
+                            };
+                            /** @description Distinct subjects (students) the audience names */
+                            subjects: number;
+                            unresolved: {
+                                contacts: string[];
+                                subjectGroups: string[];
+                                subjects: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audience/sync": {
         parameters: {
             query?: never;
