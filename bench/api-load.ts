@@ -19,11 +19,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { sql } from "kysely";
-import pg from "pg";
-import { createDatabase, type Database } from "../src/db/database.js";
+import type { Database } from "../src/db/database.js";
 import { migrate } from "../src/db/migrations.js";
 import { createApiKey, createTenant } from "../src/tenants/tenants.js";
 import { systemClock } from "../src/time/clock.js";
+import { freshDatabase } from "./bench-database.js";
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -31,7 +31,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 40_000);
 const DIALECTS = (process.env.BENCH_DIALECTS ?? "sqlite").split(",");
 const MODES = (process.env.BENCH_MODES ?? "no-worker,sending").split(",");
-const PG_ADMIN = process.env.POSTBAG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ROOT = new URL("..", import.meta.url).pathname;
 const BODY = "Dear parent,\n\nThis is a reminder about the trip on Friday. ".repeat(34);
 
@@ -50,43 +49,10 @@ async function startSink(): Promise<{ port: number; stop(): void }> {
   return { port: Number(line), stop: () => child.kill("SIGTERM") };
 }
 
-async function freshDatabase(dialect: string): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "postbag-apiload-"));
-    const url = `sqlite:${join(dir, "bench.db")}`;
-    const database = createDatabase(url);
-    return {
-      url,
-      database,
-      async drop() {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `pb_apiload_${Math.random().toString(16).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
-  const database = createDatabase(url);
-  return {
-    url,
-    database,
-    async drop() {
-      await database.close();
-      const a = new pg.Client({ connectionString: PG_ADMIN });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
 function startPostbag(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [join(ROOT, "bin/postbag.mjs"), ...args], {
-    env: { ...process.env, ...env },
+    // Several processes on one host: none takes the default metrics address.
+    env: { ...process.env, POSTBAG_METRICS_LISTEN: "off", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -170,7 +136,7 @@ interface Figures {
 }
 
 async function round(dialect: string, mode: string, sinkPort: number): Promise<Figures> {
-  const target = await freshDatabase(dialect);
+  const target = await freshDatabase(dialect, "apiload");
   const dataDir = mkdtempSync(join(tmpdir(), "postbag-apiload-data-"));
   const children: ChildProcess[] = [];
   try {

@@ -29,12 +29,11 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import pg from "pg";
 import { SMTPServer, type SMTPServerSession } from "smtp-server";
-import { createDatabase, type Database } from "../src/db/database.js";
 import { migrate } from "../src/db/migrations.js";
 import { createApiKey, createTenant } from "../src/tenants/tenants.js";
 import { systemClock } from "../src/time/clock.js";
+import { freshDatabase } from "./bench-database.js";
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 10);
 const MESSAGES = Number(process.env.CRASH_MESSAGES ?? 2000);
@@ -43,7 +42,6 @@ const RELAY_DELAY_MS = Number(process.env.CRASH_RELAY_DELAY_MS ?? 10);
 const HTTP_PORT = Number(process.env.CRASH_HTTP_PORT ?? 41600);
 const HTTP_CONCURRENCY = 16;
 const SETTLE_MS = Number(process.env.CRASH_SETTLE_MS ?? 120_000);
-const PG_ADMIN = process.env.POSTBAG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ROOT = new URL("..", import.meta.url).pathname;
 
 interface Sink {
@@ -99,50 +97,11 @@ async function startSink(): Promise<Sink> {
   };
 }
 
-interface Target {
-  readonly url: string;
-  readonly database: Database;
-  drop(): Promise<void>;
-}
-
-async function freshDatabase(dialect: string): Promise<Target> {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "postbag-crash-"));
-    const url = `sqlite:${join(dir, "crash.db")}`;
-    const database = createDatabase(url);
-    return {
-      url,
-      database,
-      async drop() {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `pb_crash_${Math.random().toString(16).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
-  const database = createDatabase(url);
-  return {
-    url,
-    database,
-    async drop() {
-      await database.close();
-      const a = new pg.Client({ connectionString: PG_ADMIN });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
 /** Starts `postbag …`; resolves when a stdout line matches `ready`. */
 function startPostbag(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(ROOT, "bin/postbag.mjs"), ...args], {
-    env: { ...process.env, ...env },
+    // Several processes on one host: none takes the default metrics address.
+    env: { ...process.env, POSTBAG_METRICS_LISTEN: "off", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -216,7 +175,7 @@ async function load(key: string, done: { acknowledged: Set<string> }): Promise<v
 }
 
 async function campaign(dialect: string): Promise<Record<string, number | string>> {
-  const target = await freshDatabase(dialect);
+  const target = await freshDatabase(dialect, "crash");
   await migrate(target.database);
   const tenant = await createTenant(target.database.db, systemClock, { name: "Crash School" });
   const { key } = await createApiKey(target.database.db, systemClock, { tenantId: tenant.id, role: "system" });

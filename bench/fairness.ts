@@ -14,19 +14,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { sql } from "kysely";
-import pg from "pg";
-import { createDatabase, type Database } from "../src/db/database.js";
+import type { Database } from "../src/db/database.js";
 import { migrate } from "../src/db/migrations.js";
 import { MessageWriter } from "../src/messages/message-store.js";
 import { prepareMessage } from "../src/messages/prepare.js";
 import { createTenant } from "../src/tenants/tenants.js";
 import { systemClock } from "../src/time/clock.js";
+import { freshDatabase } from "./bench-database.js";
 
 const N = Number(process.env.BENCH_RECIPIENTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DIALECTS = (process.env.BENCH_DIALECTS ?? "sqlite,postgres").split(",");
 const RESET_EVERY_MS = Number(process.env.BENCH_RESET_EVERY_MS ?? 250);
-const PG_ADMIN = process.env.POSTBAG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ROOT = new URL("..", import.meta.url).pathname;
 const BODY = "Dear parent,\n\nThe school will be closed on Monday for staff training. ".repeat(30);
 const LIMITS = { maxMessageBytes: 10 * 1024 * 1024, maxRecipients: 100, senderDomain: "bench.postbag.localhost" };
@@ -38,40 +37,6 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 };
 
-async function freshDatabase(dialect: string): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "postbag-fairness-"));
-    const url = `sqlite:${join(dir, "bench.db")}`;
-    const database = createDatabase(url);
-    return {
-      url,
-      database,
-      async drop() {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `pb_fairness_${Math.random().toString(16).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
-  const database = createDatabase(url);
-  return {
-    url,
-    database,
-    async drop() {
-      await database.close();
-      const a = new pg.Client({ connectionString: PG_ADMIN });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
 async function startSink(): Promise<{ port: number; stop(): void }> {
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench/sink.ts"), "0"], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -82,7 +47,8 @@ async function startSink(): Promise<{ port: number; stop(): void }> {
 
 function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(ROOT, "bin/postbag.mjs"), "worker"], {
-    env: { ...process.env, ...env },
+    // Several processes on one host: none takes the default metrics address.
+    env: { ...process.env, POSTBAG_METRICS_LISTEN: "off", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -113,7 +79,7 @@ async function count(database: Database, tenantId: string, status: string): Prom
 
 /** A's total time in seconds, and B's acceptance-to-sent times in ms (empty when B sends nothing). */
 async function round(dialect: string, sinkPort: number, withB: boolean): Promise<{ a: number; b: number[] }> {
-  const target = await freshDatabase(dialect);
+  const target = await freshDatabase(dialect, "fairness");
   const dataDir = mkdtempSync(join(tmpdir(), "postbag-fairness-data-"));
   const workers: ChildProcess[] = [];
   try {

@@ -15,16 +15,15 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { sql } from "kysely";
 import nodemailer from "nodemailer";
-import pg from "pg";
-import { createDatabase, type Database } from "../src/db/database.js";
+import type { Database } from "../src/db/database.js";
 import { migrate } from "../src/db/migrations.js";
 import { createApiKey, createTenant } from "../src/tenants/tenants.js";
 import { systemClock } from "../src/time/clock.js";
+import { freshDatabase } from "./bench-database.js";
 
 const N = Number(process.env.BENCH_MESSAGES ?? 3_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DIALECTS = (process.env.BENCH_DIALECTS ?? "sqlite").split(",");
-const PG_ADMIN = process.env.POSTBAG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1_000);
 /** HTTP keep-alive connections, and SMTP connections (within POSTBAG_SUBMISSION_CONNECTIONS_PER_KEY). */
 const CONNECTIONS = 8;
@@ -46,41 +45,11 @@ async function startSink(): Promise<{ port: number; stop(): void }> {
   return { port: Number(line), stop: () => child.kill("SIGTERM") };
 }
 
-async function freshDatabase(dialect: string): Promise<{ url: string; database: Database; drop(): Promise<void> }> {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "postbag-bench-"));
-    const url = `sqlite:${join(dir, "bench.db")}`;
-    const database = createDatabase(url);
-    const drop = async () => {
-      await database.close();
-      rmSync(dir, { recursive: true, force: true });
-    };
-    return { url, database, drop };
-  }
-  const name = `pb_bench_${Math.random().toString(16).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
-  const database = createDatabase(url);
-  return {
-    url,
-    database,
-    async drop() {
-      await database.close();
-      const a = new pg.Client({ connectionString: PG_ADMIN });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
 /** Starts `postbag serve`; resolves with the HTTP and SMTP ports from its banner. */
 function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; http: number; smtp: number }> {
   const child = spawn(process.execPath, [join(ROOT, "bin/postbag.mjs"), "serve"], {
-    env: { ...process.env, ...env },
+    // Several processes on one host: none takes the default metrics address.
+    env: { ...process.env, POSTBAG_METRICS_LISTEN: "off", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -177,7 +146,7 @@ async function main() {
   const sink = await startSink();
   try {
     for (const dialect of DIALECTS) {
-      const target = await freshDatabase(dialect);
+      const target = await freshDatabase(dialect, "submission");
       await migrate(target.database);
       const tenant = await createTenant(target.database.db, systemClock, { name: "Bench School" });
       const { key } = await createApiKey(target.database.db, systemClock, { tenantId: tenant.id, role: "system" });

@@ -16,17 +16,16 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { sql } from "kysely";
 import nodemailer from "nodemailer";
-import pg from "pg";
-import { createDatabase, type Database } from "../src/db/database.js";
+import type { Database } from "../src/db/database.js";
 import { migrate } from "../src/db/migrations.js";
 import { generateDkimKey } from "../src/domains/dkim-key.js";
 import { createApiKey, createTenant } from "../src/tenants/tenants.js";
 import { systemClock } from "../src/time/clock.js";
+import { freshDatabase } from "./bench-database.js";
 
 const N = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DIALECTS = (process.env.BENCH_DIALECTS ?? "sqlite,postgres").split(",");
-const PG_ADMIN = process.env.POSTBAG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const HTTP_CONCURRENCY = 64;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
 const RELAY_DELAY_MS = Number(process.env.BENCH_RELAY_DELAY_MS ?? 20);
@@ -90,46 +89,6 @@ async function rawRound(port: number): Promise<number> {
   return rate;
 }
 
-interface Target {
-  readonly url: string;
-  readonly database: Database;
-  drop(): Promise<void>;
-}
-
-async function freshDatabase(dialect: string): Promise<Target> {
-  if (dialect === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "postbag-bench-"));
-    const url = `sqlite:${join(dir, "bench.db")}`;
-    const database = createDatabase(url);
-    return {
-      url,
-      database,
-      async drop() {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `pb_bench_${Math.random().toString(16).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = PG_ADMIN.replace(/\/[^/]*$/, `/${name}`);
-  const database = createDatabase(url);
-  return {
-    url,
-    database,
-    async drop() {
-      await database.close();
-      const a = new pg.Client({ connectionString: PG_ADMIN });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
 /** Starts `postbag …`; resolves when a stdout line matches `ready`, with that line. */
 function startPostbag(
   args: string[],
@@ -137,7 +96,8 @@ function startPostbag(
   ready: RegExp,
 ): Promise<{ child: ChildProcess; line: string }> {
   const child = spawn(process.execPath, [join(ROOT, "bin/postbag.mjs"), ...args], {
-    env: { ...process.env, ...env },
+    // Several processes on one host: none takes the default metrics address.
+    env: { ...process.env, POSTBAG_METRICS_LISTEN: "off", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -219,7 +179,7 @@ async function waitAllSent(database: Database, tenantId: string, count = N): Pro
 }
 
 async function prepare(dialect: string) {
-  const target = await freshDatabase(dialect);
+  const target = await freshDatabase(dialect, "bench");
   await migrate(target.database);
   const tenant = await createTenant(target.database.db, systemClock, { name: "Bench School" });
   const key = await createApiKey(target.database.db, systemClock, { tenantId: tenant.id, role: "system" });
