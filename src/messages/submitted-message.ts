@@ -186,7 +186,14 @@ export async function prepareSubmitted(
     attachments: [],
     sizeBytes: raw.length,
     idempotencyKey: `smtp:${input.keyId}:${messageId}`.slice(0, 200),
-    requestHash: createHash("sha256").update(raw).digest("hex"),
+    // What makes a retry the same message: sender, envelope and subject. Not the MIME bytes: a
+    // client that lost our 250 and builds the message again writes a new Date header (and new
+    // multipart boundaries), and must still get the first answer instead of a conflict.
+    requestHash: createHash("sha256")
+      .update(
+        JSON.stringify([fromCheck.email, subjectRaw, recipients.map((r) => (r.email ?? "").toLowerCase()).sort()]),
+      )
+      .digest("hex"),
     submitted: { raw, messageId },
   };
 }

@@ -169,9 +169,14 @@ describeEachDialect("SMTP submission (Nodemailer as the client)", (dialect) => {
     const tenant = await t.newTenant();
     const transport = client({ user: "school-printer", pass: tenant.keys.staff });
     const message = mail({ messageId: "<scan-42@printer.oakwood.example>" });
-    const first = await transport.sendMail(message);
-    const again = await transport.sendMail(message);
+    const first = await transport.sendMail({ ...message, date: new Date("2026-12-06T08:00:00Z") });
+    // The client lost our 250 and builds the message again: a new Date header, the same message.
+    const again = await transport.sendMail({ ...message, date: new Date("2026-12-06T08:00:07Z") });
     expect(idFrom(again.response)).toBe(idFrom(first.response));
+    // The same Message-ID for other mail (another subject) is refused, not taken as a retry.
+    await expect(transport.sendMail({ ...message, subject: "Another scan" })).rejects.toMatchObject({
+      responseCode: 554,
+    });
     const rows = await t.db.selectFrom("messages").select("id").where("tenant_id", "=", tenant.id).execute();
     expect(rows).toHaveLength(1);
     transport.close();
