@@ -51,30 +51,63 @@ if ((await runBin("node", process.execPath, ["scripts/check-layers.mjs"])) !== 0
 // (test/console/openapi-types.test.ts checks that they match the routes).
 if ((await run("tsc", ["--noEmit", "-p", "web"], join(root, "web"))) !== 0) failed++;
 
-// A stale report must not stand in for a run that crashed before writing one.
-await rm(resultsFile, { force: true });
-const vitestCode = await run("vitest", [
-  "run",
-  "--reporter=default",
-  "--reporter=json",
-  `--outputFile.json=${resultsFile}`,
-  ...process.argv.slice(2),
-]);
-const results = await readVitestResults();
-if (results === undefined) {
-  console.error(`\nvitest wrote no report to ${resultsFile} (exit code ${vitestCode})`);
-  failed++;
-} else {
-  let vitestFailed = results.numFailedTests ?? 0;
-  passed += results.numPassedTests ?? 0;
-  skipped += (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
-  // A file that fails to load (import error, throw at top level) has no failed tests of its own.
+/** One vitest run with its JSON report (undefined when it wrote none). */
+async function runVitest(args) {
+  // A stale report must not stand in for a run that crashed before writing one.
+  await rm(resultsFile, { force: true });
+  const code = await run("vitest", [
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${resultsFile}`,
+    ...args,
+  ]);
+  return { code, results: await readVitestResults() };
+}
+
+/** Failed tests, plus files that failed to load (an import error has no failed test of its own). */
+function failuresOf(results) {
+  let count = results.numFailedTests ?? 0;
   for (const file of results.testResults ?? []) {
     const hasFailedTest = (file.assertionResults ?? []).some((t) => t.status === "failed");
-    if (file.status === "failed" && !hasFailedTest) vitestFailed++;
+    if (file.status === "failed" && !hasFailedTest) count++;
   }
-  // Anything else vitest counts as a failure (unhandled errors, no test files found).
-  if (vitestCode !== 0 && vitestFailed === 0) vitestFailed++;
+  return count;
+}
+
+const pendingIn = (file) => (file.assertionResults ?? []).filter((t) => t.status === "pending").length;
+
+const first = await runVitest(process.argv.slice(2));
+if (first.results === undefined) {
+  console.error(`\nvitest wrote no report to ${resultsFile} (exit code ${first.code})`);
+  failed++;
+} else {
+  let vitestFailed = failuresOf(first.results);
+  passed += first.results.numPassedTests ?? 0;
+  skipped += (first.results.numPendingTests ?? 0) + (first.results.numTodoTests ?? 0);
+  // A test process that dies (vitest: "Worker exited unexpectedly") fails no test: it leaves the
+  // rest of its file pending and the run with an error. Run those files once more, and say so;
+  // their second run counts instead. Anything else vitest counts as a failure (unhandled errors,
+  // no test files found).
+  const interrupted = (first.results.testResults ?? []).filter((f) => pendingIn(f) > 0);
+  if (first.code !== 0 && vitestFailed === 0 && interrupted.length > 0) {
+    const files = interrupted.map((f) => f.name);
+    console.log(`\nvitest ended with an error and no failed test; running again: ${files.join(", ")}`);
+    const again = await runVitest(files);
+    if (again.results === undefined || again.code !== 0) {
+      vitestFailed += again.results === undefined ? 1 : Math.max(1, failuresOf(again.results));
+    } else {
+      for (const f of interrupted) {
+        const done = (f.assertionResults ?? []).filter((t) => t.status === "passed").length;
+        passed -= done;
+        skipped -= pendingIn(f);
+      }
+      passed += again.results.numPassedTests ?? 0;
+      skipped += (again.results.numPendingTests ?? 0) + (again.results.numTodoTests ?? 0);
+    }
+  } else if (first.code !== 0 && vitestFailed === 0) {
+    vitestFailed++;
+  }
   failed += vitestFailed;
 }
 
