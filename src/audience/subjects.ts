@@ -1,6 +1,8 @@
+import { sql } from "kysely";
 import type { Db } from "../db/database.js";
 import { stringList } from "../db/json-codec.js";
 import type { SubjectTable } from "../db/tables.js";
+import { likePattern } from "./contacts.js";
 
 /** A subject (for a school, a student) and the groups it belongs to, such as year and class. */
 export interface Subject {
@@ -15,6 +17,8 @@ export interface Subject {
 export interface SubjectQuery {
   /** Only subjects in this group (exact name). */
   readonly group?: string | undefined;
+  /** Part of the name or the external id, case-insensitive. */
+  readonly search?: string | undefined;
   /** The id of the last subject of the previous page. */
   readonly after?: string | undefined;
   readonly limit: number;
@@ -54,6 +58,15 @@ export async function listSubjects(db: Db, tenantId: string, query: SubjectQuery
       ),
     );
   }
+  if (query.search !== undefined && query.search !== "") {
+    const pattern = likePattern(query.search);
+    q = q.where((eb) =>
+      eb.or([
+        eb(sql`lower(subjects.name)`, "like", sql`${pattern} escape '\\'`),
+        eb(sql`lower(subjects.external_id)`, "like", sql`${pattern} escape '\\'`),
+      ]),
+    );
+  }
   if (query.after !== undefined) q = q.where("subjects.id", ">", query.after);
   const rows = await q.orderBy("subjects.id").limit(query.limit).execute();
   return rows.map(subjectOf);
@@ -88,4 +101,31 @@ export async function listSubjectGroups(
   if (query.after !== undefined) q = q.where("name", ">", query.after);
   const rows = await q.groupBy("name").orderBy("name").limit(query.limit).execute();
   return rows.map((r) => ({ name: r.name, subjectCount: Number(r.n) }));
+}
+
+/** A subject's link to one contact. */
+export interface SubjectLink {
+  readonly contactExternalId: string;
+  readonly contactName: string;
+  readonly relationship: string | null;
+  readonly receivesMail: boolean;
+}
+
+/** The contacts a subject is linked to, by contact name. */
+export async function linksOfSubject(db: Db, tenantId: string, subjectId: string): Promise<SubjectLink[]> {
+  const rows = await db
+    .selectFrom("contact_subjects as l")
+    .innerJoin("contacts as c", (j) => j.onRef("c.id", "=", "l.contact_id").onRef("c.tenant_id", "=", "l.tenant_id"))
+    .select(["c.external_id", "c.name", "l.relationship", "l.receives_mail"])
+    .where("l.tenant_id", "=", tenantId)
+    .where("l.subject_id", "=", subjectId)
+    .orderBy("c.name")
+    .orderBy("c.external_id")
+    .execute();
+  return rows.map((r) => ({
+    contactExternalId: r.external_id,
+    contactName: r.name,
+    relationship: r.relationship,
+    receivesMail: Number(r.receives_mail) === 1,
+  }));
 }

@@ -16,7 +16,9 @@ export type AuditAction =
   | "person.role_changed"
   | "person.removed"
   | "timezone.changed"
-  | "contact.email_corrected";
+  | "contact.email_corrected"
+  | "contact.deleted"
+  | "subject.deleted";
 
 export interface AuditEntry {
   readonly tenantId: string | null;

@@ -2293,7 +2293,7 @@ export interface paths {
                             /** @description Rows not applied (the first 1,000) */
                             errors: {
                                 /** @enum {string} */
-                                code: "invalid_json" | "line_too_long" | "invalid_row" | "missing_field" | "invalid_field" | "unknown_field" | "unknown_contact" | "unknown_subject" | "invalid_email";
+                                code: "invalid_json" | "line_too_long" | "invalid_row" | "missing_field" | "invalid_field" | "unknown_field" | "unknown_contact" | "unknown_subject" | "deleted" | "invalid_email";
                                 contactExternalId?: string | null;
                                 externalId: string | null;
                                 /** @description JSON: the row's index in its array, from 0 */
@@ -2320,7 +2320,7 @@ export interface paths {
                             /** @description Contacts kept without an address because the one given is unusable (the first 1,000) */
                             warnings: {
                                 /** @enum {string} */
-                                code: "invalid_json" | "line_too_long" | "invalid_row" | "missing_field" | "invalid_field" | "unknown_field" | "unknown_contact" | "unknown_subject" | "invalid_email";
+                                code: "invalid_json" | "line_too_long" | "invalid_row" | "missing_field" | "invalid_field" | "unknown_field" | "unknown_contact" | "unknown_subject" | "deleted" | "invalid_email";
                                 contactExternalId?: string | null;
                                 externalId: string | null;
                                 /** @description JSON: the row's index in its array, from 0 */
@@ -2765,6 +2765,26 @@ export interface paths {
                                     source: "link" | "one_click" | "api" | "feedback_report";
                                 }[];
                             };
+                            /** @description The 20 most recent emails for this contact, newest first */
+                            recentMail: {
+                                category: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastText: string | null;
+                                messageId: string;
+                                recipientId: string;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
+                                subject: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            suppression: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @enum {string} */
+                                reason: "hard_bounce" | "spam";
+                            } | null;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -2846,7 +2866,112 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a contact (a leaver, a GDPR request)
+         * @description The contact, their links and opt-outs are deleted; the name and address are erased from every email sent to them (reports keep the counts and show a deleted contact) and mail still waiting for them is cancelled. A tombstone keeps a later sync from recreating them: that row gets the error `deleted` unless it says `"restore": true`. Suppressions stay. Administrators and system keys only.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    externalId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            externalId: string;
+                            /** @description Mail still waiting for them, cancelled */
+                            recipientsCancelled: number;
+                            /** @description Rows of sent or waiting mail whose name and address were erased */
+                            recipientsErased: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /**
@@ -2907,6 +3032,26 @@ export interface paths {
                                     source: "link" | "one_click" | "api" | "feedback_report";
                                 }[];
                             };
+                            /** @description The 20 most recent emails for this contact, newest first */
+                            recentMail: {
+                                category: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastText: string | null;
+                                messageId: string;
+                                recipientId: string;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
+                                subject: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            suppression: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @enum {string} */
+                                reason: "hard_bounce" | "spam";
+                            } | null;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -3063,6 +3208,26 @@ export interface paths {
                                     source: "link" | "one_click" | "api" | "feedback_report";
                                 }[];
                             };
+                            /** @description The 20 most recent emails for this contact, newest first */
+                            recentMail: {
+                                category: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastText: string | null;
+                                messageId: string;
+                                recipientId: string;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
+                                subject: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            suppression: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @enum {string} */
+                                reason: "hard_bounce" | "spam";
+                            } | null;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -11950,6 +12115,8 @@ export interface paths {
                     /** @description Exact group name */
                     group?: string;
                     limit?: number;
+                    /** @description Part of the name or external id, any case */
+                    search?: string;
                 };
                 header?: never;
                 path?: never;
@@ -12054,6 +12221,231 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subjects/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subject by external id, with the contacts linked to it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    externalId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            externalId: string;
+                            groups: string[];
+                            links: {
+                                contactExternalId: string;
+                                contactName: string;
+                                receivesMail: boolean;
+                                relationship: string | null;
+                            }[];
+                            name: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subject (a student who left, a GDPR request)
+         * @description The subject, their groups and links to contacts are deleted (the contacts stay); mail still waiting leaves out the parts about them. A tombstone keeps a later sync from recreating them: that row gets the error `deleted` unless it says `"restore": true`. Administrators and system keys only.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    externalId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            externalId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
