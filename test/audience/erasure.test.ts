@@ -81,7 +81,14 @@ describeEachDialect("deleting contacts and students (DELETE /v1/contacts|subject
     (t.clock as ManualClock).advance(1_000);
     const second = await announce(tenant, "Concert");
     await suppress(t.db, [
-      { tenantId: tenant.id, email: "mary@example.test", reason: "hard_bounce", detail: null, recipientId: null, at: 1 },
+      {
+        tenantId: tenant.id,
+        email: "mary@example.test",
+        reason: "hard_bounce",
+        detail: null,
+        recipientId: null,
+        at: 1,
+      },
     ]);
     const before = await rowsOf(tenant.id, first.message_id);
     const maryId = before.find((r) => r.email === "mary@example.test")?.contact_id;
