@@ -4502,6 +4502,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description false: leave out bounces, delays, complaints and auto-replies; true: only those; absent: all */
+                    automatic?: boolean;
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     kind?: "reply" | "bounce" | "delay" | "complaint" | "auto_reply" | "other";
@@ -4665,6 +4667,7 @@ export interface paths {
                             }[];
                             contact: {
                                 email: string | null;
+                                externalId: string;
                                 id: string;
                                 name: string;
                             } | null;
@@ -4696,6 +4699,8 @@ export interface paths {
                                 status: string;
                             } | null;
                             recipientId: string | null;
+                            /** @description The HTML has images from elsewhere; /body?images=true shows them, /body alone blocks them */
+                            remoteImages: boolean;
                             sentAt: string | null;
                             size: number;
                             subject: string | null;
@@ -4806,6 +4811,121 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description The attachment's bytes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox/{id}/body": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One inbound message as a page to read in a sandboxed frame; images from elsewhere only when asked
+         * @description Sanitised HTML (or the text) in a document of its own whose Content-Security-Policy runs nothing, loads nothing from elsewhere unless `images=true` (then https images only), and sandboxes the page.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    images?: boolean;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/html */
                 200: {
                     headers: {
                         [name: string]: unknown;
