@@ -20,6 +20,12 @@ const Audit = lazy(() => import("./pages/Audit"));
 const NoTenant = lazy(() => import("./pages/NoTenant"));
 const Schools = lazy(() => import("./pages/Schools"));
 const OperatorPackages = lazy(() => import("./pages/OperatorPackages"));
+const Contacts = lazy(() => import("./pages/Contacts"));
+const Contact = lazy(() => import("./pages/Contact"));
+const Students = lazy(() => import("./pages/Students"));
+const Student = lazy(() => import("./pages/Student"));
+const Inbox = lazy(() => import("./pages/Inbox"));
+const InboxMessage = lazy(() => import("./pages/InboxMessage"));
 
 function AdminOnly({ children }: { children: React.ReactNode }) {
   const { isAdmin } = useSignedIn();
@@ -71,6 +77,12 @@ function TenantRoutes() {
       <Routes>
         <Route index element={<Overview />} />
         <Route path="suppressions" element={<Suppressions />} />
+        <Route path="contacts" element={<Contacts />} />
+        <Route path="contacts/:externalId" element={<Contact />} />
+        <Route path="students" element={<Students />} />
+        <Route path="students/:externalId" element={<Student />} />
+        <Route path="inbox" element={<Inbox />} />
+        <Route path="inbox/:id" element={<InboxMessage />} />
         <Route
           path="configurations"
           element={

@@ -31,3 +31,11 @@ export type Suppression = Answer<"/v1/suppressions", "get">["items"][number];
 export type OperatorTenant = Answer<"/v1/operator/tenants", "get">["items"][number];
 export type OperatorPackage = Answer<"/v1/operator/packages", "get">["items"][number];
 export type InvitationSent = Answer<"/v1/operator/tenants/{id}/invitations", "post">;
+
+export type ContactItem = Answer<"/v1/contacts", "get">["items"][number];
+export type ContactDetail = Answer<"/v1/contacts/{externalId}", "get">;
+export type StudentItem = Answer<"/v1/subjects", "get">["items"][number];
+export type StudentDetail = Answer<"/v1/subjects/{externalId}", "get">;
+export type InboxItem = Answer<"/v1/inbox", "get">["items"][number];
+export type InboxDetail = Answer<"/v1/inbox/{id}", "get">;
+export type DigestOffer = Answer<"/v1/settings/digest-offer", "get">;

@@ -24,6 +24,9 @@ export const operatorScreens: readonly Screen[] = [
 
 export const screens: readonly Screen[] = [
   { path: "/", label: "Overview", admin: false },
+  { path: "/inbox", label: "Inbox", admin: false },
+  { path: "/contacts", label: "Contacts", admin: false },
+  { path: "/students", label: "Students", admin: false },
   { path: "/configurations", label: "Configurations", admin: true },
   { path: "/people", label: "People", admin: true },
   { path: "/keys", label: "API keys", admin: true },
