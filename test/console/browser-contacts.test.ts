@@ -176,9 +176,17 @@ describe.skipIf(!chromiumAvailable())("contacts, students, the preference page a
     await page.getByLabel("Only without a usable address").check();
     await page.getByRole("link", { name: "Alex Jones" }).click();
     await page.getByText("which is not usable").waitFor();
+    // The browser refuses what is not an address at all; the server explains the rest.
     await page.getByLabel("Correct the address").fill("not an address");
     await page.getByRole("button", { name: "Save address" }).click();
-    await page.getByRole("alert").waitFor();
+    expect(
+      await page
+        .getByLabel("Correct the address")
+        .evaluate((el) => (el as { validity: { valid: boolean } }).validity.valid),
+    ).toBe(false);
+    await page.getByLabel("Correct the address").fill("alex@example");
+    await page.getByRole("button", { name: "Save address" }).click();
+    await page.getByRole("alert").getByText("invalid domain").waitFor();
     await page.getByLabel("Correct the address").fill("alex.jones@example.test");
     await page.getByRole("button", { name: "Save address" }).click();
     await page.getByText("Corrected in Postbag").waitFor();
@@ -187,7 +195,7 @@ describe.skipIf(!chromiumAvailable())("contacts, students, the preference page a
     // Robin Lee left: deleted, with a clear confirmation first.
     await page.goto(`/contacts/P3`);
     await page.getByRole("heading", { name: "Robin Lee", level: 1 }).waitFor();
-    await page.getByRole("button", { name: "Delete Robin Lee" }).click();
+    await page.getByRole("button", { name: "Delete contact Robin Lee" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete Robin Lee?" });
     await dialog.getByText("cannot be undone").waitFor();
     await expectAccessible(page, "Delete contact dialog");
@@ -207,7 +215,7 @@ describe.skipIf(!chromiumAvailable())("contacts, students, the preference page a
     await page.getByRole("link", { name: "Alex Jones" }).waitFor();
     await expectAccessible(page, "Student");
     await page.goto("/students/S2");
-    await page.getByRole("button", { name: "Delete Jamie Lee" }).click();
+    await page.getByRole("button", { name: "Delete student Jamie Lee" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Delete for good" }).click();
     await page.getByRole("heading", { name: "Students", level: 1 }).waitFor();
     expect((await call("GET", "/v1/subjects/S2", school.adminKey)).status).toBe(404);

@@ -217,7 +217,7 @@ export default function Contact() {
         {isAdmin && (
           <ConfirmButton
             label="Delete contact"
-            ariaLabel={`Delete ${c.name}`}
+            ariaLabel={`Delete contact ${c.name}`}
             title={`Delete ${c.name}?`}
             message={
               "Their name and address are erased from Postbag, also from every email they were sent (reports keep " +

@@ -64,7 +64,7 @@ export default function Student() {
         {isAdmin && (
           <ConfirmButton
             label="Delete student"
-            ariaLabel={`Delete ${s.name}`}
+            ariaLabel={`Delete student ${s.name}`}
             title={`Delete ${s.name}?`}
             message={
               "The student, their groups and their links to contacts are deleted (the contacts stay). Mail still " +
