@@ -209,6 +209,32 @@ describeEachDialect("Inbox API", (dialect) => {
     expect(String(body.text).trim()).toBe("Yes, she will come.");
   });
 
+  it("links a reply to one copy of an announcement (its Message-ID names the recipient), only within the tenant", async () => {
+    const copy = await store(
+      t,
+      tenant.id,
+      plainMessage({
+        from: "mum@example.org",
+        subject: "Re: the copy",
+        headers: [`In-Reply-To: <${recipientId}@postbag.test>`],
+      }),
+      "imap:1:40",
+    );
+    expect(json(await get(`/v1/inbox/${copy}`))).toMatchObject({ messageId, recipientId, contactId });
+    const foreign = await store(
+      t,
+      other.id,
+      plainMessage({ from: "mum@example.org", subject: "Re: not yours", headers: [`In-Reply-To: <${recipientId}@x>`] }),
+      "imap:9:40",
+    );
+    expect(json(await get(`/v1/inbox/${foreign}`, "staff", other))).toMatchObject({
+      messageId: null,
+      recipientId: null,
+      contactId: null,
+    });
+    await t.db.deleteFrom("inbound_messages").where("id", "in", [copy, foreign]).execute();
+  });
+
   it("sanitises HTML and lists attachments", async () => {
     const body = json<{ html: string; attachments: unknown[] }>(await get(`/v1/inbox/${htmlId}`));
     expect(body.html).toContain("<b>there</b>");
