@@ -121,7 +121,19 @@ describeEachDialect("deleting contacts and students (DELETE /v1/contacts|subject
     expect(stats.statusCode, stats.body).toBe(200);
     expect(stats.body).not.toContain("Mary");
     expect(stats.body).not.toContain("mary@");
-    expect(json<{ items: unknown[] }>(stats).items).toHaveLength(2);
+    const items = json<{ items: { contactDeleted: boolean; email: string }[] }>(stats).items;
+    expect(items.map((i) => [i.contactDeleted, i.email]).sort()).toEqual([
+      [false, "sam@example.test"],
+      [true, ""],
+    ]);
+    const csv = await t.inject({
+      method: "GET",
+      url: `/v1/announcements/${first.id}/recipients.csv`,
+      headers: tenant.auth("staff"),
+    });
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.body).toContain("deleted contact");
+    expect(csv.body).not.toContain("Mary");
 
     expect((await t.inject({ method: "GET", url: "/v1/contacts/P1", headers: tenant.auth() })).statusCode).toBe(404);
     const student = await t.inject({ method: "GET", url: "/v1/subjects/S1", headers: tenant.auth() });

@@ -1662,6 +1662,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description For a contact deleted since: name and address erased */
+                                contactDeleted: boolean;
                                 contactExternalId: string | null;
                                 contactName: string | null;
                                 /** @description '' when the contact has no usable address */
