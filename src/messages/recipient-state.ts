@@ -688,7 +688,7 @@ async function cancelWhere(
 /**
  * A contact was deleted (a leaver, a GDPR request), inside the caller's transaction: every
  * recipient row of theirs loses its address, name and the server's reply text (which may quote the
- * address), and so do its events; statuses, times and counts stay, so reports still add up and
+ * address), and so do its events and the digests made for them; statuses, times and counts stay, so reports still add up and
  * show a deleted contact. Their mail still waiting (`CANCELLABLE`, digest items included) is
  * cancelled rather than sent; a row a worker holds right now finishes its attempt. Answers how
  * many rows were erased and cancelled.
@@ -714,6 +714,24 @@ export async function eraseContactRecipients(
         "recipient_id",
         "in",
         eb.selectFrom("recipients").select("id").where("tenant_id", "=", tenantId).where("contact_id", "=", contactId),
+      ),
+    )
+    .execute();
+  // A digest is one contact's own email: whom it names and what it says go too.
+  await tx
+    .updateTable("messages")
+    .set({ header_recipients: JSON.stringify({ to: [], cc: [] }), text_body: null, html_body: null })
+    .where("tenant_id", "=", tenantId)
+    .where("source", "=", "digest")
+    .where((eb) =>
+      eb(
+        "id",
+        "in",
+        eb
+          .selectFrom("recipients")
+          .select("message_id")
+          .where("tenant_id", "=", tenantId)
+          .where("contact_id", "=", contactId),
       ),
     )
     .execute();

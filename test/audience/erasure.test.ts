@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { composeAnnouncement } from "../../src/announcements/compose.js";
 import { fanOutAnnouncement } from "../../src/announcements/fanout.js";
+import { newId } from "../../src/db/ids.js";
+import { newRecipient } from "../../src/messages/recipient-state.js";
 import { suppress } from "../../src/messages/suppressions.js";
 import type { ManualClock } from "../../src/time/clock.js";
 import { describeEachDialect } from "../support/databases.js";
@@ -94,9 +96,49 @@ describeEachDialect("deleting contacts and students (DELETE /v1/contacts|subject
     const maryId = before.find((r) => r.email === "mary@example.test")?.contact_id;
     expect(before.map((r) => r.status)).toEqual(["sent", "sent"]);
 
+    // A digest sent to her earlier: one message of her own.
+    const digestId = newId(t.clock.now());
+    await t.db
+      .insertInto("messages")
+      .values({
+        id: digestId,
+        tenant_id: tenant.id,
+        category: "digest",
+        source: "digest",
+        from_address: "office@school.test",
+        from_name: null,
+        reply_to: null,
+        subject: "Your digest",
+        text_body: "Dear Mary Jones, this week: …",
+        html_body: "<p>Dear Mary Jones</p>",
+        header_recipients: JSON.stringify({ to: [{ email: "mary@example.test", name: "Mary Jones" }], cc: [] }),
+        headers: "{}",
+        message_id_header: `<${digestId}@school.test>`,
+        idempotency_key: null,
+        request_hash: null,
+        size_bytes: 10,
+        attachment_count: 0,
+        created_at: t.clock.now(),
+      })
+      .execute();
+    const { recipient } = newRecipient({
+      tenantId: tenant.id,
+      messageId: digestId,
+      email: "mary@example.test",
+      name: "Mary Jones",
+      kind: "to",
+      at: t.clock.now(),
+      status: "email_missing",
+      contactId: maryId ?? null,
+    });
+    await t.db.insertInto("recipients").values(recipient).execute();
+
     const res = await t.inject({ method: "DELETE", url: "/v1/contacts/P1", headers: tenant.auth("administrator") });
     expect(res.statusCode, res.body).toBe(200);
-    expect(json(res)).toEqual({ externalId: "P1", deleted: true, recipientsErased: 2, recipientsCancelled: 1 });
+    expect(json(res)).toEqual({ externalId: "P1", deleted: true, recipientsErased: 3, recipientsCancelled: 1 });
+    const digest = await t.db.selectFrom("messages").selectAll().where("id", "=", digestId).executeTakeFirstOrThrow();
+    expect(JSON.stringify(digest)).not.toContain("Mary");
+    expect(JSON.stringify(digest)).not.toContain("mary@");
 
     const sentRows = await rowsOf(tenant.id, first.message_id);
     const erased = sentRows.find((r) => r.contact_id === maryId);
