@@ -15,7 +15,11 @@ export type AuditAction =
   | "key.revoked"
   | "person.role_changed"
   | "person.removed"
-  | "timezone.changed";
+  | "timezone.changed"
+  | "tenant.renamed"
+  | "tenant.suspended"
+  | "tenant.resumed"
+  | "operator.notice_sent";
 
 export interface AuditEntry {
   readonly tenantId: string | null;
