@@ -1,10 +1,25 @@
-// The operator's package catalogue: every package (also those taken off sale), and a form to
-// add one with its credits, price and expiry. Schools' administrators buy them on the Overview.
-import { Alert, Badge, Button, Card, Group, NumberInput, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+// The operator's package catalogue: every package (also those taken off sale), a form to add
+// one with its credits, price and expiry, and taking one off sale. Schools' administrators buy
+// them on the Overview.
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { OperatorPackage } from "../api/types";
+import { ConfirmButton } from "../components/ConfirmButton";
 import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatNumber, formatPrice } from "../format";
@@ -114,6 +129,32 @@ function AddPackage() {
   );
 }
 
+function Withdraw({ pkg }: { pkg: OperatorPackage }) {
+  const queryClient = useQueryClient();
+  const withdraw = useMutation({
+    mutationFn: () => api("DELETE", `/v1/operator/packages/${encodeURIComponent(pkg.id)}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: PACKAGES_KEY }),
+  });
+  return (
+    <>
+      <ConfirmButton
+        label="Take off sale"
+        ariaLabel={`Take ${pkg.name} off sale`}
+        title={`Take ${pkg.name} off sale?`}
+        message="Schools can no longer buy it. Credit they already bought stays with them."
+        confirm="Take off sale"
+        loading={withdraw.isPending}
+        onConfirm={() => withdraw.mutate()}
+      />
+      {withdraw.isError && (
+        <Text size="xs" c="red.8" role="alert">
+          {describeError(withdraw.error)}
+        </Text>
+      )}
+    </>
+  );
+}
+
 export default function OperatorPackages() {
   const packages = useInfiniteQuery({
     queryKey: PACKAGES_KEY,
@@ -144,7 +185,7 @@ export default function OperatorPackages() {
           <Empty>No packages yet: add one above, so that schools can buy credit.</Empty>
         ) : (
           <>
-            <ScrollTable minWidth={560}>
+            <ScrollTable minWidth={640}>
               <Table striped aria-labelledby="catalogue-title" data-testid="packages-table">
                 <Table.Thead>
                   <Table.Tr>
@@ -153,6 +194,9 @@ export default function OperatorPackages() {
                     <Table.Th scope="col">Price</Table.Th>
                     <Table.Th scope="col">Expires</Table.Th>
                     <Table.Th scope="col">On sale</Table.Th>
+                    <Table.Th scope="col">
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -167,6 +211,7 @@ export default function OperatorPackages() {
                       <Table.Td>
                         {p.active ? <Badge color="teal.9">On sale</Badge> : <Badge variant="default">Off sale</Badge>}
                       </Table.Td>
+                      <Table.Td>{p.active && <Withdraw pkg={p} />}</Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
