@@ -42,7 +42,7 @@ function Queue() {
         <Stat label="Held: school suspended" value={q.suspended} testId="queue-suspended" />
       </SimpleGrid>
       {q.delayed > 0 && (
-        <Alert color="orange" role="status">
+        <Alert color="red" role="status">
           Some mail has waited longer than it should (oldest since {formatDateTime(q.oldestWaitingSince, browserZone())}
           ): look at the relay errors below and the worker's logs.
         </Alert>

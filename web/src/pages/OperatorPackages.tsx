@@ -139,10 +139,12 @@ function Withdraw({ pkg }: { pkg: OperatorPackage }) {
     <>
       <ConfirmButton
         label="Take off sale"
-        ariaLabel={`Take ${pkg.name} off sale`}
+        ariaLabel={`Take off sale: ${pkg.name}`}
         title={`Take ${pkg.name} off sale?`}
         message="Schools can no longer buy it. Credit they already bought stays with them."
         confirm="Take off sale"
+        color="red.8"
+        variant="filled"
         loading={withdraw.isPending}
         onConfirm={() => withdraw.mutate()}
       />

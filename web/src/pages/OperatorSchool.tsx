@@ -146,7 +146,7 @@ function Suspension({ detail }: { detail: Detail }) {
       </Title>
       {tenant.suspendedAt ? (
         <Stack gap="sm">
-          <Alert color="orange" title="Suspended" role="status">
+          <Alert color="red" title="Suspended" role="status">
             <Text size="sm">
               Since {formatDateTime(tenant.suspendedAt, browserZone())}
               {tenant.suspendedNote ? `: ${tenant.suspendedNote}` : ""}. Its keys and people are refused and its mail is
@@ -180,6 +180,8 @@ function Suspension({ detail }: { detail: Detail }) {
               title={`Suspend ${tenant.name}?`}
               message="Its people are signed out of the school's screens and its mail waits until you resume it."
               confirm="Suspend"
+              color="red.8"
+              variant="filled"
               loading={suspend.isPending}
               onConfirm={() => suspend.mutate()}
             />
@@ -475,7 +477,7 @@ export default function OperatorSchool() {
         <Title order={1} size="h2">
           {d.tenant.name}
         </Title>
-        {d.tenant.suspendedAt ? <Badge color="orange.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
+        {d.tenant.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
       </Group>
       <Card withBorder component="section" aria-labelledby="glance-title">
         <Title order={2} size="h4" id="glance-title" mb="sm">

@@ -170,7 +170,7 @@ function Members({ group }: { group: OperatorGroupDetail }) {
                       size="xs"
                       variant="subtle"
                       color="red"
-                      aria-label={`Take ${t.name} out of the trust`}
+                      aria-label={`Take out ${t.name}`}
                       onClick={() => put.mutate({ id: t.id, groupId: null })}
                     >
                       Take out
@@ -196,6 +196,7 @@ function Members({ group }: { group: OperatorGroupDetail }) {
             data={outside.map((t) => ({ value: t.id, label: t.name }))}
             value={tenantId}
             onChange={setTenantId}
+            allowDeselect={false}
             w={{ base: "100%", sm: 280 }}
           />
           <Button type="submit" disabled={!tenantId} loading={put.isPending}>
@@ -308,10 +309,10 @@ function Allocate({ group }: { group: OperatorGroupDetail }) {
           <Group align="flex-end" gap="sm" wrap="wrap">
             <Select
               label="School"
-              required
               data={group.tenants.map((t) => ({ value: t.id, label: t.name }))}
               value={tenantId}
               onChange={setTenantId}
+              allowDeselect={false}
               w={{ base: "100%", sm: 240 }}
             />
             <NumberInput

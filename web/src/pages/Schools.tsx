@@ -271,11 +271,7 @@ export default function Schools() {
                         </Anchor>
                       </Table.Td>
                       <Table.Td>
-                        {t.suspendedAt ? (
-                          <Badge color="orange.9">Suspended</Badge>
-                        ) : (
-                          <Badge color="teal.9">Active</Badge>
-                        )}
+                        {t.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
                       </Table.Td>
                       <Table.Td>
                         {t.pendingTimezone ? `${t.timezone} (then ${t.pendingTimezone})` : t.timezone}
