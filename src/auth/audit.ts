@@ -19,7 +19,8 @@ export type AuditAction =
   | "tenant.renamed"
   | "tenant.suspended"
   | "tenant.resumed"
-  | "operator.notice_sent";
+  | "operator.notice_sent"
+  | "contact.email_corrected";
 
 export interface AuditEntry {
   readonly tenantId: string | null;
