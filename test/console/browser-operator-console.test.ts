@@ -1,6 +1,6 @@
 // The operator runs a week of the service in the console, in Debian's Chromium against a real
 // `postbag serve` on SQLite in sandbox mode: a new school with its administrator, its allowance
-// and policy, the default rules, a package, a trust topped up and allocated to two schools, a
+// and policy, the default rules, a package and its price, a trust topped up and allocated to two schools, a
 // repeat offender contacted, and a school suspended and resumed (its administrator refused, then
 // back). axe-core on every screen; the screens fit a phone.
 
@@ -118,6 +118,11 @@ describe.skipIf(!chromiumAvailable())("the operator's console", () => {
     await op.getByRole("textbox", { name: "Credits" }).fill("1000");
     await op.getByRole("button", { name: "Add package" }).click();
     await op.getByTestId("packages-table").getByText("1,000 emails").waitFor();
+    await op.getByRole("button", { name: "Price: 1,000 emails" }).click();
+    await op.getByRole("dialog").getByRole("textbox", { name: "Price" }).fill("15");
+    await op.getByRole("dialog").getByRole("button", { name: "Save price" }).click();
+    await op.getByTestId("packages-table").getByText("£15.00").waitFor();
+    await op.getByRole("dialog").waitFor({ state: "detached" });
     await expectAccessible(op, "Packages");
 
     // A trust: both schools, a top-up, an allocation to each, the ledger.
@@ -204,6 +209,7 @@ describe.skipIf(!chromiumAvailable())("the operator's console", () => {
     await op.getByRole("button", { name: "Suspend Maple Primary" }).click();
     await op.getByRole("dialog").getByRole("button", { name: "Suspend", exact: true }).click();
     await op.getByRole("button", { name: "Resume Maple Primary" }).waitFor();
+    await op.getByRole("dialog").waitFor({ state: "detached" });
     await op.getByText("Suspended", { exact: true }).first().waitFor();
     await expectAccessible(op, "A suspended school");
     await head.reload();
