@@ -11,6 +11,7 @@ import { checkEmail } from "../email/address.js";
 import { ApiError, type ErrorCode } from "../errors/api-error.js";
 import type { MessageWriter } from "../messages/message-store.js";
 import { prepareSubmitted } from "../messages/submitted-message.js";
+import { SlowSmtpClients, type SmtpClientLimits } from "../network/slow-smtp-clients.js";
 import { authenticateKey } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
 
@@ -32,6 +33,8 @@ export interface SubmissionServerDeps {
   readonly penaltyMs?: number;
   /** Whether a client at this address may AUTH without TLS (default: loopback only). */
   readonly plainAuthAllowed?: (remoteAddress: string) => boolean;
+  /** Slow clients (`POSTBAG_SMTP_HANDSHAKE_TIMEOUT_MS`, `POSTBAG_BODY_MIN_BYTES_PER_SECOND`); default: none. */
+  readonly clientLimits?: SmtpClientLimits;
 }
 
 export interface SubmissionServer {
@@ -86,6 +89,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
   const failures = new Map<string, number[]>();
   const perKey = new Map<string, number>();
   const sessions = new Map<string, SubmissionUser>();
+  const slow = new SlowSmtpClients(deps.clientLimits ?? { handshakeTimeoutMs: 0, minBytesPerSecond: 0 }, logger);
 
   const recentFailures = (ip: string): number[] => {
     const now = clock.now();
@@ -115,6 +119,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
     size: limits.maxMessageBytes,
     logger: false,
     onConnect(session, callback) {
+      slow.connected(session);
       if (overLimit(session.remoteAddress)) {
         void penalty().then(() => callback(reply(421, "4.7.0", "too many failed logins from your address; try later")));
         return;
@@ -152,6 +157,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
         }
         perKey.set(principal.keyId, open + 1);
         sessions.set(session.id, { keyId: principal.keyId, tenantId: principal.tenantId });
+        slow.ready(session);
         callback(null, { user: principal.keyId });
       })().catch((err: unknown) => {
         logger.error({ err }, "SMTP submission: AUTH failed");
@@ -171,6 +177,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
       callback();
     },
     onData(stream, session, callback) {
+      slow.watchData(stream, session);
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
@@ -190,6 +197,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
       });
     },
     onClose(session) {
+      slow.closed(session);
       const user = sessions.get(session.id);
       if (!user) return;
       sessions.delete(session.id);
@@ -230,6 +238,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
     return reply(451, "4.3.0", "the message could not be stored; try again later");
   }
 
+  slow.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(settings.port, settings.host, () => {
