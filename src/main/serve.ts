@@ -228,6 +228,7 @@ export async function serve(
             maxRecipients: config.maxRecipients,
             senderDomain: config.senderDomain,
             secretKey: config.secretKey,
+            allowAddressLiterals: config.allowAddressLiterals,
           },
           ...(worker ? { onAccepted: () => worker?.poke() } : {}),
           clientLimits: smtpClientLimits(config),

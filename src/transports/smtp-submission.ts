@@ -7,7 +7,7 @@ import type { SubmissionConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import { loadSenderRules } from "../domains/sender-settings.js";
-import { checkEmail } from "../email/address.js";
+import { checkRecipient } from "../email/address.js";
 import { ApiError, type ErrorCode } from "../errors/api-error.js";
 import type { MessageWriter } from "../messages/message-store.js";
 import { prepareSubmitted } from "../messages/submitted-message.js";
@@ -26,6 +26,8 @@ export interface SubmissionServerDeps {
     readonly maxRecipients: number;
     readonly senderDomain: string;
     readonly secretKey: string;
+    /** `POSTBAG_ALLOW_ADDRESS_LITERALS`: recipients such as `user@[10.1.2.3]` (refused by default). */
+    readonly allowAddressLiterals?: boolean;
   };
   /** Called after a message was committed (wakes the in-process worker). */
   readonly onAccepted?: () => void;
@@ -169,7 +171,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
         callback(reply(452, "4.5.3", `at most ${limits.maxRecipients} recipients per message`));
         return;
       }
-      const r = checkEmail(address.address);
+      const r = checkRecipient(address.address, limits);
       if (!r.ok) {
         callback(reply(553, "5.1.3", r.message));
         return;
@@ -218,6 +220,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
         maxMessageBytes: limits.maxMessageBytes,
         maxRecipients: limits.maxRecipients,
         senderDomain: limits.senderDomain,
+        allowAddressLiterals: limits.allowAddressLiterals,
         sender,
         attachmentPolicy,
         messageIdDomain: limits.senderDomain,
