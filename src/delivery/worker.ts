@@ -5,6 +5,7 @@ import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
 import { getOperatorCreditSettings } from "../credits/settings.js";
 import type { Database, Tx } from "../db/database.js";
+import { StoredJsonError } from "../db/json-codec.js";
 import type { MessageRow } from "../db/tables.js";
 import type { MessageSigner } from "../domains/dkim-signer.js";
 import { isValidEmail } from "../email/address.js";
@@ -437,6 +438,11 @@ export class DeliveryWorker {
     for (const message of messages) {
       const attachments = files.filter((f) => f.message_id === message.id);
       const context = contexts.get(message.id);
+      if (context?.broken) {
+        this.#deps.logger.error({ messageId: message.id, reason: context.broken }, "message could not be rendered");
+        out.set(message.id, { kind: "broken", message, error: context.broken });
+        continue;
+      }
       if (context && needsPersonalCopies(message, context)) {
         out.set(message.id, { kind: "personal", message, attachments, context });
         continue;
@@ -445,7 +451,9 @@ export class DeliveryWorker {
         out.set(message.id, { kind: "fixed", message, raw: await this.#renderFixed(message, attachments, context) });
       } catch (err) {
         this.#deps.logger.error({ err, messageId: message.id }, "message could not be rendered");
-        out.set(message.id, { kind: "broken", message, error: "message could not be rendered to MIME" });
+        // A stored column that lost its shape says which; other failures stay generic.
+        const error = err instanceof StoredJsonError ? err.message : "message could not be rendered to MIME";
+        out.set(message.id, { kind: "broken", message, error });
       }
     }
     return out;
