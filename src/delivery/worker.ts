@@ -108,7 +108,9 @@ const SETTINGS_TTL_MS = 10_000;
  * each runs `loadMessage -> render -> send -> decide -> record` (plain messages are rendered to
  * MIME once, when loaded; announcements and digests once per recipient). Outcomes are written
  * by group commit: the first is written at once, and those that arrive while a commit runs share
- * the next one, so a 250 waits for its durable record no longer than one commit. Rows stay
+ * the next one, so a 250 waits for its durable record no longer than one commit, and the
+ * connection that carried it begins no other transaction until then (`MailTransport.send`'s
+ * `recorded`), so a crash repeats only transactions still open at the relay. Rows stay
  * leased to this worker until their outcome is committed, and the lease is renewed while they
  * wait; an outcome the database refuses (it is away) stays pending and is retried for as long
  * as it takes, still leased. So a crash at any point means a retry after the lease, never a
