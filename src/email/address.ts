@@ -113,7 +113,7 @@ export interface RecipientRules {
  */
 export function checkRecipient(input: string, rules: RecipientRules = {}): EmailCheck {
   const checked = checkEmail(input);
-  if (checked.ok && !rules.allowAddressLiterals && isAddressLiteral(checked.email)) {
+  if (checked.ok && !rules.allowAddressLiterals && hasAddressLiteral(checked.email)) {
     return refuse(
       "address_literal",
       `${quote(checked.email)} names an IP address instead of a domain; such recipients are not accepted`,
@@ -122,8 +122,11 @@ export function checkRecipient(input: string, rules: RecipientRules = {}): Email
   return checked;
 }
 
-/** `user@[…]`: the domain is an IP address literal. */
-export function isAddressLiteral(email: string): boolean {
+/**
+ * True for an address written with an IP address literal (`root@[10.1.2.3]`): mail to it goes
+ * straight to that address, past DNS; refused unless `POSTBAG_ALLOW_ADDRESS_LITERALS` is set.
+ */
+export function hasAddressLiteral(email: string): boolean {
   return email.slice(email.lastIndexOf("@") + 1).startsWith("[");
 }
 
