@@ -212,6 +212,13 @@ describeEachDialect("SMTP submission (Nodemailer as the client)", (dialect) => {
       client(good).sendMail(mail({ attachments: [{ filename: "invoice.exe", content: Buffer.from("MZ...") }] })),
     ).rejects.toMatchObject({ responseCode: 554, response: expect.stringContaining("invoice.exe") });
 
+    // An address literal goes past DNS and the relay's routing: refused at RCPT like a bad address.
+    const literal = await client(good).sendMail(
+      mail({ to: ["root@[10.1.2.3]", "parent1@example.com"], cc: [], bcc: [] }),
+    );
+    expect(literal.rejected).toEqual(["root@[10.1.2.3]"]);
+    expect(literal.rejectedErrors?.[0]).toMatchObject({ responseCode: 553 });
+
     // The 1,001st RCPT gets 452 (RFC 5321: the client sends the rest again later); the others are taken.
     const tooMany = Array.from({ length: 1001 }, (_, i) => `p${i}@example.com`);
     const partial = await client(good).sendMail(mail({ to: tooMany, cc: [], bcc: [] }));
@@ -252,6 +259,34 @@ describeEachDialect("SMTP submission (Nodemailer as the client)", (dialect) => {
     expect(body.recipients.every((r) => r.status === "queued")).toBe(true);
     const row = await t.db.selectFrom("messages").select("raw_mime").where("id", "=", id).executeTakeFirstOrThrow();
     expect(Buffer.from(row.raw_mime ?? Buffer.alloc(0)).toString("latin1")).toContain("filename=letter.pdf");
+  });
+
+  it("a suspended school's key: AUTH refused (535, not a failed login); a connection that logged in before is refused per message; resume lets it in", async () => {
+    const tenant = await t.newTenant();
+    const good = keyParts(tenant.keys.system);
+    const operator = await t.operatorAuth();
+    const pooled = client(good, { pool: true });
+    expect((await pooled.sendMail(mail())).response).toMatch(/^250 /);
+
+    const suspended = await t.inject({
+      method: "POST",
+      url: `/v1/operator/tenants/${tenant.id}/suspend`,
+      headers: operator,
+      payload: {},
+    });
+    expect(suspended.statusCode).toBe(200);
+    // Several refusals in a row: never the failed-login penalty (421), always 535 with the reason.
+    for (let i = 0; i < 4; i++) {
+      await expect(client(good).sendMail(mail())).rejects.toMatchObject({
+        responseCode: 535,
+        response: expect.stringContaining("suspended"),
+      });
+    }
+    await expect(pooled.sendMail(mail())).rejects.toMatchObject({ responseCode: 535 });
+    pooled.close();
+
+    await t.inject({ method: "POST", url: `/v1/operator/tenants/${tenant.id}/resume`, headers: operator });
+    expect((await client(good).sendMail(mail())).response).toMatch(/^250 /);
   });
 
   it("a key may hold POSTBAG_SUBMISSION_CONNECTIONS_PER_KEY connections at once; the next AUTH gets 421", async () => {

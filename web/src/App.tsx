@@ -26,6 +26,11 @@ const Students = lazy(() => import("./pages/Students"));
 const Student = lazy(() => import("./pages/Student"));
 const Inbox = lazy(() => import("./pages/Inbox"));
 const InboxMessage = lazy(() => import("./pages/InboxMessage"));
+const OperatorSchool = lazy(() => import("./pages/OperatorSchool"));
+const OperatorCredits = lazy(() => import("./pages/OperatorCredits"));
+const OperatorTrusts = lazy(() => import("./pages/OperatorTrusts"));
+const OperatorReports = lazy(() => import("./pages/OperatorReports"));
+const OperatorHealth = lazy(() => import("./pages/OperatorHealth"));
 
 function AdminOnly({ children }: { children: React.ReactNode }) {
   const { isAdmin } = useSignedIn();
@@ -62,7 +67,17 @@ function SignedInRoutes() {
         <Suspense fallback={<Loading />}>
           <Routes>
             {session.data.operator && <Route path="operator/schools" element={<Schools />} />}
-            {session.data.operator && <Route path="operator/packages" element={<OperatorPackages />} />}
+            {session.data.operator && (
+              <Route path="operator">
+                <Route path="schools/:id" element={<OperatorSchool />} />
+                <Route path="packages" element={<OperatorPackages />} />
+                <Route path="credits" element={<OperatorCredits />} />
+                <Route path="trusts" element={<OperatorTrusts />} />
+                <Route path="trusts/:id" element={<OperatorTrusts />} />
+                <Route path="reports" element={<OperatorReports />} />
+                <Route path="health" element={<OperatorHealth />} />
+              </Route>
+            )}
             <Route path="*" element={<TenantRoutes />} />
           </Routes>
         </Suspense>

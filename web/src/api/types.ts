@@ -31,6 +31,17 @@ export type Suppression = Answer<"/v1/suppressions", "get">["items"][number];
 export type OperatorTenant = Answer<"/v1/operator/tenants", "get">["items"][number];
 export type OperatorPackage = Answer<"/v1/operator/packages", "get">["items"][number];
 export type InvitationSent = Answer<"/v1/operator/tenants/{id}/invitations", "post">;
+export type OperatorTenantDetail = Answer<"/v1/operator/tenants/{id}", "get">;
+export type OperatorNotice = OperatorTenantDetail["notices"][number];
+export type OperatorCreditSettings = Answer<"/v1/operator/credit-settings", "get">;
+export type TenantCreditSettings = Answer<"/v1/operator/tenants/{id}/credit-settings", "get">;
+export type OperatorGroup = Answer<"/v1/operator/groups", "get">["items"][number];
+export type OperatorGroupDetail = Answer<"/v1/operator/groups/{id}", "get">;
+export type LedgerEntry = Answer<"/v1/operator/groups/{id}/ledger", "get">["items"][number];
+export type OverLimitTenant = Answer<"/v1/operator/reports/over-limit", "get">["items"][number];
+export type RepeatOffender = Answer<"/v1/operator/reports/repeat-offenders", "get">["items"][number];
+export type OperatorQueue = Answer<"/v1/operator/queue", "get">;
+export type OperatorHealth = Answer<"/v1/operator/health", "get">;
 
 export type ContactItem = Answer<"/v1/contacts", "get">["items"][number];
 export type ContactDetail = Answer<"/v1/contacts/{externalId}", "get">;
