@@ -31,7 +31,7 @@ const Audience = Type.Object(
   },
 );
 
-const ComposeBody = Type.Object(
+export const ComposeBody = Type.Object(
   {
     subject: Type.String({ minLength: 1, description: "May carry merge fields: {{contact.name}}, {{subject.name}}" }),
     text: Type.Optional(Type.String()),
