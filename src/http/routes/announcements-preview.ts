@@ -2,10 +2,9 @@ import type { FastifyRequest } from "fastify";
 import { type Static, Type } from "typebox";
 import { previewAnnouncement } from "../../announcements/preview.js";
 import { queueTestCopies, testAddresses } from "../../announcements/test-copy.js";
-import { loadSenderRules } from "../../domains/sender-settings.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, Nullable } from "../schemas.js";
-import { announcementRoles, ComposeBody } from "./announcements.js";
+import { announcementLimits, announcementRoles, ComposeBody } from "./announcements.js";
 
 const PreviewBody = Type.Object(
   {
@@ -60,12 +59,7 @@ export function registerAnnouncementPreviewRoutes(app: App, deps: AppDeps): void
   async function preview(request: FastifyRequest<{ Body: Static<typeof PreviewBody> }>, tenantId: string) {
     const { recipient, ...input } = request.body;
     return previewAnnouncement(database, clock, tenantId, input, recipient ?? {}, {
-      limits: {
-        maxMessageBytes: config.maxMessageBytes,
-        maxRecipients: config.maxRecipients,
-        senderDomain: config.senderDomain,
-        sender: await loadSenderRules(database.db, config.secretKey, tenantId),
-      },
+      limits: await announcementLimits(deps, tenantId),
       links: { publicUrl: config.publicUrl, secretKey: config.secretKey },
     });
   }
@@ -120,12 +114,7 @@ export function registerAnnouncementPreviewRoutes(app: App, deps: AppDeps): void
       const shown = await preview(request, tenantId);
       const to = await testAddresses(database.db, tenantId, request.signedIn?.person.email ?? null);
       const messages = await queueTestCopies(database, clock.now(), tenantId, shown, to, {
-        limits: {
-          maxMessageBytes: config.maxMessageBytes,
-          maxRecipients: config.maxRecipients,
-          senderDomain: config.senderDomain,
-          sender: await loadSenderRules(database.db, config.secretKey, tenantId),
-        },
+        limits: await announcementLimits(deps, tenantId),
         messageIdDomain: config.senderDomain,
       });
       deps.onAccepted?.();

@@ -12190,6 +12190,8 @@ export interface paths {
                     /** @description Exact group name */
                     group?: string;
                     limit?: number;
+                    /** @description Part of the name or external id, any case */
+                    search?: string;
                 };
                 header?: never;
                 path?: never;
