@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.js";
-import { likePattern } from "./contacts.js";
 import { stringList } from "../db/json-codec.js";
 import type { SubjectTable } from "../db/tables.js";
+import { likePattern } from "./contacts.js";
 
 /** A subject (for a school, a student) and the groups it belongs to, such as year and class. */
 export interface Subject {

@@ -74,7 +74,12 @@ export function registerAudienceSubjectRoutes(app: App, { database }: AppDeps): 
       const { tenantId } = tenantOf(request);
       const q = request.query;
       const limit = q.limit ?? 50;
-      const rows = await listSubjects(db, tenantId, { group: q.group, search: q.search, after: decodeCursor(q.cursor), limit });
+      const rows = await listSubjects(db, tenantId, {
+        group: q.group,
+        search: q.search,
+        after: decodeCursor(q.cursor),
+        limit,
+      });
       return { items: rows.map(subjectView), nextCursor: nextCursor(rows, limit) };
     },
   );
