@@ -149,6 +149,13 @@ describe.skipIf(!chromiumAvailable())("composing an announcement in the console"
     await frame.getByRole("link", { name: "Unsubscribe" }).waitFor();
     expect(await page.locator("iframe").getAttribute("sandbox")).toBe("");
     await expectAccessible(page, "New announcement, preview");
+    // Another contact of the audience: their own email, about their own student.
+    await pick(page, "Preview as", "Sam", /Sam Carer/);
+    await page.getByTestId("preview-subject").getByText("Trip for Cal Carer").waitFor();
+    await page
+      .frameLocator('iframe[title="Preview of the email to Sam Carer"]')
+      .getByText("Dear Sam Carer, the trip is on Friday.")
+      .waitFor();
 
     await page.getByRole("button", { name: "Send a test to me" }).click();
     await page.getByText("A test copy is on its way to office@hillside.test.").waitFor();

@@ -202,8 +202,29 @@ function Counts({ estimate, consolidate }: { estimate: Estimate; consolidate: bo
   );
 }
 
+/** Another contact of the audience to preview the email of (the server says if they are not in it). */
+function PreviewAs({ onChoose }: { onChoose: (contact: string) => void }) {
+  const [search, setSearch] = useState("");
+  const options = useOptions("contacts", search);
+  return (
+    <Select
+      label="Preview as"
+      description="Another contact this announcement reaches"
+      placeholder="Type to search"
+      searchable
+      searchValue={search}
+      onSearchChange={setSearch}
+      data={options.data ?? []}
+      value={null}
+      nothingFoundMessage={options.isFetching ? "Searching…" : "Nothing found"}
+      onChange={(v) => v && onChoose(v)}
+      maw={420}
+    />
+  );
+}
+
 /** The server's rendering in a sandboxed frame: no scripts, no same-origin access. */
-function PreviewFrame({ preview }: { preview: Preview }) {
+function PreviewFrame({ preview, onChoose }: { preview: Preview; onChoose: (contact: string) => void }) {
   const to = preview.recipient.contact;
   return (
     <Card withBorder>
@@ -211,6 +232,7 @@ function PreviewFrame({ preview }: { preview: Preview }) {
         <Title order={2} size="h4">
           Preview
         </Title>
+        <PreviewAs onChoose={onChoose} />
         <Text size="sm">
           <b>To:</b> {to.name} {to.email ? `<${to.email}>` : "(no address: this one will be email_missing)"}
           {preview.recipient.subjects.length > 0 &&
@@ -341,8 +363,14 @@ export default function Compose() {
     queryFn: () => ok(client.POST("/v1/announcements/estimate", { body: JSON.parse(debouncedBody) as ComposeBody })),
   });
 
+  // The last preview stays on screen while another is asked for (or refused).
+  const [shown, setShown] = useState<Preview | undefined>();
   const preview = useMutation({
-    mutationFn: () => ok(client.POST("/v1/announcements/preview", { body })),
+    onSuccess: setShown,
+    mutationFn: (contact: string | undefined) =>
+      ok(
+        client.POST("/v1/announcements/preview", { body: { ...body, ...(contact ? { recipient: { contact } } : {}) } }),
+      ),
   });
   const test = useMutation({
     mutationFn: () => ok(client.POST("/v1/announcements/test", { body })),
@@ -602,7 +630,12 @@ export default function Compose() {
         </Alert>
       )}
       <Group>
-        <Button variant="default" disabled={!ready} loading={preview.isPending} onClick={() => preview.mutate()}>
+        <Button
+          variant="default"
+          disabled={!ready}
+          loading={preview.isPending}
+          onClick={() => preview.mutate(undefined)}
+        >
           Preview
         </Button>
         <Button variant="default" disabled={!ready} loading={test.isPending} onClick={() => test.mutate()}>
@@ -612,7 +645,7 @@ export default function Compose() {
           {when === "later" ? "Schedule" : "Send now"}
         </Button>
       </Group>
-      {preview.data && <PreviewFrame preview={preview.data} />}
+      {shown && <PreviewFrame preview={shown} onChoose={(contact) => preview.mutate(contact)} />}
     </Stack>
   );
 }
