@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { composeAnnouncement } from "../../src/announcements/compose.js";
 import { fanOutAnnouncement } from "../../src/announcements/fanout.js";
 import { previewAnnouncement } from "../../src/announcements/preview.js";
+import { queueTestCopies } from "../../src/announcements/test-copy.js";
 import { ManualClock } from "../../src/time/clock.js";
 import { describeEachDialect, openTestDatabase, type TestDatabase } from "../support/databases.js";
 import { createTestTenant, newTestWorker, PUBLIC_URL, SECRET_KEY, SENDER_DOMAIN } from "../support/delivery.js";
@@ -24,7 +25,7 @@ describeEachDialect("an announcement's preview is the email delivery sends", (di
     await test?.drop();
   });
 
-  it("consolidated sections, merge fields, signature and footer match the sent copy", async () => {
+  it("consolidated sections, merge fields, signature and footer match the sent copy; the test copy is it as it is", async () => {
     const clock = new ManualClock();
     const tenantId = await createTestTenant(test.database, clock);
     await seedAudience(test.database.db, tenantId, clock.now(), {
@@ -89,6 +90,25 @@ describeEachDialect("an announcement's preview is the email delivery sends", (di
       expect(mail.subject).toBe(preview.subject);
       expect(withoutTokens(mail.text)).toBe(withoutTokens(preview.text));
       expect(withoutTokens(typeof mail.html === "string" ? mail.html : "")).toBe(withoutTokens(preview.html));
+
+      // The test copy is that email as it is: no second signature or footer, marked in its subject.
+      const [queued] = await queueTestCopies(test.database, clock.now(), tenantId, preview, ["me@school.test"], {
+        limits,
+        messageIdDomain: SENDER_DOMAIN,
+      });
+      for (let i = 0; i < 10 && (await worker.runOnce()) < 1; i++);
+      const copies = await server.waitForMessages(2, 5_000);
+      const copy = await simpleParser(copies[1]?.raw ?? Buffer.alloc(0));
+      expect(copies[1]?.rcptTo).toEqual(["me@school.test"]);
+      expect(copy.subject).toBe(`[Test] ${preview.subject}`);
+      expect(copy.text).toBe(preview.text);
+      expect(copy.text?.split("Oakwood office")).toHaveLength(2);
+      const row = await test.database.db
+        .selectFrom("recipients")
+        .select("status")
+        .where("message_id", "=", queued?.id ?? "")
+        .executeTakeFirstOrThrow();
+      expect(row.status).toBe("sent");
     } finally {
       await transport.close();
     }
