@@ -355,12 +355,18 @@ export default function Compose() {
     subject: subject.trim() || "(no subject yet)",
     html: html || "<p></p>",
   };
-  const [debouncedBody] = useDebouncedValue(JSON.stringify(estimateBody), 500);
+  // Keyed by the body with each attachment as its name and size (not megabytes of base64); asked
+  // half a second after the last change, with the body of that moment.
+  const estimateKey = JSON.stringify({
+    ...estimateBody,
+    attachments: attachments.map((a) => [a.filename, a.content.length]),
+  });
+  const [debouncedKey] = useDebouncedValue(estimateKey, 500);
   const estimate = useQuery({
-    queryKey: ["compose", "estimate", debouncedBody],
+    queryKey: ["compose", "estimate", debouncedKey],
     enabled: hasAudience,
     placeholderData: keepPreviousData,
-    queryFn: () => ok(client.POST("/v1/announcements/estimate", { body: JSON.parse(debouncedBody) as ComposeBody })),
+    queryFn: () => ok(client.POST("/v1/announcements/estimate", { body: estimateBody })),
   });
 
   // The last preview stays on screen while another is asked for (or refused).
