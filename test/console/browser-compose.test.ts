@@ -188,6 +188,12 @@ describe.skipIf(!chromiumAvailable())("composing an announcement in the console"
         )
         .all();
       expect(tests).toEqual([{ subject: "[Test] Trip for Ada Parent and Ben Parent", email: "office@hillside.test" }]);
+      // The editor's HTML, and a plain-text part made from it, merge fields left for the server.
+      const template = db
+        .prepare(`SELECT text_body AS text, html_body AS html FROM messages WHERE source = 'announcement'`)
+        .get() as { text: string; html: string };
+      expect(template.text).toBe("Dear {{contact.name}}, the trip is on Friday.");
+      expect(template.html).toBe("<p>Dear {{contact.name}}, the trip is on Friday.</p>");
     } finally {
       db.close();
     }

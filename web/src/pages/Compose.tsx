@@ -1,5 +1,5 @@
 // New announcement: audience with a live count from the server's estimate, subject and rich-text
-// body (the server sanitises it), merge fields, attachments, category, Consolidate and Essential,
+// body (the server sanitises it; a plain-text part is made from it), merge fields, attachments, category, Consolidate and Essential,
 // send now or at a time in the school's zone, a preview rendered by the server, a test to oneself.
 import "@mantine/tiptap/styles.css";
 import {
@@ -33,6 +33,7 @@ import { ApiFailure, client, describeError, ok } from "../api/client";
 import type { paths } from "../api/schema";
 import { Loading } from "../components/States";
 import { formatDateTime, formatNumber, todayIn, zonedToIso } from "../format";
+import { plainText } from "../plain-text";
 import { useSignedIn } from "../session";
 
 type ComposeBody = paths["/v1/announcements"]["post"]["requestBody"]["content"]["application/json"];
@@ -337,9 +338,11 @@ export default function Compose() {
     ...(contacts.length ? { contacts } : {}),
   };
   const hasAudience = subjectGroups.length + subjects.length + contacts.length > 0;
+  const text = html ? plainText(html) : "";
   const body: ComposeBody = {
     subject,
     html,
+    ...(text ? { text } : {}),
     audience,
     consolidate,
     essential,
