@@ -28,6 +28,7 @@ export const operatorScreens: readonly Screen[] = [
 
 export const screens: readonly Screen[] = [
   { path: "/", label: "Overview", admin: false },
+  { path: "/announcements/new", label: "New announcement", admin: false },
   { path: "/inbox", label: "Inbox", admin: false },
   { path: "/contacts", label: "Contacts", admin: false },
   { path: "/students", label: "Students", admin: false },
