@@ -144,6 +144,8 @@ export interface ReceivingStep {
 export interface AttachmentsSignatureStep {
   readonly attachments: AttachmentPolicy;
   readonly signature: SignatureSettings;
+  /** Whether people may open attachments of received mail; absent in drafts saved before it existed. */
+  readonly openReceivedAttachments?: boolean;
 }
 
 export interface DraftSettings {
@@ -348,5 +350,23 @@ export async function saveSignature(
     .insertInto("tenant_signatures")
     .values({ tenant_id: tenantId, ...values })
     .onConflict((oc) => oc.column("tenant_id").doUpdateSet(values))
+    .execute();
+}
+
+/** Whether the tenant's people may open attachments of received mail (the inbox's download obeys it). */
+export async function loadOpenReceivedAttachments(db: Db | Tx, tenantId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("tenants")
+    .select("open_received_attachments")
+    .where("id", "=", tenantId)
+    .executeTakeFirst();
+  return (row?.open_received_attachments ?? 1) === 1;
+}
+
+export async function saveOpenReceivedAttachments(tx: Db | Tx, tenantId: string, open: boolean): Promise<void> {
+  await tx
+    .updateTable("tenants")
+    .set({ open_received_attachments: open ? 1 : 0 })
+    .where("id", "=", tenantId)
     .execute();
 }

@@ -13,6 +13,7 @@ import { failureReasonsMigration } from "./migrations/0010-failure-reasons.js";
 import { sendingDomainsMigration } from "./migrations/0012-sending-domains.js";
 import { jobLeasesMigration } from "./migrations/0013-job-leases.js";
 import { fairClaimsMigration } from "./migrations/0014-fair-claims.js";
+import { accountConnectMigration } from "./migrations/0018-account-connect.js";
 
 /**
  * Migrations are code, listed in order, and run at start-up (`serve`, `worker`) and by
@@ -35,6 +36,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     "0012_sending_domains": sendingDomainsMigration(dialect),
     "0013_job_leases": jobLeasesMigration(dialect),
     "0014_fair_claims": fairClaimsMigration(),
+    "0018_account_connect": accountConnectMigration(dialect),
   };
 }
 

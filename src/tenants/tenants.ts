@@ -61,6 +61,7 @@ export async function createTenant(db: Db, clock: Clock, input: CreateTenantInpu
     created_at: clock.now(),
     pending_timezone: null,
     timezone_effective_from: null,
+    open_received_attachments: 1,
   };
   await db.insertInto("tenants").values(tenant).execute();
   return tenant;
