@@ -72,7 +72,7 @@ async function startSmtp(
       if (auth.username === USER && auth.password === PASSWORD) callback(null, { user: auth.username });
       else callback(Object.assign(new Error("5.7.8 Authentication credentials invalid"), { responseCode: 535 }));
     },
-    onMailFrom(address, _session, callback) {
+    onMailFrom(_address, _session, callback) {
       // Like Microsoft 365 refusing a sender the mailbox may not send as.
       if (options.refuseSender) {
         callback(
