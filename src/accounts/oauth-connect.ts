@@ -39,7 +39,8 @@ export const PROVIDER_PRESETS: Readonly<Record<OAuthProvider, ProviderPreset>> =
     pop3: { host: "outlook.office365.com", port: 995, security: "tls" },
     scope:
       "offline_access https://outlook.office.com/SMTP.Send https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/POP.AccessAsUser.All",
-    extraParams: {},
+    // OpenID Connect servers grant offline_access (the refresh token) only with prompt=consent.
+    extraParams: { prompt: "consent" },
   },
   google: {
     provider: "google",

@@ -72,6 +72,8 @@ export interface AccountServerOptions {
   readonly xoauth2Challenge?: boolean;
   /** Take mail without a login (a relay that trusts the sending server). */
   readonly authOptional?: boolean;
+  /** Asks the authorization server whether an XOAUTH2 token is valid for the user (instead of `validTokens`). */
+  readonly checkToken?: (user: string, token: string) => Promise<boolean>;
 }
 
 export async function startAccountServer(cert: TestCert, options: AccountServerOptions): Promise<AccountServer> {
@@ -96,11 +98,19 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
     onAuth(auth, session, callback) {
       const secure = session.secure;
       if (auth.method === "XOAUTH2") {
-        const ok = auth.username === options.user && validTokens.has(auth.accessToken ?? "");
-        auths.push({ method: "XOAUTH2", user: auth.username ?? "", secure, ok, token: auth.accessToken ?? "" });
-        if (ok) return callback(null, { user: auth.username });
-        if (options.xoauth2Challenge) return callback(null, { data: { status: "401", schemes: "bearer" } });
-        return callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
+        const token = auth.accessToken ?? "";
+        const decide = (valid: boolean) => {
+          const ok = auth.username === options.user && valid;
+          auths.push({ method: "XOAUTH2", user: auth.username ?? "", secure, ok, token });
+          if (ok) return callback(null, { user: auth.username });
+          if (options.xoauth2Challenge) return callback(null, { data: { status: "401", schemes: "bearer" } });
+          return callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
+        };
+        if (options.checkToken) {
+          options.checkToken(auth.username ?? "", token).then(decide, () => decide(false));
+          return;
+        }
+        return decide(validTokens.has(token));
       }
       const ok = auth.username === options.user && options.password !== undefined && auth.password === options.password;
       auths.push({ method: auth.method, user: auth.username ?? "", secure, ok });
