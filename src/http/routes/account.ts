@@ -26,6 +26,8 @@ import {
   updateDraft,
 } from "../../accounts/wizard.js";
 import { releaseHeldMail } from "../../delivery/send-gate.js";
+import { verifiedDomains } from "../../domains/domain-store.js";
+import { getSenderSettings } from "../../domains/sender-settings.js";
 import { ApiError } from "../../errors/api-error.js";
 import { createNetworkPolicy } from "../../network/network-policy.js";
 import { exchangeAuthorizationCode } from "../../transports/oauth2.js";
@@ -244,17 +246,27 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       schema: {
         tags: ["account"],
         summary: "The live own-account settings, secrets masked, with the pace they allow (administrator, staff)",
+        description:
+          "`builtinSender` is the address the built-in service sends this tenant's mail from (noreply@ the " +
+          "operator's domain, or the tenant's generic address once its domain is verified).",
         response: { 200: AnyObject, ...errorResponses },
       },
     },
     async (request) => {
       const { tenantId } = tenantOf(request);
-      const [stored, signature, openReceived] = await Promise.all([
+      const [stored, signature, openReceived, sender, domains] = await Promise.all([
         loadAccount(database.db, config.secretKey, tenantId),
         loadSignature(database.db, tenantId),
         loadOpenReceivedAttachments(database.db, tenantId),
+        getSenderSettings(database.db, tenantId),
+        verifiedDomains(database.db, tenantId),
       ]);
-      return accountView(stored, signature, limits, openReceived);
+      // What built-in mail goes out from: the generic address once its domain is verified (docs/sending-domains.md).
+      const generic = sender.genericAddress;
+      const genericDomain = generic?.slice(generic.lastIndexOf("@") + 1).toLowerCase();
+      const builtinSender =
+        generic && genericDomain && domains.has(genericDomain) ? generic : `noreply@${config.senderDomain}`;
+      return { ...accountView(stored, signature, limits, openReceived), builtinSender };
     },
   );
 

@@ -83,7 +83,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The live own-account settings, secrets masked, with the pace they allow (administrator, staff) */
+        /**
+         * The live own-account settings, secrets masked, with the pace they allow (administrator, staff)
+         * @description `builtinSender` is the address the built-in service sends this tenant's mail from (noreply@ the operator's domain, or the tenant's generic address once its domain is verified).
+         */
         get: {
             parameters: {
                 query?: never;
