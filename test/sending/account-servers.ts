@@ -1,4 +1,4 @@
-import { once } from "node:events";
+import { EventEmitter, once } from "node:events";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerDataStream } from "smtp-server";
@@ -59,6 +59,8 @@ export interface AccountServer {
   readonly auths: AuthAttempt[];
   /** Access tokens the server accepts (the token endpoint adds what it issues). */
   readonly validTokens: Set<string>;
+  /** Resolves once at least `count` messages arrived. */
+  waitForMessages(count: number): Promise<AccountMessage[]>;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
   const messages: AccountMessage[] = [];
   const auths: AuthAttempt[] = [];
   const validTokens = new Set<string>();
+  const arrived = new EventEmitter();
   const disabled: string[] = [];
   if (options.security === "none" || options.security === "tls" || options.offerStarttls === false) {
     disabled.push("STARTTLS");
@@ -128,6 +131,7 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
           receivedAt: Date.now(),
           secure: session.secure,
         });
+        arrived.emit("message");
         callback(null, "2.0.0 Ok: queued");
       });
     },
@@ -142,6 +146,16 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
     messages,
     auths,
     validTokens,
+    waitForMessages: (count) =>
+      new Promise((resolve) => {
+        const check = () => {
+          if (messages.length < count) return;
+          arrived.off("message", check);
+          resolve(messages);
+        };
+        arrived.on("message", check);
+        check();
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

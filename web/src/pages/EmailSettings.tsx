@@ -29,7 +29,7 @@ import { RichTextEditor } from "@mantine/tiptap";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEditor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { ApiFailure, api, describeError } from "../api/client";
 import { ConfirmButton } from "../components/ConfirmButton";
@@ -245,7 +245,7 @@ function LimitHelper({ onApply }: { onApply: (delaySeconds: number, dailyLimit: 
           Enter a daily limit of at least 1 and between 1 and 24 sending hours.
         </Text>
       )}
-      <Button mt="xs" variant="light" disabled={!valid} onClick={() => onApply(delay, l, h)}>
+      <Button mt="xs" variant="outline" disabled={!valid} onClick={() => onApply(delay, l, h)}>
         Use {valid ? `${delay} seconds` : "this delay"}
       </Button>
     </Card>
@@ -335,24 +335,15 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
   const [result, setResult] = useState<TestResult | null>(null);
   const testedNow = form.mode === "builtin" || passedKey === bodyKey || (draft.accountTested && bodyKey === loadedKey);
 
-  // Back from the provider: say how Connect went, once.
+  // Back from the provider: how Connect went (the alert stays until the page is left).
   const connected = params.get("connected");
   const connectError = params.get("connectError");
-  useEffect(() => {
-    if (!connected && !connectError) return;
-    if (connected) {
-      notifications.show({
-        color: "teal",
-        title: "Account connected",
-        message: "Signed in at the provider. Test the connection to continue.",
-      });
-    }
-    if (connected || connectError) {
-      const next = new URLSearchParams(params);
-      next.delete("connected");
-      if (!connectError) setParams(next, { replace: true });
-    }
-  }, [connected, connectError, params, setParams]);
+  const dismissConnect = () => {
+    const next = new URLSearchParams(params);
+    next.delete("connected");
+    next.delete("connectError");
+    setParams(next, { replace: true });
+  };
 
   const set = (patch: Partial<AccountForm>) => setForm((f) => ({ ...f, ...patch }));
   const setServer = (which: "smtp" | "receive", patch: Partial<ServerForm>) =>
@@ -440,6 +431,7 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
     extensions: [StarterKit.configure({ link: { openOnClick: false } })],
     content: a?.signature.html ?? (a?.signature.text ? `<p>${a.signature.text.replace(/[<>&]/g, "")}</p>` : ""),
     immediatelyRender: true,
+    editorProps: { attributes: { role: "textbox", "aria-multiline": "true", "aria-label": "Signature text" } },
   });
 
   const sendingBody = () => ({
@@ -545,6 +537,14 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
       {connectError && (
         <Alert color="red" role="alert" title="The account was not connected">
           {connectError}
+          <Button mt="xs" size="xs" variant="outline" color="red.9" onClick={dismissConnect}>
+            Dismiss
+          </Button>
+        </Alert>
+      )}
+      {connected && !connectError && (
+        <Alert color="teal" role="status" title="Account connected">
+          Signed in at the provider. Test the connection to continue.
         </Alert>
       )}
       <Text size="sm" c="dimmed">
@@ -616,7 +616,7 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
                           )}
                         </Text>
                         <Button
-                          variant={isConnected ? "light" : "filled"}
+                          variant={isConnected ? "outline" : "filled"}
                           loading={connect.isPending}
                           disabled={!form.fromAddress.trim()}
                           onClick={() => connect.mutate(provider.id)}
@@ -692,7 +692,7 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
                   </Card>
                 )}
                 <Group>
-                  <Button variant="light" onClick={() => test.mutate()} loading={test.isPending}>
+                  <Button variant="outline" onClick={() => test.mutate()} loading={test.isPending}>
                     Test connection
                   </Button>
                   {testedNow ? (
@@ -801,7 +801,9 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
               onApply={(seconds, limit, hours) => {
                 setDelay(seconds);
                 setDailyLimit(limit);
-                if (!useWindow) {
+                // 24 sending hours: any time of day, no window.
+                if (hours >= 24) setUseWindow(false);
+                else if (!useWindow) {
                   setUseWindow(true);
                   const [h, m] = windowStart.split(":").map(Number);
                   const end = Math.min(24 * 60, (h ?? 8) * 60 + (m ?? 0) + hours * 60);
@@ -911,7 +913,7 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
                   <RichTextEditor.Unlink />
                 </RichTextEditor.ControlsGroup>
               </RichTextEditor.Toolbar>
-              <RichTextEditor.Content aria-label="Signature text" />
+              <RichTextEditor.Content />
             </RichTextEditor>
             {finish.isError && (
               <Alert color="red" role="alert" title="Not saved">
