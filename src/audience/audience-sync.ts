@@ -69,6 +69,8 @@ interface ContactState {
   email: string | null;
   email_given: string | null;
   email_problem: string | null;
+  /** See `contacts.email_fixed_from`: set while a correction made in Postbag stands. */
+  email_fixed_from: string | null;
   dirty: boolean;
 }
 
@@ -271,23 +273,41 @@ export class AudienceSync {
     for (const part of chunks([...new Set(rows.map((r) => r.row.externalId))])) {
       const found = await this.#db
         .selectFrom("contacts")
-        .select(["id", "external_id", "name", "email", "email_given", "email_problem"])
+        .select(["id", "external_id", "name", "email", "email_given", "email_problem", "email_fixed_from"])
         .where("tenant_id", "=", tenantId)
         .where("external_id", "in", part)
         .execute();
       for (const f of found) state.set(f.external_id, { ...f, dirty: false });
     }
     for (const { row } of rows) {
-      const next = { name: row.name, email: row.email, email_given: row.emailGiven, email_problem: row.emailProblem };
       const current = state.get(row.externalId);
+      const given = row.email ?? row.emailGiven ?? "";
+      // An address corrected in Postbag stands while the school's system gives what it gave then.
+      const next =
+        current?.email_fixed_from != null && current.email_fixed_from === given
+          ? {
+              name: row.name,
+              email: current.email,
+              email_given: current.email_given,
+              email_problem: current.email_problem,
+              email_fixed_from: current.email_fixed_from,
+            }
+          : {
+              name: row.name,
+              email: row.email,
+              email_given: row.emailGiven,
+              email_problem: row.emailProblem,
+              email_fixed_from: null,
+            };
       if (!current) {
-        state.set(row.externalId, { id: newId(now), ...next, dirty: true });
+        state.set(row.externalId, { ...next, id: newId(now), dirty: true });
         counts.created++;
       } else if (
         current.name === next.name &&
         current.email === next.email &&
         current.email_given === next.email_given &&
-        current.email_problem === next.email_problem
+        current.email_problem === next.email_problem &&
+        current.email_fixed_from === next.email_fixed_from
       ) {
         counts.unchanged++;
       } else {
@@ -312,6 +332,7 @@ export class AudienceSync {
             email: s.email,
             email_given: s.email_given,
             email_problem: s.email_problem,
+            email_fixed_from: s.email_fixed_from,
             created_at: now,
             updated_at: now,
           })),
@@ -322,6 +343,7 @@ export class AudienceSync {
             email: eb.ref("excluded.email"),
             email_given: eb.ref("excluded.email_given"),
             email_problem: eb.ref("excluded.email_problem"),
+            email_fixed_from: eb.ref("excluded.email_fixed_from"),
             updated_at: eb.ref("excluded.updated_at"),
           })),
         )

@@ -11,6 +11,8 @@ export interface Contact {
   readonly email: string | null;
   readonly emailGiven: string | null;
   readonly emailProblem: string | null;
+  /** The address was corrected in Postbag and the school's system still gives the old one. */
+  readonly emailFixed: boolean;
   readonly digest: DigestChoice;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -42,6 +44,7 @@ function contactOf(row: Selectable<ContactTable>): Contact {
     email: row.email,
     emailGiven: row.email_given,
     emailProblem: row.email_problem,
+    emailFixed: row.email_fixed_from !== null,
     digest: digestOf(row),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -101,4 +104,32 @@ export async function linksOfContact(db: Db, tenantId: string, contactId: string
     relationship: r.relationship,
     receivesMail: Number(r.receives_mail) === 1,
   }));
+}
+
+/**
+ * Corrects a contact's address in Postbag (an office fixing a typo before a resend). The school's
+ * system may still send the old value: `email_fixed_from` remembers what it last gave, so a sync
+ * giving the same keeps the correction and one giving something new wins (`audience-sync.ts`).
+ * `email` must already have passed `checkEmail`. Answers false when there is no such contact.
+ */
+export async function correctContactEmail(
+  db: Db,
+  tenantId: string,
+  externalId: string,
+  email: string,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("contacts")
+    .set((eb) => ({
+      email,
+      email_given: null,
+      email_problem: null,
+      email_fixed_from: eb.fn.coalesce("email_fixed_from", "email", "email_given", sql.lit("")),
+      updated_at: now,
+    }))
+    .where("tenant_id", "=", tenantId)
+    .where("external_id", "=", externalId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

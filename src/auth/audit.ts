@@ -15,7 +15,8 @@ export type AuditAction =
   | "key.revoked"
   | "person.role_changed"
   | "person.removed"
-  | "timezone.changed";
+  | "timezone.changed"
+  | "contact.email_corrected";
 
 export interface AuditEntry {
   readonly tenantId: string | null;

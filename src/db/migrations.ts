@@ -14,6 +14,7 @@ import { sendingDomainsMigration } from "./migrations/0012-sending-domains.js";
 import { jobLeasesMigration } from "./migrations/0013-job-leases.js";
 import { fairClaimsMigration } from "./migrations/0014-fair-claims.js";
 import { accountConnectMigration } from "./migrations/0018-account-connect.js";
+import { contactAddressFixMigration } from "./migrations/0020-contact-address-fix.js";
 
 /**
  * Migrations are code, listed in order, and run at start-up (`serve`, `worker`) and by
@@ -37,6 +38,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     "0013_job_leases": jobLeasesMigration(dialect),
     "0014_fair_claims": fairClaimsMigration(),
     "0018_account_connect": accountConnectMigration(dialect),
+    "0020_contact_address_fix": contactAddressFixMigration(),
   };
 }
 

@@ -247,6 +247,11 @@ export interface ContactTable {
   /** What was given when it was not usable. */
   email_given: string | null;
   email_problem: string | null;
+  /**
+   * Set when the address was corrected in Postbag: what the sync last gave (usable address,
+   * unusable text, or "" for none). A sync giving the same keeps the correction.
+   */
+  email_fixed_from: Generated<string | null>;
   /** `none` (the default), `daily` or `weekly`. */
   digest: Generated<string>;
   /** `HH:MM` in the tenant's zone. */

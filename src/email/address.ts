@@ -96,6 +96,14 @@ export function checkEmail(input: string): EmailCheck {
   return { ok: true, email: `${localPart}@${domain}` };
 }
 
+/**
+ * True for an address written with an IP address literal (`root@[10.1.2.3]`): mail to it goes
+ * straight to that address, past DNS; refused unless `POSTBAG_ALLOW_ADDRESS_LITERALS` is set.
+ */
+export function hasAddressLiteral(email: string): boolean {
+  return email.slice(email.lastIndexOf("@") + 1).startsWith("[");
+}
+
 /** True when `checkEmail` accepts the input. */
 export function isValidEmail(input: string): boolean {
   return checkEmail(input).ok;

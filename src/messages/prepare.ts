@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AttachmentPolicy } from "../accounts/account-settings.js";
 import { checkAttachment } from "../accounts/attachment-policy.js";
-import { checkDisplayName, checkEmail, checkHeaderValue, quote } from "../email/address.js";
+import { checkDisplayName, checkEmail, checkHeaderValue, hasAddressLiteral, quote } from "../email/address.js";
 import { type Category, internalCategories, isCategory } from "../email/categories.js";
 import { ApiError, type ErrorDetail } from "../errors/api-error.js";
 
@@ -226,7 +226,7 @@ export function prepareMessage(
       }
       const address = email(raw, typeof entry === "string" ? path : `${path}/email`);
       if (address === null) return;
-      if (!limits.allowAddressLiterals && address.slice(address.lastIndexOf("@") + 1).startsWith("[")) {
+      if (!limits.allowAddressLiterals && hasAddressLiteral(address)) {
         addressProblems.push({
           path: typeof entry === "string" ? path : `${path}/email`,
           message: `${quote(address)} names an IP address instead of a domain; such recipients are not accepted`,

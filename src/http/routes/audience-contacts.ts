@@ -1,5 +1,11 @@
 import { Type } from "typebox";
-import { type Contact, findContact, linksOfContact, listContacts } from "../../audience/contacts.js";
+import {
+  type Contact,
+  correctContactEmail,
+  findContact,
+  linksOfContact,
+  listContacts,
+} from "../../audience/contacts.js";
 import {
   checkDigest,
   type DigestChoice,
@@ -9,10 +15,13 @@ import {
   setPreferences,
 } from "../../audience/preferences.js";
 import { MAX_EXTERNAL_ID_CHARS } from "../../audience/sync-rows.js";
+import { recordAudit } from "../../auth/audit.js";
+import { checkEmail, hasAddressLiteral } from "../../email/address.js";
 import { ApiError } from "../../errors/api-error.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
+import { actorOf } from "./people.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -22,6 +31,10 @@ const ContactSchema = Type.Object({
   email: Nullable(Type.String({ description: "The usable address; null when there is none" })),
   emailGiven: Nullable(Type.String({ description: "What was given, when it was not usable" })),
   emailProblem: Nullable(Type.String({ description: "Why it was not usable: invalid_syntax, invalid_domain, …" })),
+  emailFixed: Type.Boolean({
+    description:
+      "The address was corrected in Postbag; a sync giving the old value keeps the correction, a new value replaces it",
+  }),
   createdAt: Type.String({ format: "date-time" }),
   updatedAt: Type.String({ format: "date-time" }),
 });
@@ -87,6 +100,7 @@ function contactView(c: Contact) {
     email: c.email,
     emailGiven: c.emailGiven,
     emailProblem: c.emailProblem,
+    emailFixed: c.emailFixed,
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
   };
@@ -95,7 +109,7 @@ function contactView(c: Contact) {
 const readers = { access: { auth: "tenant", roles: ["system", "staff", "administrator"] } } as const;
 
 /** Contacts: the list (search, missing addresses), one contact with links and preferences. */
-export function registerAudienceContactRoutes(app: App, { database, clock }: AppDeps): void {
+export function registerAudienceContactRoutes(app: App, { database, clock, config }: AppDeps): void {
   const db = database.db;
 
   async function detail(tenantId: string, externalId: string) {
@@ -195,6 +209,53 @@ export function registerAudienceContactRoutes(app: App, { database, clock }: App
         contact !== undefined &&
         (await setPreferences(db, tenantId, contact.id, { optOuts: request.body.optOuts, digest }, clock.now()));
       if (!changed) throw new ApiError("not_found", `no contact ${JSON.stringify(externalId.slice(0, 100))}`);
+      return detail(tenantId, externalId);
+    },
+  );
+
+  app.patch(
+    "/v1/contacts/:externalId",
+    {
+      config: readers,
+      schema: {
+        tags: ["audience"],
+        summary: "Correct a contact's address",
+        description:
+          "For an address that bounced or was missing. The school's system stays the source: a later sync that " +
+          "gives the old value again keeps this correction; one that gives a new value replaces it. " +
+          "A suppressed address stays suppressed (see /v1/suppressions).",
+        params: ExternalIdParams,
+        body: Type.Object({ email: Type.String({ maxLength: 1000 }) }, { additionalProperties: false }),
+        response: { 200: ContactDetail, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const { externalId } = request.params;
+      const checked = checkEmail(request.body.email);
+      if (!checked.ok) {
+        throw new ApiError("invalid_request", checked.message, [{ path: "/email", message: checked.message }]);
+      }
+      if (!config.allowAddressLiterals && hasAddressLiteral(checked.email)) {
+        const message = "the address names an IP address instead of a domain; such addresses are not accepted";
+        throw new ApiError("invalid_request", message, [{ path: "/email", message }]);
+      }
+      const before = await findContact(db, tenantId, externalId);
+      const now = clock.now();
+      if (!before || !(await correctContactEmail(db, tenantId, externalId, checked.email, now))) {
+        throw new ApiError("not_found", `no contact ${JSON.stringify(externalId.slice(0, 100))}`);
+      }
+      await recordAudit(
+        db,
+        {
+          tenantId,
+          actor: actorOf(request),
+          action: "contact.email_corrected",
+          target: externalId,
+          detail: `${before.email ?? before.emailGiven ?? "(none)"} -> ${checked.email}`,
+        },
+        now,
+      );
       return detail(tenantId, externalId);
     },
   );

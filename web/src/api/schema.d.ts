@@ -3011,6 +3011,8 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 email: string | null;
+                                /** @description The address was corrected in Postbag; a sync giving the old value keeps the correction, a new value replaces it */
+                                emailFixed: boolean;
                                 emailGiven: string | null;
                                 emailProblem: string | null;
                                 externalId: string;
@@ -3133,6 +3135,8 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             email: string | null;
+                            /** @description The address was corrected in Postbag; a sync giving the old value keeps the correction, a new value replaces it */
+                            emailFixed: boolean;
                             emailGiven: string | null;
                             emailProblem: string | null;
                             externalId: string;
@@ -3242,7 +3246,143 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Correct a contact's address
+         * @description For an address that bounced or was missing. The school's system stays the source: a later sync that gives the old value again keeps this correction; one that gives a new value replaces it. A suppressed address stays suppressed (see /v1/suppressions).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    externalId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string | null;
+                            /** @description The address was corrected in Postbag; a sync giving the old value keeps the correction, a new value replaces it */
+                            emailFixed: boolean;
+                            emailGiven: string | null;
+                            emailProblem: string | null;
+                            externalId: string;
+                            links: {
+                                receivesMail: boolean;
+                                relationship: string | null;
+                                subjectExternalId: string;
+                                subjectName: string;
+                            }[];
+                            name: string;
+                            preferences: {
+                                digest: {
+                                    /** @enum {string} */
+                                    mode: "none" | "daily" | "weekly";
+                                    time: string | null;
+                                    weekday: number | null;
+                                };
+                                optOuts: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    category: string;
+                                    /** @enum {string} */
+                                    source: "link" | "one_click" | "api" | "feedback_report";
+                                }[];
+                            };
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/contacts/{externalId}/preferences": {
@@ -3293,6 +3433,8 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             email: string | null;
+                            /** @description The address was corrected in Postbag; a sync giving the old value keeps the correction, a new value replaces it */
+                            emailFixed: boolean;
                             emailGiven: string | null;
                             emailProblem: string | null;
                             externalId: string;
