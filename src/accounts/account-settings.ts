@@ -36,7 +36,12 @@ export interface ReceiveSettings extends ServerSettings {
   /** IMAP folder (default INBOX); ignored for POP3. */
   readonly mailbox: string;
   readonly schedule:
-    | { readonly mode: "every"; readonly minutes: number }
+    | {
+        readonly mode: "every";
+        readonly minutes: number;
+        /** Only within these local hours (seed 002's "mailbox checking times"); absent or null: all day. */
+        readonly window?: { readonly start: string; readonly end: string } | null;
+      }
     | { readonly mode: "times"; readonly times: readonly string[] };
 }
 
@@ -192,7 +197,11 @@ export const accountSettingsColumn = jsonCodec(
           protocol: Type.Union([Type.Literal("imap"), Type.Literal("pop3")]),
           mailbox: Type.String(),
           schedule: Type.Union([
-            Type.Object({ mode: Type.Literal("every"), minutes: Type.Number() }),
+            Type.Object({
+              mode: Type.Literal("every"),
+              minutes: Type.Number(),
+              window: Type.Optional(Nullable(Type.Object({ start: Type.String(), end: Type.String() }))),
+            }),
             Type.Object({ mode: Type.Literal("times"), times: Type.Array(Type.String()) }),
           ]),
         }),

@@ -493,6 +493,16 @@ export function validateDraft(
     if (!Number.isInteger(receiveSchedule.minutes) || receiveSchedule.minutes < 1 || receiveSchedule.minutes > 1440) {
       addR("schedule.minutes", "schedule.minutes must be a whole number from 1 to 1440");
     }
+    const w = receiveSchedule.window;
+    if (w) {
+      if (timeProblem(w.start))
+        addR("schedule.window.start", "schedule.window.start must be a time HH:MM such as 08:00");
+      const endMinutes = minutesOf(w.end);
+      if (endMinutes === null) addR("schedule.window.end", "schedule.window.end must be a time HH:MM such as 17:00");
+      else if (!timeProblem(w.start) && endMinutes <= (minutesOf(w.start) ?? 0)) {
+        addR("schedule.window.end", `schedule.window.end ${w.end} must be after schedule.window.start ${w.start}`);
+      }
+    }
   } else {
     if (receiveSchedule.times.length === 0 || receiveSchedule.times.length > 48) {
       addR("schedule.times", "schedule.times must list 1 to 48 times of day");

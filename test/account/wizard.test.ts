@@ -484,6 +484,33 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
     expect(draft.readyToFinish).toBe(true);
   });
 
+  it("mailbox checking every N minutes within checking hours; a wrong window blocks Finish", async () => {
+    const tenant = await t.newTenant();
+    await put(tenant, { account: accountStep() });
+    const bad = await put(tenant, {
+      receiving: { schedule: { mode: "every", minutes: 10, window: { start: "17:00", end: "08:00" } } },
+    });
+    expect(bad.problems).toEqual([
+      {
+        step: "receiving",
+        field: "schedule.window.end",
+        message: "schedule.window.end 08:00 must be after schedule.window.start 17:00",
+      },
+    ]);
+    expect((await finish(tenant)).statusCode).toBe(400);
+    const tooMany = await call(tenant, "PUT", "/v1/account/draft", {
+      receiving: { schedule: { mode: "every", minutes: 10, window: { start: "08:00", end: "17:00", extra: 1 } } },
+    });
+    expect(tooMany.statusCode).toBe(400);
+    await put(tenant, {
+      receiving: { schedule: { mode: "every", minutes: 10, window: { start: "08:00", end: "17:00" } } },
+    });
+    expect((await finish(tenant)).statusCode).toBe(200);
+    expect(await live(tenant)).toMatchObject({
+      receive: { schedule: { mode: "every", minutes: 10, window: { start: "08:00", end: "17:00" } } },
+    });
+  });
+
   it("builtin mode needs no server; it stores relay as the tenant's sending mode", async () => {
     const tenant = await t.newTenant();
     await put(tenant, {

@@ -134,7 +134,18 @@ const ReceivingStepBody = Type.Object(
   {
     schedule: Type.Union([
       Type.Object(
-        { mode: Type.Literal("every"), minutes: Type.Integer({ minimum: 1, maximum: 1440 }) },
+        {
+          mode: Type.Literal("every"),
+          minutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+          window: Type.Optional(
+            Nullable(
+              Type.Object(
+                { start: Time, end: Time },
+                { additionalProperties: false, description: "Check only within these hours (tenant time)" },
+              ),
+            ),
+          ),
+        },
         { additionalProperties: false },
       ),
       Type.Object(

@@ -394,6 +394,12 @@ export interface paths {
                                 minutes: number;
                                 /** @enum {string} */
                                 mode: "every";
+                                window?: {
+                                    /** @description HH:MM, tenant time */
+                                    end: string;
+                                    /** @description HH:MM, tenant time */
+                                    start: string;
+                                } | null;
                             } | {
                                 /** @enum {string} */
                                 mode: "times";
@@ -1280,6 +1286,12 @@ export interface paths {
                                 minutes: number;
                                 /** @enum {string} */
                                 mode: "every";
+                                window?: {
+                                    /** @description HH:MM, tenant time */
+                                    end: string;
+                                    /** @description HH:MM, tenant time */
+                                    start: string;
+                                } | null;
                             } | {
                                 /** @enum {string} */
                                 mode: "times";

@@ -72,7 +72,9 @@ interface SendingStep {
   window: { start: string; end: string } | null;
   dailyLimit: number | null;
 }
-type Schedule = { mode: "every"; minutes: number } | { mode: "times"; times: string[] };
+type Schedule =
+  | { mode: "every"; minutes: number; window?: { start: string; end: string } | null }
+  | { mode: "times"; times: string[] };
 interface AttachmentsStep {
   attachments: { maxBytes: number; blockedExtensions: string[] };
   signature: { enabled: boolean; text: string | null; html: string | null };
@@ -416,6 +418,10 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
   const [checkMode, setCheckMode] = useState<"every" | "times">(r.mode);
   const [checkMinutes, setCheckMinutes] = useState<number | string>(r.mode === "every" ? r.minutes : 5);
   const [checkTimes, setCheckTimes] = useState<string[]>(r.mode === "times" ? r.times : ["08:00", "13:00"]);
+  const checkWindow = r.mode === "every" ? (r.window ?? null) : null;
+  const [useCheckWindow, setUseCheckWindow] = useState(checkWindow !== null);
+  const [checkStart, setCheckStart] = useState(checkWindow?.start ?? "08:00");
+  const [checkEnd, setCheckEnd] = useState(checkWindow?.end ?? "18:00");
 
   // Attachments and Signatures
   const a = draft.steps.attachments_signature;
@@ -443,7 +449,11 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
   const receivingBody = () => ({
     schedule:
       checkMode === "every"
-        ? { mode: "every", minutes: Number(checkMinutes) || 5 }
+        ? {
+            mode: "every",
+            minutes: Number(checkMinutes) || 5,
+            window: useCheckWindow ? { start: checkStart, end: checkEnd } : null,
+          }
         : { mode: "times", times: checkTimes.length ? checkTimes : ["08:00"] },
   });
   const attachmentsBody = () => {
@@ -824,14 +834,37 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
                   </Group>
                 </Radio.Group>
                 {checkMode === "every" ? (
-                  <NumberInput
-                    label="Minutes between checks"
-                    min={1}
-                    max={1440}
-                    value={checkMinutes}
-                    onChange={setCheckMinutes}
-                    maw={200}
-                  />
+                  <>
+                    <NumberInput
+                      label="Minutes between checks"
+                      min={1}
+                      max={1440}
+                      value={checkMinutes}
+                      onChange={setCheckMinutes}
+                      maw={200}
+                    />
+                    <Switch
+                      label="Check only within these hours"
+                      checked={useCheckWindow}
+                      onChange={(e) => setUseCheckWindow(e.currentTarget.checked)}
+                    />
+                    {useCheckWindow && (
+                      <Group>
+                        <TextInput
+                          type="time"
+                          label="Checking from"
+                          value={checkStart}
+                          onChange={(e) => setCheckStart(e.currentTarget.value)}
+                        />
+                        <TextInput
+                          type="time"
+                          label="Checking until"
+                          value={checkEnd}
+                          onChange={(e) => setCheckEnd(e.currentTarget.value)}
+                        />
+                      </Group>
+                    )}
+                  </>
                 ) : (
                   <TagsInput
                     label="Times of day (HH:MM, school time)"
