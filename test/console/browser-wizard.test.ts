@@ -218,7 +218,11 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the email settings wi
     await page.getByRole("button", { name: "Use 173 seconds" }).click();
     expect(await page.getByLabel("Delay between sending each email (seconds)").inputValue()).toBe("173");
     await expectAccessible(page, "Scheduled Send and Receive");
-    await page.getByRole("radio", { name: "At preset times" }).check();
+    // Mailbox checking every 10 minutes, only within checking hours.
+    await page.getByLabel("Minutes between checks").fill("10");
+    await page.getByRole("switch", { name: "Check only within these hours" }).check();
+    await page.getByLabel("Checking from").fill("07:30");
+    await page.getByLabel("Checking until").fill("18:00");
     await nextButton(page).click();
 
     // Attachments and Signatures.
@@ -236,14 +240,14 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the email settings wi
     const liveNow = await call<{
       mode: string;
       schedule: { delaySeconds: number; dailyLimit: number; window: unknown };
-      receive: { protocol: string; schedule: { mode: string } };
+      receive: { protocol: string; schedule: { mode: string; minutes: number; window: unknown } };
       openReceivedAttachments: boolean;
       signature: { enabled: boolean; html: string };
     }>("GET", "/v1/account", school.adminKey);
     expect(liveNow.body).toMatchObject({
       mode: "own_account",
       schedule: { delaySeconds: 173, dailyLimit: 500, window: null },
-      receive: { protocol: "imap", schedule: { mode: "times" } },
+      receive: { protocol: "imap", schedule: { mode: "every", minutes: 10, window: { start: "07:30", end: "18:00" } } },
       openReceivedAttachments: false,
       signature: { enabled: true },
     });
