@@ -21,6 +21,7 @@ export const errorStatus = {
   forbidden: 403,
   csrf_failed: 403,
   attachments_not_allowed: 403,
+  tenant_suspended: 403,
   not_found: 404,
   method_not_allowed: 405,
   idempotency_conflict: 409,

@@ -44,6 +44,8 @@ describe.each(dialects)("openTestDatabase [%s]", (dialect) => {
       pending_timezone: null,
       timezone_effective_from: null,
       open_received_attachments: 1,
+      suspended_at: null,
+      suspended_note: null,
     });
   });
 
