@@ -253,6 +253,14 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the email settings wi
     });
     expect(liveNow.body.signature.html).toContain("Riverside Dental, 1 High Street");
 
+    // Now the mailbox is read: Reset Mailbox Counter is offered, explained, and asks first.
+    await page.getByText("Postbag remembers how far it has read your mailbox.").waitFor();
+    await expectAccessible(page, "Account Details: live account with Reset Mailbox Counter");
+    await page.getByRole("button", { name: "Reset Mailbox Counter" }).click();
+    await page.getByRole("dialog", { name: "Reset the mailbox counter?" }).waitFor();
+    await page.getByRole("button", { name: "Reset", exact: true }).click();
+    await page.getByText("Mailbox counter reset").waitFor();
+
     // A message now goes out through the school's own account, not the relay.
     const sent = await call<{ id: string }>("POST", "/v1/messages", school.systemKey, {
       to: ["parent@example.com"],

@@ -24,7 +24,6 @@ import {
   Title,
 } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
-import { notifications } from "@mantine/notifications";
 import { RichTextEditor } from "@mantine/tiptap";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEditor } from "@tiptap/react";
@@ -389,12 +388,6 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
 
   const reset = useMutation({
     mutationFn: () => api<{ generation: number }>("POST", "/v1/account/reset-mailbox-counter", {}),
-    onSuccess: () =>
-      notifications.show({
-        color: "teal",
-        title: "Mailbox counter reset",
-        message: "Within a minute Postbag reads the mailbox from its first message, skipping what it already has.",
-      }),
   });
 
   const next = useMutation({
@@ -480,7 +473,6 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
       await queryClient.invalidateQueries({ queryKey: WIZARD_KEYS.live });
       await queryClient.invalidateQueries({ queryKey: WIZARD_KEYS.draft });
       setActive(0);
-      notifications.show({ color: "teal", title: "Saved", message: "The email settings are saved and in use." });
     },
   });
 
@@ -550,6 +542,11 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
           <Button mt="xs" size="xs" variant="outline" color="red.9" onClick={dismissConnect}>
             Dismiss
           </Button>
+        </Alert>
+      )}
+      {finish.isSuccess && (
+        <Alert color="teal" role="status" title="Saved">
+          The email settings are saved and in use.
         </Alert>
       )}
       {connected && !connectError && (
@@ -695,9 +692,17 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
                       title="Reset the mailbox counter?"
                       message="Postbag will read the mailbox again from its first message, skipping messages it already has."
                       confirm="Reset"
+                      variant="outline"
+                      color="red.9"
                       loading={reset.isPending}
                       onConfirm={() => reset.mutate()}
                     />
+                    {reset.isSuccess && (
+                      <Text size="sm" role="status" mt="xs">
+                        Mailbox counter reset: within a minute Postbag reads the mailbox from its first message,
+                        skipping what it already has.
+                      </Text>
+                    )}
                     {failure(reset.error)}
                   </Card>
                 )}
