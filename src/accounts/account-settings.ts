@@ -235,7 +235,11 @@ const DraftServerSchema = Type.Object({
 });
 const Mode = Type.Union([Type.Literal("builtin"), Type.Literal("own_account")]);
 const ReceiveSchedule = Type.Union([
-  Type.Object({ mode: Type.Literal("every"), minutes: Type.Number() }),
+  Type.Object({
+    mode: Type.Literal("every"),
+    minutes: Type.Number(),
+    window: Type.Optional(Nullable(Type.Object({ start: Type.String(), end: Type.String() }))),
+  }),
   Type.Object({ mode: Type.Literal("times"), times: Type.Array(Type.String()) }),
 ]);
 
@@ -280,6 +284,7 @@ export const draftSettingsColumn = jsonCodec(
           text: Nullable(Type.String()),
           html: Nullable(Type.String()),
         }),
+        openReceivedAttachments: Type.Optional(Type.Boolean()),
       }),
     ),
   }),
