@@ -33,6 +33,7 @@ export const screens: readonly Screen[] = [
   { path: "/contacts", label: "Contacts", admin: false },
   { path: "/students", label: "Students", admin: false },
   { path: "/configurations", label: "Configurations", admin: true },
+  { path: "/email-settings", label: "Email settings", admin: true },
   { path: "/people", label: "People", admin: true },
   { path: "/keys", label: "API keys", admin: true },
   { path: "/suppressions", label: "Suppressions", admin: false },
