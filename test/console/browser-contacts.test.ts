@@ -120,6 +120,19 @@ describe.skipIf(!chromiumAvailable())("contacts, students, the preference page a
     return { messageId: captured?.messageId ?? "", unsubscribe: unsubscribe ?? "" };
   }
 
+  /** Waits until no CSS transition or animation runs (a dialog fading in, a button leaving its loading state). */
+  async function settled(page: Page): Promise<void> {
+    type Doc = { document: { getAnimations(): { playState: string }[] } };
+    await waitUntil(
+      "transitions have ended",
+      () =>
+        page.evaluate(() =>
+          (globalThis as unknown as Doc).document.getAnimations().every((a) => a.playState !== "running"),
+        ),
+      10_000,
+    );
+  }
+
   async function signIn(page: Page, email: string): Promise<void> {
     await page.goto("/sign-in");
     await page.getByLabel("Email address").fill(email);
@@ -198,6 +211,7 @@ describe.skipIf(!chromiumAvailable())("contacts, students, the preference page a
     await page.getByRole("button", { name: "Delete contact Robin Lee" }).click();
     const dialog = page.getByRole("dialog", { name: "Delete Robin Lee?" });
     await dialog.getByText("cannot be undone").waitFor();
+    await settled(page);
     await expectAccessible(page, "Delete contact dialog");
     await dialog.getByRole("button", { name: "Delete for good" }).click();
     await page.getByRole("heading", { name: "Contacts", level: 1 }).waitFor();
@@ -356,6 +370,21 @@ describe.skipIf(!chromiumAvailable())("contacts, students, the preference page a
       const download = page.waitForEvent("download");
       await page.getByRole("button", { name: "Download consent form.pdf" }).click();
       expect((await download).suggestedFilename()).toBe("consent form.pdf");
+
+      // The school turns off opening received attachments: the screen says so where it was asked.
+      const settings = createDatabase(`sqlite:${join(rig.dataDir, "postbag.db")}`);
+      try {
+        await settings.db
+          .updateTable("tenants")
+          .set({ open_received_attachments: 0 })
+          .where("id", "=", school.id)
+          .execute();
+      } finally {
+        await settings.close();
+      }
+      await page.getByRole("button", { name: "Download consent form.pdf" }).click();
+      await page.getByRole("alert").getByText("does not allow opening received attachments").waitFor();
+      await expectAccessible(page, "Inbox message, attachment refused");
 
       // The contact link leads to the parent's profile.
       await page.getByRole("link", { name: "Sam Patel" }).click();

@@ -57,7 +57,7 @@ function Attachments({ message }: { message: InboxDetail }) {
           <Group key={a.position} gap="sm" wrap="nowrap">
             <Button
               size="xs"
-              variant="light"
+              variant="default"
               loading={busy === a.position}
               aria-label={`Download ${a.filename}`}
               onClick={async () => {
