@@ -217,7 +217,7 @@ export async function writeOutcomes(
 ): Promise<number> {
   if (outcomes.length === 0) return 0;
   for (const o of outcomes) assertTransition(o.delivery.status, o.status);
-  const updated = await updateAll(tx, dialect, owner, outcomes);
+  const { updated, hooked } = await updateAll(tx, dialect, owner, outcomes);
   const written = outcomes.filter((o) => updated.has(o.delivery.id));
   const events: NewEvent[] = written.map((o) => ({
     id: newId(o.at),
@@ -272,10 +272,11 @@ export async function writeOutcomes(
     tx,
     written.filter((o) => o.nextAttemptAt === null && o.delivery.contactId !== null),
   );
-  await enqueueStatusEvents(tx, [
-    ...written.filter((o) => o.status !== o.delivery.status).map(statusEventOf),
-    ...carried,
-  ]);
+  await enqueueStatusEvents(
+    tx,
+    [...written.filter((o) => o.status !== o.delivery.status).map(statusEventOf), ...carried],
+    hooked,
+  );
   return events.length;
 }
 
@@ -380,14 +381,15 @@ async function settleDigestItems(tx: Tx, finals: readonly OutcomeWrite[]): Promi
 /**
  * The whole batch as one UPDATE joined to the outcomes passed as a table (`db/rows-table.ts`):
  * one statement instead of one per row (on PostgreSQL one round trip; on SQLite one statement
- * built, compiled and run instead of hundreds). Returns the ids updated.
+ * built, compiled and run instead of hundreds). Returns the ids updated, and the tenants among
+ * them with an active webhook endpoint.
  */
 async function updateAll(
   tx: Tx,
   dialect: Database["dialect"],
   owner: string,
   outcomes: readonly OutcomeWrite[],
-): Promise<Set<string>> {
+): Promise<{ updated: Set<string>; hooked: Set<string> }> {
   const values = rowsTable(
     dialect,
     "v",
@@ -416,8 +418,11 @@ async function updateAll(
       o.reason ?? null,
     ]),
   );
-  // SQLite's RETURNING names the updated table's columns unqualified (`r.id` is an error there).
-  const result = await sql<{ id: string }>`
+  // Whether the row's tenant has an active webhook endpoint rides along, so a write for tenants
+  // without one (most) costs no look-up of its own. SQLite's RETURNING cannot name the alias:
+  // the columns are unqualified and the table is named in full.
+  const table = dialect === "postgres" ? sql`r` : sql`recipients`;
+  const result = await sql<{ id: string; tenant_id: string; hooked: boolean | number }>`
     update recipients as r set
       status = v.status,
       attempts = v.attempts,
@@ -432,8 +437,14 @@ async function updateAll(
       sent_at = case when v.status = 'sent' then v.at else r.sent_at end
     from ${values}
     where r.id = v.id and r.tenant_id = v.tenant_id and r.lease_owner = ${owner}
-    returning ${dialect === "postgres" ? sql`r.id` : sql`id`}`.execute(tx);
-  return new Set(result.rows.map((r) => r.id));
+    returning ${table}.id, ${table}.tenant_id,
+      exists (select 1 from webhook_endpoints w where w.tenant_id = ${table}.tenant_id and w.active = 1) as hooked`.execute(
+    tx,
+  );
+  return {
+    updated: new Set(result.rows.map((r) => r.id)),
+    hooked: new Set(result.rows.filter((r) => r.hooked === true || r.hooked === 1).map((r) => r.tenant_id)),
+  };
 }
 
 /** A claimed row handed back unsent until `until` (pacing, a sending window, held mail). */
