@@ -86,10 +86,10 @@ for (const dialect of dialects) {
         await transport.close();
       }
       const [claim, ...outcomeWrites] = transactions(log);
-      // begin, due tenants, priority claim, round-robin claim, tenants' rules, messages,
-      // suppressions, credit periods (locked), grants, ledger, charges, commit: 12, plus each
-      // tenant's counter update.
-      expect(claim, claim?.join("\n")).toHaveLength(12 + TENANTS);
+      // begin, due tenants, priority claim, round-robin claim, suspended tenants, tenants' rules,
+      // messages, suppressions, credit periods (locked), grants, ledger, charges, commit: 13,
+      // plus each tenant's counter update.
+      expect(claim, claim?.join("\n")).toHaveLength(13 + TENANTS);
       expect(claim?.filter((s) => s.includes("operator_settings"))).toEqual([]);
       expect(claim?.filter((s) => s.includes("account_settings"))).toEqual([]);
       // However the outcomes were grouped into commits: begin, one UPDATE (which also says
