@@ -2,6 +2,7 @@ import { type SelectQueryBuilder, sql } from "kysely";
 import type { Database, Db, Dialect, Tx } from "../db/database.js";
 import { isAnyOf } from "../db/rows-table.js";
 import type { NewEvent, NewRecipient, Tables } from "../db/tables.js";
+import { audienceColumn } from "../messages/message-columns.js";
 import { insertRecipients, newRecipient, subjectIdsColumn } from "../messages/recipient-state.js";
 import type { Clock } from "../time/clock.js";
 import type { AudienceInput } from "./compose.js";
@@ -133,7 +134,7 @@ async function startFanout(
   leaseMs: number,
   audienceJson: string,
 ): Promise<boolean> {
-  const audience = JSON.parse(audienceJson) as AudienceInput;
+  const audience: AudienceInput = audienceColumn.decode(audienceJson);
   return database.db.transaction().execute(async (tx) => {
     const now = clock.now();
     const moved = await tx

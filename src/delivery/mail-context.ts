@@ -1,5 +1,7 @@
 import type { Db } from "../db/database.js";
+import { type JsonCodec, StoredJsonError } from "../db/json-codec.js";
 import type { MessageRow } from "../db/tables.js";
+import { mergeDataColumn } from "../messages/message-columns.js";
 import type { ClaimedDelivery } from "./outbox.js";
 import type { ContactValues, SubjectValues } from "./personalise.js";
 
@@ -11,6 +13,8 @@ export interface MessageContext {
   readonly trackOpens: boolean;
   /** `announcements.merge_data` of the announcement this message is the template of. */
   readonly mergeData: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Why the message cannot be rendered (its stored JSON lost its shape), if so. */
+  readonly broken?: string;
 }
 
 /** Who one recipient row is for: its contact and the subjects its sections are about. */
@@ -74,40 +78,27 @@ export async function loadMessageContexts(
         : announcement
           ? announcement.useSignature
           : m.source !== "announcement" && t?.enabled === 1;
+    const mergeData = announcement ? decodeOrBroken(mergeDataColumn, announcement.mergeData) : { value: {} };
     out.set(m.id, {
+      ...("broken" in mergeData ? { broken: mergeData.broken } : {}),
       tenantName: t?.name ?? "",
       signature: hasSignature && wantsSignature ? { text: t?.text ?? null, html: t?.html ?? null } : null,
       // No settings row: tracking is on (the default).
       trackOpens: (t?.track_opens ?? 1) === 1,
-      mergeData: announcement ? parseMergeData(announcement.mergeData) : {},
+      mergeData: "value" in mergeData ? mergeData.value : {},
     });
   }
   return out;
 }
 
-/** Merge data as strings; anything that is not a plain value is left out rather than shown as `[object Object]`. */
-export function parseMergeData(json: string): Record<string, Record<string, string>> {
-  let parsed: unknown;
+/** A column decoded, or why it cannot be (one message's broken row must not stop its batch). */
+function decodeOrBroken<T>(codec: JsonCodec<T>, text: string): { value: T } | { broken: string } {
   try {
-    parsed = JSON.parse(json);
-  } catch {
-    return {};
+    return { value: codec.decode(text) };
+  } catch (err) {
+    if (err instanceof StoredJsonError) return { broken: err.message };
+    throw err;
   }
-  const out: Record<string, Record<string, string>> = {};
-  if (!isObject(parsed)) return out;
-  for (const [subject, fields] of Object.entries(parsed)) {
-    if (!isObject(fields)) continue;
-    const clean: Record<string, string> = {};
-    for (const [k, v] of Object.entries(fields)) {
-      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") clean[k] = String(v);
-    }
-    out[subject] = clean;
-  }
-  return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** The subject ids a row's sections are about, in the order stored. */

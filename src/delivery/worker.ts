@@ -5,6 +5,7 @@ import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
 import { getOperatorCreditSettings, type OperatorCreditSettings, tenantCreditRulesFor } from "../credits/settings.js";
 import type { Database, Tx } from "../db/database.js";
+import { StoredJsonError } from "../db/json-codec.js";
 import type { MessageRow } from "../db/tables.js";
 import type { MessageSigner } from "../domains/dkim-signer.js";
 import { isValidEmail } from "../email/address.js";
@@ -108,7 +109,9 @@ const SETTINGS_TTL_MS = 10_000;
  * each runs `loadMessage -> render -> send -> decide -> record` (plain messages are rendered to
  * MIME once, when loaded; announcements and digests once per recipient). Outcomes are written
  * by group commit: the first is written at once, and those that arrive while a commit runs share
- * the next one, so a 250 waits for its durable record no longer than one commit. Rows stay
+ * the next one, so a 250 waits for its durable record no longer than one commit, and the
+ * connection that carried it begins no other transaction until then (`MailTransport.send`'s
+ * `recorded`), so a crash repeats only transactions still open at the relay. Rows stay
  * leased to this worker until their outcome is committed, and the lease is renewed while they
  * wait; an outcome the database refuses (it is away) stays pending and is retried for as long
  * as it takes, still leased. So a crash at any point means a retry after the lease, never a
@@ -141,6 +144,11 @@ export class DeliveryWorker {
   readonly #abandoned = new Set<string>();
   /** Outcomes taken from `#pending` by a record write that has not committed yet. */
   #recording = 0;
+  /**
+   * Per row in flight: settles the `recorded` promise its send handed the transport, whose
+   * connection starts nothing else until then (see `MailTransport.send`).
+   */
+  readonly #recorded = new Map<string, () => void>();
   /** Round-robin position over tenants with due mail, advanced by each claim. */
   #rotation = 0;
   #operator: { at: number; settings: OperatorCreditSettings } | undefined;
@@ -182,6 +190,8 @@ export class DeliveryWorker {
     await this.#flushAll();
     const handBack = [...this.#abandoned, ...this.#inFlight.keys()];
     await this.#write(() => releaseClaims(this.#deps.database, this.owner, handBack, this.#deps.clock.now()));
+    // Outcomes still unrecorded (the database stayed away): their connections may go now.
+    this.#settleRecorded([...this.#recorded.keys()]);
     if (handBack.length > 0) this.#deps.logger.warn({ count: handBack.length }, "handed back unfinished deliveries");
   }
 
@@ -307,7 +317,9 @@ export class DeliveryWorker {
       try {
         // Rows whose outcomes wait in a write queued behind this claim are still leased: they
         // count against the limit, so this worker never holds more rows than it may send.
-        return await this.#claimAndRecord(limit - this.#recording, carried);
+        const claimed = await this.#claimAndRecord(limit - this.#recording, carried);
+        this.#settleRecorded(carried.map((o) => o.delivery.id));
+        return claimed;
       } catch (err) {
         this.#pending.unshift(...carried);
         if (carried.length > 0 && !this.#flushing) void this.#flush();
@@ -455,6 +467,11 @@ export class DeliveryWorker {
     for (const message of messages) {
       const attachments = files.filter((f) => f.message_id === message.id);
       const context = contexts.get(message.id);
+      if (context?.broken) {
+        this.#deps.logger.error({ messageId: message.id, reason: context.broken }, "message could not be rendered");
+        out.set(message.id, { kind: "broken", message, error: context.broken });
+        continue;
+      }
       if (context && needsPersonalCopies(message, context)) {
         out.set(message.id, { kind: "personal", message, attachments, context });
         continue;
@@ -463,7 +480,9 @@ export class DeliveryWorker {
         out.set(message.id, { kind: "fixed", message, raw: await this.#renderFixed(message, attachments, context) });
       } catch (err) {
         this.#deps.logger.error({ err, messageId: message.id }, "message could not be rendered");
-        out.set(message.id, { kind: "broken", message, error: "message could not be rendered to MIME" });
+        // A stored column that lost its shape says which; other failures stay generic.
+        const error = err instanceof StoredJsonError ? err.message : "message could not be rendered to MIME";
+        out.set(message.id, { kind: "broken", message, error });
       }
     }
     return out;
@@ -504,7 +523,8 @@ export class DeliveryWorker {
 
   #track(delivery: ClaimedDelivery): Promise<void> {
     const claimedAt = performance.now();
-    const p = this.#deliver(delivery)
+    const recorded = new Promise<void>((resolve) => this.#recorded.set(delivery.id, resolve));
+    const p = this.#deliver(delivery, recorded)
       .then((outcome) => {
         this.#deps.observer?.outcome(outcome.status, (performance.now() - claimedAt) / 1000);
         this.#enqueue(outcome);
@@ -513,6 +533,7 @@ export class DeliveryWorker {
         // A bug or a database failure, not an SMTP outcome: leave the lease to expire so the
         // row is retried, and say so loudly.
         this.#deps.logger.error({ err, recipientId: delivery.id }, "delivery pipeline failed");
+        this.#settleRecorded([delivery.id]);
       })
       .finally(() => {
         this.#inFlight.delete(delivery.id);
@@ -525,14 +546,14 @@ export class DeliveryWorker {
   }
 
   /** The pipeline for one recipient. Returns the outcome to record. */
-  async #deliver(delivery: ClaimedDelivery): Promise<DeliveryOutcome> {
+  async #deliver(delivery: ClaimedDelivery, recorded: Promise<void>): Promise<DeliveryOutcome> {
     const cached = await this.#messages.get(delivery.messageId);
-    if (cached) return this.#sendRendered(delivery, cached);
+    if (cached) return this.#sendRendered(delivery, cached, recorded);
     // Not prefetched: a large message. Load it under the large-message limit and keep the slot
     // until its send is over, since the pool holds the rendered bytes until then.
     await this.#acquireLarge();
     try {
-      return await this.#sendRendered(delivery, await this.#loadMessage(delivery));
+      return await this.#sendRendered(delivery, await this.#loadMessage(delivery), recorded);
     } finally {
       this.#releaseLarge();
     }
@@ -548,7 +569,11 @@ export class DeliveryWorker {
     return cached;
   }
 
-  async #sendRendered(delivery: ClaimedDelivery, rendered: RenderedMessage | undefined): Promise<DeliveryOutcome> {
+  async #sendRendered(
+    delivery: ClaimedDelivery,
+    rendered: RenderedMessage | undefined,
+    recorded: Promise<void>,
+  ): Promise<DeliveryOutcome> {
     if (!rendered) return this.#final(delivery, "rejected", delivery.attempts, null, null, "message no longer exists");
     if (rendered.kind === "broken") {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, rendered.error);
@@ -561,7 +586,7 @@ export class DeliveryWorker {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, "message could not be rendered to MIME");
     }
     const sendStarted = performance.now();
-    const result = await this.#send(delivery, raw, rendered.message);
+    const result = await this.#send(delivery, raw, rendered.message, recorded);
     this.#deps.observer?.sendLatency((performance.now() - sendStarted) / 1000);
     return this.#decide(delivery, result);
   }
@@ -670,14 +695,19 @@ export class DeliveryWorker {
     return isValidEmail(delivery.email);
   }
 
-  async #send(delivery: ClaimedDelivery, raw: Buffer, message: MessageRow): Promise<SendResult> {
+  async #send(
+    delivery: ClaimedDelivery,
+    raw: Buffer,
+    message: MessageRow,
+    recorded: Promise<void>,
+  ): Promise<SendResult> {
     // The send gate marked it: the tenant's own account (which may hand the row back itself).
     // Unsigned: the account rewrites From, and its provider signs.
-    const own = delivery.via ? await this.#deps.tenantTransports?.send(delivery, raw, this.owner) : null;
+    const own = delivery.via ? await this.#deps.tenantTransports?.send(delivery, raw, this.owner, recorded) : null;
     if (own) return own;
     const { secretKey, bounceDomain } = this.#deps.settings;
     const from = returnPathFor(secretKey, bounceDomain, delivery.id);
-    return this.#deps.transport.send({ from, to: delivery.email }, await this.#sign(message, raw));
+    return this.#deps.transport.send({ from, to: delivery.email }, await this.#sign(message, raw), recorded);
   }
 
   /** The sign step: once per rendered message (the same bytes for all its recipients share one signature). */
@@ -767,6 +797,7 @@ export class DeliveryWorker {
     // handed back untouched rather than counted as a failed attempt.
     if (this.#abandoning && outcome.status === "soft_bounce" && outcome.smtpCode === null) {
       this.#abandoned.add(outcome.delivery.id);
+      this.#settleRecorded([outcome.delivery.id]);
       return;
     }
     this.#pending.push(outcome);
@@ -785,6 +816,14 @@ export class DeliveryWorker {
         this.#flushing = undefined;
       });
     return this.#flushing;
+  }
+
+  /** These rows' outcomes are committed (or will not be): their connections may move on. */
+  #settleRecorded(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.#recorded.get(id)?.();
+      this.#recorded.delete(id);
+    }
   }
 
   /** Writes everything pending, including outcomes that arrive while writing. */
@@ -807,6 +846,7 @@ export class DeliveryWorker {
       this.#recording += batch.length;
       try {
         await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
+        this.#settleRecorded(batch.map((o) => o.delivery.id));
         if (failures > 0)
           this.#deps.logger.warn({ failures }, "delivery outcomes recorded after the database returned");
         failures = 0;

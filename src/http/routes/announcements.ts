@@ -7,6 +7,7 @@ import { isId } from "../../db/ids.js";
 import type { AnnouncementRow } from "../../db/tables.js";
 import { loadSenderRules } from "../../domains/sender-settings.js";
 import { ApiError } from "../../errors/api-error.js";
+import { audienceColumn, mergeDataColumn } from "../../messages/message-columns.js";
 import type { TenantRole } from "../../tenants/tenants.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
@@ -296,7 +297,7 @@ export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
       const { tenantId } = tenantOf(request);
       const found = await requireAnnouncement(deps, tenantId, request.params.id);
       const a = found.announcement;
-      const audience = JSON.parse(a.audience) as { contacts?: string[]; subjects?: string[]; subjectGroups?: string[] };
+      const audience = audienceColumn.decode(a.audience);
       return {
         ...announcementView(a, found.subject, found.category),
         audience: {
@@ -306,7 +307,7 @@ export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
         },
         text: found.text,
         html: found.html,
-        mergeData: JSON.parse(a.merge_data) as Record<string, Record<string, string>>,
+        mergeData: mergeDataColumn.decode(a.merge_data),
         attachments: found.attachments.map((x) => ({
           filename: x.filename,
           contentType: x.content_type,
