@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { isOptOutCategory } from "../audience/preferences.js";
 import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
 import { getOperatorCreditSettings, type OperatorCreditSettings, tenantCreditRulesFor } from "../credits/settings.js";
@@ -11,8 +10,8 @@ import type { MessageSigner } from "../domains/dkim-signer.js";
 import { isValidEmail } from "../email/address.js";
 import { SENDER_CAUSED } from "../email/failure-reasons.js";
 import type { Clock } from "../time/clock.js";
-import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
 import {
+  FINAL_SOURCES,
   loadMessageContexts,
   loadRecipientData,
   type MessageContext,
@@ -30,6 +29,7 @@ import {
   writeOutcomes,
 } from "./outbox.js";
 import { personalise } from "./personalise.js";
+import { recipientCopy } from "./recipient-copy.js";
 import { type RenderAttachment, renderMessage } from "./render.js";
 import { nextAttemptAt, type RetrySettings } from "./retry-policy.js";
 import { returnPathFor } from "./return-path.js";
@@ -631,36 +631,16 @@ export class DeliveryWorker {
       let data = await this.#people.get(delivery.id);
       if (!data && delivery.contactId !== null)
         data = (await loadRecipientData(database.db, [delivery])).get(delivery.id);
-      const now = clock.now();
-      const links = { publicUrl: settings.publicUrl, secretKey: settings.secretKey };
-      const forContact = PERSONAL_SOURCES.has(message.source);
-      // Only categories the unsubscribe endpoint accepts: a link to transactional mail (an alert
-      // announcement, say) would promise an opt-out that POST /u/<token> refuses with 409.
-      const unsubscribe =
-        forContact && message.essential !== 1 && isOptOutCategory(message.category)
-          ? unsubscribeUrl(links, delivery.tenantId, delivery.id, now)
-          : null;
-      const pixel =
-        message.html_body !== null && context.trackOpens
-          ? openPixelUrl(links, delivery.tenantId, delivery.id, now)
-          : null;
-      const content = personalise({
-        template: { subject: message.subject, text: message.text_body, html: message.html_body },
-        merge: message.source === "announcement",
-        contact: data?.contact ?? null,
-        subjects: (data?.subjects ?? []).map((s) => ({ name: s.name, fields: context.mergeData[s.externalId] ?? {} })),
-        signature: context.signature,
-        unsubscribeUrl: unsubscribe,
-        category: message.category,
-        tenantName: context.tenantName,
-        pixelUrl: pixel,
+      const { content, headers, forContact } = recipientCopy({
+        message,
+        context,
+        data,
+        links: { publicUrl: settings.publicUrl, secretKey: settings.secretKey },
+        tenantId: delivery.tenantId,
+        recipientId: delivery.id,
+        now: clock.now(),
+        pixel: true,
       });
-      const headers: Record<string, string> = {
-        // RFC 8058: an https URL that takes a one-click POST, and the header saying so.
-        ...(unsubscribe
-          ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
-          : {}),
-      };
       return await renderMessage(message, attachments, {
         headers,
         content,
@@ -876,7 +856,7 @@ function needsPersonalCopies(message: MessageRow, context: MessageContext): bool
   // Submitted MIME is sent as it is: no footer, pixel or merge fields are added to it.
   if (message.raw_mime) return false;
   if (PERSONAL_SOURCES.has(message.source)) return true;
-  return message.source !== "notice" && message.html_body !== null && context.trackOpens;
+  return !FINAL_SOURCES.has(message.source) && message.html_body !== null && context.trackOpens;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { App, AppDeps } from "./route-context.js";
 import { registerAccountRoutes } from "./routes/account.js";
 import { registerAnnouncementRoutes } from "./routes/announcements.js";
+import { registerAnnouncementPreviewRoutes } from "./routes/announcements-preview.js";
 import { registerAnnouncementStatisticsRoutes } from "./routes/announcements-statistics.js";
 import { registerAudienceContactRoutes } from "./routes/audience-contacts.js";
 import { registerAudienceSubjectRoutes } from "./routes/audience-subjects.js";
@@ -71,6 +72,7 @@ export const routes: readonly ((app: App, deps: AppDeps) => void)[] = [
   registerSuppressionRoutes,
   registerWebhookRoutes,
   registerAnnouncementRoutes,
+  registerAnnouncementPreviewRoutes,
   registerAnnouncementStatisticsRoutes,
   registerSessionRoutes,
   registerPeopleRoutes,

@@ -227,15 +227,16 @@ export type PlannedMessage = ReturnType<typeof planMessage>;
 
 /**
  * Turns a prepared message into rows. `source` says who wrote it: `api` (a tenant's software),
- * `notice` (Postbag's own mail, such as credit alerts) or `announcement` (the template of an
- * announcement, whose recipients are added by its fan-out).
+ * `notice` (Postbag's own mail, such as credit alerts), `announcement` (the template of an
+ * announcement, whose recipients are added by its fan-out) or `test` (an announcement's test
+ * copy to its sender, whose content is final: sent as it is).
  */
 export function planMessage(
   tenantId: string,
   m: PreparedMessage,
   now: number,
   messageIdDomain: string,
-  source: "api" | "notice" | "announcement" = "api",
+  source: "api" | "notice" | "announcement" | "test" = "api",
 ) {
   const id = newId(now);
   const headerRecipients = {

@@ -16,6 +16,7 @@ const Configurations = lazy(() => import("./pages/Configurations"));
 const People = lazy(() => import("./pages/People"));
 const Keys = lazy(() => import("./pages/Keys"));
 const Suppressions = lazy(() => import("./pages/Suppressions"));
+const Compose = lazy(() => import("./pages/Compose"));
 const Audit = lazy(() => import("./pages/Audit"));
 const NoTenant = lazy(() => import("./pages/NoTenant"));
 const Schools = lazy(() => import("./pages/Schools"));
@@ -86,6 +87,7 @@ function TenantRoutes() {
       <Routes>
         <Route index element={<Overview />} />
         <Route path="suppressions" element={<Suppressions />} />
+        <Route path="announcements/new" element={<Compose />} />
         <Route
           path="configurations"
           element={

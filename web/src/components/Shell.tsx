@@ -28,6 +28,7 @@ export const operatorScreens: readonly Screen[] = [
 
 export const screens: readonly Screen[] = [
   { path: "/", label: "Overview", admin: false },
+  { path: "/announcements/new", label: "New announcement", admin: false },
   { path: "/configurations", label: "Configurations", admin: true },
   { path: "/people", label: "People", admin: true },
   { path: "/keys", label: "API keys", admin: true },
