@@ -13,6 +13,7 @@ import { failureReasonsMigration } from "./migrations/0010-failure-reasons.js";
 import { sendingDomainsMigration } from "./migrations/0012-sending-domains.js";
 import { jobLeasesMigration } from "./migrations/0013-job-leases.js";
 import { fairClaimsMigration } from "./migrations/0014-fair-claims.js";
+import { resendsMigration } from "./migrations/0016-resends.js";
 import { contactAddressFixMigration } from "./migrations/0020-contact-address-fix.js";
 
 /**
@@ -36,6 +37,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     "0012_sending_domains": sendingDomainsMigration(dialect),
     "0013_job_leases": jobLeasesMigration(dialect),
     "0014_fair_claims": fairClaimsMigration(),
+    "0016_resends": resendsMigration(dialect),
     "0020_contact_address_fix": contactAddressFixMigration(),
   };
 }

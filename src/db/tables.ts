@@ -115,6 +115,10 @@ export interface RecipientTable {
   opened_at: number | null;
   /** Why the row waits: `no_credit`, `hold_time`, `revoked_sign_in`; null when not held (0008). */
   hold_reason: string | null;
+  /** The delivery this one resends (migration 0016); null for a first delivery. */
+  resend_of: string | null;
+  /** When a resend replaced this delivery; null while it is the latest (migration 0016). */
+  replaced_at: number | null;
 }
 
 export interface EventTable {
