@@ -24,6 +24,8 @@ export const operatorScreens: readonly Screen[] = [
 
 export const screens: readonly Screen[] = [
   { path: "/", label: "Overview", admin: false },
+  { path: "/announcements", label: "Announcements", admin: false },
+  { path: "/messages", label: "Messages", admin: false },
   { path: "/configurations", label: "Configurations", admin: true },
   { path: "/people", label: "People", admin: true },
   { path: "/keys", label: "API keys", admin: true },
