@@ -16,6 +16,7 @@ export function StatusChart({ counts }: { counts: Record<string, number> }) {
       orientation="vertical"
       yAxisProps={{ width: 130 }}
       series={[{ name: "Recipients", color: "indigo.6" }]}
+      accessibilityLayer={false}
       aria-hidden
     />
   );
@@ -37,7 +38,16 @@ export function OpensChart({
   for (let at = first; Number.isFinite(at) && at <= last && data.length < 24 * 14; at += HOUR) {
     data.push({ hour: format(new Date(at).toISOString()), Opens: byHour.get(at) ?? 0 });
   }
-  return <BarChart h={220} data={data} dataKey="hour" series={[{ name: "Opens", color: "teal.6" }]} aria-hidden />;
+  return (
+    <BarChart
+      h={220}
+      data={data}
+      dataKey="hour"
+      series={[{ name: "Opens", color: "teal.6" }]}
+      accessibilityLayer={false}
+      aria-hidden
+    />
+  );
 }
 
 export default StatusChart;

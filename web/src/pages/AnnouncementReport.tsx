@@ -136,7 +136,7 @@ function FixAndResend({
   return (
     <Stack gap="sm">
       <Text size="sm">
-        <Badge variant="light" color={statusColor(recipient.status)} mr="xs">
+        <Badge variant="dot" color={statusColor(recipient.status)} mr="xs">
           {statusLabel(recipient.status)}
         </Badge>
         {recipient.subjects.length > 0 && `About ${recipient.subjects.join(", ")}. `}
@@ -308,7 +308,7 @@ function StatusTable({ stats, onShow }: { stats: Stats; onShow: (status: string)
             return (
               <Table.Tr key={s.key} data-status={s.key}>
                 <Table.Th scope="row" fw={500}>
-                  <Badge variant="light" color={s.color}>
+                  <Badge variant="dot" color={s.color}>
                     {s.label}
                   </Badge>
                 </Table.Th>
@@ -487,13 +487,13 @@ function RecipientsSection({
                         </Text>
                       )}
                       {r.suppressed && (
-                        <Badge variant="light" color="orange" ml="xs" size="sm">
+                        <Badge variant="dot" color="orange" ml="xs" size="sm">
                           Suppressed
                         </Badge>
                       )}
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={statusColor(r.status)} data-testid="recipient-status">
+                      <Badge variant="dot" color={statusColor(r.status)} data-testid="recipient-status">
                         {statusLabel(r.status)}
                       </Badge>
                       {r.resendOf && (

@@ -41,7 +41,7 @@ const filters: { value: string; label: string; states: State[] }[] = [
 export function StateBadge({ state }: { state: string }) {
   const info = stateNames[state] ?? { label: state, color: "gray" };
   return (
-    <Badge variant="light" color={info.color}>
+    <Badge variant="dot" color={info.color}>
       {info.label}
     </Badge>
   );

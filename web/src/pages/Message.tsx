@@ -53,7 +53,7 @@ export default function Message() {
               {r.name ? `${r.name} <${r.email ?? ""}>` : (r.email ?? "(no address)")}
               {r.kind !== "to" && ` (${r.kind})`}
             </Title>
-            <Badge variant="light" color={statusColor(r.status)}>
+            <Badge variant="dot" color={statusColor(r.status)}>
               {statusLabel(r.status)}
             </Badge>
           </Group>

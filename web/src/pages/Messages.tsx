@@ -138,7 +138,7 @@ export default function Messages() {
                       <Table.Td>
                         <Group gap={4}>
                           {Object.entries(m.statusCounts).map(([s, n]) => (
-                            <Badge key={s} variant="light" color={statusColor(s)}>
+                            <Badge key={s} variant="dot" color={statusColor(s)}>
                               {statusLabel(s)}: {formatNumber(n ?? 0)}
                             </Badge>
                           ))}
