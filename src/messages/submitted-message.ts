@@ -4,6 +4,7 @@ import addressparser from "nodemailer/lib/addressparser";
 import { checkAttachment } from "../accounts/attachment-policy.js";
 import { checkEmail, checkHeaderValue, quote } from "../email/address.js";
 import { type Category, internalCategories, isCategory } from "../email/categories.js";
+import { type HeaderField, MAX_HEADER_LINES, readHeaderFields } from "../email/mime-headers.js";
 import { ApiError } from "../errors/api-error.js";
 import { fromAllowed, type PreparedMessage, type PreparedRecipient, type PrepareLimits } from "./prepare.js";
 
@@ -13,15 +14,6 @@ export interface SubmittedInput {
   readonly rcptTo: readonly string[];
   /** The API key that authenticated: a Message-ID is accepted once per key. */
   readonly keyId: string;
-}
-
-interface HeaderField {
-  /** Lower-case name. */
-  readonly name: string;
-  /** The field as received, folded lines and their line ends included. */
-  readonly text: string;
-  /** The value unfolded, without the name. */
-  readonly value: string;
 }
 
 const MAX_HEADER_BYTES = 256 * 1024;
@@ -47,21 +39,13 @@ function splitHeader(raw: Buffer): { header: string; body: Buffer } {
   return { header: raw.subarray(0, end).toString("latin1"), body: raw.subarray(end) };
 }
 
+/** The header's fields; a line that is not a field, or too many lines, is refused. */
 function readFields(header: string): HeaderField[] {
-  const fields: HeaderField[] = [];
-  const lines = header.split(/(?<=\n)/);
-  for (const line of lines) {
-    if (/^[ \t]/.test(line) && fields.length > 0) {
-      const last = fields[fields.length - 1] as HeaderField;
-      fields[fields.length - 1] = { ...last, text: last.text + line, value: `${last.value} ${line.trim()}` };
-      continue;
-    }
-    if (line.trim() === "") continue;
-    const colon = line.indexOf(":");
-    if (colon <= 0)
-      throw new ApiError("invalid_request", `a header line has no name: ${quote(line.trim().slice(0, 60))}`);
-    fields.push({ name: line.slice(0, colon).trim().toLowerCase(), text: line, value: line.slice(colon + 1).trim() });
+  const { fields, stray, truncated } = readHeaderFields(header);
+  if (stray !== undefined) {
+    throw new ApiError("invalid_request", `a header line is not a field: ${quote(stray.trim().slice(0, 60))}`);
   }
+  if (truncated) throw new ApiError("invalid_request", `the header has more than ${MAX_HEADER_LINES} lines`);
   return fields;
 }
 

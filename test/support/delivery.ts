@@ -69,6 +69,22 @@ export async function acceptMessages(
   return Promise.all(inputs.map((input) => writer.accept(tenantId, prepareMessage(input, undefined, limits))));
 }
 
+/** Accepts `count` announcement recipients `<prefix><n>@example.test` in messages of up to 100. */
+export async function acceptBulk(
+  database: Database,
+  clock: Clock,
+  tenantId: string,
+  count: number,
+  prefix: string,
+): Promise<void> {
+  const inputs = [];
+  for (let i = 0; i < count; i += 100) {
+    const to = Array.from({ length: Math.min(100, count - i) }, (_, k) => `${prefix}${i + k}@example.test`);
+    inputs.push(message({ to, subject: "Term dates", category: "announcement" }));
+  }
+  await acceptMessages(database, clock, tenantId, inputs);
+}
+
 export function recipientRows(database: Database, tenantId: string): Promise<RecipientRow[]> {
   return database.db.selectFrom("recipients").selectAll().where("tenant_id", "=", tenantId).orderBy("id").execute();
 }
