@@ -355,6 +355,9 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     const { page } = await rig.newPage(PHONE);
     await signIn(page, "office@beechwood.test");
     await openScreen(page, "Announcements");
+    await page.getByRole("link", { name: SUBJECT }).waitFor();
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE.width);
+    await expectAccessible(page, "Announcements (375 px)");
     await page.getByRole("link", { name: SUBJECT }).click();
     await countShown(page, "spam", 1);
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE.width);
@@ -388,6 +391,14 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     const spam = page.getByRole("region", { name: new RegExp(address.spam) });
     await spam.getByText("Spam").first().waitFor();
     await expectAccessible(page, "Message");
+    // On a phone, both fit the width.
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE.width);
+    await expectAccessible(page, "Message (375 px)");
+    await page.goBack();
+    await table.waitFor();
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE.width);
+    await expectAccessible(page, "Messages (375 px)");
   });
 
   it("a school without credit on the hard policy sees its mail held for credit", async () => {

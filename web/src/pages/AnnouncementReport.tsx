@@ -422,6 +422,7 @@ function RecipientsSection({
       <Group align="flex-end" gap="sm" mb="sm">
         <Select
           label="Status"
+          clearButtonProps={{ "aria-label": "Clear the status filter" }}
           placeholder="All statuses"
           clearable
           value={status}

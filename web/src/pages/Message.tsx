@@ -37,7 +37,7 @@ export default function Message() {
       <Anchor component={Link} to="/messages" size="sm">
         ← All messages
       </Anchor>
-      <div>
+      <div style={{ overflowWrap: "anywhere" }}>
         <Title order={1} size="h2">
           {m.subject || "(no subject)"}
         </Title>
@@ -48,8 +48,8 @@ export default function Message() {
       </div>
       {m.recipients.map((r) => (
         <Card withBorder component="section" key={r.id} aria-labelledby={`r-${r.id}`}>
-          <Group justify="space-between" mb="xs" gap="xs">
-            <Title order={2} size="h5" id={`r-${r.id}`}>
+          <Group justify="space-between" mb="xs" gap="xs" wrap="nowrap" align="flex-start">
+            <Title order={2} size="h5" id={`r-${r.id}`} miw={0} style={{ overflowWrap: "anywhere" }}>
               {r.name ? `${r.name} <${r.email ?? ""}>` : (r.email ?? "(no address)")}
               {r.kind !== "to" && ` (${r.kind})`}
             </Title>

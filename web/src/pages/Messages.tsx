@@ -84,6 +84,7 @@ export default function Messages() {
         <Group align="flex-end" gap="sm" mb="sm">
           <Select
             label="Status"
+            clearButtonProps={{ "aria-label": "Clear the status filter" }}
             placeholder="Any status"
             clearable
             value={status}
@@ -93,6 +94,7 @@ export default function Messages() {
           />
           <Select
             label="Category"
+            clearButtonProps={{ "aria-label": "Clear the category filter" }}
             placeholder="Any category"
             clearable
             value={category}
