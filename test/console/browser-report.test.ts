@@ -1,9 +1,10 @@
 // Following an announcement in the console, in Debian's Chromium against a real `postbag serve`
 // on SQLite that relays to a test SMTP server refusing or accepting per address, with a real
 // Dovecot as the operator's bounce mailbox (a spam complaint arrives there): the Announcements
-// list, the statistics report reaching every status an announcement can reach in one school,
-// fix-and-resend of an `email_missing` recipient ending `sent`, the CSV download with the
-// session, and the Messages log. axe-core on every screen.
+// list, the statistics report reaching every status (ten in one school's announcement, held for
+// credit and cancelled in a second school's), fix-and-resend of an `email_missing` recipient
+// ending `sent`, resend to all failed, the CSV download with the session, and the Messages log.
+// axe-core on every screen.
 
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -68,7 +69,7 @@ const roll = {
   ],
 };
 
-/** Statuses this announcement reaches (held for credit is reached in a second school). */
+/** Statuses this announcement reaches (held for credit and cancelled are reached in a second school). */
 const expected: Record<string, number> = {
   queued: 1,
   sent: 1,
@@ -351,6 +352,25 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     }
   });
 
+  it("resends to all failed recipients at once and says why the suppressed one was not", async () => {
+    const { page } = await rig.newPage(DESKTOP);
+    await signIn(page, "office@beechwood.test");
+    await page.goto(`/announcements/${announcementId}`);
+    await countShown(page, "hard_bounce", 1);
+    await page.getByRole("button", { name: "Resend to all failed (3)" }).click();
+    const dialog = page.getByRole("dialog", { name: "Resend to all failed recipients" });
+    await expectAccessible(page, "Resend to all failed");
+    await dialog.getByRole("button", { name: "Resend" }).click();
+    await page
+      .getByText("Resent to 2. 1 not resent: the address is suppressed (an administrator can reset it).")
+      .waitFor();
+    // The busy mailbox and the refusing server answer the same again: each recipient still counted once.
+    await countShown(page, "queued", 1);
+    await countShown(page, "soft_bounce", 1);
+    await countShown(page, "rejected", 1);
+    await page.getByTestId("total").filter({ hasText: "10" }).waitFor();
+  });
+
   it("works on a phone", async () => {
     const { page } = await rig.newPage(PHONE);
     await signIn(page, "office@beechwood.test");
@@ -401,7 +421,7 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     await expectAccessible(page, "Messages (375 px)");
   });
 
-  it("a school without credit on the hard policy sees its mail held for credit", async () => {
+  it("a school without credit on the hard policy sees its mail held for credit, then cancelled", async () => {
     const other = await newSchool("Hazel Academy");
     const settings = await call("PUT", `/v1/operator/tenants/${other.id}/credit-settings`, operatorKey, {
       monthlyAllowance: 0,
@@ -413,7 +433,7 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
       contacts: [{ externalId: "P1", name: "Paula Poor", email: "paula@example.test" }],
     });
     expect(sync.status).toBe(200);
-    const announced = await call<{ id: string }>("POST", "/v1/announcements", other.staff, {
+    const announced = await call<{ id: string; messageId: string }>("POST", "/v1/announcements", other.staff, {
       subject: "Uniform sale",
       text: "Hello",
       audience: { contacts: ["P1"] },
@@ -426,6 +446,13 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     await page.goto(`/announcements/${announced.body.id}`);
     await countShown(page, "held_no_credit", 1);
     await page.getByTestId("status-table").getByText("no credit left this month").waitFor();
+    // The school stops the held mail instead: cancelled.
+    const cancelled = await call("POST", `/v1/messages/${announced.body.messageId}/cancel`, other.staff);
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    await page.reload();
+    await countShown(page, "cancelled", 1);
+    await countShown(page, "held_no_credit", 0);
+    await page.getByTestId("status-table").getByText("Stopped before it was sent.").waitFor();
     // This school cannot open the other school's report.
     await page.goto(`/announcements/${announcementId}`);
     await page.getByRole("alert").filter({ hasText: "no announcement" }).waitFor();
