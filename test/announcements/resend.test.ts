@@ -350,6 +350,20 @@ describeEachDialect("resending an announcement", (dialect) => {
     expect(await counted()).toBe(6);
   });
 
+  it("two resends of the same recipient at once queue one delivery", async () => {
+    const sent = await latestOf("C-OK");
+    const both = await Promise.all([
+      resend({ recipientIds: [sent.recipientId], includeSent: true }),
+      resend({ recipientIds: [sent.recipientId], includeSent: true }),
+    ]);
+    const bodies = both.map((r) => json<Resent>(r));
+    expect(bodies.flatMap((b) => b.deliveries)).toHaveLength(1);
+    expect(bodies.flatMap((b) => b.skipped.map((x) => x.reason))).toEqual([expect.stringMatching(/^(busy|replaced)$/)]);
+    await deliverAll();
+    expect(delivered(address.ok)).toBe(3);
+    expect(await counts()).toEqual({ sent: 5 });
+  });
+
   it("the list finds the announcement by part of its subject and by state; another tenant's stays apart", async () => {
     const list = async (query: string, tenant = school) => {
       const res = await t.inject({ method: "GET", url: `/v1/announcements${query}`, headers: tenant.auth("staff") });
