@@ -369,6 +369,18 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     await countShown(page, "soft_bounce", 1);
     await countShown(page, "rejected", 1);
     await page.getByTestId("total").filter({ hasText: "10" }).waitFor();
+
+    // An administrator resets the suppressed address from the same dialog, then resends.
+    await page.getByRole("button", { name: "Show the 1 hard bounce recipient(s)" }).click();
+    await page.getByRole("button", { name: "Fix and resend to Harriet Gone" }).click();
+    const fix = page.getByRole("dialog", { name: /Fix and resend/ });
+    await fix.getByText("This address is suppressed").waitFor();
+    await fix.getByLabel(`Why may ${address.hard} be mailed again?`).fill("The parent says the mailbox is back.");
+    await expectAccessible(page, "Fix and resend, suppressed");
+    await fix.getByRole("button", { name: "Reset suppression" }).click();
+    await page.getByText(`${address.hard} can be mailed again.`).waitFor();
+    await fix.getByRole("button", { name: "Resend" }).click();
+    await page.getByText(`Queued again to ${address.hard}.`).waitFor();
   });
 
   it("works on a phone", async () => {

@@ -16,7 +16,6 @@ import {
   Stack,
   Table,
   Text,
-  Textarea,
   TextInput,
   Title,
   VisuallyHidden,
@@ -30,6 +29,7 @@ import { client, describeError, ok } from "../api/client";
 import type { Answer } from "../api/types";
 import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
+import { SuppressionResetForm } from "../components/SuppressionResetForm";
 import { formatDateTime, formatNumber } from "../format";
 import { useSignedIn } from "../session";
 import { failedStatuses, reasonLabel, statusColor, statusInfo, statusLabel } from "../statuses";
@@ -86,7 +86,6 @@ function FixAndResend({
   const invalidate = useInvalidateReport(announcementId);
   const [email, setEmail] = useState(recipient.email);
   const [savedEmail, setSavedEmail] = useState<string | undefined>();
-  const [note, setNote] = useState("");
   const [resetDone, setResetDone] = useState(false);
   const [outcome, setOutcome] = useState<string | undefined>();
   const save = useMutation({
@@ -100,14 +99,6 @@ function FixAndResend({
     onSuccess: (contact) => {
       setSavedEmail(contact.email ?? email.trim());
       notifications.show({ color: "teal", title: "Address saved", message: `${contact.email} is the address now.` });
-    },
-  });
-  const reset = useMutation({
-    mutationFn: () =>
-      ok(client.DELETE("/v1/suppressions/{email}", { params: { path: { email: recipient.email } }, body: { note } })),
-    onSuccess: () => {
-      setResetDone(true);
-      notifications.show({ color: "teal", title: "Reset", message: `${recipient.email} can be mailed again.` });
     },
   });
   const resend = useMutation({
@@ -180,35 +171,7 @@ function FixAndResend({
             Postbag does not mail {recipient.email} after a hard bounce or a spam report.
             {isAdmin ? " If it works again, reset it with a note." : " An administrator can reset it."}
           </Text>
-          {isAdmin && (
-            <form
-              onSubmit={(e) => {
-                e.preventDefault();
-                reset.mutate();
-              }}
-            >
-              <Stack gap="xs" mt="xs">
-                <Textarea
-                  label={`Why may ${recipient.email} be mailed again?`}
-                  description="Kept in the audit with your name."
-                  required
-                  value={note}
-                  onChange={(e) => setNote(e.currentTarget.value)}
-                  maxLength={500}
-                />
-                {reset.isError && (
-                  <Alert color="red" role="alert">
-                    {describeError(reset.error)}
-                  </Alert>
-                )}
-                <Group>
-                  <Button type="submit" size="xs" color="red" loading={reset.isPending} disabled={!note.trim()}>
-                    Reset suppression
-                  </Button>
-                </Group>
-              </Stack>
-            </form>
-          )}
+          {isAdmin && <SuppressionResetForm email={recipient.email} onDone={() => setResetDone(true)} />}
         </Alert>
       )}
       {resend.isError && (
