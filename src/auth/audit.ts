@@ -16,6 +16,10 @@ export type AuditAction =
   | "person.role_changed"
   | "person.removed"
   | "timezone.changed"
+  | "tenant.renamed"
+  | "tenant.suspended"
+  | "tenant.resumed"
+  | "operator.notice_sent"
   | "contact.email_corrected";
 
 export interface AuditEntry {

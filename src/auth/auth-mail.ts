@@ -28,6 +28,8 @@ export async function queueAccountMail(
       created_at: 0,
       pending_timezone: null,
       timezone_effective_from: null,
+      suspended_at: null,
+      suspended_note: null,
     })
     .onConflict((oc) => oc.column("id").doNothing())
     .execute();

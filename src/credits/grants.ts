@@ -654,8 +654,31 @@ export async function listLedger(
     .limit(options.limit);
   if (options.before) q = q.where("id", "<", options.before);
   if (options.period) q = q.where("period", "=", options.period);
-  const rows = await q.execute();
-  return rows.map((r) => ({
+  return (await q.execute()).map(ledgerEntry);
+}
+
+/**
+ * A group's own ledger, newest first: its bundle's top-ups (`group_bundle`, positive) and what
+ * each allocation took from it (`group_allocation`, negative, the note naming the tenant).
+ */
+export async function listGroupLedger(
+  db: Db,
+  groupId: string,
+  options: { readonly before?: string | undefined; readonly limit: number },
+): Promise<LedgerEntry[]> {
+  let q = db
+    .selectFrom("credit_ledger")
+    .selectAll()
+    .where("group_id", "=", groupId)
+    .where("tenant_id", "is", null)
+    .orderBy("id", "desc")
+    .limit(options.limit);
+  if (options.before) q = q.where("id", "<", options.before);
+  return (await q.execute()).map(ledgerEntry);
+}
+
+function ledgerEntry(r: Selectable<CreditLedgerTable>): LedgerEntry {
+  return {
     id: r.id,
     at: r.at,
     period: r.period,
@@ -665,5 +688,5 @@ export async function listLedger(
     recipientId: r.recipient_id,
     actor: r.actor,
     note: r.note,
-  }));
+  };
 }

@@ -22,6 +22,9 @@ export interface TenantTable {
   /** A time zone change waiting for the next credit period (docs/credits.md). */
   pending_timezone: Generated<string | null>;
   timezone_effective_from: Generated<number | null>;
+  /** When the operator suspended the tenant; null: not suspended (0019). */
+  suspended_at: Generated<number | null>;
+  suspended_note: Generated<string | null>;
 }
 
 export interface ApiKeyTable {
@@ -119,6 +122,9 @@ export interface RecipientTable {
   resend_of: string | null;
   /** When a resend replaced this delivery; null while it is the latest (migration 0016). */
   replaced_at: number | null;
+  /** A row held by a suspension: its due time and hold reason before, put back on resume (0019). */
+  suspended_due_at: Generated<number | null>;
+  suspended_hold_reason: Generated<string | null>;
 }
 
 export interface EventTable {
@@ -602,6 +608,20 @@ export interface SenderSettingsTable {
   updated_at: number;
 }
 
+/** A notice the operator sent a tenant's administrators (the Contact action, 0019). */
+export interface OperatorNoticeTable {
+  id: string;
+  tenant_id: string;
+  at: number;
+  template: string;
+  subject: string;
+  text: string;
+  /** How many addresses it went to. */
+  recipients: number;
+  /** The operator's name (person or key). */
+  sent_by: string;
+}
+
 export interface Tables {
   people: PersonTable;
   sessions: SessionTable;
@@ -649,6 +669,7 @@ export interface Tables {
   sending_domains: SendingDomainTable;
   sender_settings: SenderSettingsTable;
   job_leases: JobLeaseTable;
+  operator_notices: OperatorNoticeTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

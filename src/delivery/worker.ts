@@ -35,6 +35,7 @@ import { returnPathFor } from "./return-path.js";
 import { screenDeliveries } from "./screen.js";
 import { gateOwnAccountSends } from "./send-gate.js";
 import type { SendResult } from "./send-result.js";
+import { holdSuspendedClaims } from "./suspension.js";
 
 export interface WorkerSettings {
   readonly concurrency: number;
@@ -328,7 +329,13 @@ export class DeliveryWorker {
       this.#rotation = (this.#rotation + batch) % 1_000_000;
       // A send still waiting in the pool can outlive its lease, and then this worker claims
       // its own row again. Sending it twice would deliver it twice; the claim renewed the lease.
-      const mine = rows.filter((d) => !this.#inFlight.has(d.id));
+      // A suspended tenant's mail is held before anything else: not screened, metered or sent.
+      const mine = await holdSuspendedClaims(
+        tx,
+        this.owner,
+        rows.filter((d) => !this.#inFlight.has(d.id)),
+        now,
+      );
       // Screening first, so mail that will never be sent takes no paced slot and no credit; on
       // every attempt, so an address suppressed (or a contact opted out) while its mail waited
       // for a retry is not tried again (its credit goes back when the row is recorded).

@@ -20,6 +20,7 @@ export const errorStatus = {
   invalid_credentials: 401,
   forbidden: 403,
   csrf_failed: 403,
+  tenant_suspended: 403,
   not_found: 404,
   method_not_allowed: 405,
   idempotency_conflict: 409,

@@ -6,7 +6,7 @@ import { findSession, SESSION_COOKIE, type SessionSettings } from "../auth/sessi
 import type { Config } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { ApiError } from "../errors/api-error.js";
-import { authenticateKey, type Principal, touchKey } from "../tenants/tenants.js";
+import { assertNotSuspended, authenticateKey, type Principal, touchKey } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
 import type { Access, SignedIn } from "./route-context.js";
 
@@ -18,7 +18,8 @@ export type { Access, SignedIn } from "./route-context.js";
  * `X-CSRF-Token` (403 csrf_failed otherwise), so a cross-site form post is refused. Failed
  * authentication is limited per client address and requests per key or session; both answer
  * 429 rate_limited with Retry-After. Every request reads the key's row, so a revoked key is
- * refused from the next request on in every process.
+ * refused from the next request on in every process; likewise the tenant's row, so a suspended
+ * tenant's keys and people get 403 tenant_suspended from the next request on.
  */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const PER_KEY_WINDOW_MS = 10_000;
@@ -172,6 +173,8 @@ export function createAuthenticator({ database, clock, config, limits }: Authent
     if (access.auth === "operator" && principal.kind !== "operator") {
       throw new ApiError("forbidden", "this route needs an operator key");
     }
+    // A suspended tenant's keys and people are refused (the operator is not: it acts for none).
+    if (principal.kind === "tenant") await assertNotSuspended(database.db, principal.tenantId);
     if (access.auth === "tenant") {
       if (principal.kind !== "tenant") throw new ApiError("forbidden", "this route needs a tenant key");
       if (access.roles && !access.roles.includes(principal.role)) {

@@ -23,7 +23,7 @@ export const subjectIdsColumn = stringList("recipients.subject_ids");
  */
 
 /** Why a waiting row waits (column `hold_reason`, migration 0008); null: it does not. */
-export type HoldReason = "no_credit" | "hold_time" | "revoked_sign_in";
+export type HoldReason = "no_credit" | "hold_time" | "revoked_sign_in" | "suspended";
 
 /** Every legal status move: `from` -> the statuses it may become. */
 export const transitions: Readonly<Record<RecipientStatus, readonly RecipientStatus[]>> = {
@@ -505,6 +505,68 @@ export async function releaseRevokedSignInHold(db: Db | Tx, tenantId: string, no
     .where("lease_owner", "is", null)
     .where("hold_reason", "=", "revoked_sign_in")
     .where("next_attempt_at", ">", now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * The due time of mail held by a suspension: never, in practice (the year 9999). The rows keep
+ * their status; only the resume (`releaseSuspensionHold`) makes them due again.
+ */
+export const SUSPENDED_UNTIL = 253_402_300_799_000;
+
+/** Shown as a held row's last reply text while its tenant is suspended. */
+export const SUSPENDED_NOTE = "held: the school's account is suspended";
+
+/**
+ * The operator suspended the tenant: every waiting row (queued or retrying, not held by a
+ * worker now) is held with the reason `suspended`, its due time and hold reason kept to be put
+ * back on resume. Status, attempts and charge are untouched: nothing is sent, nothing deleted.
+ * Rows a worker holds now, and mail queued later, are held by the worker's suspension check
+ * (`delivery/suspension-gate.ts`) when claimed. Returns how many rows were held.
+ */
+export async function holdForSuspension(db: Db | Tx, tenantId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable("recipients")
+    .set((eb) => ({
+      suspended_due_at: eb.ref("next_attempt_at"),
+      suspended_hold_reason: eb.ref("hold_reason"),
+      next_attempt_at: SUSPENDED_UNTIL,
+      hold_reason: "suspended" satisfies HoldReason,
+      updated_at: now,
+    }))
+    .where("tenant_id", "=", tenantId)
+    .where("next_attempt_at", "is not", null)
+    .where("lease_owner", "is", null)
+    .where((eb) => eb.or([eb("hold_reason", "is", null), eb("hold_reason", "!=", "suspended")]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * The operator resumed the tenant: rows held by the suspension are due again at their old due
+ * time (now, if that has passed), with their old hold reason (a "hold each email" time still
+ * running stays cancellable). Returns how many rows were released.
+ */
+export async function releaseSuspensionHold(db: Db | Tx, tenantId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable("recipients")
+    .set((eb) => ({
+      next_attempt_at: eb.case().when("suspended_due_at", ">", now).then(eb.ref("suspended_due_at")).else(now).end(),
+      hold_reason: eb.case().when("suspended_due_at", ">", now).then(eb.ref("suspended_hold_reason")).else(null).end(),
+      last_smtp_text: eb
+        .case()
+        .when("last_smtp_text", "=", SUSPENDED_NOTE)
+        .then(null)
+        .else(eb.ref("last_smtp_text"))
+        .end(),
+      suspended_due_at: null,
+      suspended_hold_reason: null,
+      updated_at: now,
+    }))
+    .where("tenant_id", "=", tenantId)
+    .where("hold_reason", "=", "suspended")
+    .where("lease_owner", "is", null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

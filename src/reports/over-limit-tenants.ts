@@ -19,6 +19,8 @@ export interface OverLimitQuery {
   readonly after?: string | undefined;
   readonly limit: number;
   readonly now: number;
+  /** Only this tenant (the Contact action checks one tenant). */
+  readonly tenantId?: string | undefined;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function overLimitTenants(
     .orderBy("cp.tenant_id")
     .limit(query.limit);
   if (query.after) q = q.where("cp.tenant_id", ">", query.after);
+  if (query.tenantId) q = q.where("cp.tenant_id", "=", query.tenantId);
   if (query.month) {
     q = q.where("cp.period", "=", query.month);
   } else {

@@ -22,6 +22,8 @@ export interface RepeatOffendersQuery {
   readonly after?: string | undefined;
   readonly limit: number;
   readonly now: number;
+  /** Only this tenant (the Contact action checks one tenant). */
+  readonly tenantId?: string | undefined;
 }
 
 function nextMonth(key: string): string {
@@ -70,6 +72,7 @@ export async function repeatOffenders(
     .orderBy("cp.tenant_id")
     .limit(query.limit);
   if (query.after) page = page.where("cp.tenant_id", ">", query.after);
+  if (query.tenantId) page = page.where("cp.tenant_id", "=", query.tenantId);
   const ids = (await page.execute()).map((r) => r.tenant_id);
   if (ids.length === 0) return { items: [], scanned: null };
 

@@ -61,6 +61,8 @@ export async function createTenant(db: Db, clock: Clock, input: CreateTenantInpu
     created_at: clock.now(),
     pending_timezone: null,
     timezone_effective_from: null,
+    suspended_at: null,
+    suspended_note: null,
   };
   await db.insertInto("tenants").values(tenant).execute();
   return tenant;
@@ -69,6 +71,28 @@ export async function createTenant(db: Db, clock: Clock, input: CreateTenantInpu
 export async function findTenant(db: Db, tenantId: string): Promise<Tenant | undefined> {
   if (!isId(tenantId)) return undefined;
   return db.selectFrom("tenants").selectAll().where("id", "=", tenantId).executeTakeFirst();
+}
+
+/** Renames a tenant (the operator's console); undefined when there is no such tenant. */
+export async function renameTenant(db: Db, tenantId: string, name: string): Promise<Tenant | undefined> {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > 200 || /[\p{Cc}]/u.test(trimmed)) {
+    throw new ApiError("invalid_request", "tenant name must be 1-200 characters without control characters");
+  }
+  if (tenantId === POSTBAG_TENANT_ID || !(await findTenant(db, tenantId))) return undefined;
+  await db.updateTable("tenants").set({ name: trimmed }).where("id", "=", tenantId).execute();
+  return findTenant(db, tenantId);
+}
+
+/**
+ * Refuses a suspended tenant's keys and people (403 `tenant_suspended`, docs/security.md):
+ * read on every request, so a suspension takes effect from the next request in every process.
+ */
+export async function assertNotSuspended(db: Db, tenantId: string): Promise<void> {
+  const row = await db.selectFrom("tenants").select("suspended_at").where("id", "=", tenantId).executeTakeFirst();
+  if (row && row.suspended_at !== null) {
+    throw new ApiError("tenant_suspended", "this school's account is suspended; contact the operator of this Postbag");
+  }
 }
 
 /**

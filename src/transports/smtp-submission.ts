@@ -11,7 +11,7 @@ import { checkEmail } from "../email/address.js";
 import { ApiError, type ErrorCode } from "../errors/api-error.js";
 import type { MessageWriter } from "../messages/message-store.js";
 import { prepareSubmitted } from "../messages/submitted-message.js";
-import { authenticateKey } from "../tenants/tenants.js";
+import { assertNotSuspended, authenticateKey } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
 
 export interface SubmissionServerDeps {
@@ -65,6 +65,7 @@ const smtpFor: Partial<Record<ErrorCode, [number, string]>> = {
   header_injection: [554, "5.6.0"],
   rate_limited: [451, "4.7.0"],
   unavailable: [451, "4.3.0"],
+  tenant_suspended: [535, "5.7.8"],
 };
 
 function isLoopback(address: string | undefined): boolean {
@@ -146,6 +147,12 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
             ),
           );
         }
+        // A suspended tenant's key is a good key: refused, but not counted as a failed login.
+        try {
+          await assertNotSuspended(database.db, principal.tenantId);
+        } catch (err) {
+          return callback(refusal(err));
+        }
         const open = perKey.get(principal.keyId) ?? 0;
         if (open >= settings.connectionsPerKey) {
           return callback(reply(421, "4.7.0", `this key already has ${open} connections open; try again later`));
@@ -200,6 +207,8 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
   });
 
   async function accept(user: SubmissionUser, session: SMTPServerSession, raw: Buffer): Promise<string> {
+    // Suspended after this connection logged in: refused from the next message on.
+    await assertNotSuspended(database.db, user.tenantId);
     const [sender, attachmentPolicy] = await Promise.all([
       loadSenderRules(database.db, limits.secretKey, user.tenantId),
       loadAttachmentPolicy(database.db, user.tenantId),

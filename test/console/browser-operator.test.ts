@@ -56,7 +56,14 @@ describe.skipIf(!chromiumAvailable())("the console for the operator", () => {
     await op.getByRole("heading", { name: "Schools", level: 1 }).waitFor();
     expect(new URL(op.url()).pathname).toBe("/operator/schools");
     await op.getByText("No schools yet").waitFor();
-    expect(await op.getByRole("navigation").getByRole("link").allTextContents()).toEqual(["Schools", "Packages"]);
+    expect(await op.getByRole("navigation").getByRole("link").allTextContents()).toEqual([
+      "Schools",
+      "Credits",
+      "Packages",
+      "Trusts",
+      "Reports",
+      "Health",
+    ]);
     await expectAccessible(op, "Schools, empty");
 
     // A package for the schools to buy.

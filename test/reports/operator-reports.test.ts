@@ -100,6 +100,7 @@ for (const dialect of dialects) {
           allowance: 3000,
           overSince: "2026-03-18T10:00:00.000Z",
           lastReminderAt: null,
+          lastContactedAt: null,
         },
         {
           tenantId: counted.id,
@@ -109,6 +110,7 @@ for (const dialect of dialects) {
           allowance: 3000,
           overSince: null,
           lastReminderAt: null,
+          lastContactedAt: null,
         },
       ];
       expect(mine(await all<OverLimit>("/v1/operator/reports/over-limit?month=2026-03"), ids)).toEqual(expected);
@@ -161,6 +163,7 @@ for (const dialect of dialects) {
           run: 2,
           months: ["2026-09", "2026-10"],
           overMonths: ["2026-09", "2026-10"],
+          lastContactedAt: null,
         },
         {
           tenantId: three.id,
@@ -168,6 +171,7 @@ for (const dialect of dialects) {
           run: 3,
           months: ["2026-08", "2026-09", "2026-10"],
           overMonths: ["2026-08", "2026-09", "2026-10"],
+          lastContactedAt: null,
         },
       ];
       expect(mine(await all<Offender>("/v1/operator/reports/repeat-offenders"), ids)).toEqual(expected);

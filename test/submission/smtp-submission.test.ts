@@ -254,6 +254,34 @@ describeEachDialect("SMTP submission (Nodemailer as the client)", (dialect) => {
     expect(Buffer.from(row.raw_mime ?? Buffer.alloc(0)).toString("latin1")).toContain("filename=letter.pdf");
   });
 
+  it("a suspended school's key: AUTH refused (535, not a failed login); a connection that logged in before is refused per message; resume lets it in", async () => {
+    const tenant = await t.newTenant();
+    const good = keyParts(tenant.keys.system);
+    const operator = await t.operatorAuth();
+    const pooled = client(good, { pool: true });
+    expect((await pooled.sendMail(mail())).response).toMatch(/^250 /);
+
+    const suspended = await t.inject({
+      method: "POST",
+      url: `/v1/operator/tenants/${tenant.id}/suspend`,
+      headers: operator,
+      payload: {},
+    });
+    expect(suspended.statusCode).toBe(200);
+    // Several refusals in a row: never the failed-login penalty (421), always 535 with the reason.
+    for (let i = 0; i < 4; i++) {
+      await expect(client(good).sendMail(mail())).rejects.toMatchObject({
+        responseCode: 535,
+        response: expect.stringContaining("suspended"),
+      });
+    }
+    await expect(pooled.sendMail(mail())).rejects.toMatchObject({ responseCode: 535 });
+    pooled.close();
+
+    await t.inject({ method: "POST", url: `/v1/operator/tenants/${tenant.id}/resume`, headers: operator });
+    expect((await client(good).sendMail(mail())).response).toMatch(/^250 /);
+  });
+
   it("a key may hold POSTBAG_SUBMISSION_CONNECTIONS_PER_KEY connections at once; the next AUTH gets 421", async () => {
     const tenant = await t.newTenant();
     const open = async () => {

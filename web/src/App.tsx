@@ -24,6 +24,11 @@ const Audit = lazy(() => import("./pages/Audit"));
 const NoTenant = lazy(() => import("./pages/NoTenant"));
 const Schools = lazy(() => import("./pages/Schools"));
 const OperatorPackages = lazy(() => import("./pages/OperatorPackages"));
+const OperatorSchool = lazy(() => import("./pages/OperatorSchool"));
+const OperatorCredits = lazy(() => import("./pages/OperatorCredits"));
+const OperatorTrusts = lazy(() => import("./pages/OperatorTrusts"));
+const OperatorReports = lazy(() => import("./pages/OperatorReports"));
+const OperatorHealth = lazy(() => import("./pages/OperatorHealth"));
 
 function AdminOnly({ children }: { children: React.ReactNode }) {
   const { isAdmin } = useSignedIn();
@@ -60,7 +65,17 @@ function SignedInRoutes() {
         <Suspense fallback={<Loading />}>
           <Routes>
             {session.data.operator && <Route path="operator/schools" element={<Schools />} />}
-            {session.data.operator && <Route path="operator/packages" element={<OperatorPackages />} />}
+            {session.data.operator && (
+              <Route path="operator">
+                <Route path="schools/:id" element={<OperatorSchool />} />
+                <Route path="packages" element={<OperatorPackages />} />
+                <Route path="credits" element={<OperatorCredits />} />
+                <Route path="trusts" element={<OperatorTrusts />} />
+                <Route path="trusts/:id" element={<OperatorTrusts />} />
+                <Route path="reports" element={<OperatorReports />} />
+                <Route path="health" element={<OperatorHealth />} />
+              </Route>
+            )}
             <Route path="*" element={<TenantRoutes />} />
           </Routes>
         </Suspense>

@@ -62,7 +62,7 @@ export async function creditsView(database: Database, tenantId: string, now: num
   };
 }
 
-const LedgerEntrySchema = Type.Object({
+export const LedgerEntrySchema = Type.Object({
   id: Type.String(),
   at: Type.String({ format: "date-time" }),
   period: Type.String({ description: "YYYY-MM the movement belongs to" }),

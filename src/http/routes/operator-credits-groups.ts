@@ -4,6 +4,7 @@ import {
   createGroup,
   type Group,
   getGroup,
+  listGroupLedger,
   listGroups,
   MAX_CREDITS,
   setTenantGroup,
@@ -13,6 +14,7 @@ import { ApiError } from "../../errors/api-error.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import type { App, AppDeps } from "../route-context.js";
 import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
+import { LedgerEntrySchema } from "./credits-balance.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const Credits = Type.Integer({ minimum: 1, maximum: MAX_CREDITS });
@@ -184,6 +186,27 @@ export function registerOperatorCreditGroupRoutes(app: App, { database, clock }:
         request.log.error({ err: release.failed, tenantId }, "releasing held mail after an allocation failed");
       }
       return reply.code(201).send(await detail(request.params.id));
+    },
+  );
+
+  app.get(
+    "/v1/operator/groups/:id/ledger",
+    {
+      config: operator,
+      schema: {
+        tags: ["operator"],
+        summary: "The group's ledger, newest first: top-ups of its bundle and what each allocation took",
+        params: IdParams,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: Page(LedgerEntrySchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const group = await getGroup(database.db, request.params.id, clock.now());
+      if (!group) throw new ApiError("not_found", `no group ${request.params.id.slice(0, 40)}`);
+      const limit = request.query.limit ?? 50;
+      const rows = await listGroupLedger(database.db, group.id, { before: decodeCursor(request.query.cursor), limit });
+      return { items: rows.map((r) => ({ ...r, at: iso(r.at) })), nextCursor: nextCursor(rows, limit) };
     },
   );
 }

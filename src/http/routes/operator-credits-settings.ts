@@ -29,7 +29,7 @@ const OperatorSettingsSchema = Type.Object({
   defaultGraceDays: GraceDays,
 });
 
-const TenantSettingsSchema = Type.Object({
+export const TenantSettingsSchema = Type.Object({
   tenantId: Type.String(),
   monthlyAllowance: Nullable(Allowance),
   overLimitPolicy: Nullable(Policy),
@@ -41,7 +41,7 @@ const TenantSettingsSchema = Type.Object({
   ),
 });
 
-function tenantView(s: TenantCreditSettings) {
+export function tenantSettingsView(s: TenantCreditSettings) {
   return { ...s, lowCreditRecipients: [...s.lowCreditRecipients], effective: { ...s.effective } };
 }
 
@@ -105,7 +105,7 @@ export function registerOperatorCreditSettingRoutes(app: App, { database, clock 
     async (request) => {
       const s = await getTenantCreditSettings(database.db, request.params.id);
       if (!s) throw new ApiError("not_found", `no tenant ${request.params.id.slice(0, 40)}`);
-      return tenantView(s);
+      return tenantSettingsView(s);
     },
   );
 
@@ -135,7 +135,7 @@ export function registerOperatorCreditSettingRoutes(app: App, { database, clock 
     async (request) => {
       const s = await updateTenantCreditSettings(database, request.params.id, request.body, clock.now());
       if (!s) throw new ApiError("not_found", `no tenant ${request.params.id.slice(0, 40)}`);
-      return tenantView(s);
+      return tenantSettingsView(s);
     },
   );
 }

@@ -6996,6 +6996,137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operator/groups/{id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group's ledger, newest first: top-ups of its bundle and what each allocation took */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor from the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actor: string | null;
+                                /** @description Credits: negative when spent or taken, positive when bought or given */
+                                amount: number;
+                                /** Format: date-time */
+                                at: string;
+                                grantId: string | null;
+                                id: string;
+                                /** @description allowance_use, package_use, over_limit_use (one counted email each), refund (mail never sent), package_purchase, adjustment (by the operator), group_allocation */
+                                kind: string;
+                                note: string | null;
+                                /** @description YYYY-MM the movement belongs to */
+                                period: string;
+                                recipientId: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/operator/groups/{id}/top-ups": {
         parameters: {
             query?: never;
@@ -7130,6 +7261,136 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bounce mailbox's last poll and the relay's recent delivery errors */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bounceMailbox: {
+                                /** @description POSTBAG_BOUNCE_MAILBOX_URL is set */
+                                configured: boolean;
+                                lastError: string | null;
+                                lastPollAt: string | null;
+                                nextPollAt: string | null;
+                            };
+                            /** @description The newest 50 failed attempts through the relay in the last 7 days, newest first */
+                            relayErrors: {
+                                /** Format: date-time */
+                                at: string;
+                                enhancedCode: string | null;
+                                reason: string | null;
+                                recipientId: string;
+                                smtpCode: number | null;
+                                /** @description soft_bounce, hard_bounce or rejected */
+                                status: string;
+                                tenantId: string;
+                                tenantName: string;
+                                text: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7746,7 +8007,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The outbox across all tenants: waiting, in flight, delayed */
+        /** The outbox across all tenants: waiting, in flight, delayed, per tenant */
         get: {
             parameters: {
                 query?: never;
@@ -7763,7 +8024,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description Waiting longer than POSTBAG_DELAYED_AFTER_MINUTES */
+                            /** @description Waiting longer than POSTBAG_DELAYED_AFTER_MINUTES (suspended tenants' mail not counted) */
                             delayed: number;
                             delayedTenants: {
                                 delayed: number;
@@ -7772,6 +8033,17 @@ export interface paths {
                             /** @description Of those, held by a worker now */
                             inFlight: number;
                             oldestWaitingSince: string | null;
+                            /** @description Of those waiting, held because their tenant is suspended */
+                            suspended: number;
+                            /** @description Tenants with waiting mail, most waiting first (at most 20) */
+                            tenants: {
+                                delayed: number;
+                                inFlight: number;
+                                suspended: number;
+                                tenantId: string;
+                                tenantName: string;
+                                waiting: number;
+                            }[];
                             /** @description Recipients queued or retrying */
                             waiting: number;
                         };
@@ -7897,6 +8169,7 @@ export interface paths {
                                 allowance: number;
                                 /** @description Counted mail charged this month, whatever paid for it */
                                 counted: number;
+                                lastContactedAt: string | null;
                                 lastReminderAt: string | null;
                                 /** @description YYYY-MM in the tenant's time zone */
                                 month: string;
@@ -8025,6 +8298,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                lastContactedAt: string | null;
                                 /** @description The months of that run, oldest first */
                                 months: string[];
                                 /** @description Every month over the limit in the window, oldest first */
@@ -8151,10 +8425,15 @@ export interface paths {
                             items: {
                                 /** Format: date-time */
                                 createdAt: string;
+                                groupId: string | null;
                                 id: string;
                                 name: string;
+                                pendingTimezone: string | null;
                                 sendingMode: string;
+                                suspendedAt: string | null;
+                                suspendedNote: string | null;
                                 timezone: string;
+                                timezoneEffectiveFrom: string | null;
                             }[];
                             nextCursor: string | null;
                         };
@@ -8262,10 +8541,15 @@ export interface paths {
                         "application/json": {
                             /** Format: date-time */
                             createdAt: string;
+                            groupId: string | null;
                             id: string;
                             name: string;
+                            pendingTimezone: string | null;
                             sendingMode: string;
+                            suspendedAt: string | null;
+                            suspendedNote: string | null;
                             timezone: string;
+                            timezoneEffectiveFrom: string | null;
                         };
                     };
                 };
@@ -8347,6 +8631,330 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tenant as the operator sees it: credit, rules, outbox, administrators, notices */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            administrators: {
+                                email: string | null;
+                                name: string;
+                            }[];
+                            credits: {
+                                /** @description What can still be sent now: the package balance, or when that is smaller, what is left of the month's allowance after all counted mail this month. The allowance is not added to a package. */
+                                available: number;
+                                /** @description Days over the limit before grace turns hard */
+                                graceDays: number;
+                                /** @description Free credit each month; unused credit does not roll over */
+                                monthlyAllowance: number;
+                                /**
+                                 * @description What happens with nothing left: soft (keep sending, reminders), hard (counted mail is held), grace (as soft for graceDays, then hard)
+                                 * @enum {string}
+                                 */
+                                overLimitPolicy: "soft" | "hard" | "grace";
+                                /** @description Unexpired purchased or allocated credit left; spent before the allowance */
+                                packageBalance: number;
+                                /** @description The current month in the tenant's time zone, YYYY-MM */
+                                period: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Local midnight on the 1st of the next month
+                                 */
+                                periodEnd: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Local midnight on the 1st
+                                 */
+                                periodStart: string;
+                                /**
+                                 * @description low: 90% or more of what the tenant can send this month is used; over: nothing is left
+                                 * @enum {string}
+                                 */
+                                state: "ok" | "low" | "over";
+                                /** @description Counted emails charged this month, whatever paid for them (allowance, package, over the limit) */
+                                usedThisPeriod: number;
+                            };
+                            creditSettings: {
+                                /** @description The overrides with the operator's defaults filling the gaps */
+                                effective: {
+                                    graceDays: number;
+                                    monthlyAllowance: number;
+                                    /**
+                                     * @description soft: keep sending and remind; hard: hold counted mail at 0 credit; grace: hard after graceDays over
+                                     * @enum {string}
+                                     */
+                                    overLimitPolicy: "soft" | "hard" | "grace";
+                                };
+                                graceDays: number | null;
+                                lowCreditRecipients: string[];
+                                monthlyAllowance: number | null;
+                                overLimitPolicy: ("soft" | "hard" | "grace") | null;
+                                tenantId: string;
+                            };
+                            group: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** @description The newest 20 notices the operator sent, newest first */
+                            notices: {
+                                /** Format: date-time */
+                                at: string;
+                                id: string;
+                                /** @description How many administrators it went to */
+                                recipients: number;
+                                /** @description The operator (person or key) who sent it */
+                                sentBy: string;
+                                subject: string;
+                                /** @description over_limit or repeat_offender */
+                                template: string;
+                                tenantId: string;
+                                /** @description The notice as the administrators received it */
+                                text: string;
+                            }[];
+                            queue: {
+                                delayed: number;
+                                /** @description Held for lack of credit */
+                                heldNoCredit: number;
+                                inFlight: number;
+                                /** @description Held because the tenant is suspended */
+                                suspended: number;
+                                waiting: number;
+                            };
+                            tenant: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                groupId: string | null;
+                                id: string;
+                                name: string;
+                                pendingTimezone: string | null;
+                                sendingMode: string;
+                                suspendedAt: string | null;
+                                suspendedNote: string | null;
+                                timezone: string;
+                                timezoneEffectiveFrom: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename a tenant or change its time zone (from its next credit period)
+         * @description An absent field is kept. A new time zone takes effect from the 1st of the tenant's next month (pendingTimezone until then); the current zone cancels a pending change.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        timezone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            groupId: string | null;
+                            id: string;
+                            name: string;
+                            pendingTimezone: string | null;
+                            sendingMode: string;
+                            suspendedAt: string | null;
+                            suspendedNote: string | null;
+                            timezone: string;
+                            timezoneEffectiveFrom: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/operator/tenants/{id}/adjustments": {
@@ -9105,6 +9713,538 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/tenants/{id}/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The notices the operator sent a school, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor from the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                at: string;
+                                id: string;
+                                /** @description How many administrators it went to */
+                                recipients: number;
+                                /** @description The operator (person or key) who sent it */
+                                sentBy: string;
+                                subject: string;
+                                /** @description over_limit or repeat_offender */
+                                template: string;
+                                tenantId: string;
+                                /** @description The notice as the administrators received it */
+                                text: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Contact a school: send its administrators a templated notice from the operator
+         * @description over_limit: the school is over its limit this month; repeat_offender: over in two or more months running (409 conflict when the report does not say so, or the school has no administrator with an email address). The notice goes to each administrator as Postbag's own mail and is recorded on the tenant (GET /v1/operator/tenants/:id/notices).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The operator's own words, added to the notice */
+                        message?: string;
+                        /** @enum {string} */
+                        template: "over_limit" | "repeat_offender";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            at: string;
+                            id: string;
+                            /** @description How many administrators it went to */
+                            recipients: number;
+                            /** @description The operator (person or key) who sent it */
+                            sentBy: string;
+                            subject: string;
+                            /** @description over_limit or repeat_offender */
+                            template: string;
+                            tenantId: string;
+                            /** @description The notice as the administrators received it */
+                            text: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/tenants/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a suspended tenant: its keys and people work again, its held mail goes
+         * @description Mail held by the suspension is due again at the time it was due before (now, if that has passed). Resuming a tenant that is not suspended changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            released: number;
+                            tenant: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                groupId: string | null;
+                                id: string;
+                                name: string;
+                                pendingTimezone: string | null;
+                                sendingMode: string;
+                                suspendedAt: string | null;
+                                suspendedNote: string | null;
+                                timezone: string;
+                                timezoneEffectiveFrom: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operator/tenants/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a tenant: its keys and people are refused, its mail is held
+         * @description From the next request on, the tenant's API keys and console sessions get 403 tenant_suspended and SMTP submission refuses its keys. Its queued and scheduled mail is held with the hold reason `suspended`: nothing is sent and nothing deleted. Suspending a suspended tenant changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why (kept on the tenant) */
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            held: number;
+                            tenant: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                groupId: string | null;
+                                id: string;
+                                name: string;
+                                pendingTimezone: string | null;
+                                sendingMode: string;
+                                suspendedAt: string | null;
+                                suspendedNote: string | null;
+                                timezone: string;
+                                timezoneEffectiveFrom: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };

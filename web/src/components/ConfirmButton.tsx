@@ -11,6 +11,8 @@ export function ConfirmButton({
   confirm,
   onConfirm,
   loading,
+  color = "red",
+  variant = "light",
   children,
 }: {
   label: string;
@@ -20,12 +22,15 @@ export function ConfirmButton({
   confirm: string;
   onConfirm: () => void;
   loading?: boolean;
+  /** The button's colour and variant (default light red). */
+  color?: string;
+  variant?: "light" | "filled" | "outline";
   children?: ReactNode;
 }) {
   const [opened, { open, close }] = useDisclosure();
   return (
     <>
-      <Button size="xs" variant="light" color="red" onClick={open} aria-label={ariaLabel}>
+      <Button size="xs" variant={variant} color={color} onClick={open} aria-label={ariaLabel}>
         {label}
       </Button>
       <Modal opened={opened} onClose={close} title={title} closeButtonProps={{ "aria-label": "Close" }}>

@@ -19,7 +19,11 @@ interface Screen {
 /** The operator's screens, listed for operator people (before any school's screens). */
 export const operatorScreens: readonly Screen[] = [
   { path: "/operator/schools", label: "Schools", admin: false },
+  { path: "/operator/credits", label: "Credits", admin: false },
   { path: "/operator/packages", label: "Packages", admin: false },
+  { path: "/operator/trusts", label: "Trusts", admin: false },
+  { path: "/operator/reports", label: "Reports", admin: false },
+  { path: "/operator/health", label: "Health", admin: false },
 ];
 
 export const screens: readonly Screen[] = [

@@ -1,10 +1,26 @@
-// The operator's package catalogue: every package (also those taken off sale), and a form to
-// add one with its credits, price and expiry. Schools' administrators buy them on the Overview.
-import { Alert, Badge, Button, Card, Group, NumberInput, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+// The operator's package catalogue: every package (also those taken off sale), a form to add
+// one with its credits, price and expiry, changing a price, and taking one off sale. Schools' administrators buy
+// them on the Overview.
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  NumberInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { OperatorPackage } from "../api/types";
+import { ConfirmButton } from "../components/ConfirmButton";
 import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatNumber, formatPrice } from "../format";
@@ -114,7 +130,119 @@ function AddPackage() {
   );
 }
 
+/** Set or clear a package's price: what schools see from now on. */
+function PriceDialog({ pkg, onClose }: { pkg: OperatorPackage | undefined; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [amount, setAmount] = useState<number | string>("");
+  const [currency, setCurrency] = useState("GBP");
+  const [opened, setOpened] = useState<string | undefined>();
+  if (pkg && opened !== pkg.id) {
+    setOpened(pkg.id);
+    setAmount(pkg.price?.amount ?? "");
+    setCurrency(pkg.price?.currency ?? "GBP");
+  }
+  const save = useMutation({
+    mutationFn: (p: OperatorPackage) =>
+      api<OperatorPackage>("PATCH", `/v1/operator/packages/${encodeURIComponent(p.id)}`, {
+        price: amount === "" ? null : { amount: Number(amount), currency: currency.trim().toUpperCase() },
+      }),
+    onSuccess: () => {
+      queryClient.invalidateQueries({ queryKey: PACKAGES_KEY });
+      close();
+    },
+  });
+  const close = () => {
+    save.reset();
+    setOpened(undefined);
+    onClose();
+  };
+  return (
+    <Modal
+      opened={pkg !== undefined}
+      onClose={close}
+      title={pkg ? `Price of ${pkg.name}` : ""}
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
+      {pkg && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            save.mutate(pkg);
+          }}
+        >
+          <Stack gap="sm">
+            <Text size="sm">Empty: schools see "Price on request". Credit already bought keeps what was paid.</Text>
+            <Group align="flex-end" gap="sm" wrap="wrap">
+              <NumberInput
+                label="Price"
+                min={0}
+                decimalScale={2}
+                allowNegative={false}
+                value={amount}
+                onChange={setAmount}
+                w={{ base: "100%", sm: 140 }}
+                data-autofocus
+              />
+              <TextInput
+                label="Currency"
+                required={amount !== ""}
+                maxLength={3}
+                pattern="[A-Za-z]{3}"
+                value={currency}
+                onChange={(e) => setCurrency(e.currentTarget.value)}
+                w={{ base: "100%", sm: 90 }}
+              />
+            </Group>
+            {save.isError && (
+              <Alert color="red" role="alert">
+                {describeError(save.error)}
+              </Alert>
+            )}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={save.isPending}>
+                Save price
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
+    </Modal>
+  );
+}
+
+function Withdraw({ pkg }: { pkg: OperatorPackage }) {
+  const queryClient = useQueryClient();
+  const withdraw = useMutation({
+    mutationFn: () => api("DELETE", `/v1/operator/packages/${encodeURIComponent(pkg.id)}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: PACKAGES_KEY }),
+  });
+  return (
+    <>
+      <ConfirmButton
+        label="Take off sale"
+        ariaLabel={`Take off sale: ${pkg.name}`}
+        title={`Take ${pkg.name} off sale?`}
+        message="Schools can no longer buy it. Credit they already bought stays with them."
+        confirm="Take off sale"
+        color="red.8"
+        variant="filled"
+        loading={withdraw.isPending}
+        onConfirm={() => withdraw.mutate()}
+      />
+      {withdraw.isError && (
+        <Text size="xs" c="red.8" role="alert">
+          {describeError(withdraw.error)}
+        </Text>
+      )}
+    </>
+  );
+}
+
 export default function OperatorPackages() {
+  const [pricing, setPricing] = useState<OperatorPackage | undefined>();
   const packages = useInfiniteQuery({
     queryKey: PACKAGES_KEY,
     queryFn: ({ pageParam }) =>
@@ -144,7 +272,7 @@ export default function OperatorPackages() {
           <Empty>No packages yet: add one above, so that schools can buy credit.</Empty>
         ) : (
           <>
-            <ScrollTable minWidth={560}>
+            <ScrollTable minWidth={720}>
               <Table striped aria-labelledby="catalogue-title" data-testid="packages-table">
                 <Table.Thead>
                   <Table.Tr>
@@ -153,6 +281,9 @@ export default function OperatorPackages() {
                     <Table.Th scope="col">Price</Table.Th>
                     <Table.Th scope="col">Expires</Table.Th>
                     <Table.Th scope="col">On sale</Table.Th>
+                    <Table.Th scope="col">
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -166,6 +297,19 @@ export default function OperatorPackages() {
                       </Table.Td>
                       <Table.Td>
                         {p.active ? <Badge color="teal.9">On sale</Badge> : <Badge variant="default">Off sale</Badge>}
+                      </Table.Td>
+                      <Table.Td>
+                        <Group gap="xs" wrap="nowrap">
+                          <Button
+                            size="xs"
+                            variant="light"
+                            aria-label={`Price: ${p.name}`}
+                            onClick={() => setPricing(p)}
+                          >
+                            Price
+                          </Button>
+                          {p.active && <Withdraw pkg={p} />}
+                        </Group>
                       </Table.Td>
                     </Table.Tr>
                   ))}
@@ -185,6 +329,7 @@ export default function OperatorPackages() {
           </>
         )}
       </Card>
+      <PriceDialog pkg={pricing} onClose={() => setPricing(undefined)} />
     </Stack>
   );
 }

@@ -1,7 +1,10 @@
-// The operator's schools (tenants): add one (name and time zone), and invite a school's people
-// (its first administrator, say): the invitation is mailed and its URL shown to copy.
+// The operator's schools (tenants): add one (name and time zone), open one (its own screen:
+// rename, suspend, credit rules, notices), and invite a school's people (its first
+// administrator, say): the invitation is mailed and its URL shown to copy.
 import {
   Alert,
+  Anchor,
+  Badge,
   Button,
   Card,
   CopyButton,
@@ -17,22 +20,20 @@ import {
 } from "@mantine/core";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { Link } from "react-router";
 import { api, describeError } from "../api/client";
 import type { InvitationSent, OperatorTenant, Role } from "../api/types";
+import { browserZone, TENANTS_KEY } from "../components/OperatorParts";
 import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDate, formatDateTime } from "../format";
 
-const TENANTS_KEY = ["operator", "tenants"] as const;
 const DEFAULT_ZONE = "Europe/London";
 
 const roles = [
   { value: "administrator", label: "Administrator" },
   { value: "staff", label: "Staff" },
 ];
-
-/** The operator belongs to no school: their own dates are in the browser's time zone. */
-const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
 function AddSchool({ onAdded }: { onAdded: (tenant: OperatorTenant) => void }) {
   const queryClient = useQueryClient();
@@ -248,11 +249,12 @@ export default function Schools() {
           <Empty>No schools yet: add the first one above.</Empty>
         ) : (
           <>
-            <ScrollTable minWidth={560}>
+            <ScrollTable minWidth={640}>
               <Table striped aria-labelledby="schools-title" data-testid="schools-table">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th scope="col">Name</Table.Th>
+                    <Table.Th scope="col">Status</Table.Th>
                     <Table.Th scope="col">Time zone</Table.Th>
                     <Table.Th scope="col">Added</Table.Th>
                     <Table.Th scope="col">
@@ -263,8 +265,17 @@ export default function Schools() {
                 <Table.Tbody>
                   {items.map((t) => (
                     <Table.Tr key={t.id}>
-                      <Table.Td>{t.name}</Table.Td>
-                      <Table.Td>{t.timezone}</Table.Td>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/operator/schools/${t.id}`}>
+                          {t.name}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>
+                        {t.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
+                      </Table.Td>
+                      <Table.Td>
+                        {t.pendingTimezone ? `${t.timezone} (then ${t.pendingTimezone})` : t.timezone}
+                      </Table.Td>
                       <Table.Td>{formatDate(t.createdAt, browserZone())}</Table.Td>
                       <Table.Td>
                         <Button

@@ -1,0 +1,177 @@
+// The operator's reports: schools over their credit limit this month, and repeat offenders
+// (over in consecutive months), each with when they were last contacted and a Contact action
+// that sends the school's administrators a templated notice.
+import { Anchor, Button, Card, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+import { api } from "../api/client";
+import type { OverLimitTenant, RepeatOffender } from "../api/types";
+import { browserZone, ContactDialog, type NoticeTemplate } from "../components/OperatorParts";
+import { ScrollTable } from "../components/ScrollTable";
+import { Empty, ErrorState, Loading } from "../components/States";
+import { formatDateTime, formatMonth, formatNumber } from "../format";
+
+function usePaged<T>(key: string, url: string) {
+  return useInfiniteQuery({
+    queryKey: ["operator", "reports", key],
+    queryFn: ({ pageParam }) =>
+      api<{ items: T[]; nextCursor: string | null }>(
+        "GET",
+        `${url}?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      ),
+    initialPageParam: "",
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+interface Contacting {
+  tenant: { id: string; name: string };
+  template: NoticeTemplate;
+}
+
+const contacted = (iso: string | null) => (iso ? formatDateTime(iso, browserZone()) : "Never");
+
+export default function OperatorReports() {
+  const [contacting, setContacting] = useState<Contacting | undefined>();
+  const over = usePaged<OverLimitTenant>("over-limit", "/v1/operator/reports/over-limit");
+  const repeat = usePaged<RepeatOffender>("repeat", "/v1/operator/reports/repeat-offenders");
+  const overItems = over.data?.pages.flatMap((p) => p.items) ?? [];
+  const repeatItems = repeat.data?.pages.flatMap((p) => p.items) ?? [];
+  const schoolLink = (id: string, name: string) => (
+    <Anchor component={Link} to={`/operator/schools/${id}`}>
+      {name}
+    </Anchor>
+  );
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        Reports
+      </Title>
+      <Card withBorder component="section" aria-labelledby="repeat-title">
+        <Title order={2} size="h4" id="repeat-title">
+          Repeat offenders
+        </Title>
+        <Text size="sm" c="dimmed" mb="sm">
+          Schools over their limit in two or more months running, in the last 12 months.
+        </Text>
+        {repeat.isPending ? (
+          <Loading label="Loading the repeat offenders" />
+        ) : repeat.isError ? (
+          <ErrorState error={repeat.error} retry={() => repeat.refetch()} />
+        ) : repeatItems.length === 0 ? (
+          <Empty>No school has gone over its limit two months running.</Empty>
+        ) : (
+          <ScrollTable minWidth={620}>
+            <Table striped aria-labelledby="repeat-title" data-testid="repeat-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">School</Table.Th>
+                  <Table.Th scope="col">Months running</Table.Th>
+                  <Table.Th scope="col">Months over</Table.Th>
+                  <Table.Th scope="col">Last contacted</Table.Th>
+                  <Table.Th scope="col">
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {repeatItems.map((r) => (
+                  <Table.Tr key={r.tenantId}>
+                    <Table.Td>{schoolLink(r.tenantId, r.tenantName)}</Table.Td>
+                    <Table.Td>{r.run}</Table.Td>
+                    <Table.Td>{r.overMonths.map(formatMonth).join(", ")}</Table.Td>
+                    <Table.Td>{contacted(r.lastContactedAt)}</Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        aria-label={`Contact ${r.tenantName}`}
+                        onClick={() =>
+                          setContacting({
+                            tenant: { id: r.tenantId, name: r.tenantName },
+                            template: "repeat_offender",
+                          })
+                        }
+                      >
+                        Contact
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        )}
+        {repeat.hasNextPage && (
+          <Button mt="sm" variant="default" loading={repeat.isFetchingNextPage} onClick={() => repeat.fetchNextPage()}>
+            Show more
+          </Button>
+        )}
+      </Card>
+      <Card withBorder component="section" aria-labelledby="over-title">
+        <Title order={2} size="h4" id="over-title">
+          Over the limit this month
+        </Title>
+        <Text size="sm" c="dimmed" mb="sm">
+          Each school's current month in its own time zone.
+        </Text>
+        {over.isPending ? (
+          <Loading label="Loading the schools over their limit" />
+        ) : over.isError ? (
+          <ErrorState error={over.error} retry={() => over.refetch()} />
+        ) : overItems.length === 0 ? (
+          <Empty>No school is over its limit this month.</Empty>
+        ) : (
+          <ScrollTable minWidth={620}>
+            <Table striped aria-labelledby="over-title" data-testid="over-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">School</Table.Th>
+                  <Table.Th scope="col">Counted</Table.Th>
+                  <Table.Th scope="col">Allowance</Table.Th>
+                  <Table.Th scope="col">Last contacted</Table.Th>
+                  <Table.Th scope="col">
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {overItems.map((o) => (
+                  <Table.Tr key={o.tenantId}>
+                    <Table.Td>{schoolLink(o.tenantId, o.tenantName)}</Table.Td>
+                    <Table.Td>{formatNumber(o.counted)}</Table.Td>
+                    <Table.Td>{formatNumber(o.allowance)}</Table.Td>
+                    <Table.Td>{contacted(o.lastContactedAt)}</Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        aria-label={`Contact ${o.tenantName} about this month`}
+                        onClick={() =>
+                          setContacting({ tenant: { id: o.tenantId, name: o.tenantName }, template: "over_limit" })
+                        }
+                      >
+                        Contact
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        )}
+        {over.hasNextPage && (
+          <Button mt="sm" variant="default" loading={over.isFetchingNextPage} onClick={() => over.fetchNextPage()}>
+            Show more
+          </Button>
+        )}
+      </Card>
+      <ContactDialog
+        tenant={contacting?.tenant}
+        template={contacting?.template ?? "over_limit"}
+        onClose={() => setContacting(undefined)}
+      />
+    </Stack>
+  );
+}

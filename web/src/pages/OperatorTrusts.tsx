@@ -1,0 +1,473 @@
+// Trust bundles: a trust (a group of schools) buys credit as a whole and spreads it across its
+// schools. The list of trusts with a form to add one; a trust's screen with its schools, top-ups
+// of its bundle, allocations to its schools and its ledger.
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link, useParams } from "react-router";
+import { api, describeError } from "../api/client";
+import type { LedgerEntry, OperatorGroup, OperatorGroupDetail } from "../api/types";
+import { browserZone, useAllTenants } from "../components/OperatorParts";
+import { ScrollTable } from "../components/ScrollTable";
+import { Empty, ErrorState, Loading } from "../components/States";
+import { formatDateTime, formatNumber } from "../format";
+
+const GROUPS_KEY = ["operator", "groups"] as const;
+const groupKey = (id: string) => ["operator", "group", id] as const;
+
+function AddTrust() {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const add = useMutation({
+    mutationFn: () => api<OperatorGroup>("POST", "/v1/operator/groups", { name: name.trim() }),
+    onSuccess: () => {
+      setName("");
+      queryClient.invalidateQueries({ queryKey: GROUPS_KEY });
+    },
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="add-trust-title">
+      <Title order={2} size="h4" id="add-trust-title" mb="sm">
+        Add a trust
+      </Title>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          add.mutate();
+        }}
+      >
+        <Group align="flex-end" gap="sm" wrap="wrap">
+          <TextInput
+            label="Trust name"
+            required
+            maxLength={200}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            w={{ base: "100%", sm: 280 }}
+          />
+          <Button type="submit" loading={add.isPending}>
+            Add trust
+          </Button>
+        </Group>
+      </form>
+      {add.isError && (
+        <Alert mt="sm" color="red" role="alert">
+          {describeError(add.error)}
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+export function TrustList() {
+  const groups = useInfiniteQuery({
+    queryKey: GROUPS_KEY,
+    queryFn: ({ pageParam }) =>
+      api<{ items: OperatorGroup[]; nextCursor: string | null }>(
+        "GET",
+        `/v1/operator/groups?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      ),
+    initialPageParam: "",
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const items = groups.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        Trusts
+      </Title>
+      <Text size="sm">
+        A trust buys a bundle of credit and spreads it across its schools: top up the bundle, then allocate to each
+        school. A school spends what it was given like a package.
+      </Text>
+      <AddTrust />
+      <Card withBorder component="section" aria-labelledby="trusts-title">
+        <Title order={2} size="h4" id="trusts-title" mb="sm">
+          All trusts
+        </Title>
+        {groups.isPending ? (
+          <Loading label="Loading the trusts" />
+        ) : groups.isError ? (
+          <ErrorState error={groups.error} retry={() => groups.refetch()} />
+        ) : items.length === 0 ? (
+          <Empty>No trusts yet: add one above.</Empty>
+        ) : (
+          <Stack gap="xs" data-testid="trusts">
+            {items.map((g) => (
+              <Anchor key={g.id} component={Link} to={`/operator/trusts/${g.id}`}>
+                {g.name}
+              </Anchor>
+            ))}
+            {groups.hasNextPage && (
+              <Button variant="default" loading={groups.isFetchingNextPage} onClick={() => groups.fetchNextPage()}>
+                Show more trusts
+              </Button>
+            )}
+          </Stack>
+        )}
+      </Card>
+    </Stack>
+  );
+}
+
+function Members({ group }: { group: OperatorGroupDetail }) {
+  const queryClient = useQueryClient();
+  const tenants = useAllTenants();
+  const [tenantId, setTenantId] = useState<string | null>(null);
+  const put = useMutation({
+    mutationFn: ({ id, groupId }: { id: string; groupId: string | null }) =>
+      api("PUT", `/v1/operator/tenants/${encodeURIComponent(id)}/group`, { groupId }),
+    onSuccess: () => {
+      setTenantId(null);
+      queryClient.invalidateQueries({ queryKey: ["operator"] });
+    },
+  });
+  const outside = (tenants.data ?? []).filter((t) => t.groupId !== group.id);
+  return (
+    <Card withBorder component="section" aria-labelledby="members-title">
+      <Title order={2} size="h4" id="members-title" mb="sm">
+        Its schools
+      </Title>
+      {group.tenants.length === 0 ? (
+        <Empty>No schools in this trust yet: add them below.</Empty>
+      ) : (
+        <ScrollTable minWidth={420}>
+          <Table striped aria-labelledby="members-title" data-testid="members-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">School</Table.Th>
+                <Table.Th scope="col">Allocated so far</Table.Th>
+                <Table.Th scope="col">
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {group.tenants.map((t) => (
+                <Table.Tr key={t.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/operator/schools/${t.id}`}>
+                      {t.name}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{formatNumber(t.allocated)}</Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      aria-label={`Take out ${t.name}`}
+                      onClick={() => put.mutate({ id: t.id, groupId: null })}
+                    >
+                      Take out
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollTable>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (tenantId) put.mutate({ id: tenantId, groupId: group.id });
+        }}
+      >
+        <Group align="flex-end" gap="sm" wrap="wrap" mt="sm">
+          <Select
+            label="Add a school"
+            placeholder={tenants.isPending ? "Loading…" : "Choose a school"}
+            searchable
+            data={outside.map((t) => ({ value: t.id, label: t.name }))}
+            value={tenantId}
+            onChange={setTenantId}
+            allowDeselect={false}
+            w={{ base: "100%", sm: 280 }}
+          />
+          <Button type="submit" disabled={!tenantId} loading={put.isPending}>
+            Add to the trust
+          </Button>
+        </Group>
+      </form>
+      {(put.isError || tenants.isError) && (
+        <Alert mt="sm" color="red" role="alert">
+          {describeError(put.error ?? tenants.error)}
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+function TopUp({ group }: { group: OperatorGroupDetail }) {
+  const queryClient = useQueryClient();
+  const [credits, setCredits] = useState<number | string>("");
+  const [note, setNote] = useState("");
+  const topUp = useMutation({
+    mutationFn: () =>
+      api<OperatorGroupDetail>("POST", `/v1/operator/groups/${encodeURIComponent(group.id)}/top-ups`, {
+        credits: Number(credits),
+        note: note.trim(),
+      }),
+    onSuccess: () => {
+      setCredits("");
+      setNote("");
+      queryClient.invalidateQueries({ queryKey: groupKey(group.id) });
+    },
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="topup-title">
+      <Title order={2} size="h4" id="topup-title" mb="sm">
+        Top up the bundle
+      </Title>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          topUp.mutate();
+        }}
+      >
+        <Group align="flex-end" gap="sm" wrap="wrap">
+          <NumberInput
+            label="Credits to add"
+            required
+            min={1}
+            allowDecimal={false}
+            allowNegative={false}
+            thousandSeparator=","
+            value={credits}
+            onChange={setCredits}
+            w={{ base: "100%", sm: 180 }}
+          />
+          <TextInput
+            label="Note (an invoice, say)"
+            required
+            maxLength={500}
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            w={{ base: "100%", sm: 260 }}
+          />
+          <Button type="submit" loading={topUp.isPending}>
+            Top up
+          </Button>
+        </Group>
+      </form>
+      {topUp.isError && (
+        <Alert mt="sm" color="red" role="alert">
+          {describeError(topUp.error)}
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+function Allocate({ group }: { group: OperatorGroupDetail }) {
+  const queryClient = useQueryClient();
+  const [tenantId, setTenantId] = useState<string | null>(null);
+  const [credits, setCredits] = useState<number | string>("");
+  const [note, setNote] = useState("");
+  const allocate = useMutation({
+    mutationFn: () =>
+      api<OperatorGroupDetail>("POST", `/v1/operator/groups/${encodeURIComponent(group.id)}/allocations`, {
+        tenantId,
+        credits: Number(credits),
+        ...(note.trim() ? { note: note.trim() } : {}),
+      }),
+    onSuccess: () => {
+      setCredits("");
+      setNote("");
+      queryClient.invalidateQueries({ queryKey: ["operator"] });
+    },
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="allocate-title">
+      <Title order={2} size="h4" id="allocate-title" mb="sm">
+        Allocate to a school
+      </Title>
+      {group.tenants.length === 0 ? (
+        <Empty>Add a school to the trust first.</Empty>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            allocate.mutate();
+          }}
+        >
+          <Group align="flex-end" gap="sm" wrap="wrap">
+            <Select
+              label="School"
+              data={group.tenants.map((t) => ({ value: t.id, label: t.name }))}
+              value={tenantId}
+              onChange={setTenantId}
+              allowDeselect={false}
+              w={{ base: "100%", sm: 240 }}
+            />
+            <NumberInput
+              label="Credits to allocate"
+              required
+              min={1}
+              allowDecimal={false}
+              allowNegative={false}
+              thousandSeparator=","
+              value={credits}
+              onChange={setCredits}
+              w={{ base: "100%", sm: 180 }}
+            />
+            <TextInput
+              label="Note (optional)"
+              maxLength={500}
+              value={note}
+              onChange={(e) => setNote(e.currentTarget.value)}
+              w={{ base: "100%", sm: 220 }}
+            />
+            <Button type="submit" disabled={!tenantId} loading={allocate.isPending}>
+              Allocate
+            </Button>
+          </Group>
+        </form>
+      )}
+      {allocate.isError && (
+        <Alert mt="sm" color="red" role="alert">
+          {describeError(allocate.error)}
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+const kindLabels: Record<string, string> = {
+  group_bundle: "Top-up",
+  group_allocation: "Allocation",
+};
+
+function Ledger({ group }: { group: OperatorGroupDetail }) {
+  const names = new Map(group.tenants.map((t) => [t.id, t.name]));
+  const ledger = useInfiniteQuery({
+    queryKey: [...groupKey(group.id), "ledger"],
+    queryFn: ({ pageParam }) =>
+      api<{ items: LedgerEntry[]; nextCursor: string | null }>(
+        "GET",
+        `/v1/operator/groups/${encodeURIComponent(group.id)}/ledger?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      ),
+    initialPageParam: "",
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const items = ledger.data?.pages.flatMap((p) => p.items) ?? [];
+  /** "to tenant <id>: why" with the school's name in place of its id. */
+  const describe = (note: string | null) =>
+    (note ?? "").replace(/^to tenant (\S+?)(:|$)/, (_, id: string, rest: string) => `to ${names.get(id) ?? id}${rest}`);
+  return (
+    <Card withBorder component="section" aria-labelledby="ledger-title">
+      <Title order={2} size="h4" id="ledger-title" mb="sm">
+        The trust's ledger
+      </Title>
+      {ledger.isPending ? (
+        <Loading label="Loading the ledger" />
+      ) : ledger.isError ? (
+        <ErrorState error={ledger.error} retry={() => ledger.refetch()} />
+      ) : items.length === 0 ? (
+        <Empty>Nothing yet: top up the bundle to start.</Empty>
+      ) : (
+        <>
+          <ScrollTable minWidth={520}>
+            <Table striped aria-labelledby="ledger-title" data-testid="ledger-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">When</Table.Th>
+                  <Table.Th scope="col">What</Table.Th>
+                  <Table.Th scope="col">Credits</Table.Th>
+                  <Table.Th scope="col">Note</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((e) => (
+                  <Table.Tr key={e.id}>
+                    <Table.Td>{formatDateTime(e.at, browserZone())}</Table.Td>
+                    <Table.Td>{kindLabels[e.kind] ?? e.kind}</Table.Td>
+                    <Table.Td>{e.amount > 0 ? `+${formatNumber(e.amount)}` : formatNumber(e.amount)}</Table.Td>
+                    <Table.Td>{describe(e.note)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+          {ledger.hasNextPage && (
+            <Button
+              mt="sm"
+              variant="default"
+              loading={ledger.isFetchingNextPage}
+              onClick={() => ledger.fetchNextPage()}
+            >
+              Show older entries
+            </Button>
+          )}
+        </>
+      )}
+    </Card>
+  );
+}
+
+export function TrustScreen() {
+  const { id = "" } = useParams();
+  const group = useQuery({
+    queryKey: groupKey(id),
+    queryFn: () => api<OperatorGroupDetail>("GET", `/v1/operator/groups/${encodeURIComponent(id)}`),
+  });
+  if (group.isPending) return <Loading label="Loading the trust" />;
+  if (group.isError)
+    return (
+      <Stack>
+        <Title order={1} size="h2">
+          Trust
+        </Title>
+        <ErrorState error={group.error} retry={() => group.refetch()} />
+        <Anchor component={Link} to="/operator/trusts">
+          Back to the trusts
+        </Anchor>
+      </Stack>
+    );
+  const g = group.data;
+  return (
+    <Stack gap="md">
+      <Anchor component={Link} to="/operator/trusts" size="sm">
+        All trusts
+      </Anchor>
+      <Title order={1} size="h2">
+        {g.name}
+      </Title>
+      <Card withBorder component="section" aria-labelledby="bundle-title">
+        <Title order={2} size="h4" id="bundle-title">
+          Bundle balance
+        </Title>
+        <Text size="xl" fw={700} data-testid="bundle-balance">
+          {formatNumber(g.bundleBalance)}
+        </Text>
+        <Text size="sm" c="dimmed">
+          Credit bought for the trust and not yet allocated to a school.
+        </Text>
+      </Card>
+      <Members group={g} />
+      <TopUp group={g} />
+      <Allocate group={g} />
+      <Ledger group={g} />
+    </Stack>
+  );
+}
+
+export default function OperatorTrusts() {
+  const { id } = useParams();
+  return id ? <TrustScreen /> : <TrustList />;
+}
