@@ -171,6 +171,11 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     }
   }
 
+  /** Waits until the notifications shown have closed themselves (axe-core reads them mid-animation). */
+  async function notificationsGone(page: Page): Promise<void> {
+    await page.waitForFunction(() => document.querySelectorAll(".mantine-Notification-root").length === 0);
+  }
+
   /** Waits until the report's status table shows `n` for `status` (the report follows the mail as it moves). */
   async function countShown(page: Page, status: string, n: number): Promise<void> {
     await page
@@ -327,6 +332,7 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     await page.getByRole("combobox", { name: "Status" }).click();
     await page.getByRole("option", { name: "Email missing", exact: true }).click();
     await nora.getByText("Replaced by a resend").waitFor();
+    await notificationsGone(page);
     await expectAccessible(page, "Statistics report, earlier emails");
   });
 
@@ -376,6 +382,7 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     const fix = page.getByRole("dialog", { name: /Fix and resend/ });
     await fix.getByText("This address is suppressed").waitFor();
     await fix.getByLabel(`Why may ${address.hard} be mailed again?`).fill("The parent says the mailbox is back.");
+    await notificationsGone(page);
     await expectAccessible(page, "Fix and resend, suppressed");
     await fix.getByRole("button", { name: "Reset suppression" }).click();
     await page.getByText(`${address.hard} can be mailed again.`).waitFor();
