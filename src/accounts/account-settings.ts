@@ -206,6 +206,89 @@ export const accountSettingsColumn = jsonCodec(
   }),
 );
 
+const DraftServerSchema = Type.Object({
+  host: Type.String(),
+  port: Type.Number(),
+  security: Security,
+  auth: Type.Union([
+    Type.Object({ method: Type.Literal("password"), user: Type.String() }),
+    Type.Object({
+      method: Type.Literal("oauth2"),
+      provider: Type.Union([Type.Literal("microsoft"), Type.Literal("google")]),
+      user: Type.String(),
+      clientId: Type.String(),
+      tokenUrl: Nullable(Type.String()),
+      scope: Nullable(Type.String()),
+    }),
+  ]),
+});
+const Mode = Type.Union([Type.Literal("builtin"), Type.Literal("own_account")]);
+const ReceiveSchedule = Type.Union([
+  Type.Object({ mode: Type.Literal("every"), minutes: Type.Number() }),
+  Type.Object({ mode: Type.Literal("times"), times: Type.Array(Type.String()) }),
+]);
+
+/**
+ * `account_drafts.settings`: the wizard's draft, one section per saved step. A section's values
+ * may still be invalid (Finish validates them), but its shape is checked on every read.
+ */
+export const draftSettingsColumn = jsonCodec(
+  "account_drafts.settings",
+  Type.Object({
+    account: Type.Optional(
+      Type.Object({
+        mode: Mode,
+        fromAddress: Nullable(Type.String()),
+        fromName: Nullable(Type.String()),
+        smtp: Nullable(DraftServerSchema),
+        receive: Nullable(
+          Type.Intersect([
+            DraftServerSchema,
+            Type.Object({
+              protocol: Type.Union([Type.Literal("imap"), Type.Literal("pop3")]),
+              mailbox: Nullable(Type.String()),
+            }),
+          ]),
+        ),
+      }),
+    ),
+    sending: Type.Optional(
+      Type.Object({
+        holdMinutes: Type.Number(),
+        delaySeconds: Nullable(Type.Number()),
+        window: Nullable(Type.Object({ start: Type.String(), end: Type.String() })),
+        dailyLimit: Nullable(Type.Number()),
+      }),
+    ),
+    receiving: Type.Optional(Type.Object({ schedule: ReceiveSchedule })),
+    attachments_signature: Type.Optional(
+      Type.Object({
+        attachments: Type.Object({ maxBytes: Type.Number(), blockedExtensions: Type.Array(Type.String()) }),
+        signature: Type.Object({
+          enabled: Type.Boolean(),
+          text: Nullable(Type.String()),
+          html: Nullable(Type.String()),
+        }),
+      }),
+    ),
+  }),
+);
+
+const SecretsSchema = Type.Object({
+  smtpPassword: Type.Optional(Type.String()),
+  smtpClientSecret: Type.Optional(Type.String()),
+  smtpRefreshToken: Type.Optional(Type.String()),
+  receivePassword: Type.Optional(Type.String()),
+  receiveClientSecret: Type.Optional(Type.String()),
+  receiveRefreshToken: Type.Optional(Type.String()),
+});
+
+/** `secrets` of both tables, once unsealed (the column itself holds the sealed text). */
+const secretsColumns = {
+  account_settings: jsonCodec("account_settings.secrets", SecretsSchema),
+  account_drafts: jsonCodec("account_drafts.secrets", SecretsSchema),
+} as const;
+
 /** Reads `account_settings.settings` (throws `StoredJsonError` if it lost its shape). */
 export function decodeAccountSettings(text: string): AccountSettings {
   return accountSettingsColumn.decode(text) satisfies AccountSettings;
@@ -224,8 +307,10 @@ async function load<S>(db: Db | Tx, table: Table, secretKey: string, tenantId: s
   if (!row) return null;
   return {
     tenantId,
-    settings: (table === "account_settings" ? decodeAccountSettings(row.settings) : JSON.parse(row.settings)) as S,
-    secrets: row.secrets ? (JSON.parse(open(secretKey, contextOf(tenantId), row.secrets)) as AccountSecrets) : {},
+    settings: (table === "account_settings"
+      ? decodeAccountSettings(row.settings)
+      : (draftSettingsColumn.decode(row.settings) satisfies DraftSettings)) as S,
+    secrets: row.secrets ? secretsColumns[table].decode(open(secretKey, contextOf(tenantId), row.secrets)) : {},
     version: row.version,
     updatedAt: row.updated_at,
   };
@@ -242,7 +327,9 @@ async function save(
   by: string | null,
 ): Promise<number> {
   const sealed =
-    Object.keys(secrets).length === 0 ? null : seal(secretKey, contextOf(tenantId), JSON.stringify(secrets));
+    Object.keys(secrets).length === 0
+      ? null
+      : seal(secretKey, contextOf(tenantId), secretsColumns[table].encode({ ...secrets }));
   const row = await db
     .insertInto(table)
     .values({

@@ -6,6 +6,7 @@ import { quote } from "../email/address.js";
 import { isCategory } from "../email/categories.js";
 import { sanitizeAnnouncementHtml } from "../email/html-sanitiser.js";
 import { ApiError, type ErrorDetail } from "../errors/api-error.js";
+import { audienceColumn, mergeDataColumn } from "../messages/message-columns.js";
 import { insertPlanned, planMessage } from "../messages/message-store.js";
 import { type AttachmentInput, type PrepareLimits, prepareMessage } from "../messages/prepare.js";
 import type { Clock } from "../time/clock.js";
@@ -243,8 +244,14 @@ export async function composeAnnouncement(
     essential: input.essential ? 1 : 0,
     consolidate: input.consolidate ? 1 : 0,
     use_signature: input.useSignature ? 1 : 0,
-    audience: JSON.stringify(audience),
-    merge_data: JSON.stringify(input.mergeData ?? {}),
+    audience: audienceColumn.encode({
+      ...(audience.contacts ? { contacts: [...audience.contacts] } : {}),
+      ...(audience.subjects ? { subjects: [...audience.subjects] } : {}),
+      ...(audience.subjectGroups ? { subjectGroups: [...audience.subjectGroups] } : {}),
+    }),
+    merge_data: mergeDataColumn.encode(
+      Object.fromEntries(Object.entries(input.mergeData ?? {}).map(([subject, fields]) => [subject, { ...fields }])),
+    ),
     send_at: sendAt,
     created_by: options.createdBy,
     created_at: now,

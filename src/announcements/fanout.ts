@@ -1,6 +1,7 @@
 import { type SelectQueryBuilder, sql } from "kysely";
 import type { Database, Db, Dialect, Tx } from "../db/database.js";
 import type { NewEvent, NewRecipient, Tables } from "../db/tables.js";
+import { audienceColumn } from "../messages/message-columns.js";
 import { insertRecipients, newRecipient, subjectIdsColumn } from "../messages/recipient-state.js";
 import type { Clock } from "../time/clock.js";
 import type { AudienceInput } from "./compose.js";
@@ -132,7 +133,7 @@ async function startFanout(
   leaseMs: number,
   audienceJson: string,
 ): Promise<boolean> {
-  const audience = JSON.parse(audienceJson) as AudienceInput;
+  const audience: AudienceInput = audienceColumn.decode(audienceJson);
   return database.db.transaction().execute(async (tx) => {
     const now = clock.now();
     const moved = await tx
@@ -233,6 +234,16 @@ async function writeAudience(
   }
 }
 
+/**
+ * The emails one contact gets, as the subjects each is about: one for a contact named directly
+ * (no subject), one covering every subject when consolidating, else one per subject. The
+ * fan-out writes these; the preview renders one of them.
+ */
+export function contactCopies(subjects: readonly string[], consolidate: boolean): string[][] {
+  if (subjects.length === 0) return [[]];
+  return consolidate ? [[...subjects]] : subjects.map((s) => [s]);
+}
+
 interface ChunkInput {
   readonly tenantId: string;
   readonly announcementId: string;
@@ -317,9 +328,7 @@ async function fanOutChunk(
         const s = rows[j]?.subject_id;
         if (s) subjects.push(s);
       }
-      if (subjects.length === 0) add(first.contact_id, first.email, first.name, []);
-      else if (c.consolidate) add(first.contact_id, first.email, first.name, subjects);
-      else for (const s of subjects) add(first.contact_id, first.email, first.name, [s]);
+      for (const copy of contactCopies(subjects, c.consolidate)) add(first.contact_id, first.email, first.name, copy);
       i = j;
     }
     for (let k = 0; k < recipients.length; k += INSERT_ROWS) {

@@ -1,5 +1,6 @@
 import type { Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
+import type { RecipientRules } from "../email/address.js";
 import type { Clock } from "../time/clock.js";
 import { subjectGroupsColumn } from "./subjects.js";
 import {
@@ -56,6 +57,8 @@ export interface SyncOptions {
   readonly maxDeferredLinks?: number;
   /** Errors and warnings listed in the summary; the counts cover all (default 1,000). */
   readonly maxListed?: number;
+  /** Contacts' addresses written with an IP address literal are usable (`POSTBAG_ALLOW_ADDRESS_LITERALS`). */
+  readonly allowAddressLiterals?: boolean;
 }
 
 interface Placed<T> {
@@ -137,6 +140,7 @@ export class AudienceSync {
   readonly #batchSize: number;
   readonly #maxDeferred: number;
   readonly #maxListed: number;
+  readonly #rules: RecipientRules;
   #contacts: Placed<ContactRow>[] = [];
   #subjects: Placed<SubjectRow>[] = [];
   #links: Placed<LinkRow>[] = [];
@@ -159,13 +163,14 @@ export class AudienceSync {
     this.#batchSize = options.batchSize ?? 500;
     this.#maxDeferred = options.maxDeferredLinks ?? 20_000;
     this.#maxListed = options.maxListed ?? 1_000;
+    this.#rules = { allowAddressLiterals: options.allowAddressLiterals ?? false };
   }
 
   /** Takes one row of `kind` as given by the client; `ignore` names an envelope field (NDJSON `type`). */
   async add(kind: RowKind, value: unknown, place: RowPlace, ignore?: string): Promise<void> {
     if (this.#finished) throw new Error("AudienceSync.add after finish");
     if (kind === "contact") {
-      const checked = checkContactRow(value, ignore);
+      const checked = checkContactRow(value, ignore, this.#rules);
       if (!this.#accepted(kind, checked, value, place)) return;
       const row = checked.row;
       if (row.emailProblem !== null) {

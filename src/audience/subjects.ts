@@ -1,6 +1,8 @@
+import { sql } from "kysely";
 import type { Db } from "../db/database.js";
 import { stringList } from "../db/json-codec.js";
 import type { SubjectTable } from "../db/tables.js";
+import { likePattern } from "./contacts.js";
 
 /** A subject (for a school, a student) and the groups it belongs to, such as year and class. */
 export interface Subject {
@@ -15,6 +17,8 @@ export interface Subject {
 export interface SubjectQuery {
   /** Only subjects in this group (exact name). */
   readonly group?: string | undefined;
+  /** Part of the name or the external id, case-insensitive. */
+  readonly search?: string | undefined;
   /** The id of the last subject of the previous page. */
   readonly after?: string | undefined;
   readonly limit: number;
@@ -52,6 +56,15 @@ export async function listSubjects(db: Db, tenantId: string, query: SubjectQuery
           .where("g.name", "=", group)
           .whereRef("g.subject_id", "=", "subjects.id"),
       ),
+    );
+  }
+  if (query.search !== undefined && query.search !== "") {
+    const pattern = likePattern(query.search);
+    q = q.where((eb) =>
+      eb.or([
+        eb(sql`lower(subjects.name)`, "like", sql`${pattern} escape '\\'`),
+        eb(sql`lower(subjects.external_id)`, "like", sql`${pattern} escape '\\'`),
+      ]),
     );
   }
   if (query.after !== undefined) q = q.where("subjects.id", ">", query.after);

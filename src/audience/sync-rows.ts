@@ -1,4 +1,4 @@
-import { type AddressProblem, checkEmail } from "../email/address.js";
+import { type AddressProblem, checkRecipient, type RecipientRules } from "../email/address.js";
 
 /**
  * Checking one row of an audience sync. Every problem is a value naming the row's fault, so one
@@ -140,8 +140,11 @@ function keepGiven(value: string): string {
   return out;
 }
 
-/** A contact row `{ externalId, name, email? }`; `ignore` is a field the envelope owns (NDJSON `type`). */
-export function checkContactRow(value: unknown, ignore?: string): Checked<ContactRow> {
+/**
+ * A contact row `{ externalId, name, email? }`; `ignore` is a field the envelope owns (NDJSON
+ * `type`). The address must be one mail may be sent to (`rules`: address literals).
+ */
+export function checkContactRow(value: unknown, ignore?: string, rules: RecipientRules = {}): Checked<ContactRow> {
   if (!isRecord(value)) return fail("invalid_row", "a contact must be an object");
   const unknown = unknownField(value, contactFields, ignore);
   if (unknown) return unknown;
@@ -158,7 +161,7 @@ export function checkContactRow(value: unknown, ignore?: string): Checked<Contac
   let emailProblem: AddressProblem | null = null;
   // An empty address is simply no address; anything else that does not check is kept and marked.
   if (typeof given === "string" && given.trim() !== "") {
-    const checked = checkEmail(given);
+    const checked = checkRecipient(given, rules);
     if (checked.ok) email = checked.email;
     else {
       emailGiven = keepGiven(given);

@@ -221,6 +221,14 @@ export const settings = {
     max: 600000,
     description: "A request whose headers take longer than this to arrive is cut off.",
   },
+  SMTP_HANDSHAKE_TIMEOUT_MS: {
+    kind: "int",
+    default: "60000",
+    min: 1000,
+    max: 600000,
+    description:
+      "A client of Postbag's SMTP listeners (submission, sandbox) not logged in (submission) or not sending (sandbox) this long after connecting is cut off.",
+  },
   BODY_MIN_BYTES_PER_SECOND: {
     kind: "int",
     default: "1024",
@@ -403,6 +411,8 @@ export interface Config {
   readonly smtpDataEndTimeoutMs: number;
   readonly httpHeadersTimeoutMs: number;
   readonly bodyMinBytesPerSecond: number;
+  /** Postbag's SMTP listeners: connect to logged in (submission) or first MAIL FROM (sandbox). */
+  readonly smtpHandshakeTimeoutMs: number;
   readonly allowAddressLiterals: boolean;
   readonly relayAllowPlaintextAuth: boolean;
   readonly jobLeaseMs: number;
@@ -724,6 +734,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpDataEndTimeoutMs: int("SMTP_DATA_END_TIMEOUT_MS"),
     httpHeadersTimeoutMs: int("HTTP_HEADERS_TIMEOUT_MS"),
     bodyMinBytesPerSecond: int("BODY_MIN_BYTES_PER_SECOND"),
+    smtpHandshakeTimeoutMs: int("SMTP_HANDSHAKE_TIMEOUT_MS"),
     allowAddressLiterals: parseBool("ALLOW_ADDRESS_LITERALS", raw("ALLOW_ADDRESS_LITERALS") ?? ""),
     relayAllowPlaintextAuth: parseBool("RELAY_ALLOW_PLAINTEXT_AUTH", raw("RELAY_ALLOW_PLAINTEXT_AUTH") ?? ""),
     jobLeaseMs: int("JOB_LEASE_SECONDS") * 1000,

@@ -1,6 +1,8 @@
 import { DateTime } from "luxon";
+import { Type } from "typebox";
 import type { Db } from "../db/database.js";
-import type { Category } from "../email/categories.js";
+import { jsonCodec } from "../db/json-codec.js";
+import { type Category, categories } from "../email/categories.js";
 import { lowCreditRecipientsColumn } from "../tenants/users.js";
 
 export const overLimitPolicies = ["soft", "hard", "grace"] as const;
@@ -28,10 +30,29 @@ export const defaultOperatorCreditSettings: OperatorCreditSettings = {
 
 const KEY = "credits";
 
+const CategorySchema = Type.Enum(categories);
+
+/**
+ * `operator_settings.value` of the `credits` row: the operator's credit rules (any left out take
+ * their defaults), checked on every read (see db/json-codec.ts).
+ */
+export const operatorCreditSettingsColumn = jsonCodec(
+  "operator_settings.value (credits)",
+  Type.Partial(
+    Type.Object({
+      defaultAllowance: Type.Number(),
+      exemptCategories: Type.Array(CategorySchema),
+      criticalCategories: Type.Array(CategorySchema),
+      defaultPolicy: Type.Enum(overLimitPolicies),
+      defaultGraceDays: Type.Number(),
+    }),
+  ),
+);
+
 export async function getOperatorCreditSettings(db: Db): Promise<OperatorCreditSettings> {
   const row = await db.selectFrom("operator_settings").select("value").where("key", "=", KEY).executeTakeFirst();
   if (!row) return defaultOperatorCreditSettings;
-  return { ...defaultOperatorCreditSettings, ...(JSON.parse(row.value) as Partial<OperatorCreditSettings>) };
+  return { ...defaultOperatorCreditSettings, ...operatorCreditSettingsColumn.decode(row.value) };
 }
 
 export async function putOperatorCreditSettings(
@@ -40,7 +61,11 @@ export async function putOperatorCreditSettings(
   patch: Partial<OperatorCreditSettings>,
 ): Promise<OperatorCreditSettings> {
   const next = { ...(await getOperatorCreditSettings(db)), ...patch };
-  const value = JSON.stringify(next);
+  const value = operatorCreditSettingsColumn.encode({
+    ...next,
+    exemptCategories: [...next.exemptCategories],
+    criticalCategories: [...next.criticalCategories],
+  });
   await db
     .insertInto("operator_settings")
     .values({ key: KEY, value, updated_at: now })

@@ -1,5 +1,7 @@
 import type { Db } from "../db/database.js";
+import { type JsonCodec, StoredJsonError } from "../db/json-codec.js";
 import type { MessageRow } from "../db/tables.js";
+import { mergeDataColumn } from "../messages/message-columns.js";
 import type { ClaimedDelivery } from "./outbox.js";
 import type { ContactValues, SubjectValues } from "./personalise.js";
 
@@ -11,6 +13,8 @@ export interface MessageContext {
   readonly trackOpens: boolean;
   /** `announcements.merge_data` of the announcement this message is the template of. */
   readonly mergeData: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Why the message cannot be rendered (its stored JSON lost its shape), if so. */
+  readonly broken?: string;
 }
 
 /** Who one recipient row is for: its contact and the subjects its sections are about. */
@@ -22,21 +26,30 @@ export interface RecipientData {
 /** Sources whose every copy is rendered for its recipient. */
 export const PERSONAL_SOURCES: ReadonlySet<string> = new Set(["announcement", "digest"]);
 
-/**
- * Loads the context of a batch of messages: one query for their tenants' name, signature and
- * open tracking, one per tenant for the announcements behind announcement templates.
- *
- * The signature: an announcement carries it when composed with `use_signature`; other tenant
- * mail (API, digests) when the tenant has switched its signature on; Postbag's own notices never.
- */
-export async function loadMessageContexts(
+/** A tenant's settings every copy of its mail is rendered with (`loadTenantSettings`). */
+export interface TenantMailSettings {
+  readonly name: string;
+  readonly signatureEnabled: boolean;
+  readonly signature: { readonly text: string | null; readonly html: string | null } | null;
+  readonly trackOpens: boolean;
+}
+
+/** The announcement a template message belongs to, as rendering needs it. */
+export interface AnnouncementSettings {
+  readonly useSignature: boolean;
+  /** Absent when `broken`. */
+  readonly value?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Why the stored merge data cannot be read (its JSON lost its shape), if so. */
+  readonly broken?: string;
+}
+
+/** Loads tenants' name, signature and open tracking, one query for all. */
+export async function loadTenantSettings(
   db: Db,
-  messages: readonly MessageRow[],
-): Promise<Map<string, MessageContext>> {
-  const out = new Map<string, MessageContext>();
-  if (messages.length === 0) return out;
-  const tenantIds = [...new Set(messages.map((m) => m.tenant_id))];
-  const tenants = await db
+  tenantIds: readonly string[],
+): Promise<Map<string, TenantMailSettings>> {
+  if (tenantIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom("tenants")
     .leftJoin("tenant_signatures", "tenant_signatures.tenant_id", "tenants.id")
     .leftJoin("tracking_settings", "tracking_settings.tenant_id", "tenants.id")
@@ -48,10 +61,65 @@ export async function loadMessageContexts(
       "tenant_signatures.html",
       "tracking_settings.track_opens",
     ])
-    .where("tenants.id", "in", tenantIds)
+    .where("tenants.id", "in", [...new Set(tenantIds)])
     .execute();
-  const byTenant = new Map(tenants.map((t) => [t.id, t]));
-  const announcements = new Map<string, { useSignature: boolean; mergeData: string }>();
+  return new Map(
+    rows.map((t) => [
+      t.id,
+      {
+        name: t.name,
+        signatureEnabled: t.enabled === 1,
+        signature: (t.text ?? "") + (t.html ?? "") === "" ? null : { text: t.text ?? null, html: t.html ?? null },
+        // No settings row: tracking is on (the default).
+        trackOpens: (t.track_opens ?? 1) === 1,
+      },
+    ]),
+  );
+}
+
+/**
+ * The context one message is rendered with. The signature: an announcement carries it when
+ * composed with `use_signature`; other tenant mail (API, digests) when the tenant has switched
+ * its signature on; Postbag's own notices never, nor a test copy (its content is final already).
+ */
+export function messageContext(
+  tenant: TenantMailSettings | undefined,
+  message: Pick<MessageRow, "source">,
+  announcement: AnnouncementSettings | undefined,
+): MessageContext {
+  const wantsSignature = FINAL_SOURCES.has(message.source)
+    ? false
+    : announcement
+      ? announcement.useSignature
+      : message.source !== "announcement" && tenant?.signatureEnabled === true;
+  return {
+    tenantName: tenant?.name ?? "",
+    signature: wantsSignature ? (tenant?.signature ?? null) : null,
+    trackOpens: tenant?.trackOpens ?? true,
+    mergeData: announcement?.value ?? {},
+    ...(announcement?.broken !== undefined ? { broken: announcement.broken } : {}),
+  };
+}
+
+/**
+ * Sources whose content is sent as it is, with nothing added: Postbag's own notices, and the
+ * test copy of an announcement (`test`), rendered for its sender by the preview already.
+ */
+export const FINAL_SOURCES: ReadonlySet<string> = new Set(["notice", "test"]);
+
+/**
+ * Loads the context of a batch of messages: one query for their tenants' name, signature and
+ * open tracking, one per tenant for the announcements behind announcement templates.
+ */
+export async function loadMessageContexts(
+  db: Db,
+  messages: readonly MessageRow[],
+): Promise<Map<string, MessageContext>> {
+  const out = new Map<string, MessageContext>();
+  if (messages.length === 0) return out;
+  const tenantIds = [...new Set(messages.map((m) => m.tenant_id))];
+  const tenants = await loadTenantSettings(db, tenantIds);
+  const announcements = new Map<string, AnnouncementSettings>();
   for (const tenantId of tenantIds) {
     const ids = messages.filter((m) => m.tenant_id === tenantId && m.source === "announcement").map((m) => m.id);
     if (ids.length === 0) continue;
@@ -62,56 +130,30 @@ export async function loadMessageContexts(
       .where("message_id", "in", ids)
       .execute();
     for (const a of rows)
-      announcements.set(a.message_id, { useSignature: a.use_signature === 1, mergeData: a.merge_data });
+      announcements.set(a.message_id, {
+        useSignature: a.use_signature === 1,
+        ...decodeOrBroken(mergeDataColumn, a.merge_data),
+      });
   }
-  for (const m of messages) {
-    const t = byTenant.get(m.tenant_id);
-    const announcement = announcements.get(m.id);
-    const hasSignature = t !== undefined && (t.text ?? "") + (t.html ?? "") !== "";
-    const wantsSignature =
-      m.source === "notice"
-        ? false
-        : announcement
-          ? announcement.useSignature
-          : m.source !== "announcement" && t?.enabled === 1;
-    out.set(m.id, {
-      tenantName: t?.name ?? "",
-      signature: hasSignature && wantsSignature ? { text: t?.text ?? null, html: t?.html ?? null } : null,
-      // No settings row: tracking is on (the default).
-      trackOpens: (t?.track_opens ?? 1) === 1,
-      mergeData: announcement ? parseMergeData(announcement.mergeData) : {},
-    });
-  }
+  for (const m of messages) out.set(m.id, messageContext(tenants.get(m.tenant_id), m, announcements.get(m.id)));
   return out;
 }
 
-/** Merge data as strings; anything that is not a plain value is left out rather than shown as `[object Object]`. */
-export function parseMergeData(json: string): Record<string, Record<string, string>> {
-  let parsed: unknown;
+/** A column decoded, or why it cannot be (one message's broken row must not stop its batch). */
+function decodeOrBroken<T>(codec: JsonCodec<T>, text: string): { value: T } | { broken: string } {
   try {
-    parsed = JSON.parse(json);
-  } catch {
-    return {};
+    return { value: codec.decode(text) };
+  } catch (err) {
+    if (err instanceof StoredJsonError) return { broken: err.message };
+    throw err;
   }
-  const out: Record<string, Record<string, string>> = {};
-  if (!isObject(parsed)) return out;
-  for (const [subject, fields] of Object.entries(parsed)) {
-    if (!isObject(fields)) continue;
-    const clean: Record<string, string> = {};
-    for (const [k, v] of Object.entries(fields)) {
-      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") clean[k] = String(v);
-    }
-    out[subject] = clean;
-  }
-  return out;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+/** The fields of a recipient row that say who it is for. */
+export type RecipientRef = Pick<ClaimedDelivery, "id" | "tenantId" | "contactId" | "subjectIds">;
 
 /** The subject ids a row's sections are about, in the order stored. */
-export function subjectIdsOf(delivery: ClaimedDelivery): string[] {
+export function subjectIdsOf(delivery: Pick<ClaimedDelivery, "subjectIds">): string[] {
   if (!delivery.subjectIds) return [];
   try {
     const ids: unknown = JSON.parse(delivery.subjectIds);
@@ -127,10 +169,10 @@ export function subjectIdsOf(delivery: ClaimedDelivery): string[] {
  */
 export async function loadRecipientData(
   db: Db,
-  deliveries: readonly ClaimedDelivery[],
+  deliveries: readonly RecipientRef[],
 ): Promise<Map<string, RecipientData>> {
   const out = new Map<string, RecipientData>();
-  const byTenant = new Map<string, ClaimedDelivery[]>();
+  const byTenant = new Map<string, RecipientRef[]>();
   for (const d of deliveries) {
     if (d.contactId !== null) byTenant.set(d.tenantId, [...(byTenant.get(d.tenantId) ?? []), d]);
   }

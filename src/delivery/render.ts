@@ -1,15 +1,16 @@
 import MailComposer from "nodemailer/lib/mail-composer";
 import type { MessageRow } from "../db/tables.js";
+import {
+  headerRecipientsColumn,
+  messageHeadersColumn,
+  replyToColumn,
+  type StoredAddress,
+} from "../messages/message-columns.js";
 
 export interface RenderAttachment {
   readonly filename: string;
   readonly content_type: string;
   readonly content: Buffer;
-}
-
-interface StoredAddress {
-  email: string;
-  name: string | null;
 }
 
 function formatted(list: readonly StoredAddress[]): Array<{ address: string; name: string }> {
@@ -39,8 +40,8 @@ export async function renderMessage(
   attachments: readonly RenderAttachment[],
   options: RenderOptions = {},
 ): Promise<Buffer> {
-  const shown = JSON.parse(message.header_recipients) as { to: StoredAddress[]; cc: StoredAddress[] };
-  const replyTo = message.reply_to ? (JSON.parse(message.reply_to) as StoredAddress) : null;
+  const shown = headerRecipientsColumn.decode(message.header_recipients);
+  const replyTo = message.reply_to ? replyToColumn.decode(message.reply_to) : null;
   const content = options.content ?? { subject: message.subject, text: message.text_body, html: message.html_body };
   const composer = new MailComposer({
     from: { address: message.from_address, name: message.from_name ?? "" },
@@ -53,7 +54,7 @@ export async function renderMessage(
     ...(content.html !== null ? { html: content.html } : {}),
     messageId: options.messageId ?? message.message_id_header,
     date: new Date(message.created_at),
-    headers: withHeaders(JSON.parse(message.headers) as Record<string, string>, options.headers),
+    headers: withHeaders(messageHeadersColumn.decode(message.headers), options.headers),
     attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.content_type, content: a.content })),
     // Content is always inline data: never let a value be read as a file path or URL.
     disableFileAccess: true,

@@ -1,17 +1,17 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { isOptOutCategory } from "../audience/preferences.js";
 import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
 import { getOperatorCreditSettings } from "../credits/settings.js";
 import type { Database, Tx } from "../db/database.js";
+import { StoredJsonError } from "../db/json-codec.js";
 import type { MessageRow } from "../db/tables.js";
 import type { MessageSigner } from "../domains/dkim-signer.js";
 import { isValidEmail } from "../email/address.js";
 import { SENDER_CAUSED } from "../email/failure-reasons.js";
 import type { Clock } from "../time/clock.js";
-import { openPixelUrl, unsubscribeUrl } from "../tracking/links.js";
 import {
+  FINAL_SOURCES,
   loadMessageContexts,
   loadRecipientData,
   type MessageContext,
@@ -29,6 +29,7 @@ import {
   writeOutcomes,
 } from "./outbox.js";
 import { personalise } from "./personalise.js";
+import { recipientCopy } from "./recipient-copy.js";
 import { type RenderAttachment, renderMessage } from "./render.js";
 import { nextAttemptAt, type RetrySettings } from "./retry-policy.js";
 import { returnPathFor } from "./return-path.js";
@@ -108,7 +109,9 @@ const SETTINGS_TTL_MS = 10_000;
  * each runs `loadMessage -> render -> send -> decide -> record` (plain messages are rendered to
  * MIME once, when loaded; announcements and digests once per recipient). Outcomes are written
  * by group commit: the first is written at once, and those that arrive while a commit runs share
- * the next one, so a 250 waits for its durable record no longer than one commit. Rows stay
+ * the next one, so a 250 waits for its durable record no longer than one commit, and the
+ * connection that carried it begins no other transaction until then (`MailTransport.send`'s
+ * `recorded`), so a crash repeats only transactions still open at the relay. Rows stay
  * leased to this worker until their outcome is committed, and the lease is renewed while they
  * wait; an outcome the database refuses (it is away) stays pending and is retried for as long
  * as it takes, still leased. So a crash at any point means a retry after the lease, never a
@@ -141,6 +144,11 @@ export class DeliveryWorker {
   readonly #abandoned = new Set<string>();
   /** Outcomes taken from `#pending` by a record write that has not committed yet. */
   #recording = 0;
+  /**
+   * Per row in flight: settles the `recorded` promise its send handed the transport, whose
+   * connection starts nothing else until then (see `MailTransport.send`).
+   */
+  readonly #recorded = new Map<string, () => void>();
   /** Round-robin position over tenants with due mail, advanced by each claim. */
   #rotation = 0;
   #critical: { at: number; categories: readonly string[] } | undefined;
@@ -182,6 +190,8 @@ export class DeliveryWorker {
     await this.#flushAll();
     const handBack = [...this.#abandoned, ...this.#inFlight.keys()];
     await this.#write(() => releaseClaims(this.#deps.database, this.owner, handBack, this.#deps.clock.now()));
+    // Outcomes still unrecorded (the database stayed away): their connections may go now.
+    this.#settleRecorded([...this.#recorded.keys()]);
     if (handBack.length > 0) this.#deps.logger.warn({ count: handBack.length }, "handed back unfinished deliveries");
   }
 
@@ -307,7 +317,9 @@ export class DeliveryWorker {
       try {
         // Rows whose outcomes wait in a write queued behind this claim are still leased: they
         // count against the limit, so this worker never holds more rows than it may send.
-        return await this.#claimAndRecord(limit - this.#recording, carried);
+        const claimed = await this.#claimAndRecord(limit - this.#recording, carried);
+        this.#settleRecorded(carried.map((o) => o.delivery.id));
+        return claimed;
       } catch (err) {
         this.#pending.unshift(...carried);
         if (carried.length > 0 && !this.#flushing) void this.#flush();
@@ -435,6 +447,11 @@ export class DeliveryWorker {
     for (const message of messages) {
       const attachments = files.filter((f) => f.message_id === message.id);
       const context = contexts.get(message.id);
+      if (context?.broken) {
+        this.#deps.logger.error({ messageId: message.id, reason: context.broken }, "message could not be rendered");
+        out.set(message.id, { kind: "broken", message, error: context.broken });
+        continue;
+      }
       if (context && needsPersonalCopies(message, context)) {
         out.set(message.id, { kind: "personal", message, attachments, context });
         continue;
@@ -443,7 +460,9 @@ export class DeliveryWorker {
         out.set(message.id, { kind: "fixed", message, raw: await this.#renderFixed(message, attachments, context) });
       } catch (err) {
         this.#deps.logger.error({ err, messageId: message.id }, "message could not be rendered");
-        out.set(message.id, { kind: "broken", message, error: "message could not be rendered to MIME" });
+        // A stored column that lost its shape says which; other failures stay generic.
+        const error = err instanceof StoredJsonError ? err.message : "message could not be rendered to MIME";
+        out.set(message.id, { kind: "broken", message, error });
       }
     }
     return out;
@@ -484,7 +503,8 @@ export class DeliveryWorker {
 
   #track(delivery: ClaimedDelivery): Promise<void> {
     const claimedAt = performance.now();
-    const p = this.#deliver(delivery)
+    const recorded = new Promise<void>((resolve) => this.#recorded.set(delivery.id, resolve));
+    const p = this.#deliver(delivery, recorded)
       .then((outcome) => {
         this.#deps.observer?.outcome(outcome.status, (performance.now() - claimedAt) / 1000);
         this.#enqueue(outcome);
@@ -493,6 +513,7 @@ export class DeliveryWorker {
         // A bug or a database failure, not an SMTP outcome: leave the lease to expire so the
         // row is retried, and say so loudly.
         this.#deps.logger.error({ err, recipientId: delivery.id }, "delivery pipeline failed");
+        this.#settleRecorded([delivery.id]);
       })
       .finally(() => {
         this.#inFlight.delete(delivery.id);
@@ -505,14 +526,14 @@ export class DeliveryWorker {
   }
 
   /** The pipeline for one recipient. Returns the outcome to record. */
-  async #deliver(delivery: ClaimedDelivery): Promise<DeliveryOutcome> {
+  async #deliver(delivery: ClaimedDelivery, recorded: Promise<void>): Promise<DeliveryOutcome> {
     const cached = await this.#messages.get(delivery.messageId);
-    if (cached) return this.#sendRendered(delivery, cached);
+    if (cached) return this.#sendRendered(delivery, cached, recorded);
     // Not prefetched: a large message. Load it under the large-message limit and keep the slot
     // until its send is over, since the pool holds the rendered bytes until then.
     await this.#acquireLarge();
     try {
-      return await this.#sendRendered(delivery, await this.#loadMessage(delivery));
+      return await this.#sendRendered(delivery, await this.#loadMessage(delivery), recorded);
     } finally {
       this.#releaseLarge();
     }
@@ -528,7 +549,11 @@ export class DeliveryWorker {
     return cached;
   }
 
-  async #sendRendered(delivery: ClaimedDelivery, rendered: RenderedMessage | undefined): Promise<DeliveryOutcome> {
+  async #sendRendered(
+    delivery: ClaimedDelivery,
+    rendered: RenderedMessage | undefined,
+    recorded: Promise<void>,
+  ): Promise<DeliveryOutcome> {
     if (!rendered) return this.#final(delivery, "rejected", delivery.attempts, null, null, "message no longer exists");
     if (rendered.kind === "broken") {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, rendered.error);
@@ -541,7 +566,7 @@ export class DeliveryWorker {
       return this.#final(delivery, "rejected", delivery.attempts, null, null, "message could not be rendered to MIME");
     }
     const sendStarted = performance.now();
-    const result = await this.#send(delivery, raw, rendered.message);
+    const result = await this.#send(delivery, raw, rendered.message, recorded);
     this.#deps.observer?.sendLatency((performance.now() - sendStarted) / 1000);
     return this.#decide(delivery, result);
   }
@@ -586,36 +611,16 @@ export class DeliveryWorker {
       let data = await this.#people.get(delivery.id);
       if (!data && delivery.contactId !== null)
         data = (await loadRecipientData(database.db, [delivery])).get(delivery.id);
-      const now = clock.now();
-      const links = { publicUrl: settings.publicUrl, secretKey: settings.secretKey };
-      const forContact = PERSONAL_SOURCES.has(message.source);
-      // Only categories the unsubscribe endpoint accepts: a link to transactional mail (an alert
-      // announcement, say) would promise an opt-out that POST /u/<token> refuses with 409.
-      const unsubscribe =
-        forContact && message.essential !== 1 && isOptOutCategory(message.category)
-          ? unsubscribeUrl(links, delivery.tenantId, delivery.id, now)
-          : null;
-      const pixel =
-        message.html_body !== null && context.trackOpens
-          ? openPixelUrl(links, delivery.tenantId, delivery.id, now)
-          : null;
-      const content = personalise({
-        template: { subject: message.subject, text: message.text_body, html: message.html_body },
-        merge: message.source === "announcement",
-        contact: data?.contact ?? null,
-        subjects: (data?.subjects ?? []).map((s) => ({ name: s.name, fields: context.mergeData[s.externalId] ?? {} })),
-        signature: context.signature,
-        unsubscribeUrl: unsubscribe,
-        category: message.category,
-        tenantName: context.tenantName,
-        pixelUrl: pixel,
+      const { content, headers, forContact } = recipientCopy({
+        message,
+        context,
+        data,
+        links: { publicUrl: settings.publicUrl, secretKey: settings.secretKey },
+        tenantId: delivery.tenantId,
+        recipientId: delivery.id,
+        now: clock.now(),
+        pixel: true,
       });
-      const headers: Record<string, string> = {
-        // RFC 8058: an https URL that takes a one-click POST, and the header saying so.
-        ...(unsubscribe
-          ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
-          : {}),
-      };
       return await renderMessage(message, attachments, {
         headers,
         content,
@@ -650,14 +655,19 @@ export class DeliveryWorker {
     return isValidEmail(delivery.email);
   }
 
-  async #send(delivery: ClaimedDelivery, raw: Buffer, message: MessageRow): Promise<SendResult> {
+  async #send(
+    delivery: ClaimedDelivery,
+    raw: Buffer,
+    message: MessageRow,
+    recorded: Promise<void>,
+  ): Promise<SendResult> {
     // The send gate marked it: the tenant's own account (which may hand the row back itself).
     // Unsigned: the account rewrites From, and its provider signs.
-    const own = delivery.via ? await this.#deps.tenantTransports?.send(delivery, raw, this.owner) : null;
+    const own = delivery.via ? await this.#deps.tenantTransports?.send(delivery, raw, this.owner, recorded) : null;
     if (own) return own;
     const { secretKey, bounceDomain } = this.#deps.settings;
     const from = returnPathFor(secretKey, bounceDomain, delivery.id);
-    return this.#deps.transport.send({ from, to: delivery.email }, await this.#sign(message, raw));
+    return this.#deps.transport.send({ from, to: delivery.email }, await this.#sign(message, raw), recorded);
   }
 
   /** The sign step: once per rendered message (the same bytes for all its recipients share one signature). */
@@ -747,6 +757,7 @@ export class DeliveryWorker {
     // handed back untouched rather than counted as a failed attempt.
     if (this.#abandoning && outcome.status === "soft_bounce" && outcome.smtpCode === null) {
       this.#abandoned.add(outcome.delivery.id);
+      this.#settleRecorded([outcome.delivery.id]);
       return;
     }
     this.#pending.push(outcome);
@@ -765,6 +776,14 @@ export class DeliveryWorker {
         this.#flushing = undefined;
       });
     return this.#flushing;
+  }
+
+  /** These rows' outcomes are committed (or will not be): their connections may move on. */
+  #settleRecorded(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.#recorded.get(id)?.();
+      this.#recorded.delete(id);
+    }
   }
 
   /** Writes everything pending, including outcomes that arrive while writing. */
@@ -787,6 +806,7 @@ export class DeliveryWorker {
       this.#recording += batch.length;
       try {
         await this.#write(() => recordOutcomes(this.#deps.database, this.owner, batch));
+        this.#settleRecorded(batch.map((o) => o.delivery.id));
         if (failures > 0)
           this.#deps.logger.warn({ failures }, "delivery outcomes recorded after the database returned");
         failures = 0;
@@ -816,7 +836,7 @@ function needsPersonalCopies(message: MessageRow, context: MessageContext): bool
   // Submitted MIME is sent as it is: no footer, pixel or merge fields are added to it.
   if (message.raw_mime) return false;
   if (PERSONAL_SOURCES.has(message.source)) return true;
-  return message.source !== "notice" && message.html_body !== null && context.trackOpens;
+  return !FINAL_SOURCES.has(message.source) && message.html_body !== null && context.trackOpens;
 }
 
 /**

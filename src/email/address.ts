@@ -8,7 +8,9 @@ export type AddressProblem =
   | "control_characters"
   | "invalid_syntax"
   | "invalid_domain"
-  | "local_part_too_long";
+  | "local_part_too_long"
+  /** `user@[192.0.2.1]`: valid, but refused as a recipient unless the operator allows it. */
+  | "address_literal";
 
 export type EmailCheck = { ok: true; email: string } | { ok: false; problem: AddressProblem; message: string };
 
@@ -94,6 +96,30 @@ export function checkEmail(input: string): EmailCheck {
     return refuse("invalid_domain", `${quote(email)} has an invalid domain: ${domainProblem}`);
   }
   return { ok: true, email: `${localPart}@${domain}` };
+}
+
+/** What an address mail is sent to must also pass. */
+export interface RecipientRules {
+  /**
+   * Accept address literals (`user@[10.1.2.3]`), which go past DNS and the relay's routing to
+   * whatever the address names (`POSTBAG_ALLOW_ADDRESS_LITERALS`). Default: refused.
+   */
+  readonly allowAddressLiterals?: boolean | undefined;
+}
+
+/**
+ * `checkEmail` for an address Postbag will send to (a message's recipient, an SMTP RCPT, a
+ * contact's address): an address literal is refused (`address_literal`) unless the rules allow it.
+ */
+export function checkRecipient(input: string, rules: RecipientRules = {}): EmailCheck {
+  const checked = checkEmail(input);
+  if (checked.ok && !rules.allowAddressLiterals && hasAddressLiteral(checked.email)) {
+    return refuse(
+      "address_literal",
+      `${quote(checked.email)} names an IP address instead of a domain; such recipients are not accepted`,
+    );
+  }
+  return checked;
 }
 
 /**

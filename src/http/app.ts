@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, LogController } from "fastify";
+import { StoredJsonError } from "../db/json-codec.js";
 import { ApiError, type ErrorCode, type ErrorDetail } from "../errors/api-error.js";
 
 import { createAuthenticator, createLimits, RateLimitedError } from "./authenticate.js";
@@ -72,6 +73,9 @@ function toApiError(err: FastifyError): ApiError {
   if (status === 413) return new ApiError("payload_too_large", "request body is too large");
   if (status === 415) return new ApiError("unsupported_media_type", "unsupported content type");
   if (status >= 400 && status < 500) return new ApiError("invalid_request", err.message);
+  // A stored JSON value that lost its shape: the log names the column (StoredJsonError).
+  if (err instanceof StoredJsonError)
+    return new ApiError("internal", "a stored value is damaged; the server's log names it", undefined, { cause: err });
   return new ApiError("internal", "internal error", undefined, { cause: err });
 }
 

@@ -8,6 +8,7 @@ import { createApp } from "../http/app.js";
 import { MessageWriter } from "../messages/message-store.js";
 import { type MetricsSnapshot, renderAggregated } from "../metrics/metrics.js";
 import { createNetworkPolicy } from "../network/network-policy.js";
+import type { SmtpClientLimits } from "../network/slow-smtp-clients.js";
 import { startCaptureServer } from "../sandbox/capture-server.js";
 import { createApiKey, hasOperatorKey } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
@@ -152,6 +153,7 @@ export async function serve(
       port: config.sandboxSmtpPort,
       secretKey: config.secretKey,
       maxMessageBytes: config.maxMessageBytes,
+      clientLimits: smtpClientLimits(config),
     });
     sandboxPort = capture.port;
     stops.push(() => capture.close());
@@ -226,8 +228,10 @@ export async function serve(
             maxRecipients: config.maxRecipients,
             senderDomain: config.senderDomain,
             secretKey: config.secretKey,
+            allowAddressLiterals: config.allowAddressLiterals,
           },
           ...(worker ? { onAccepted: () => worker?.poke() } : {}),
+          clientLimits: smtpClientLimits(config),
         })
       : undefined;
     if (submission && config.submission) {
@@ -371,4 +375,9 @@ function banner(
   }
   lines.push(`API reference: ${base}/openapi.json`, "");
   return lines.join("\n");
+}
+
+/** Slow clients on Postbag's SMTP listeners: the handshake and the message's arrival rate. */
+function smtpClientLimits(config: Config): SmtpClientLimits {
+  return { handshakeTimeoutMs: config.smtpHandshakeTimeoutMs, minBytesPerSecond: config.bodyMinBytesPerSecond };
 }

@@ -5,6 +5,7 @@ import type { RecipientStatus } from "../email/statuses.js";
 import { ApiError } from "../errors/api-error.js";
 import type { Clock } from "../time/clock.js";
 import { applyHold } from "./hold.js";
+import { headerRecipientsColumn, messageHeadersColumn, replyToColumn } from "./message-columns.js";
 import type { PreparedMessage } from "./prepare.js";
 import { insertRecipients, newRecipient } from "./recipient-state.js";
 
@@ -226,15 +227,16 @@ export type PlannedMessage = ReturnType<typeof planMessage>;
 
 /**
  * Turns a prepared message into rows. `source` says who wrote it: `api` (a tenant's software),
- * `notice` (Postbag's own mail, such as credit alerts) or `announcement` (the template of an
- * announcement, whose recipients are added by its fan-out).
+ * `notice` (Postbag's own mail, such as credit alerts), `announcement` (the template of an
+ * announcement, whose recipients are added by its fan-out) or `test` (an announcement's test
+ * copy to its sender, whose content is final: sent as it is).
  */
 export function planMessage(
   tenantId: string,
   m: PreparedMessage,
   now: number,
   messageIdDomain: string,
-  source: "api" | "notice" | "announcement" = "api",
+  source: "api" | "notice" | "announcement" | "test" = "api",
 ) {
   const id = newId(now);
   const headerRecipients = {
@@ -248,15 +250,15 @@ export function planMessage(
     source: m.submitted ? "smtp" : source,
     from_address: m.from.email,
     from_name: m.from.name,
-    reply_to: m.replyTo?.email ? JSON.stringify(m.replyTo) : null,
+    reply_to: m.replyTo?.email ? replyToColumn.encode({ email: m.replyTo.email, name: m.replyTo.name }) : null,
     subject: m.subject,
     text_body: m.text,
     html_body: m.html,
-    header_recipients: JSON.stringify({
-      to: headerRecipients.to.map((r) => ({ email: r.email, name: r.name })),
-      cc: headerRecipients.cc.map((r) => ({ email: r.email, name: r.name })),
+    header_recipients: headerRecipientsColumn.encode({
+      to: headerRecipients.to.flatMap((r) => (r.email ? [{ email: r.email, name: r.name }] : [])),
+      cc: headerRecipients.cc.flatMap((r) => (r.email ? [{ email: r.email, name: r.name }] : [])),
     }),
-    headers: JSON.stringify(m.headers),
+    headers: messageHeadersColumn.encode({ ...m.headers }),
     message_id_header: m.submitted?.messageId ?? `<${id}@${messageIdDomain}>`,
     idempotency_key: m.idempotencyKey,
     request_hash: m.requestHash,

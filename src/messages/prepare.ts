@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import type { AttachmentPolicy } from "../accounts/account-settings.js";
 import { checkAttachment } from "../accounts/attachment-policy.js";
-import { checkDisplayName, checkEmail, checkHeaderValue, hasAddressLiteral, quote } from "../email/address.js";
+import {
+  checkDisplayName,
+  checkEmail,
+  checkHeaderValue,
+  checkRecipient,
+  type EmailCheck,
+  quote,
+} from "../email/address.js";
 import { type Category, internalCategories, isCategory } from "../email/categories.js";
 import { ApiError, type ErrorDetail } from "../errors/api-error.js";
 
@@ -201,8 +208,8 @@ export function prepareMessage(
     }
     return r.name === "" ? null : r.name;
   };
-  const email = (value: string, path: string): string | null => {
-    const r = checkEmail(value);
+  const email = (value: string, path: string, check: (value: string) => EmailCheck = checkEmail): string | null => {
+    const r = check(value);
     if (r.ok) return r.email;
     (r.problem === "control_characters" ? injections : addressProblems).push({ path, message: r.message });
     return null;
@@ -224,15 +231,10 @@ export function prepareMessage(
         recipients.push({ kind, email: null, name: display });
         return;
       }
-      const address = email(raw, typeof entry === "string" ? path : `${path}/email`);
+      const address = email(raw, typeof entry === "string" ? path : `${path}/email`, (value) =>
+        checkRecipient(value, limits),
+      );
       if (address === null) return;
-      if (!limits.allowAddressLiterals && hasAddressLiteral(address)) {
-        addressProblems.push({
-          path: typeof entry === "string" ? path : `${path}/email`,
-          message: `${quote(address)} names an IP address instead of a domain; such recipients are not accepted`,
-        });
-        return;
-      }
       const key = address.toLowerCase();
       if (seen.has(key)) return; // one delivery per address, first mention wins
       seen.add(key);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { simpleParser } from "mailparser";
 import addressparser from "nodemailer/lib/addressparser";
 import { checkAttachment } from "../accounts/attachment-policy.js";
-import { checkEmail, checkHeaderValue, quote } from "../email/address.js";
+import { checkEmail, checkHeaderValue, checkRecipient, quote } from "../email/address.js";
 import { type Category, internalCategories, isCategory } from "../email/categories.js";
 import { type HeaderField, MAX_HEADER_LINES, readHeaderFields } from "../email/mime-headers.js";
 import { ApiError } from "../errors/api-error.js";
@@ -121,7 +121,7 @@ export async function prepareSubmitted(
   const recipients: PreparedRecipient[] = [];
   const seen = new Set<string>();
   for (const rcpt of input.rcptTo) {
-    const r = checkEmail(rcpt);
+    const r = checkRecipient(rcpt, limits);
     if (!r.ok) throw new ApiError("invalid_address", `recipient ${quote(rcpt)}: ${r.message}`);
     const key = r.email.toLowerCase();
     if (seen.has(key)) continue;

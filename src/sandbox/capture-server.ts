@@ -5,6 +5,7 @@ import { SMTPServer } from "smtp-server";
 import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import { recipientFromReturnPath } from "../delivery/return-path.js";
+import { SlowSmtpClients, type SmtpClientLimits } from "../network/slow-smtp-clients.js";
 import type { Clock } from "../time/clock.js";
 import { rcptToColumn } from "./sandbox-store.js";
 
@@ -20,6 +21,8 @@ export interface CaptureServerOptions {
   readonly port: number;
   readonly secretKey: string;
   readonly maxMessageBytes: number;
+  /** Slow clients (`POSTBAG_SMTP_HANDSHAKE_TIMEOUT_MS`, `POSTBAG_BODY_MIN_BYTES_PER_SECOND`); default: none. */
+  readonly clientLimits?: SmtpClientLimits;
 }
 
 /**
@@ -30,6 +33,7 @@ export interface CaptureServerOptions {
 export async function startCaptureServer(options: CaptureServerOptions): Promise<CaptureServer> {
   const { database, clock, logger, secretKey } = options;
   const limit = options.maxMessageBytes * 2 + 64 * 1024;
+  const slow = new SlowSmtpClients(options.clientLimits ?? { handshakeTimeoutMs: 0, minBytesPerSecond: 0 }, logger);
   const server = new SMTPServer({
     name: "postbag-sandbox",
     banner: "Postbag sandbox: messages are captured, never delivered",
@@ -37,7 +41,19 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     disabledCommands: ["AUTH", "STARTTLS"],
     size: limit,
     logger: false,
+    onConnect(session, callback) {
+      slow.connected(session);
+      callback();
+    },
+    onMailFrom(_address, session, callback) {
+      slow.ready(session);
+      callback();
+    },
+    onClose(session) {
+      slow.closed(session);
+    },
     onData(stream, session, callback) {
+      slow.watchData(stream, session);
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
@@ -88,6 +104,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
       .execute();
   }
 
+  slow.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.server.once("error", reject);
     server.listen(options.port, "127.0.0.1", () => {

@@ -1,10 +1,10 @@
 import type { Database, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { NewMessage } from "../db/tables.js";
-import { parseMergeData } from "../delivery/mail-context.js";
 import { personalise, type Template } from "../delivery/personalise.js";
 import { escapeHtml } from "../email/html.js";
 import { singleLine } from "../messages/merge-fields.js";
+import { headerRecipientsColumn, mergeDataColumn, messageHeadersColumn } from "../messages/message-columns.js";
 import { insertRecipients, newRecipient } from "../messages/recipient-state.js";
 import type { Clock } from "../time/clock.js";
 import type { ScheduledJob } from "./scheduler.js";
@@ -137,7 +137,7 @@ async function createDigest(
     .orderBy("position")
     .execute();
   const messageById = new Map(messages.map((m) => [m.id, m]));
-  const mergeData = new Map(announcements.map((a) => [a.message_id, parseMergeData(a.merge_data)]));
+  const mergeData = new Map(announcements.map((a) => [a.message_id, mergeDataColumn.decode(a.merge_data)]));
   const subjectById = new Map(subjects.map((s) => [s.id, s]));
   const items: Item[] = [];
   for (const r of rows) {
@@ -189,8 +189,11 @@ async function createDigest(
     subject: content.subject,
     text_body: content.text,
     html_body: content.html,
-    header_recipients: JSON.stringify({ to: email ? [{ email, name: contact?.name ?? null }] : [], cc: [] }),
-    headers: "{}",
+    header_recipients: headerRecipientsColumn.encode({
+      to: email ? [{ email, name: contact?.name ?? null }] : [],
+      cc: [],
+    }),
+    headers: messageHeadersColumn.encode({}),
     message_id_header: `<${digestId}@${settings.senderDomain}>`,
     idempotency_key: null,
     request_hash: null,

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { request } from "node:https";
+import { Type } from "typebox";
 import type { AccountSecrets, OAuthProvider, StoredAccount } from "../accounts/account-settings.js";
 import { type NoticeSender, prepareNotice, queueNotice } from "../credits/notices.js";
 import type { Database, Tx } from "../db/database.js";
+import { jsonCodec } from "../db/json-codec.js";
 import { isValidEmail } from "../email/address.js";
 import type { NetworkPolicy } from "../network/network-policy.js";
 import { open, seal } from "../tenants/secret-box.js";
@@ -60,6 +62,25 @@ interface LoginState {
 
 type TokenState = Partial<Record<OAuthLogin, LoginState>>;
 
+const LoginStateSchema = Type.Object({
+  accessToken: Type.Optional(Type.String()),
+  expiresAt: Type.Optional(Type.Number()),
+  rotatedRefreshToken: Type.Optional(Type.String()),
+  rotatedFrom: Type.Optional(Type.String()),
+  revokedAt: Type.Optional(Type.Number()),
+  revokedReason: Type.Optional(Type.String()),
+});
+
+/**
+ * `oauth_tokens.access_token`, once unsealed: each login's tokens and state, checked on every
+ * read (see db/json-codec.ts). It may hold a refresh token the provider rotated in, so a state
+ * that lost its shape is an error, not a fresh start.
+ */
+const tokenStateColumn = jsonCodec(
+  "oauth_tokens.access_token",
+  Type.Object({ smtp: Type.Optional(LoginStateSchema), receive: Type.Optional(LoginStateSchema) }),
+);
+
 interface StoredState {
   readonly version: number;
   readonly state: TokenState;
@@ -86,12 +107,13 @@ async function readState(deps: OAuthDeps, db: Database["db"] | Tx, tenantId: str
   if (!row) return null;
   let state: TokenState = {};
   if (row.access_token) {
+    let text: string | undefined;
     try {
-      state = JSON.parse(open(deps.secretKey, contextOf(tenantId), row.access_token)) as TokenState;
+      text = open(deps.secretKey, contextOf(tenantId), row.access_token);
     } catch {
       // Sealed under another key (the secret key was changed): start afresh from the settings.
-      state = {};
     }
+    if (text !== undefined) state = tokenStateColumn.decode(text);
   }
   return { version: row.settings_version, state } satisfies StoredState;
 }
@@ -197,7 +219,7 @@ async function updateState(
   const state: TokenState = same ? { ...stored.state } : {};
   const before = same ? stored.state[which] : undefined;
   state[which] = entry;
-  const sealed = seal(deps.secretKey, contextOf(account.tenantId), JSON.stringify(state));
+  const sealed = seal(deps.secretKey, contextOf(account.tenantId), tokenStateColumn.encode(state));
   const sending = state.smtp;
   const values = {
     settings_version: account.version,

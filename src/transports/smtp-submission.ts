@@ -7,10 +7,11 @@ import type { SubmissionConfig } from "../config/config.js";
 import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import { loadSenderRules } from "../domains/sender-settings.js";
-import { checkEmail } from "../email/address.js";
+import { checkRecipient } from "../email/address.js";
 import { ApiError, type ErrorCode } from "../errors/api-error.js";
 import type { MessageWriter } from "../messages/message-store.js";
 import { prepareSubmitted } from "../messages/submitted-message.js";
+import { SlowSmtpClients, type SmtpClientLimits } from "../network/slow-smtp-clients.js";
 import { assertNotSuspended, authenticateKey } from "../tenants/tenants.js";
 import type { Clock } from "../time/clock.js";
 
@@ -25,6 +26,8 @@ export interface SubmissionServerDeps {
     readonly maxRecipients: number;
     readonly senderDomain: string;
     readonly secretKey: string;
+    /** `POSTBAG_ALLOW_ADDRESS_LITERALS`: recipients such as `user@[10.1.2.3]` (refused by default). */
+    readonly allowAddressLiterals?: boolean;
   };
   /** Called after a message was committed (wakes the in-process worker). */
   readonly onAccepted?: () => void;
@@ -32,6 +35,8 @@ export interface SubmissionServerDeps {
   readonly penaltyMs?: number;
   /** Whether a client at this address may AUTH without TLS (default: loopback only). */
   readonly plainAuthAllowed?: (remoteAddress: string) => boolean;
+  /** Slow clients (`POSTBAG_SMTP_HANDSHAKE_TIMEOUT_MS`, `POSTBAG_BODY_MIN_BYTES_PER_SECOND`); default: none. */
+  readonly clientLimits?: SmtpClientLimits;
 }
 
 export interface SubmissionServer {
@@ -87,6 +92,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
   const failures = new Map<string, number[]>();
   const perKey = new Map<string, number>();
   const sessions = new Map<string, SubmissionUser>();
+  const slow = new SlowSmtpClients(deps.clientLimits ?? { handshakeTimeoutMs: 0, minBytesPerSecond: 0 }, logger);
 
   const recentFailures = (ip: string): number[] => {
     const now = clock.now();
@@ -116,6 +122,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
     size: limits.maxMessageBytes,
     logger: false,
     onConnect(session, callback) {
+      slow.connected(session);
       if (overLimit(session.remoteAddress)) {
         void penalty().then(() => callback(reply(421, "4.7.0", "too many failed logins from your address; try later")));
         return;
@@ -159,6 +166,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
         }
         perKey.set(principal.keyId, open + 1);
         sessions.set(session.id, { keyId: principal.keyId, tenantId: principal.tenantId });
+        slow.ready(session);
         callback(null, { user: principal.keyId });
       })().catch((err: unknown) => {
         logger.error({ err }, "SMTP submission: AUTH failed");
@@ -170,7 +178,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
         callback(reply(452, "4.5.3", `at most ${limits.maxRecipients} recipients per message`));
         return;
       }
-      const r = checkEmail(address.address);
+      const r = checkRecipient(address.address, limits);
       if (!r.ok) {
         callback(reply(553, "5.1.3", r.message));
         return;
@@ -178,6 +186,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
       callback();
     },
     onData(stream, session, callback) {
+      slow.watchData(stream, session);
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
@@ -197,6 +206,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
       });
     },
     onClose(session) {
+      slow.closed(session);
       const user = sessions.get(session.id);
       if (!user) return;
       sessions.delete(session.id);
@@ -219,6 +229,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
         maxMessageBytes: limits.maxMessageBytes,
         maxRecipients: limits.maxRecipients,
         senderDomain: limits.senderDomain,
+        allowAddressLiterals: limits.allowAddressLiterals,
         sender,
         attachmentPolicy,
         messageIdDomain: limits.senderDomain,
@@ -239,6 +250,7 @@ export async function startSubmissionServer(deps: SubmissionServerDeps): Promise
     return reply(451, "4.3.0", "the message could not be stored; try again later");
   }
 
+  slow.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(settings.port, settings.host, () => {

@@ -140,6 +140,8 @@ interface Job {
   readonly envelope: Envelope;
   readonly raw: Buffer;
   readonly resolve: (result: SendResult) => void;
+  /** Settles once the outcome is durably recorded: the connection waits for it after a 250. */
+  readonly recorded: Promise<unknown> | undefined;
   /** Already moved once to a fresh connection after a stale one failed before MAIL FROM. */
   retried: boolean;
 }
@@ -149,6 +151,8 @@ interface Slot {
   /** Back to the command timeout once the reply to the end of a message is in. */
   readonly commandTimeout: () => void;
   busy: boolean;
+  /** Busy, but only waiting for the record of the 250 it got (no command in flight). */
+  held: boolean;
   dead: boolean;
   sent: number;
   idleTimer: NodeJS.Timeout | undefined;
@@ -164,6 +168,12 @@ interface Slot {
  * timed-out connection is closed and replaced. While connections keep failing to open, the pool
  * backs off, and each failed attempt turns one waiting message into a soft bounce, so mail is
  * retried later instead of hanging, and never marked final because of Postbag's own setup.
+ *
+ * A connection that got a 250 waits for that outcome's record (`send`'s `recorded`) before its
+ * next transaction, so the transactions a crash can repeat are the ones still open at the
+ * relay. Waiting connections do not count against `poolSize` (at most `poolSize` messages are
+ * in transmission at once), and up to `poolSize` more connections are opened meanwhile, so a
+ * slow commit does not slow sending down.
  */
 export class SmtpTransport implements MailTransport {
   readonly #options: SmtpTransportOptions;
@@ -178,10 +188,10 @@ export class SmtpTransport implements MailTransport {
     this.#options = options;
   }
 
-  send(envelope: Envelope, raw: Buffer): Promise<SendResult> {
+  send(envelope: Envelope, raw: Buffer, recorded?: Promise<unknown>): Promise<SendResult> {
     if (this.#closed) return Promise.resolve(connectionFailure({ code: "ECONNECTION" }));
     return new Promise((resolve) => {
-      this.#queue.push({ envelope, raw, resolve, retried: false });
+      this.#queue.push({ envelope, raw, resolve, recorded, retried: false });
       this.#pump();
     });
   }
@@ -200,19 +210,29 @@ export class SmtpTransport implements MailTransport {
 
   #pump(): void {
     if (this.#closed) return;
+    const { poolSize } = this.#options;
+    let held = 0;
+    let sending = 0;
+    for (const slot of this.#slots) {
+      if (slot.held) held++;
+      else if (slot.busy) sending++;
+    }
     for (const slot of this.#slots) {
       const job = this.#queue[0];
-      if (!job) return;
+      if (!job || sending >= poolSize) return;
       if (!slot.busy && !slot.dead) {
         this.#queue.shift();
+        sending++;
         this.#run(slot, job);
       }
     }
-    // Open connections for the work that is still waiting, up to the pool size, unless the
-    // pool is backing off after failed attempts.
+    // Open connections for the work that is still waiting, up to the pool size (connections
+    // waiting for a record aside, up to as many again), unless the pool is backing off after
+    // failed attempts.
     while (
       this.#queue.length > this.#connecting &&
-      this.#slots.size + this.#connecting < this.#options.poolSize &&
+      this.#slots.size - held + this.#connecting < poolSize &&
+      this.#slots.size + this.#connecting < 2 * poolSize &&
       this.#backoff === undefined
     ) {
       this.#open();
@@ -247,6 +267,7 @@ export class SmtpTransport implements MailTransport {
       conn,
       commandTimeout: withDataEndTimeout(conn, commandMs, o.dataEndTimeoutMs ?? o.timeoutMs),
       busy: false,
+      held: false,
       dead: false,
       sent: 0,
       idleTimer: undefined,
@@ -354,7 +375,7 @@ export class SmtpTransport implements MailTransport {
         const response = String(info?.response ?? "250 OK");
         const code = Number.parseInt(response.slice(0, 3), 10);
         job.resolve(classifyReply(Number.isFinite(code) ? code : 250, response));
-        this.#release(slot);
+        this.#holdUntilRecorded(slot, job.recorded);
         return;
       }
       const e = err as SmtpError;
@@ -382,6 +403,25 @@ export class SmtpTransport implements MailTransport {
         this.#retire(slot, false);
       }
     });
+  }
+
+  /**
+   * After a 250: the connection begins nothing else (no next MAIL FROM, no QUIT) until the
+   * outcome is recorded, then goes back to the pool.
+   */
+  #holdUntilRecorded(slot: Slot, recorded: Promise<unknown> | undefined): void {
+    if (!recorded) {
+      this.#release(slot);
+      return;
+    }
+    slot.held = true;
+    const done = () => {
+      slot.held = false;
+      this.#release(slot);
+    };
+    void recorded.then(done, done);
+    // A connection now waiting lets the pool open another one for the queue.
+    this.#pump();
   }
 
   /** Makes a connection available again (or retires it after its message quota). */

@@ -90,7 +90,12 @@ export class TenantTransports implements AccountTransports {
     this.#sweeper.unref();
   }
 
-  async send(delivery: ClaimedDelivery, raw: Buffer, owner: string): Promise<SendResult | null> {
+  async send(
+    delivery: ClaimedDelivery,
+    raw: Buffer,
+    owner: string,
+    recorded?: Promise<unknown>,
+  ): Promise<SendResult | null> {
     const { database, secretKey } = this.#deps;
     const account = await loadAccount(database.db, secretKey, delivery.tenantId);
     if (account?.settings.mode !== "own_account") return null;
@@ -113,7 +118,7 @@ export class TenantTransports implements AccountTransports {
       account.settings.fromName,
       recipientRefFor(secretKey, delivery.tenantId, delivery.id),
     );
-    const result = await got.pool.transport.send({ from: sender, to: delivery.email }, message);
+    const result = await got.pool.transport.send({ from: sender, to: delivery.email }, message, recorded);
     await pushGateAfterSend(
       database.db,
       delivery.tenantId,

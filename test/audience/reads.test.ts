@@ -246,6 +246,9 @@ describeEachDialect("audience reads and preferences", (dialect) => {
     expect(year7[0]?.groups).toEqual(["Year 7", "7A"]);
     expect((await all(tenant, "/v1/subjects?group=year%207")).length).toBe(0);
     expect((await all(tenant, "/v1/subjects?limit=4")).length).toBe(9);
+    const found = await all<{ externalId: string }>(tenant, "/v1/subjects?search=STUDENT%200&limit=1");
+    expect(found.map((s) => s.externalId)).toEqual(["S0"]);
+    expect(await all(tenant, "/v1/subjects?search=50%25")).toEqual([]);
     const groups = await all<{ name: string; subjectCount: number }>(tenant, "/v1/subject-groups?limit=1");
     expect(groups.sort((a, b) => (a.name < b.name ? -1 : 1))).toEqual([
       { name: "7A", subjectCount: 1 },

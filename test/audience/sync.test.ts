@@ -154,6 +154,32 @@ describeEachDialect("audience sync", (dialect) => {
     expect(second.warningCount).toBe(1);
   });
 
+  it("an address literal is not a usable address (JSON and NDJSON): kept, marked address_literal, a warning", async () => {
+    const tenant = await t.newTenant();
+    const summary = await syncJson(t, tenant, {
+      contacts: [
+        { externalId: "A", name: "Private", email: "root@[10.1.2.3]" },
+        { externalId: "B", name: "Metadata", email: "x@[169.254.169.254]" },
+        { externalId: "C", name: "Fine", email: "fine@example.com" },
+      ],
+    });
+    expect(summary.warnings.map((w) => [w.externalId, w.code])).toEqual([
+      ["A", "invalid_email"],
+      ["B", "invalid_email"],
+    ]);
+    const streamed = await syncNdjson(t, tenant, [
+      { type: "contact", externalId: "D", name: "IPv6", email: "x@[IPv6:::1]" },
+    ]);
+    expect(streamed.warnings.map((w) => [w.externalId, w.code])).toEqual([["D", "invalid_email"]]);
+    const rows = (await stored(tenant.id)).contacts;
+    expect(rows.map((r) => [r.external_id, r.email, r.email_given, r.email_problem])).toEqual([
+      ["A", null, "root@[10.1.2.3]", "address_literal"],
+      ["B", null, "x@[169.254.169.254]", "address_literal"],
+      ["C", "fine@example.com", null, null],
+      ["D", null, "x@[IPv6:::1]", "address_literal"],
+    ]);
+  });
+
   it("per-row errors: missing name, bad externalId, wrong types, unknown fields, unknown link ends — the good rows still land", async () => {
     const tenant = await t.newTenant();
     const summary = await syncJson(t, tenant, {
@@ -540,5 +566,29 @@ describeEachDialect("audience sync", (dialect) => {
       "by-staff",
       "by-system",
     ]);
+  });
+});
+
+describeEachDialect("audience sync with POSTBAG_ALLOW_ADDRESS_LITERALS=true", (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp(dialect, { env: { POSTBAG_ALLOW_ADDRESS_LITERALS: "true" } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("an address literal is a usable address when the operator allows them", async () => {
+    const tenant = await t.newTenant();
+    const summary = await syncJson(t, tenant, {
+      contacts: [{ externalId: "A", name: "Lab server", email: "root@[10.1.2.3]" }],
+    });
+    expect(summary.warnings).toEqual([]);
+    const rows = await t.db
+      .selectFrom("contacts")
+      .select(["email", "email_problem"])
+      .where("tenant_id", "=", tenant.id)
+      .execute();
+    expect(rows).toEqual([{ email: "root@[10.1.2.3]", email_problem: null }]);
   });
 });

@@ -173,7 +173,7 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
 
   /** Waits until the notifications shown have closed themselves (axe-core reads them mid-animation). */
   async function notificationsGone(page: Page): Promise<void> {
-    await page.waitForFunction(() => document.querySelectorAll(".mantine-Notification-root").length === 0);
+    await page.waitForFunction('document.querySelectorAll(".mantine-Notification-root").length === 0');
   }
 
   /** Waits until the report's status table shows `n` for `status` (the report follows the mail as it moves). */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ScheduledJob, type Scheduler, startScheduler } from "../../src/scheduler/scheduler.js";
 import { ManualClock } from "../../src/time/clock.js";
 import { dialects, openTestDatabase, type TestDatabase } from "../support/databases.js";
+import { waitUntil } from "../support/delivery.js";
 
 function capturingLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -244,8 +245,16 @@ for (const dialect of dialects) {
         );
         schedulers.push(scheduler);
       });
-      // The first look only creates the row (due at the next second): move the clock past it.
-      await new Promise((r) => setTimeout(r, 100));
+      // The first look only creates the row (due at the next second): once it is there, move the
+      // clock past it.
+      await waitUntil(
+        "the scheduler has looked once",
+        async () =>
+          (await test.database.db.selectFrom("job_leases").select("name").where("name", "=", "polled").execute())
+            .length === 1,
+        10_000,
+        10,
+      );
       clock.advance(1_000);
       await ran;
       expect(runs).toBe(1);

@@ -212,6 +212,13 @@ describeEachDialect("SMTP submission (Nodemailer as the client)", (dialect) => {
       client(good).sendMail(mail({ attachments: [{ filename: "invoice.exe", content: Buffer.from("MZ...") }] })),
     ).rejects.toMatchObject({ responseCode: 554, response: expect.stringContaining("invoice.exe") });
 
+    // An address literal goes past DNS and the relay's routing: refused at RCPT like a bad address.
+    const literal = await client(good).sendMail(
+      mail({ to: ["root@[10.1.2.3]", "parent1@example.com"], cc: [], bcc: [] }),
+    );
+    expect(literal.rejected).toEqual(["root@[10.1.2.3]"]);
+    expect(literal.rejectedErrors?.[0]).toMatchObject({ responseCode: 553 });
+
     // The 1,001st RCPT gets 452 (RFC 5321: the client sends the rest again later); the others are taken.
     const tooMany = Array.from({ length: 1001 }, (_, i) => `p${i}@example.com`);
     const partial = await client(good).sendMail(mail({ to: tooMany, cc: [], bcc: [] }));

@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { waitUntil } from "./delivery.js";
 import { startTestSmtpServer, type TestSmtpServer } from "./smtp-test-server.js";
 
 interface SmtpError extends Error {
@@ -101,7 +102,7 @@ describe("test SMTP server", () => {
     expect(err.responseCode).toBeUndefined();
     // A second client that is still waiting when the server closes.
     const pending = sendError(transport.sendMail(mail()));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitUntil("the second message is stalled too", async () => server.stalled >= 2, 10_000);
     const started = Date.now();
     await server.close();
     expect(Date.now() - started).toBeLessThan(1_000);

@@ -48,6 +48,8 @@ export interface TestSmtpServer {
   readonly messages: ReceivedMessage[];
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** Messages read whole and left unanswered so far (behaviour `stall`). */
+  readonly stalled: number;
   setBehaviour(behaviour: Behaviour): void;
   /** Resolves once at least `count` messages were accepted; rejects after `timeoutMs`. */
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
@@ -93,6 +95,7 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions = {}): 
   const waiters = new Set<() => void>();
   const sockets = new Map<number, Socket>(); // by the client's port, to find a session's socket
   let connections = 0;
+  let stalled = 0;
 
   const disabledCommands: string[] = [];
   if (!options.auth) disabledCommands.push("AUTH");
@@ -139,6 +142,7 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions = {}): 
               sockets.get(session.remotePort)?.destroy();
               return;
             case "stall":
+              stalled++;
               return;
             case "delay":
               setTimeout(() => {
@@ -175,6 +179,9 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions = {}): 
     messages,
     get connections() {
       return connections;
+    },
+    get stalled() {
+      return stalled;
     },
     setBehaviour(next) {
       behaviour = next;

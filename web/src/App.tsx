@@ -20,6 +20,7 @@ const Announcements = lazy(() => import("./pages/Announcements"));
 const AnnouncementReport = lazy(() => import("./pages/AnnouncementReport"));
 const Messages = lazy(() => import("./pages/Messages"));
 const Message = lazy(() => import("./pages/Message"));
+const Compose = lazy(() => import("./pages/Compose"));
 const Audit = lazy(() => import("./pages/Audit"));
 const NoTenant = lazy(() => import("./pages/NoTenant"));
 const Schools = lazy(() => import("./pages/Schools"));
@@ -94,6 +95,7 @@ function TenantRoutes() {
         <Route path="announcements/:id" element={<AnnouncementReport />} />
         <Route path="messages" element={<Messages />} />
         <Route path="messages/:id" element={<Message />} />
+        <Route path="announcements/new" element={<Compose />} />
         <Route
           path="configurations"
           element={

@@ -73,3 +73,39 @@ export function shiftWeek(week: string, offset: number): string {
   const n = Math.round((monday.getTime() - yearWeek1Monday) / (7 * 86_400_000)) + 1;
   return `${isoYear}-W${String(n).padStart(2, "0")}`;
 }
+
+/** Minutes `timezone` is ahead of UTC at the instant `ms`. */
+function zoneOffsetMinutes(ms: number, timezone: string): number {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: timezone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(ms));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second"));
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/**
+ * A wall-clock date ("2026-12-07") and time ("09:30") in `timezone` as an ISO instant; null when
+ * either is missing or malformed. Around a clock change the offset of the result itself is used.
+ */
+export function zonedToIso(date: string, time: string, timezone: string): string | null {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const t = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!d || !t) return null;
+  const wall = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2]));
+  let at = wall - zoneOffsetMinutes(wall, timezone) * 60_000;
+  at = wall - zoneOffsetMinutes(at, timezone) * 60_000;
+  return Number.isFinite(at) ? new Date(at).toISOString() : null;
+}
+
+/** Today's date ("2026-12-07") in `timezone`. */
+export function todayIn(timezone: string, now = Date.now()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: timezone }).format(new Date(now));
+}

@@ -25,7 +25,11 @@ const theme = createTheme({
 
 const contrast: CSSVariablesResolver = (t) => ({
   variables: {},
-  light: { "--mantine-color-dimmed": t.colors.gray[7] ?? "#495057" },
+  light: {
+    "--mantine-color-dimmed": t.colors.gray[7] ?? "#495057",
+    // A field's error text (red 6 by default, 3.3:1 on white) must be readable too.
+    "--mantine-color-error": t.colors.red[9] ?? "#c92a2a",
+  },
   dark: {},
 });
 

@@ -7,6 +7,8 @@ import { isId } from "../../db/ids.js";
 import type { AnnouncementRow } from "../../db/tables.js";
 import { loadSenderRules } from "../../domains/sender-settings.js";
 import { ApiError } from "../../errors/api-error.js";
+import { audienceColumn, mergeDataColumn } from "../../messages/message-columns.js";
+import type { PrepareLimits } from "../../messages/prepare.js";
 import type { TenantRole } from "../../tenants/tenants.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
@@ -31,7 +33,7 @@ const Audience = Type.Object(
   },
 );
 
-const ComposeBody = Type.Object(
+export const ComposeBody = Type.Object(
   {
     subject: Type.String({ minLength: 1, description: "May carry merge fields: {{contact.name}}, {{subject.name}}" }),
     text: Type.Optional(Type.String()),
@@ -172,6 +174,19 @@ export async function requireAnnouncement(deps: Pick<AppDeps, "database">, tenan
   return found;
 }
 
+/** The limits an announcement's template is checked against: the API's, and the tenant's sender rules. */
+export async function announcementLimits(
+  { database, config }: Pick<AppDeps, "database" | "config">,
+  tenantId: string,
+): Promise<PrepareLimits> {
+  return {
+    maxMessageBytes: config.maxMessageBytes,
+    maxRecipients: config.maxRecipients,
+    senderDomain: config.senderDomain,
+    sender: await loadSenderRules(database.db, config.secretKey, tenantId),
+  };
+}
+
 export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
   const { database, clock, config, logger, onAccepted } = deps;
   const fanouts = new FanoutRunner({
@@ -203,12 +218,7 @@ export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
       const { tenantId } = tenantOf(request);
       const principal = request.principal;
       const { announcement, unresolved } = await composeAnnouncement(database, clock, tenantId, request.body, {
-        limits: {
-          maxMessageBytes: config.maxMessageBytes,
-          maxRecipients: config.maxRecipients,
-          senderDomain: config.senderDomain,
-          sender: await loadSenderRules(database.db, config.secretKey, tenantId),
-        },
+        limits: await announcementLimits(deps, tenantId),
         messageIdDomain: config.senderDomain,
         createdBy: principal?.kind === "tenant" ? principal.keyId : null,
       });
@@ -313,7 +323,7 @@ export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
       const { tenantId } = tenantOf(request);
       const found = await requireAnnouncement(deps, tenantId, request.params.id);
       const a = found.announcement;
-      const audience = JSON.parse(a.audience) as { contacts?: string[]; subjects?: string[]; subjectGroups?: string[] };
+      const audience = audienceColumn.decode(a.audience);
       return {
         ...announcementView(a, found.subject, found.category),
         audience: {
@@ -323,7 +333,7 @@ export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
         },
         text: found.text,
         html: found.html,
-        mergeData: JSON.parse(a.merge_data) as Record<string, Record<string, string>>,
+        mergeData: mergeDataColumn.decode(a.merge_data),
         attachments: found.attachments.map((x) => ({
           filename: x.filename,
           contentType: x.content_type,

@@ -16,7 +16,7 @@ import {
 } from "../../audience/preferences.js";
 import { MAX_EXTERNAL_ID_CHARS } from "../../audience/sync-rows.js";
 import { recordAudit } from "../../auth/audit.js";
-import { checkEmail, hasAddressLiteral } from "../../email/address.js";
+import { checkRecipient } from "../../email/address.js";
 import { ApiError } from "../../errors/api-error.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
@@ -232,13 +232,10 @@ export function registerAudienceContactRoutes(app: App, { database, clock, confi
     async (request) => {
       const { tenantId } = tenantOf(request);
       const { externalId } = request.params;
-      const checked = checkEmail(request.body.email);
+      // The same check as a sync's addresses and a message's recipients (address literals too).
+      const checked = checkRecipient(request.body.email, config);
       if (!checked.ok) {
         throw new ApiError("invalid_request", checked.message, [{ path: "/email", message: checked.message }]);
-      }
-      if (!config.allowAddressLiterals && hasAddressLiteral(checked.email)) {
-        const message = "the address names an IP address instead of a domain; such addresses are not accepted";
-        throw new ApiError("invalid_request", message, [{ path: "/email", message }]);
       }
       const before = await findContact(db, tenantId, externalId);
       const now = clock.now();

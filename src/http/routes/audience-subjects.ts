@@ -61,6 +61,9 @@ export function registerAudienceSubjectRoutes(app: App, { database }: AppDeps): 
             group: Type.Optional(
               Type.String({ minLength: 1, maxLength: MAX_GROUP_CHARS, description: "Exact group name" }),
             ),
+            search: Type.Optional(
+              Type.String({ maxLength: 200, description: "Part of the name or external id, any case" }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -71,7 +74,12 @@ export function registerAudienceSubjectRoutes(app: App, { database }: AppDeps): 
       const { tenantId } = tenantOf(request);
       const q = request.query;
       const limit = q.limit ?? 50;
-      const rows = await listSubjects(db, tenantId, { group: q.group, after: decodeCursor(q.cursor), limit });
+      const rows = await listSubjects(db, tenantId, {
+        group: q.group,
+        search: q.search,
+        after: decodeCursor(q.cursor),
+        limit,
+      });
       return { items: rows.map(subjectView), nextCursor: nextCursor(rows, limit) };
     },
   );

@@ -189,7 +189,9 @@ export function registerAudienceSyncRoute(app: App, { database, clock, config }:
       },
       async (request, reply) => {
         const { tenantId } = tenantOf(request);
-        const sync = new AudienceSync(database.db, tenantId, clock);
+        const sync = new AudienceSync(database.db, tenantId, clock, {
+          allowAddressLiterals: config.allowAddressLiterals,
+        });
         const body: unknown = request.body;
         if (isStream(body)) {
           try {

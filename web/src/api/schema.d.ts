@@ -2394,6 +2394,388 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/announcements/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One recipient's email of an announcement, as delivery would render it, without storing or sending
+         * @description Takes the body of POST /v1/announcements plus an optional `recipient`. Answers the subject, HTML and text that contact would get: merge fields filled in, consolidated sections, signature and unsubscribe footer, made by the same code as the real emails. Links in a preview name no recipient: they open a page saying the link is not valid. The open pixel is left out.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        attachments?: {
+                            /** @description base64 */
+                            content: string;
+                            contentType?: string;
+                            filename: string;
+                        }[];
+                        /** @description External ids of contacts and subjects, and subject group names. A subject reaches the contacts linked to it who receive mail about it; a group reaches its subjects. */
+                        audience: {
+                            contacts?: string[];
+                            subjectGroups?: string[];
+                            subjects?: string[];
+                        };
+                        /** @description announcement (default), invitation, alert or scheduled */
+                        category?: string;
+                        /** @description One email per contact covering all their subjects (siblings), instead of one per subject */
+                        consolidate: boolean;
+                        /** @description Reaches contacts who opted out of the category (never suppressed ones) */
+                        essential: boolean;
+                        /** @description Sanitised: scripts, event handlers and javascript: URLs removed */
+                        html?: string;
+                        /** @description Per-subject values for {{subject.<field>}}: { <subject externalId>: { field: value } } */
+                        mergeData?: {
+                            [key: string]: {
+                                [key: string]: string;
+                            };
+                        };
+                        /** @description Whose email to show; default: the contact reached through the most subjects */
+                        recipient?: {
+                            /** @description External id of a contact in the audience */
+                            contact?: string;
+                            /** @description Without consolidation, which of the contact's subjects (external id) the email is about */
+                            subject?: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description Default now; at most a year ahead
+                         */
+                        sendAt?: string;
+                        /** @description May carry merge fields: {{contact.name}}, {{subject.name}} */
+                        subject: string;
+                        text?: string;
+                        /** @description Add the tenant's signature */
+                        useSignature?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            from: {
+                                email: string;
+                                name: string | null;
+                            };
+                            html: string | null;
+                            recipient: {
+                                contact: {
+                                    email: string | null;
+                                    externalId: string;
+                                    name: string;
+                                };
+                                /** @description How many emails this contact gets from the announcement */
+                                emails: number;
+                                /** @description The subjects this email is about: several are the sections of a consolidated email */
+                                subjects: {
+                                    externalId: string;
+                                    name: string;
+                                }[];
+                            };
+                            subject: string;
+                            text: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/announcements/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the preview to yourself as a test, never to the audience
+         * @description Takes the body of POST /v1/announcements/preview and queues its email, subject marked "[Test] ", to the signed-in person's own address; for an API key, to each of the tenant's administrators with an address (409 when there is none). A test is ordinary mail of the announcement's category: charged like any email, listed in /v1/messages (source `test`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        attachments?: {
+                            /** @description base64 */
+                            content: string;
+                            contentType?: string;
+                            filename: string;
+                        }[];
+                        /** @description External ids of contacts and subjects, and subject group names. A subject reaches the contacts linked to it who receive mail about it; a group reaches its subjects. */
+                        audience: {
+                            contacts?: string[];
+                            subjectGroups?: string[];
+                            subjects?: string[];
+                        };
+                        /** @description announcement (default), invitation, alert or scheduled */
+                        category?: string;
+                        /** @description One email per contact covering all their subjects (siblings), instead of one per subject */
+                        consolidate: boolean;
+                        /** @description Reaches contacts who opted out of the category (never suppressed ones) */
+                        essential: boolean;
+                        /** @description Sanitised: scripts, event handlers and javascript: URLs removed */
+                        html?: string;
+                        /** @description Per-subject values for {{subject.<field>}}: { <subject externalId>: { field: value } } */
+                        mergeData?: {
+                            [key: string]: {
+                                [key: string]: string;
+                            };
+                        };
+                        /** @description Whose email to show; default: the contact reached through the most subjects */
+                        recipient?: {
+                            /** @description External id of a contact in the audience */
+                            contact?: string;
+                            /** @description Without consolidation, which of the contact's subjects (external id) the email is about */
+                            subject?: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description Default now; at most a year ahead
+                         */
+                        sendAt?: string;
+                        /** @description May carry merge fields: {{contact.name}}, {{subject.name}} */
+                        subject: string;
+                        text?: string;
+                        /** @description Add the tenant's signature */
+                        useSignature?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            messages: {
+                                /** @description See GET /v1/messages/:id */
+                                id: string;
+                                to: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audience/sync": {
         parameters: {
             query?: never;
@@ -13254,6 +13636,8 @@ export interface paths {
                     /** @description Exact group name */
                     group?: string;
                     limit?: number;
+                    /** @description Part of the name or external id, any case */
+                    search?: string;
                 };
                 header?: never;
                 path?: never;
