@@ -173,7 +173,8 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
 
   /** Waits until the notifications shown have closed themselves (axe-core reads them mid-animation). */
   async function notificationsGone(page: Page): Promise<void> {
-    await page.waitForFunction('document.querySelectorAll(".mantine-Notification-root").length === 0');
+    const shown = page.locator(".mantine-Notification-root");
+    while ((await shown.count()) > 0) await shown.first().waitFor({ state: "detached" });
   }
 
   /** Waits until the report's status table shows `n` for `status` (the report follows the mail as it moves). */
