@@ -36,7 +36,12 @@ export interface ReceiveSettings extends ServerSettings {
   /** IMAP folder (default INBOX); ignored for POP3. */
   readonly mailbox: string;
   readonly schedule:
-    | { readonly mode: "every"; readonly minutes: number }
+    | {
+        readonly mode: "every";
+        readonly minutes: number;
+        /** Only within these local hours (seed 002's "mailbox checking times"); absent or null: all day. */
+        readonly window?: { readonly start: string; readonly end: string } | null;
+      }
     | { readonly mode: "times"; readonly times: readonly string[] };
 }
 
@@ -144,6 +149,8 @@ export interface ReceivingStep {
 export interface AttachmentsSignatureStep {
   readonly attachments: AttachmentPolicy;
   readonly signature: SignatureSettings;
+  /** Whether people may open attachments of received mail; absent in drafts saved before it existed. */
+  readonly openReceivedAttachments?: boolean;
 }
 
 export interface DraftSettings {
@@ -190,7 +197,11 @@ export const accountSettingsColumn = jsonCodec(
           protocol: Type.Union([Type.Literal("imap"), Type.Literal("pop3")]),
           mailbox: Type.String(),
           schedule: Type.Union([
-            Type.Object({ mode: Type.Literal("every"), minutes: Type.Number() }),
+            Type.Object({
+              mode: Type.Literal("every"),
+              minutes: Type.Number(),
+              window: Type.Optional(Nullable(Type.Object({ start: Type.String(), end: Type.String() }))),
+            }),
             Type.Object({ mode: Type.Literal("times"), times: Type.Array(Type.String()) }),
           ]),
         }),
@@ -224,7 +235,11 @@ const DraftServerSchema = Type.Object({
 });
 const Mode = Type.Union([Type.Literal("builtin"), Type.Literal("own_account")]);
 const ReceiveSchedule = Type.Union([
-  Type.Object({ mode: Type.Literal("every"), minutes: Type.Number() }),
+  Type.Object({
+    mode: Type.Literal("every"),
+    minutes: Type.Number(),
+    window: Type.Optional(Nullable(Type.Object({ start: Type.String(), end: Type.String() }))),
+  }),
   Type.Object({ mode: Type.Literal("times"), times: Type.Array(Type.String()) }),
 ]);
 
@@ -269,6 +284,7 @@ export const draftSettingsColumn = jsonCodec(
           text: Nullable(Type.String()),
           html: Nullable(Type.String()),
         }),
+        openReceivedAttachments: Type.Optional(Type.Boolean()),
       }),
     ),
   }),
@@ -435,5 +451,23 @@ export async function saveSignature(
     .insertInto("tenant_signatures")
     .values({ tenant_id: tenantId, ...values })
     .onConflict((oc) => oc.column("tenant_id").doUpdateSet(values))
+    .execute();
+}
+
+/** Whether the tenant's people may open attachments of received mail (the inbox's download obeys it). */
+export async function loadOpenReceivedAttachments(db: Db | Tx, tenantId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("tenants")
+    .select("open_received_attachments")
+    .where("id", "=", tenantId)
+    .executeTakeFirst();
+  return (row?.open_received_attachments ?? 1) === 1;
+}
+
+export async function saveOpenReceivedAttachments(tx: Db | Tx, tenantId: string, open: boolean): Promise<void> {
+  await tx
+    .updateTable("tenants")
+    .set({ open_received_attachments: open ? 1 : 0 })
+    .where("id", "=", tenantId)
     .execute();
 }

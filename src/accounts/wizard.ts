@@ -16,6 +16,7 @@ import {
   deleteDraft,
   loadAccount,
   loadDraft,
+  loadOpenReceivedAttachments,
   loadSignature,
   NO_SIGNATURE,
   type OAuthProvider,
@@ -25,8 +26,10 @@ import {
   type StoredAccount,
   saveAccount,
   saveDraft,
+  saveOpenReceivedAttachments,
   saveSignature,
 } from "./account-settings.js";
+import { accountFingerprint, passedTest } from "./account-tests.js";
 import { DANGEROUS_EXTENSIONS } from "./attachment-policy.js";
 import { delayForDailyLimit, describePacing, minutesOf, type Pacing } from "./pacing.js";
 
@@ -107,6 +110,8 @@ export interface ReceivingStepInput {
 export interface AttachmentsSignatureStepInput {
   readonly attachments?: { readonly maxBytes?: number; readonly blockedExtensions?: readonly string[] };
   readonly signature?: { readonly enabled: boolean; readonly text?: string | null; readonly html?: string | null };
+  /** Whether people may open attachments of received mail (default: as it is now). */
+  readonly openReceivedAttachments?: boolean;
 }
 
 export interface DraftInput {
@@ -238,6 +243,11 @@ export async function applyDraftInput(
         text: x.signature?.text?.trim() ? x.signature.text : null,
         html: html?.trim() ? html : null,
       },
+      ...(x.openReceivedAttachments !== undefined
+        ? { openReceivedAttachments: x.openReceivedAttachments }
+        : current.settings.attachments_signature?.openReceivedAttachments !== undefined
+          ? { openReceivedAttachments: current.settings.attachments_signature.openReceivedAttachments }
+          : {}),
     };
   }
   return { settings, secrets };
@@ -401,6 +411,8 @@ export type DraftCheck =
       readonly ok: true;
       readonly settings: AccountSettings;
       readonly signature: SignatureSettings;
+      /** undefined: leave the tenant's setting as it is. */
+      readonly openReceivedAttachments: boolean | undefined;
       readonly problems: readonly [];
     }
   | { readonly ok: false; readonly problems: readonly Problem[] };
@@ -481,6 +493,16 @@ export function validateDraft(
     if (!Number.isInteger(receiveSchedule.minutes) || receiveSchedule.minutes < 1 || receiveSchedule.minutes > 1440) {
       addR("schedule.minutes", "schedule.minutes must be a whole number from 1 to 1440");
     }
+    const w = receiveSchedule.window;
+    if (w) {
+      if (timeProblem(w.start))
+        addR("schedule.window.start", "schedule.window.start must be a time HH:MM such as 08:00");
+      const endMinutes = minutesOf(w.end);
+      if (endMinutes === null) addR("schedule.window.end", "schedule.window.end must be a time HH:MM such as 17:00");
+      else if (!timeProblem(w.start) && endMinutes <= (minutesOf(w.start) ?? 0)) {
+        addR("schedule.window.end", `schedule.window.end ${w.end} must be after schedule.window.start ${w.start}`);
+      }
+    }
   } else {
     if (receiveSchedule.times.length === 0 || receiveSchedule.times.length > 48) {
       addR("schedule.times", "schedule.times must list 1 to 48 times of day");
@@ -539,6 +561,7 @@ export function validateDraft(
       attachments: { maxBytes, blockedExtensions: blockedExtensions.filter((e) => !DANGEROUS_EXTENSIONS.includes(e)) },
     },
     signature: sig,
+    openReceivedAttachments: x.openReceivedAttachments,
   };
 }
 
@@ -613,7 +636,12 @@ export function pacingView(p: Pacing) {
 }
 
 /** The live settings as the API shows them: secrets masked, the pace they allow. */
-export function accountView(stored: StoredAccount | null, signature: SignatureSettings, limits: WizardLimits) {
+export function accountView(
+  stored: StoredAccount | null,
+  signature: SignatureSettings,
+  limits: WizardLimits,
+  openReceivedAttachments = true,
+) {
   const settings: AccountSettings = stored?.settings ?? {
     mode: "builtin",
     fromAddress: null,
@@ -633,6 +661,7 @@ export function accountView(stored: StoredAccount | null, signature: SignatureSe
     receive: maskedServer(settings.receive, secrets, "receive"),
     attachments: { ...settings.attachments, alwaysBlocked: DANGEROUS_EXTENSIONS },
     signature,
+    openReceivedAttachments,
     pacing: pacingView(describePacing(settings.schedule.delaySeconds, settings.schedule.window)),
   };
 }
@@ -640,7 +669,11 @@ export function accountView(stored: StoredAccount | null, signature: SignatureSe
 /* ---------- the draft in the database ---------- */
 
 /** The live settings as a draft (the starting point when no draft exists). */
-export function draftFromAccount(stored: StoredAccount, signature: SignatureSettings): DraftSettings {
+export function draftFromAccount(
+  stored: StoredAccount,
+  signature: SignatureSettings,
+  openReceivedAttachments: boolean,
+): DraftSettings {
   const s = stored.settings;
   const server = (x: ServerSettings): DraftServer => ({ ...x, auth: x.auth });
   return {
@@ -662,7 +695,7 @@ export function draftFromAccount(stored: StoredAccount, signature: SignatureSett
     },
     sending: { ...s.schedule },
     receiving: { schedule: s.receive?.schedule ?? DEFAULT_RECEIVE_SCHEDULE },
-    attachments_signature: { attachments: s.attachments, signature },
+    attachments_signature: { attachments: s.attachments, signature, openReceivedAttachments },
   };
 }
 
@@ -681,7 +714,11 @@ export async function currentDraft(db: Db | Tx, secretKey: string, tenantId: str
   const live = await loadAccount(db, secretKey, tenantId);
   if (!live) return { settings: {}, secrets: {}, version: null, updatedAt: null };
   return {
-    settings: draftFromAccount(live, await loadSignature(db, tenantId)),
+    settings: draftFromAccount(
+      live,
+      await loadSignature(db, tenantId),
+      await loadOpenReceivedAttachments(db, tenantId),
+    ),
     secrets: live.secrets,
     version: null,
     updatedAt: null,
@@ -720,10 +757,13 @@ export async function updateDraft(
 export type FinishResult =
   | { readonly ok: true; readonly version: number }
   | { readonly ok: false; readonly reason: "no_draft" }
+  /** An own-account draft whose account step, as it is now, never passed Test connection. */
+  | { readonly ok: false; readonly reason: "untested" }
   | { readonly ok: false; readonly reason: "invalid"; readonly problems: readonly Problem[] };
 
 /**
- * Finish: checks the whole draft and, when every step is valid, saves the live settings, the
+ * Finish: checks the whole draft and, when every step is valid (and, for an own account, its
+ * account step as it is now passed Test connection: `account-tests.ts`), saves the live settings, the
  * signature and the sending mode and removes the draft, all in one transaction. Mail held
  * because the old sign-in was revoked is made due at once, to go with the new settings:
  * `releaseHeld` does that in the same transaction (the caller passes `releaseHeldMail` of
@@ -744,9 +784,17 @@ export async function finishDraft(
     if (!draft) return { ok: false, reason: "no_draft" };
     const check = validateDraft(draft, limits);
     if (!check.ok) return { ok: false, reason: "invalid", problems: check.problems };
+    const account = draft.settings.account;
+    if (check.settings.mode === "own_account" && account) {
+      const fingerprint = accountFingerprint(secretKey, tenantId, account, draft.secrets);
+      if (!(await passedTest(tx, tenantId, fingerprint))) return { ok: false, reason: "untested" };
+    }
     const secrets = usedSecrets(check.settings, draft.secrets);
     const version = await saveAccount(tx, secretKey, tenantId, check.settings, secrets, at, by);
     await saveSignature(tx, tenantId, check.signature, at);
+    if (check.openReceivedAttachments !== undefined) {
+      await saveOpenReceivedAttachments(tx, tenantId, check.openReceivedAttachments);
+    }
     await releaseHeld(tx, tenantId, at);
     await deleteDraft(tx, tenantId);
     return { ok: true, version };

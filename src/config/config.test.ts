@@ -271,3 +271,38 @@ describe("settingsMarkdown", () => {
     for (const name of Object.keys(settings)) expect(table).toContain(`| \`POSTBAG_${name}\` |`);
   });
 });
+
+describe("OAuth2 providers for the settings wizard's Connect", () => {
+  it("offers a provider only with both its client id and secret, with https endpoints", () => {
+    expect(loadConfig(env()).oauth).toEqual({});
+    const config = loadConfig(
+      env({
+        POSTBAG_OAUTH_GOOGLE_CLIENT_ID: "123.apps.googleusercontent.com",
+        POSTBAG_OAUTH_GOOGLE_CLIENT_SECRET: "GOCSPX-secret",
+      }),
+    );
+    expect(config.oauth).toEqual({
+      google: {
+        clientId: "123.apps.googleusercontent.com",
+        clientSecret: "GOCSPX-secret",
+        authorizeUrl: "https://accounts.google.com/o/oauth2/v2/auth",
+        tokenUrl: "https://oauth2.googleapis.com/token",
+      },
+    });
+    expect(Object.isFrozen(config.oauth.google)).toBe(true);
+    const half = configError(() => loadConfig(env({ POSTBAG_OAUTH_MICROSOFT_CLIENT_ID: "abc" })));
+    expect(half.message).toMatch(/POSTBAG_OAUTH_MICROSOFT_CLIENT_SECRET.*set both/);
+    const plain = configError(() =>
+      loadConfig(
+        env({
+          POSTBAG_OAUTH_MICROSOFT_CLIENT_ID: "abc",
+          POSTBAG_OAUTH_MICROSOFT_CLIENT_SECRET: "def",
+          POSTBAG_OAUTH_MICROSOFT_TOKEN_URL: "http://login.example/token",
+        }),
+      ),
+    );
+    expect(plain.message).toMatch(/POSTBAG_OAUTH_MICROSOFT_TOKEN_URL=.*must be an https/);
+    // A secret never appears in a message.
+    expect(plain.message).not.toContain("def");
+  });
+});

@@ -360,6 +360,48 @@ export const settings = {
     min: 1,
     description: "A console session ends this long after sign-in, however active.",
   },
+  OAUTH_MICROSOFT_CLIENT_ID: {
+    kind: "string",
+    default: undefined,
+    description:
+      "The operator's Microsoft Entra app registration: client id. With its secret, the settings wizard offers Connect for Microsoft 365.",
+  },
+  OAUTH_MICROSOFT_CLIENT_SECRET: {
+    kind: "string",
+    default: undefined,
+    description: "Client secret of the Microsoft app registration.",
+  },
+  OAUTH_MICROSOFT_AUTHORIZE_URL: {
+    kind: "url",
+    default: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+    description: "Microsoft's authorization endpoint (override for a national cloud or a test server).",
+  },
+  OAUTH_MICROSOFT_TOKEN_URL: {
+    kind: "url",
+    default: "https://login.microsoftonline.com/common/oauth2/v2.0/token",
+    description: "Microsoft's token endpoint (https).",
+  },
+  OAUTH_GOOGLE_CLIENT_ID: {
+    kind: "string",
+    default: undefined,
+    description:
+      "The operator's Google Cloud OAuth client id. With its secret, the settings wizard offers Connect for Google Workspace and Gmail.",
+  },
+  OAUTH_GOOGLE_CLIENT_SECRET: {
+    kind: "string",
+    default: undefined,
+    description: "Client secret of the Google OAuth client.",
+  },
+  OAUTH_GOOGLE_AUTHORIZE_URL: {
+    kind: "url",
+    default: "https://accounts.google.com/o/oauth2/v2/auth",
+    description: "Google's authorization endpoint (override for a test server).",
+  },
+  OAUTH_GOOGLE_TOKEN_URL: {
+    kind: "url",
+    default: "https://oauth2.googleapis.com/token",
+    description: "Google's token endpoint (https).",
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof settings;
@@ -443,6 +485,16 @@ export interface Config {
   readonly spfInclude: string | undefined;
   /** SMTP submission; undefined when off (POSTBAG_SUBMISSION_PORT unset). */
   readonly submission: SubmissionConfig | undefined;
+  /** OAuth2 providers the operator registered an app with; a provider left out offers no Connect. */
+  readonly oauth: { readonly microsoft?: OAuthClientConfig; readonly google?: OAuthClientConfig };
+}
+
+/** The operator's app registration with one OAuth2 provider (the settings wizard's Connect). */
+export interface OAuthClientConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
 }
 
 export interface SubmissionConfig {
@@ -695,6 +747,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  const oauthClient = (provider: "MICROSOFT" | "GOOGLE"): OAuthClientConfig | undefined => {
+    const id = raw(`OAUTH_${provider}_CLIENT_ID`);
+    const secret = raw(`OAUTH_${provider}_CLIENT_SECRET`);
+    if (id === undefined && secret === undefined) return undefined;
+    if (id === undefined || secret === undefined) {
+      fail(
+        id === undefined ? `OAUTH_${provider}_CLIENT_ID` : `OAUTH_${provider}_CLIENT_SECRET`,
+        "",
+        `set both OAUTH_${provider}_CLIENT_ID and OAUTH_${provider}_CLIENT_SECRET`,
+      );
+    }
+    const endpoint = (name: "AUTHORIZE_URL" | "TOKEN_URL"): string => {
+      const setting = `OAUTH_${provider}_${name}` as const;
+      const value = raw(setting) ?? "";
+      const url = checkHttpUrl(setting, value);
+      if (!url.startsWith("https:")) fail(setting, value, "must be an https:// URL");
+      return url;
+    };
+    return Object.freeze({
+      clientId: id,
+      clientSecret: secret,
+      authorizeUrl: endpoint("AUTHORIZE_URL"),
+      tokenUrl: endpoint("TOKEN_URL"),
+    });
+  };
+  const microsoft = oauthClient("MICROSOFT");
+  const google = oauthClient("GOOGLE");
+
   const config: Config = {
     dataDir,
     databaseUrl,
@@ -768,6 +848,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             connectionsPerKey: int("SUBMISSION_CONNECTIONS_PER_KEY"),
             authFailures: int("SUBMISSION_AUTH_FAILURES"),
           }),
+    oauth: Object.freeze({ ...(microsoft ? { microsoft } : {}), ...(google ? { google } : {}) }),
   };
   return Object.freeze(config);
 }

@@ -22,6 +22,8 @@ export interface TenantTable {
   /** A time zone change waiting for the next credit period (docs/credits.md). */
   pending_timezone: Generated<string | null>;
   timezone_effective_from: Generated<number | null>;
+  /** 1: people may open attachments of received mail (the inbox); 0: they may not (0018). */
+  open_received_attachments: Generated<number>;
   /** When the operator suspended the tenant; null: not suspended (0019). */
   suspended_at: Generated<number | null>;
   suspended_note: Generated<string | null>;
@@ -422,6 +424,29 @@ export interface WebhookDeliveryTable {
 
 // ---- own mail account (0006) ----
 
+/** One OAuth2 Connect in progress (0018): single use, expiring. */
+export interface OauthAuthorizationTable {
+  state_hash: string;
+  tenant_id: string;
+  /** `person:<id>` or `key:<id>`. */
+  started_by: string;
+  draft_version: number;
+  provider: string;
+  redirect_uri: string;
+  /** Sealed PKCE code verifier. */
+  code_verifier: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** An account step (by fingerprint) that passed Test connection (0018). */
+export interface AccountTestTable {
+  tenant_id: string;
+  fingerprint: string;
+  passed_at: number;
+}
+
 export interface AccountSettingsTable {
   tenant_id: string;
   /** JSON without secrets. */
@@ -661,6 +686,8 @@ export interface Tables {
   account_settings: AccountSettingsTable;
   account_drafts: AccountSettingsTable;
   oauth_tokens: OauthTokenTable;
+  oauth_authorizations: OauthAuthorizationTable;
+  account_tests: AccountTestTable;
   tenant_signatures: TenantSignatureTable;
   send_gates: SendGateTable;
   mailbox_states: MailboxStateTable;

@@ -9,6 +9,19 @@ describe("nextPollAt", () => {
     expect(isDue(null, 0)).toBe(true);
   });
 
+  it("every N minutes within checking hours: outside them, the next opening in the tenant's zone", () => {
+    const schedule = { mode: "every", minutes: 30, window: { start: "08:00", end: "17:00" } } as const;
+    // Inside: N minutes later (London is UTC+1 in June).
+    expect(nextPollAt(schedule, "Europe/London", utc("2026-06-15T09:00:00Z"))).toBe(utc("2026-06-15T09:30:00Z"));
+    // 16:45 local + 30 min is past 17:00: tomorrow at 08:00 local.
+    expect(nextPollAt(schedule, "Europe/London", utc("2026-06-15T15:45:00Z"))).toBe(utc("2026-06-16T07:00:00Z"));
+    // Before the opening: at the opening.
+    expect(nextPollAt(schedule, "Europe/London", utc("2026-06-15T05:00:00Z"))).toBe(utc("2026-06-15T07:00:00Z"));
+    expect(nextPollAt({ ...schedule, window: null }, "UTC", utc("2026-06-15T20:00:00Z"))).toBe(
+      utc("2026-06-15T20:30:00Z"),
+    );
+  });
+
   it("adds N minutes after the last poll", () => {
     expect(nextPollAt({ mode: "every", minutes: 15 }, "UTC", utc("2026-01-15T09:00:00Z"))).toBe(
       utc("2026-01-15T09:15:00Z"),

@@ -1,9 +1,10 @@
 import { DateTime } from "luxon";
 import type { ReceiveSettings } from "../accounts/account-settings.js";
+import { nextOpening } from "../delivery/send-gate.js";
 
 /**
  * When a tenant's mailbox is next due, from its receiving schedule (docs/own-account.md: "every N
- * minutes", or "preset times" of day in the tenant's zone). A mailbox never polled is due now.
+ * minutes", optionally only within checking hours, or "preset times" of day in the tenant's zone). A mailbox never polled is due now.
  * Computed from the last poll and the current settings each time, so a changed schedule takes
  * effect at once.
  */
@@ -13,7 +14,11 @@ export function nextPollAt(
   lastPollAt: number | null,
 ): number | null {
   if (lastPollAt === null) return null;
-  if (schedule.mode === "every") return lastPollAt + Math.max(1, schedule.minutes) * 60_000;
+  if (schedule.mode === "every") {
+    const next = lastPollAt + Math.max(1, schedule.minutes) * 60_000;
+    // Outside the checking hours: the next opening instead (the sending window's rules, DST and all).
+    return schedule.window ? nextOpening(next, timezone, schedule.window) : next;
+  }
   const after = DateTime.fromMillis(lastPollAt, { zone: timezone });
   const zoned = after.isValid ? after : DateTime.fromMillis(lastPollAt, { zone: "UTC" });
   let best: number | null = null;

@@ -13,14 +13,15 @@ import { Pop3Client, Pop3Error } from "./pop3-client.js";
  * delivery and polling will, and answers a readable result per step. Saves nothing.
  *
  * SMTP: `dns` (the network policy's check) -> `connect` (TCP) -> `tls` (implicit TLS or
- * STARTTLS, greeting and EHLO) -> `auth`. IMAP and POP3: `dns` -> `connect` -> `tls` ->
+ * STARTTLS, greeting and EHLO) -> `auth` -> `send` (MAIL FROM the account's address, then RSET:
+ * a server that refuses that sender says so here, and no message is sent). IMAP and POP3: `dns` -> `connect` -> `tls` ->
  * `login` -> `mailbox` (IMAP opens the folder read-only; POP3 asks STAT). After a failed step
  * the later ones are `skipped`. Connections go to the address the policy checked, with the
  * host name as the TLS server name, trusting the operator's extra CAs (`policy.secureContext`,
  * built once); STARTTLS is required whenever the settings say `starttls`, so no password is
  * ever sent without TLS.
  */
-export type StepName = "dns" | "connect" | "tls" | "auth" | "login" | "mailbox";
+export type StepName = "dns" | "connect" | "tls" | "auth" | "send" | "login" | "mailbox";
 
 export interface StepResult {
   readonly step: StepName;
@@ -206,6 +207,7 @@ export async function testSmtp(
   deps: TestConnectionDeps,
   server: ServerSettings,
   secrets: AccountSecrets,
+  sender: string | null = null,
 ): Promise<ServerTest> {
   const steps = new Steps();
   const { host, port, security } = server;
@@ -260,6 +262,12 @@ export async function testSmtp(
         }
         return { message: `logged in as ${auth.user}`, value: undefined };
       });
+      await steps.run("send", async () => {
+        const from = sender ?? server.auth.user;
+        const reply = await mailFrom(c, from);
+        await new Promise<void>((resolve, reject) => c.reset((err) => (err ? reject(err) : resolve())));
+        return { message: `the server accepts ${from} as the sender (${reply}); nothing was sent`, value: undefined };
+      });
     }
   } finally {
     if (conn) {
@@ -270,8 +278,27 @@ export async function testSmtp(
       }
     } else socket?.destroy();
   }
-  steps.skipRest(["dns", "connect", "tls", "auth"]);
+  steps.skipRest(["dns", "connect", "tls", "auth", "send"]);
   return { ok: steps.ok, host, port, steps: steps.list };
+}
+
+/**
+ * MAIL FROM alone. Nodemailer's SMTPConnection has no public call for it (`send` needs
+ * recipients and a message), so this uses its command queue (`_sendCommand` and
+ * `_responseActions`, stable since Nodemailer 1): one command, one reply line.
+ */
+function mailFrom(conn: SMTPConnection, address: string): Promise<string> {
+  const internals = conn as unknown as {
+    _sendCommand(command: string): void;
+    _responseActions: ((reply: string) => void)[];
+  };
+  return new Promise((resolve, reject) => {
+    internals._responseActions.push((reply: string) => {
+      if (/^2/.test(reply)) resolve(reply.trim());
+      else reject(new StepFailure(`the server refused the sender ${address}: ${reply.trim()}`));
+    });
+    internals._sendCommand(`MAIL FROM:<${address}>`);
+  });
 }
 
 function login(
@@ -466,11 +493,16 @@ export async function testPop3(
 /** Tests whichever servers are given (both may be), concurrently. */
 export async function testConnection(
   deps: TestConnectionDeps,
-  servers: { readonly smtp: ServerSettings | null; readonly receive: ReceiveSettings | null },
+  servers: {
+    readonly smtp: ServerSettings | null;
+    readonly receive: ReceiveSettings | null;
+    /** The envelope sender the `send` step offers (the account's address); default the SMTP login. */
+    readonly sender?: string | null;
+  },
   secrets: AccountSecrets,
 ): Promise<ConnectionTest> {
   const [smtp, receive] = await Promise.all([
-    servers.smtp ? testSmtp(deps, servers.smtp, secrets) : null,
+    servers.smtp ? testSmtp(deps, servers.smtp, secrets, servers.sender ?? null) : null,
     servers.receive
       ? (servers.receive.protocol === "imap" ? testImap : testPop3)(deps, servers.receive, secrets).then((r) => ({
           ...r,

@@ -61,6 +61,7 @@ export async function createTenant(db: Db, clock: Clock, input: CreateTenantInpu
     created_at: clock.now(),
     pending_timezone: null,
     timezone_effective_from: null,
+    open_received_attachments: 1,
     suspended_at: null,
     suspended_note: null,
   };

@@ -350,12 +350,50 @@ export async function fetchAccessToken(grant: RefreshGrant, deps: FetchTokenDeps
   };
 }
 
+/** An authorization code to trade for the first tokens (RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636). */
+export interface CodeGrant {
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly code: string;
+  readonly redirectUri: string;
+  readonly codeVerifier: string;
+}
+
+export type CodeExchange =
+  | { readonly ok: true; readonly refreshToken: string; readonly accessToken: string; readonly scope: string | null }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Trades the code the provider sent back to the wizard's callback for a refresh token (the one
+ * thing kept: sealed on the draft) and an access token. Same transport rules as the refresh
+ * grant: https only, to an address the network policy allowed. Never throws for a provider or
+ * network failure. An answer without a refresh token is a failure: Postbag could not send again
+ * once the access token expired (Google gives one only with `access_type=offline`).
+ */
+export async function exchangeAuthorizationCode(grant: CodeGrant, deps: FetchTokenDeps): Promise<CodeExchange> {
+  const answer = await requestToken(deps, grant.tokenUrl, {
+    grant_type: "authorization_code",
+    code: grant.code,
+    redirect_uri: grant.redirectUri,
+    client_id: grant.clientId,
+    client_secret: grant.clientSecret,
+    code_verifier: grant.codeVerifier,
+  });
+  if (answer.kind !== "token") return { ok: false, reason: answer.reason };
+  if (!answer.refreshToken) {
+    return { ok: false, reason: "the provider gave no refresh token (offline access was not granted)" };
+  }
+  return { ok: true, refreshToken: answer.refreshToken, accessToken: answer.accessToken, scope: answer.scope ?? null };
+}
+
 type TokenAnswer =
   | {
       readonly kind: "token";
       readonly accessToken: string;
       readonly expiresInS: number;
       readonly refreshToken?: string;
+      readonly scope?: string;
     }
   | { readonly kind: "revoked"; readonly reason: string }
   | { readonly kind: "failed"; readonly reason: string };
@@ -442,6 +480,7 @@ async function requestToken(
       ...(typeof json.refresh_token === "string" && json.refresh_token !== ""
         ? { refreshToken: json.refresh_token }
         : {}),
+      ...(typeof json.scope === "string" ? { scope: json.scope.slice(0, 2000) } : {}),
     };
   }
   const error = text(json.error);

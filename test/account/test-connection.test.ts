@@ -53,7 +53,10 @@ interface SmtpFixture {
   auths: string[];
 }
 
-async function startSmtp(dir: string, options: { secure?: boolean; hideStartTls?: boolean }): Promise<SmtpFixture> {
+async function startSmtp(
+  dir: string,
+  options: { secure?: boolean; hideStartTls?: boolean; refuseSender?: boolean },
+): Promise<SmtpFixture> {
   const auths: string[] = [];
   const server = new SMTPServer({
     secure: options.secure ?? false,
@@ -68,6 +71,16 @@ async function startSmtp(dir: string, options: { secure?: boolean; hideStartTls?
       auths.push(auth.username ?? "");
       if (auth.username === USER && auth.password === PASSWORD) callback(null, { user: auth.username });
       else callback(Object.assign(new Error("5.7.8 Authentication credentials invalid"), { responseCode: 535 }));
+    },
+    onMailFrom(_address, _session, callback) {
+      // Like Microsoft 365 refusing a sender the mailbox may not send as.
+      if (options.refuseSender) {
+        callback(
+          Object.assign(new Error(`5.7.60 SMTP; Client does not have permissions to send as this sender`), {
+            responseCode: 550,
+          }),
+        );
+      } else callback();
     },
     onData(stream, _session, callback) {
       stream.resume();
@@ -104,6 +117,7 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
   let starttls: SmtpFixture;
   let implicit: SmtpFixture;
   let noStarttls: SmtpFixture;
+  let refusing: SmtpFixture;
   let dovecot: Dovecot | undefined;
   let tenant: TestTenant;
   const bodies: string[] = [];
@@ -114,10 +128,11 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "postbag-testconn-"));
     writeSelfSignedCert(dir);
-    [starttls, implicit, noStarttls] = await Promise.all([
+    [starttls, implicit, noStarttls, refusing] = await Promise.all([
       startSmtp(dir, {}),
       startSmtp(dir, { secure: true }),
       startSmtp(dir, { hideStartTls: true }),
+      startSmtp(dir, { refuseSender: true }),
     ]);
     introspection = createHttpServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -154,7 +169,13 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
       expect(body).not.toContain(PASSWORD);
       expect(body).not.toContain("imap-Secret-Passw0rd");
     }
-    await Promise.all([closeSmtp(starttls), closeSmtp(implicit), closeSmtp(noStarttls), dovecot?.stop()]);
+    await Promise.all([
+      closeSmtp(starttls),
+      closeSmtp(implicit),
+      closeSmtp(noStarttls),
+      closeSmtp(refusing),
+      dovecot?.stop(),
+    ]);
     introspection?.close();
     await t?.close();
     await rm(dir, { recursive: true, force: true });
@@ -177,14 +198,14 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     const body = json<TestReply>(res);
     expect(body.ok).toBe(true);
-    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok"]);
+    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok", "send:ok"]);
     expect(body.smtp?.steps[2]?.message).toMatch(/STARTTLS/);
     expect(body.smtp?.steps[3]?.message).toBe(`logged in as ${USER}`);
     for (const s of body.smtp?.steps ?? []) expect(Number.isInteger(s.ms)).toBe(true);
     expect(body.receive).toBeNull();
 
     const tls = json<TestReply>(await test({ account: smtpAccount(implicit.port, { security: "tls" }) }));
-    expect(steps(tls.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok"]);
+    expect(steps(tls.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok", "send:ok"]);
     // Nothing saved: no draft, no live settings.
     const draft = await t.db.selectFrom("account_drafts").selectAll().where("tenant_id", "=", tenant.id).execute();
     const live = await t.db.selectFrom("account_settings").selectAll().where("tenant_id", "=", tenant.id).execute();
@@ -197,14 +218,14 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
     });
     const body = json<TestReply>(res);
     expect(body.ok).toBe(false);
-    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed", "send:skipped"]);
     expect(body.smtp?.steps[3]?.message).toMatch(/535.*Authentication credentials invalid/);
   });
 
   it("fails the tls step when STARTTLS is required but not offered, without sending AUTH", async () => {
     const before = noStarttls.auths.length;
     const body = json<TestReply>(await test({ account: smtpAccount(noStarttls.port) }));
-    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:failed", "auth:skipped"]);
+    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:failed", "auth:skipped", "send:skipped"]);
     expect(body.smtp?.steps[2]?.message).toMatch(/STARTTLS/);
     expect(noStarttls.auths.length).toBe(before);
   });
@@ -212,16 +233,22 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
   it("fails the tls step on a certificate for another name, and connect on a closed port", async () => {
     // Implicit TLS spoken to a STARTTLS server: the handshake cannot succeed.
     const wrong = json<TestReply>(await test({ account: smtpAccount(starttls.port, { security: "tls" }) }));
-    expect(steps(wrong.smtp)).toEqual(["dns:ok", "connect:ok", "tls:failed", "auth:skipped"]);
+    expect(steps(wrong.smtp)).toEqual(["dns:ok", "connect:ok", "tls:failed", "auth:skipped", "send:skipped"]);
     const closed = json<TestReply>(await test({ account: smtpAccount(1) }));
-    expect(steps(closed.smtp)).toEqual(["dns:ok", "connect:failed", "tls:skipped", "auth:skipped"]);
+    expect(steps(closed.smtp)).toEqual(["dns:ok", "connect:failed", "tls:skipped", "auth:skipped", "send:skipped"]);
     expect(closed.smtp?.steps[1]?.message).toMatch(/ECONNREFUSED/);
   });
 
   it("refuses private, link-local and metadata addresses at the dns step", async () => {
     for (const host of ["10.1.2.3", "169.254.169.254", "192.168.1.10", "[::ffff:10.0.0.1]", "fd00::1"]) {
       const body = json<TestReply>(await test({ account: smtpAccount(25, { host }) }));
-      expect(steps(body.smtp), host).toEqual(["dns:failed", "connect:skipped", "tls:skipped", "auth:skipped"]);
+      expect(steps(body.smtp), host).toEqual([
+        "dns:failed",
+        "connect:skipped",
+        "tls:skipped",
+        "auth:skipped",
+        "send:skipped",
+      ]);
       expect(body.smtp?.steps[0]?.message).toMatch(/not allowed/);
     }
   });
@@ -249,7 +276,7 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
     });
     expect(saved.statusCode).toBe(200);
     const fromDraft = json<TestReply>(await test(undefined, other));
-    expect(steps(fromDraft.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok"]);
+    expect(steps(fromDraft.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok", "send:ok"]);
     // A body without the password uses the saved one.
     const { password: _p, ...noPassword } = smtpAccount(starttls.port).smtp.auth;
     const reuse = json<TestReply>(await test({ account: smtpAccount(starttls.port, { auth: noPassword }) }, other));
@@ -257,6 +284,97 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
     // Another tenant's draft is not used.
     const third = await t.newTenant();
     expect((await test(undefined, third)).statusCode).toBe(409);
+  });
+
+  it("the send step shows a sender the server refuses, in the server's words, and sends nothing", async () => {
+    const body = json<TestReply>(await test({ account: smtpAccount(refusing.port) }));
+    expect(body.ok).toBe(false);
+    expect(steps(body.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok", "send:failed"]);
+    expect(body.smtp?.steps[4]?.message).toBe(
+      `the server refused the sender ${USER}: 550 5.7.60 SMTP; Client does not have permissions to send as this sender`,
+    );
+    const ok = json<TestReply>(await test({ account: smtpAccount(starttls.port) }));
+    expect(ok.smtp?.steps[4]?.message).toMatch(new RegExp(`accepts ${USER} as the sender .*nothing was sent`));
+  });
+
+  it("Finish needs the account step, as it is now, to have passed a test (409 account_not_tested)", async () => {
+    const school = await t.newTenant();
+    const call = (method: "PUT" | "POST" | "GET", url: string, payload?: unknown) =>
+      t
+        .inject({
+          method,
+          url,
+          headers: school.auth("administrator"),
+          ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+        })
+        .then((res) => {
+          bodies.push(res.body);
+          return res;
+        });
+    const finish = () => call("POST", "/v1/account/draft/finish");
+    const tested = async () => json<{ accountTested: boolean }>(await call("GET", "/v1/account/draft")).accountTested;
+
+    // Saved but never tested: refused, nothing live.
+    expect((await call("PUT", "/v1/account/draft", { account: smtpAccount(starttls.port) })).statusCode).toBe(200);
+    expect(await tested()).toBe(false);
+    const untested = await finish();
+    expect(untested.statusCode, untested.body).toBe(409);
+    expect(json<ErrorReply>(untested).error.code).toBe("account_not_tested");
+    expect(
+      await t.db.selectFrom("account_settings").select("tenant_id").where("tenant_id", "=", school.id).execute(),
+    ).toEqual([]);
+
+    // A failed test does not count.
+    expect(json<TestReply>(await test({ account: smtpAccount(refusing.port) }, school)).ok).toBe(false);
+    await call("PUT", "/v1/account/draft", { account: smtpAccount(refusing.port) });
+    expect((await finish()).statusCode).toBe(409);
+
+    // Tested with a body (not saved), then saved as tested: Finish goes through.
+    expect(json<TestReply>(await test({ account: smtpAccount(starttls.port) }, school)).ok).toBe(true);
+    await call("PUT", "/v1/account/draft", { account: smtpAccount(starttls.port) });
+    expect(await tested()).toBe(true);
+
+    // Any change to what was tested (the password here, or the address) needs a test of its own.
+    await call("PUT", "/v1/account/draft", {
+      account: smtpAccount(starttls.port, { auth: { method: "password", user: USER, password: "another-Passw0rd" } }),
+    });
+    expect((await finish()).statusCode).toBe(409);
+    await call("PUT", "/v1/account/draft", {
+      account: { ...smtpAccount(starttls.port), fromAddress: "head@oak-hill.example" },
+    });
+    expect((await finish()).statusCode).toBe(409);
+    // The display name is not part of the test.
+    await call("PUT", "/v1/account/draft", { account: { ...smtpAccount(starttls.port), fromName: "Oak Hill Office" } });
+    const done = await finish();
+    expect(done.statusCode, done.body).toBe(200);
+    expect(json<{ account: { mode: string } }>(done).account.mode).toBe("own_account");
+
+    // Another tenant's passing test does not open this tenant's Finish, and builtin needs no test.
+    const other = await t.newTenant();
+    await t.inject({
+      method: "PUT",
+      url: "/v1/account/draft",
+      headers: other.auth("administrator"),
+      payload: { account: smtpAccount(starttls.port) },
+    });
+    const otherFinish = await t.inject({
+      method: "POST",
+      url: "/v1/account/draft/finish",
+      headers: other.auth("administrator"),
+    });
+    expect(otherFinish.statusCode).toBe(409);
+    await t.inject({
+      method: "PUT",
+      url: "/v1/account/draft",
+      headers: other.auth("administrator"),
+      payload: { account: { mode: "builtin" } },
+    });
+    const builtin = await t.inject({
+      method: "POST",
+      url: "/v1/account/draft/finish",
+      headers: other.auth("administrator"),
+    });
+    expect(builtin.statusCode, builtin.body).toBe(200);
   });
 
   describe("OAuth2 (XOAUTH2) sign-in", () => {
@@ -298,7 +416,7 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
       const res = await test({ account: oauthAccount() });
       expect(res.statusCode, res.body).toBe(200);
       const body = json<TestReply>(res);
-      expect(steps(body.smtp), res.body).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok"]);
+      expect(steps(body.smtp), res.body).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:ok", "send:ok"]);
       expect(body.smtp?.steps[3]?.message).toBe(`logged in as ${USER}`);
       expect(endpoint.requests.slice(before)).toEqual([
         expect.objectContaining({ grantType: "refresh_token", clientId: "client-1", refreshToken: "refresh-1" }),
@@ -350,7 +468,7 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
 
     it("reports a refused refresh token, an http token endpoint and a refused address at the auth step", async () => {
       const revoked = json<TestReply>(await test({ account: oauthAccount({ refreshToken: "revoked-token" }) }));
-      expect(steps(revoked.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+      expect(steps(revoked.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed", "send:skipped"]);
       expect(revoked.smtp?.steps[3]?.message).toMatch(/did not give an access token: invalid_grant/);
 
       const before = endpoint.requests.length;
@@ -358,12 +476,12 @@ describe.each(dialects)("test connection [%s]", (dialect) => {
       const plain = json<TestReply>(
         await test({ account: oauthAccount({ tokenUrl: endpoint.url.replace("https:", "http:") }) }),
       );
-      expect(steps(plain.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+      expect(steps(plain.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed", "send:skipped"]);
       expect(plain.smtp?.steps[3]?.message).toMatch(/token endpoint must use https/);
       const metadata = json<TestReply>(
         await test({ account: oauthAccount({ tokenUrl: "https://169.254.169.254/token" }) }),
       );
-      expect(steps(metadata.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed"]);
+      expect(steps(metadata.smtp)).toEqual(["dns:ok", "connect:ok", "tls:ok", "auth:failed", "send:skipped"]);
       expect(metadata.smtp?.steps[3]?.message).toMatch(/token endpoint refused: .*169\.254\.169\.254/);
       expect(endpoint.requests.length).toBe(before);
       expect(server.auths.filter((a) => !a.ok)).toEqual([]);

@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAccount, loadDraft } from "../../src/accounts/account-settings.js";
+import { accountFingerprint, recordPassedTest } from "../../src/accounts/account-tests.js";
 import { dialects } from "../support/databases.js";
 import {
   type ErrorReply,
@@ -86,7 +87,20 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     return json<DraftReply>(res);
   };
-  const finish = (tenant: TestTenant) => call(tenant, "POST", "/v1/account/draft/finish");
+  /**
+   * These servers do not exist, so Test connection cannot pass: record the draft's account step
+   * as tested, as a passing test would (test-connection.test.ts covers the test itself).
+   */
+  const markTested = async (tenant: TestTenant) => {
+    const draft = await loadDraft(t.db, t.config.secretKey, tenant.id);
+    if (!draft?.settings.account) return;
+    const fingerprint = accountFingerprint(t.config.secretKey, tenant.id, draft.settings.account, draft.secrets);
+    await recordPassedTest(t.db, tenant.id, fingerprint, t.clock.now());
+  };
+  const finish = async (tenant: TestTenant) => {
+    await markTested(tenant);
+    return call(tenant, "POST", "/v1/account/draft/finish");
+  };
   const live = async (tenant: TestTenant) => {
     const res = await call(tenant, "GET", "/v1/account");
     expect(res.statusCode, res.body).toBe(200);
@@ -468,6 +482,33 @@ describe.each(dialects)("own-account settings wizard [%s]", (dialect) => {
     expect(draft.version).toBe(4);
     expect(draft.saved).toEqual({ account: true, sending: true, receiving: true, attachments_signature: true });
     expect(draft.readyToFinish).toBe(true);
+  });
+
+  it("mailbox checking every N minutes within checking hours; a wrong window blocks Finish", async () => {
+    const tenant = await t.newTenant();
+    await put(tenant, { account: accountStep() });
+    const bad = await put(tenant, {
+      receiving: { schedule: { mode: "every", minutes: 10, window: { start: "17:00", end: "08:00" } } },
+    });
+    expect(bad.problems).toEqual([
+      {
+        step: "receiving",
+        field: "schedule.window.end",
+        message: "schedule.window.end 08:00 must be after schedule.window.start 17:00",
+      },
+    ]);
+    expect((await finish(tenant)).statusCode).toBe(400);
+    const tooMany = await call(tenant, "PUT", "/v1/account/draft", {
+      receiving: { schedule: { mode: "every", minutes: 10, window: { start: "08:00", end: "17:00", extra: 1 } } },
+    });
+    expect(tooMany.statusCode).toBe(400);
+    await put(tenant, {
+      receiving: { schedule: { mode: "every", minutes: 10, window: { start: "08:00", end: "17:00" } } },
+    });
+    expect((await finish(tenant)).statusCode).toBe(200);
+    expect(await live(tenant)).toMatchObject({
+      receive: { schedule: { mode: "every", minutes: 10, window: { start: "08:00", end: "17:00" } } },
+    });
   });
 
   it("builtin mode needs no server; it stores relay as the tenant's sending mode", async () => {

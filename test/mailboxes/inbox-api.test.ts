@@ -215,6 +215,46 @@ describeEachDialect("Inbox API", (dialect) => {
     expect((await get(`/v1/inbox/${replyId}`, "staff", other)).statusCode).toBe(404);
   });
 
+  it("obeys the school's setting on opening received attachments (403 attachments_not_allowed)", async () => {
+    const wizard = async (openReceivedAttachments: boolean) => {
+      const saved = await t.inject({
+        method: "PUT",
+        url: "/v1/account/draft",
+        headers: tenant.auth("administrator"),
+        payload: { account: { mode: "builtin" }, attachments_signature: { openReceivedAttachments } },
+      });
+      expect(saved.statusCode, saved.body).toBe(200);
+      // Saved in the draft only: nothing changes before Finish.
+      expect((await get(`/v1/inbox/${htmlId}/attachments/2`, "staff")).statusCode).toBe(
+        openReceivedAttachments ? 403 : 200,
+      );
+      const finished = await t.inject({
+        method: "POST",
+        url: "/v1/account/draft/finish",
+        headers: tenant.auth("administrator"),
+      });
+      expect(finished.statusCode, finished.body).toBe(200);
+      expect(json<{ account: { openReceivedAttachments: boolean } }>(finished).account.openReceivedAttachments).toBe(
+        openReceivedAttachments,
+      );
+    };
+    await wizard(false);
+    for (const role of ["staff", "administrator"] as const) {
+      const refused = await get(`/v1/inbox/${htmlId}/attachments/2`, role);
+      expect(refused.statusCode).toBe(403);
+      expect(json<{ error: { code: string; message: string } }>(refused).error).toMatchObject({
+        code: "attachments_not_allowed",
+        message: expect.stringMatching(/turned off for this school/),
+      });
+    }
+    // The message itself, and its attachment list, can still be read; another school is unaffected.
+    expect((await get(`/v1/inbox/${htmlId}`)).statusCode).toBe(200);
+    // (its message has no attachment: 404, not the 403 of this school's setting)
+    expect((await get(`/v1/inbox/${otherId}/attachments/1`, "staff", other)).statusCode).toBe(404);
+    await wizard(true);
+    expect((await get(`/v1/inbox/${htmlId}/attachments/2`, "staff")).statusCode).toBe(200);
+  });
+
   it("resets the mailbox counter for administrators only, once receiving is set up", async () => {
     const post = (who: TestTenant, role: TenantRole, payload?: unknown) =>
       t.inject({

@@ -1,4 +1,4 @@
-import { once } from "node:events";
+import { EventEmitter, once } from "node:events";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerDataStream } from "smtp-server";
@@ -59,6 +59,8 @@ export interface AccountServer {
   readonly auths: AuthAttempt[];
   /** Access tokens the server accepts (the token endpoint adds what it issues). */
   readonly validTokens: Set<string>;
+  /** Resolves once at least `count` messages arrived. */
+  waitForMessages(count: number): Promise<AccountMessage[]>;
   close(): Promise<void>;
 }
 
@@ -72,12 +74,15 @@ export interface AccountServerOptions {
   readonly xoauth2Challenge?: boolean;
   /** Take mail without a login (a relay that trusts the sending server). */
   readonly authOptional?: boolean;
+  /** Asks the authorization server whether an XOAUTH2 token is valid for the user (instead of `validTokens`). */
+  readonly checkToken?: (user: string, token: string) => Promise<boolean>;
 }
 
 export async function startAccountServer(cert: TestCert, options: AccountServerOptions): Promise<AccountServer> {
   const messages: AccountMessage[] = [];
   const auths: AuthAttempt[] = [];
   const validTokens = new Set<string>();
+  const arrived = new EventEmitter();
   const disabled: string[] = [];
   if (options.security === "none" || options.security === "tls" || options.offerStarttls === false) {
     disabled.push("STARTTLS");
@@ -96,11 +101,19 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
     onAuth(auth, session, callback) {
       const secure = session.secure;
       if (auth.method === "XOAUTH2") {
-        const ok = auth.username === options.user && validTokens.has(auth.accessToken ?? "");
-        auths.push({ method: "XOAUTH2", user: auth.username ?? "", secure, ok, token: auth.accessToken ?? "" });
-        if (ok) return callback(null, { user: auth.username });
-        if (options.xoauth2Challenge) return callback(null, { data: { status: "401", schemes: "bearer" } });
-        return callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
+        const token = auth.accessToken ?? "";
+        const decide = (valid: boolean) => {
+          const ok = auth.username === options.user && valid;
+          auths.push({ method: "XOAUTH2", user: auth.username ?? "", secure, ok, token });
+          if (ok) return callback(null, { user: auth.username });
+          if (options.xoauth2Challenge) return callback(null, { data: { status: "401", schemes: "bearer" } });
+          return callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
+        };
+        if (options.checkToken) {
+          options.checkToken(auth.username ?? "", token).then(decide, () => decide(false));
+          return;
+        }
+        return decide(validTokens.has(token));
       }
       const ok = auth.username === options.user && options.password !== undefined && auth.password === options.password;
       auths.push({ method: auth.method, user: auth.username ?? "", secure, ok });
@@ -118,6 +131,7 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
           receivedAt: Date.now(),
           secure: session.secure,
         });
+        arrived.emit("message");
         callback(null, "2.0.0 Ok: queued");
       });
     },
@@ -132,6 +146,16 @@ export async function startAccountServer(cert: TestCert, options: AccountServerO
     messages,
     auths,
     validTokens,
+    waitForMessages: (count) =>
+      new Promise((resolve) => {
+        const check = () => {
+          if (messages.length < count) return;
+          arrived.off("message", check);
+          resolve(messages);
+        };
+        arrived.on("message", check);
+        check();
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
-import { loadAccount, saveDraft } from "../../src/accounts/account-settings.js";
+import { loadAccount, loadDraft, saveDraft } from "../../src/accounts/account-settings.js";
+import { accountFingerprint, recordPassedTest } from "../../src/accounts/account-tests.js";
 import { finishDraft } from "../../src/accounts/wizard.js";
 import type { Database } from "../../src/db/database.js";
 import type { MailTransport } from "../../src/delivery/mail-transport.js";
@@ -313,6 +314,12 @@ describeEachDialect("OAuth2 (XOAUTH2) for the tenant's own account", (dialect) =
         null,
       ),
     );
+    // Test connection passed with these values (test/account/test-connection.test.ts tests that route).
+    const draft = await loadDraft(database.db, SECRET_KEY, tenantId);
+    if (draft?.settings.account) {
+      const fingerprint = accountFingerprint(SECRET_KEY, tenantId, draft.settings.account, draft.secrets);
+      await recordPassedTest(database.db, tenantId, fingerprint, clock.now());
+    }
     const finished = await finishDraft(
       database,
       SECRET_KEY,

@@ -43,6 +43,9 @@ describe.each(dialects)("openTestDatabase [%s]", (dialect) => {
       created_at: createdAt,
       pending_timezone: null,
       timezone_effective_from: null,
+      open_received_attachments: 1,
+      suspended_at: null,
+      suspended_note: null,
     });
   });
 

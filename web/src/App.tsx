@@ -13,6 +13,7 @@ const ResetPassword = lazy(() => import("./pages/ResetPassword"));
 const AcceptInvitation = lazy(() => import("./pages/AcceptInvitation"));
 const SignInLink = lazy(() => import("./pages/SignInLink"));
 const Configurations = lazy(() => import("./pages/Configurations"));
+const EmailSettings = lazy(() => import("./pages/EmailSettings"));
 const People = lazy(() => import("./pages/People"));
 const Keys = lazy(() => import("./pages/Keys"));
 const Suppressions = lazy(() => import("./pages/Suppressions"));
@@ -101,6 +102,14 @@ function TenantRoutes() {
           element={
             <AdminOnly>
               <Configurations />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="email-settings"
+          element={
+            <AdminOnly>
+              <EmailSettings />
             </AdminOnly>
           }
         />

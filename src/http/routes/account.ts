@@ -1,5 +1,14 @@
 import { Type } from "typebox";
-import { loadAccount, loadSignature } from "../../accounts/account-settings.js";
+import type { OAuthProvider } from "../../accounts/account-settings.js";
+import { loadAccount, loadDraft, loadOpenReceivedAttachments, loadSignature } from "../../accounts/account-settings.js";
+import { accountFingerprint, passedTest, recordPassedTest } from "../../accounts/account-tests.js";
+import {
+  CONNECT_TTL_MS,
+  claimConnect,
+  connectDraft,
+  PROVIDER_PRESETS,
+  startConnect,
+} from "../../accounts/oauth-connect.js";
 import {
   accountView,
   applyDraftInput,
@@ -17,8 +26,11 @@ import {
   updateDraft,
 } from "../../accounts/wizard.js";
 import { releaseHeldMail } from "../../delivery/send-gate.js";
+import { verifiedDomains } from "../../domains/domain-store.js";
+import { getSenderSettings } from "../../domains/sender-settings.js";
 import { ApiError } from "../../errors/api-error.js";
 import { createNetworkPolicy } from "../../network/network-policy.js";
+import { exchangeAuthorizationCode } from "../../transports/oauth2.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { ErrorBody, errorResponses, Nullable, StringEnum } from "../schemas.js";
 
@@ -122,7 +134,18 @@ const ReceivingStepBody = Type.Object(
   {
     schedule: Type.Union([
       Type.Object(
-        { mode: Type.Literal("every"), minutes: Type.Integer({ minimum: 1, maximum: 1440 }) },
+        {
+          mode: Type.Literal("every"),
+          minutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+          window: Type.Optional(
+            Nullable(
+              Type.Object(
+                { start: Time, end: Time },
+                { additionalProperties: false, description: "Check only within these hours (tenant time)" },
+              ),
+            ),
+          ),
+        },
         { additionalProperties: false },
       ),
       Type.Object(
@@ -160,6 +183,12 @@ const AttachmentsSignatureStepBody = Type.Object(
         },
         { additionalProperties: false },
       ),
+    ),
+    openReceivedAttachments: Type.Optional(
+      Type.Boolean({
+        description:
+          "Whether people may open (download) attachments of received mail in the inbox; default: as it is now",
+      }),
     ),
   },
   { additionalProperties: false },
@@ -199,6 +228,27 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
   const readers = { access: { auth: "tenant", roles: ["administrator", "staff"] } } as const;
   const byKey = (request: Parameters<typeof tenantOf>[0]) =>
     request.principal?.kind === "tenant" ? `key:${request.principal.keyId}` : null;
+  /** Who is acting: `person:<id>` in the console, `key:<id>` for an API key. */
+  const actorOf = (request: Parameters<typeof tenantOf>[0]) => {
+    const p = request.principal;
+    if (p?.kind !== "tenant") throw new ApiError("forbidden", "this route needs a tenant key");
+    return `${p.actor.kind}:${p.actor.id}`;
+  };
+  /** Whether the draft's account step, as it is now, passed Test connection. */
+  const accountTested = async (
+    tenantId: string,
+    draft: {
+      settings: { account?: Parameters<typeof accountFingerprint>[2] };
+      secrets: Parameters<typeof accountFingerprint>[3];
+    },
+  ) =>
+    draft.settings.account
+      ? passedTest(
+          database.db,
+          tenantId,
+          accountFingerprint(config.secretKey, tenantId, draft.settings.account, draft.secrets),
+        )
+      : false;
 
   app.get(
     "/v1/account",
@@ -207,16 +257,27 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       schema: {
         tags: ["account"],
         summary: "The live own-account settings, secrets masked, with the pace they allow (administrator, staff)",
+        description:
+          "`builtinSender` is the address the built-in service sends this tenant's mail from (noreply@ the " +
+          "operator's domain, or the tenant's generic address once its domain is verified).",
         response: { 200: AnyObject, ...errorResponses },
       },
     },
     async (request) => {
       const { tenantId } = tenantOf(request);
-      const [stored, signature] = await Promise.all([
+      const [stored, signature, openReceived, sender, domains] = await Promise.all([
         loadAccount(database.db, config.secretKey, tenantId),
         loadSignature(database.db, tenantId),
+        loadOpenReceivedAttachments(database.db, tenantId),
+        getSenderSettings(database.db, tenantId),
+        verifiedDomains(database.db, tenantId),
       ]);
-      return accountView(stored, signature, limits);
+      // What built-in mail goes out from: the generic address once its domain is verified (docs/sending-domains.md).
+      const generic = sender.genericAddress;
+      const genericDomain = generic?.slice(generic.lastIndexOf("@") + 1).toLowerCase();
+      const builtinSender =
+        generic && genericDomain && domains.has(genericDomain) ? generic : `noreply@${config.senderDomain}`;
+      return { ...accountView(stored, signature, limits, openReceived), builtinSender };
     },
   );
 
@@ -234,7 +295,8 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
     },
     async (request) => {
       const { tenantId } = tenantOf(request);
-      return draftView(await currentDraft(database.db, config.secretKey, tenantId), limits);
+      const draft = await currentDraft(database.db, config.secretKey, tenantId);
+      return { ...draftView(draft, limits), accountTested: await accountTested(tenantId, draft) };
     },
   );
 
@@ -275,7 +337,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
         clock.now(),
         byKey(request),
       );
-      return draftView(saved, limits);
+      return { ...draftView(saved, limits), accountTested: await accountTested(tenantId, saved) };
     },
   );
 
@@ -288,6 +350,8 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
         summary: "Finish: save the draft as the live settings, whole and at once (administrator keys only)",
         description:
           "Checks every step; any problem refuses Finish (400, naming the step and field) and changes nothing. " +
+          "An own-account draft whose account step, as it is now, never passed Test connection is refused " +
+          "with 409 account_not_tested. " +
           "Otherwise the settings, the signature and the sending mode are saved in one transaction and the draft is removed.",
         response: { 200: AnyObject, 409: ErrorBody, ...errorResponses },
       },
@@ -307,17 +371,24 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
         if (result.reason === "no_draft") {
           throw new ApiError("conflict", "there is no draft to finish: save the wizard's steps first");
         }
+        if (result.reason === "untested") {
+          throw new ApiError(
+            "account_not_tested",
+            "Finish is blocked: the account step, as it is now, has not passed Test connection; test it, then finish",
+          );
+        }
         throw new ApiError(
           "invalid_request",
           `Finish is blocked: ${describeProblems(result.problems)}`,
           problemDetails(result.problems),
         );
       }
-      const [stored, signature] = await Promise.all([
+      const [stored, signature, openReceived] = await Promise.all([
         loadAccount(database.db, config.secretKey, tenantId),
         loadSignature(database.db, tenantId),
+        loadOpenReceivedAttachments(database.db, tenantId),
       ]);
-      return { finished: true, account: accountView(stored, signature, limits) };
+      return { finished: true, account: accountView(stored, signature, limits, openReceived) };
     },
   );
 
@@ -331,8 +402,10 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
         description:
           "Tests the `account` step given in the body, applied over the saved draft (so saved secrets are used " +
           "when omitted); with an empty body, the saved draft (or live settings). Answers each step " +
-          "(dns, connect, tls, auth for SMTP; dns, connect, tls, login, mailbox for IMAP/POP3) with ok, " +
-          "a readable message and the time taken; after a failure the later steps are skipped.",
+          "(dns, connect, tls, auth, send for SMTP; dns, connect, tls, login, mailbox for IMAP/POP3) with ok, " +
+          "a readable message and the time taken; after a failure the later steps are skipped. `send` offers " +
+          "the account's address in MAIL FROM, then RSET: nothing is sent. A test that passes is remembered " +
+          "for these values (Finish needs it).",
         body: DraftBody,
         response: { 200: AnyObject, 409: ErrorBody, ...errorResponses },
       },
@@ -365,7 +438,7 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
       }
       // Loaded on first use: imapflow and Nodemailer's SMTP client are not needed to start the app.
       const { testConnection } = await import("../../mailboxes/test-connection.js");
-      return testConnection(
+      const result = await testConnection(
         {
           policy,
           timeoutMs: Math.min(config.smtpTimeoutMs, TEST_TIMEOUT_MS),
@@ -375,9 +448,208 @@ export function registerAccountRoutes(app: App, deps: AppDeps): void {
         {
           smtp: check.smtp,
           receive: check.receive ? { ...check.receive, schedule: DEFAULT_RECEIVE_SCHEDULE } : null,
+          sender: account.fromAddress,
         },
         draft.secrets,
       );
+      if (result.ok) {
+        const fingerprint = accountFingerprint(config.secretKey, tenantId, account, draft.secrets);
+        await recordPassedTest(database.db, tenantId, fingerprint, clock.now());
+      }
+      return result;
+    },
+  );
+
+  const providerIds = ["microsoft", "google"] as const satisfies readonly OAuthProvider[];
+  const ServerPreset = Type.Object({
+    host: Type.String(),
+    port: Type.Integer(),
+    security: StringEnum(["none", "starttls", "tls"] as const),
+  });
+
+  app.get(
+    "/v1/account/providers",
+    {
+      config: administrator,
+      schema: {
+        tags: ["account"],
+        summary:
+          "The mail providers the wizard offers, their servers, and whether Connect is available (administrator)",
+        description:
+          "Connect (OAuth2 sign-in) is offered only for a provider the operator registered an app with " +
+          "(POSTBAG_OAUTH_MICROSOFT_* / POSTBAG_OAUTH_GOOGLE_*).",
+        response: {
+          200: Type.Object({
+            providers: Type.Array(
+              Type.Object({
+                id: StringEnum(providerIds),
+                name: Type.String(),
+                connect: Type.Boolean({ description: "Whether Connect (OAuth2 sign-in) is available" }),
+                smtp: ServerPreset,
+                imap: ServerPreset,
+                pop3: ServerPreset,
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({
+      providers: providerIds.map((id) => {
+        const preset = PROVIDER_PRESETS[id];
+        return {
+          id,
+          name: preset.name,
+          connect: config.oauth[id] !== undefined,
+          smtp: preset.smtp,
+          imap: preset.imap,
+          pop3: preset.pop3,
+        };
+      }),
+    }),
+  );
+
+  const CALLBACK_PATH = "/v1/account/oauth/callback";
+  /** Where the wizard lives in the console; the callback returns there. */
+  const WIZARD_PATH = "/email-settings";
+
+  app.post(
+    "/v1/account/oauth/start",
+    {
+      config: administrator,
+      schema: {
+        tags: ["account"],
+        summary: "Connect: start OAuth2 sign-in at Microsoft or Google for the draft's account (administrator)",
+        description:
+          "Answers the provider's authorization URL (authorization-code flow with PKCE S256) for the browser " +
+          "to open. The state and the PKCE verifier stay on the server, bound to this tenant, this person and " +
+          `the draft's current version, for ${CONNECT_TTL_MS / 60_000} minutes and one use. Save the account ` +
+          "step (address, servers) first: the provider's answer is sealed into that draft.",
+        body: Type.Object({ provider: StringEnum(providerIds) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ authorizeUrl: Type.String(), expiresAt: Type.String() }),
+          409: ErrorBody,
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const { provider } = request.body;
+      const client = config.oauth[provider];
+      if (!client) {
+        throw new ApiError(
+          "invalid_request",
+          `Connect is not available for ${PROVIDER_PRESETS[provider].name}: the operator has not registered an app with it`,
+        );
+      }
+      const draft = await loadDraft(database.db, config.secretKey, tenantId);
+      if (!draft?.settings.account) {
+        throw new ApiError("conflict", "save the account step (the email address) before Connect");
+      }
+      const at = clock.now();
+      const redirectUri = `${config.publicUrl}${CALLBACK_PATH}`;
+      const started = await startConnect(database.db, config.secretKey, {
+        tenantId,
+        startedBy: actorOf(request),
+        provider,
+        draftVersion: draft.version,
+        redirectUri,
+        at,
+      });
+      const preset = PROVIDER_PRESETS[provider];
+      const url = new URL(client.authorizeUrl);
+      const params: Record<string, string> = {
+        response_type: "code",
+        client_id: client.clientId,
+        redirect_uri: redirectUri,
+        scope: preset.scope,
+        state: started.state,
+        code_challenge: started.codeChallenge,
+        code_challenge_method: "S256",
+        ...preset.extraParams,
+      };
+      const hint = draft.settings.account.fromAddress;
+      if (hint) params.login_hint = hint;
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      return { authorizeUrl: url.toString(), expiresAt: new Date(at + CONNECT_TTL_MS).toISOString() };
+    },
+  );
+
+  app.get(
+    CALLBACK_PATH,
+    {
+      config: administrator,
+      schema: {
+        tags: ["account"],
+        summary: "Connect: where the provider sends the administrator back; returns to the wizard",
+        description:
+          "Checks the state (this tenant, this person, unused, unexpired), trades the code with the PKCE " +
+          "verifier for a refresh token and seals it into the draft; then redirects (303) to the console's " +
+          `wizard (${WIZARD_PATH}?connected=<provider>, or ?connectError=<reason>). A wrong, replayed or ` +
+          "expired state, or a draft changed since Connect, changes nothing.",
+        querystring: Type.Object(
+          {
+            state: Type.Optional(Type.String({ maxLength: 200 })),
+            code: Type.Optional(Type.String({ maxLength: 4096 })),
+            error: Type.Optional(Type.String({ maxLength: 200 })),
+            error_description: Type.Optional(Type.String({ maxLength: 1000 })),
+          },
+          { additionalProperties: true },
+        ),
+        response: { 303: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = tenantOf(request);
+      const back = (query: Record<string, string>) =>
+        reply.redirect(`${WIZARD_PATH}?${new URLSearchParams(query).toString()}`, 303);
+      const { state, code, error, error_description: description } = request.query;
+      if (!state) return back({ connectError: "The sign-in did not come back from the provider." });
+      const at = clock.now();
+      const by = actorOf(request);
+      const claimed = await claimConnect(database.db, config.secretKey, { state, tenantId, by, at });
+      if (!claimed.ok) {
+        const why = {
+          unknown: "This sign-in is not one Postbag started for this school.",
+          not_yours: "This sign-in was started by someone else.",
+          used: "This sign-in was already used. Click Connect again.",
+          expired: "This sign-in took too long. Click Connect again.",
+        }[claimed.reason];
+        return back({ connectError: why });
+      }
+      const provider = claimed.connect.provider;
+      if (error || !code) {
+        const said = [error, description].filter(Boolean).join(": ").slice(0, 300);
+        return back({ connectError: `The provider did not connect the account${said ? ` (${said})` : ""}.` });
+      }
+      const client = config.oauth[provider];
+      if (!client) return back({ connectError: "Connect is no longer available for this provider." });
+      const exchanged = await exchangeAuthorizationCode(
+        {
+          tokenUrl: client.tokenUrl,
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+          code,
+          redirectUri: claimed.connect.redirectUri,
+          codeVerifier: claimed.connect.codeVerifier,
+        },
+        { policy, timeoutMs: TEST_TIMEOUT_MS, clock },
+      );
+      if (!exchanged.ok) return back({ connectError: `The provider refused the sign-in: ${exchanged.reason}` });
+      const saved = await connectDraft(database, config.secretKey, {
+        tenantId,
+        connect: claimed.connect,
+        client: { clientId: client.clientId, clientSecret: client.clientSecret, tokenUrl: client.tokenUrl },
+        refreshToken: exchanged.refreshToken,
+        at,
+        by,
+      });
+      if (!saved.ok) {
+        return back({ connectError: "The settings were changed while you were signing in. Click Connect again." });
+      }
+      return back({ connected: provider });
     },
   );
 }

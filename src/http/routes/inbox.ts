@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { loadOpenReceivedAttachments } from "../../accounts/account-settings.js";
 import { isId } from "../../db/ids.js";
 import { sanitizeInboundHtml } from "../../email/html-sanitiser.js";
 import { ApiError } from "../../errors/api-error.js";
@@ -197,6 +198,9 @@ export function registerInboxRoutes(app: App, { database }: AppDeps): void {
       schema: {
         tags: ["inbox"],
         summary: "Downloads one attachment of an inbound message (always as a download, never shown inline)",
+        description:
+          "403 attachments_not_allowed when the school turned off opening received attachments " +
+          "(`openReceivedAttachments` in the settings wizard).",
         params: AttachmentParams,
         response: {
           200: Type.Unsafe<Buffer>({ type: "string", format: "binary", description: "The attachment's bytes" }),
@@ -207,6 +211,13 @@ export function registerInboxRoutes(app: App, { database }: AppDeps): void {
     async (request, reply) => {
       const { tenantId } = tenantOf(request);
       const { id, position } = request.params;
+      // The school's setting (the settings wizard's Attachments step): received attachments stay closed.
+      if (!(await loadOpenReceivedAttachments(database.db, tenantId))) {
+        throw new ApiError(
+          "attachments_not_allowed",
+          "opening received attachments is turned off for this school (email settings, Attachments and Signatures)",
+        );
+      }
       const found = isId(id) ? await getInboundAttachment(database.db, tenantId, id, position) : undefined;
       if (!found) throw new ApiError("not_found", "no such attachment");
       const type = ACTIVE_TYPES.test(found.content_type) ? "application/octet-stream" : found.content_type;

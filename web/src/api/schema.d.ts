@@ -83,7 +83,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The live own-account settings, secrets masked, with the pace they allow (administrator, staff) */
+        /**
+         * The live own-account settings, secrets masked, with the pace they allow (administrator, staff)
+         * @description `builtinSender` is the address the built-in service sends this tenant's mail from (noreply@ the operator's domain, or the tenant's generic address once its domain is verified).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -378,6 +381,8 @@ export interface paths {
                                 blockedExtensions?: string[];
                                 maxBytes?: number;
                             };
+                            /** @description Whether people may open (download) attachments of received mail in the inbox; default: as it is now */
+                            openReceivedAttachments?: boolean;
                             signature?: {
                                 enabled: boolean;
                                 html?: string | null;
@@ -389,6 +394,12 @@ export interface paths {
                                 minutes: number;
                                 /** @enum {string} */
                                 mode: "every";
+                                window?: {
+                                    /** @description HH:MM, tenant time */
+                                    end: string;
+                                    /** @description HH:MM, tenant time */
+                                    start: string;
+                                } | null;
                             } | {
                                 /** @enum {string} */
                                 mode: "times";
@@ -519,7 +530,7 @@ export interface paths {
         put?: never;
         /**
          * Finish: save the draft as the live settings, whole and at once (administrator keys only)
-         * @description Checks every step; any problem refuses Finish (400, naming the step and field) and changes nothing. Otherwise the settings, the signature and the sending mode are saved in one transaction and the draft is removed.
+         * @description Checks every step; any problem refuses Finish (400, naming the step and field) and changes nothing. An own-account draft whose account step, as it is now, never passed Test connection is refused with 409 account_not_tested. Otherwise the settings, the signature and the sending mode are saved in one transaction and the draft is removed.
          */
         post: {
             parameters: {
@@ -633,6 +644,396 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/oauth/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Connect: where the provider sends the administrator back; returns to the wizard
+         * @description Checks the state (this tenant, this person, unused, unexpired), trades the code with the PKCE verifier for a refresh token and seals it into the draft; then redirects (303) to the console's wizard (/email-settings?connected=<provider>, or ?connectError=<reason>). A wrong, replayed or expired state, or a draft changed since Connect, changes nothing.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    code?: string;
+                    error?: string;
+                    error_description?: string;
+                    state?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/oauth/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connect: start OAuth2 sign-in at Microsoft or Google for the draft's account (administrator)
+         * @description Answers the provider's authorization URL (authorization-code flow with PKCE S256) for the browser to open. The state and the PKCE verifier stay on the server, bound to this tenant, this person and the draft's current version, for 10 minutes and one use. Save the account step (address, servers) first: the provider's answer is sealed into that draft.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        provider: "microsoft" | "google";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authorizeUrl: string;
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The mail providers the wizard offers, their servers, and whether Connect is available (administrator)
+         * @description Connect (OAuth2 sign-in) is offered only for a provider the operator registered an app with (POSTBAG_OAUTH_MICROSOFT_* / POSTBAG_OAUTH_GOOGLE_*).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            providers: {
+                                /** @description Whether Connect (OAuth2 sign-in) is available */
+                                connect: boolean;
+                                /** @enum {string} */
+                                id: "microsoft" | "google";
+                                imap: {
+                                    host: string;
+                                    port: number;
+                                    /** @enum {string} */
+                                    security: "none" | "starttls" | "tls";
+                                };
+                                name: string;
+                                pop3: {
+                                    host: string;
+                                    port: number;
+                                    /** @enum {string} */
+                                    security: "none" | "starttls" | "tls";
+                                };
+                                smtp: {
+                                    host: string;
+                                    port: number;
+                                    /** @enum {string} */
+                                    security: "none" | "starttls" | "tls";
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -787,7 +1188,7 @@ export interface paths {
         put?: never;
         /**
          * Test connection to the sending and receiving servers; saves nothing (administrator keys only)
-         * @description Tests the `account` step given in the body, applied over the saved draft (so saved secrets are used when omitted); with an empty body, the saved draft (or live settings). Answers each step (dns, connect, tls, auth for SMTP; dns, connect, tls, login, mailbox for IMAP/POP3) with ok, a readable message and the time taken; after a failure the later steps are skipped.
+         * @description Tests the `account` step given in the body, applied over the saved draft (so saved secrets are used when omitted); with an empty body, the saved draft (or live settings). Answers each step (dns, connect, tls, auth, send for SMTP; dns, connect, tls, login, mailbox for IMAP/POP3) with ok, a readable message and the time taken; after a failure the later steps are skipped. `send` offers the account's address in MAIL FROM, then RSET: nothing is sent. A test that passes is remembered for these values (Finish needs it).
          */
         post: {
             parameters: {
@@ -872,6 +1273,8 @@ export interface paths {
                                 blockedExtensions?: string[];
                                 maxBytes?: number;
                             };
+                            /** @description Whether people may open (download) attachments of received mail in the inbox; default: as it is now */
+                            openReceivedAttachments?: boolean;
                             signature?: {
                                 enabled: boolean;
                                 html?: string | null;
@@ -883,6 +1286,12 @@ export interface paths {
                                 minutes: number;
                                 /** @enum {string} */
                                 mode: "every";
+                                window?: {
+                                    /** @description HH:MM, tenant time */
+                                    end: string;
+                                    /** @description HH:MM, tenant time */
+                                    start: string;
+                                } | null;
                             } | {
                                 /** @enum {string} */
                                 mode: "times";
@@ -5173,7 +5582,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Downloads one attachment of an inbound message (always as a download, never shown inline) */
+        /**
+         * Downloads one attachment of an inbound message (always as a download, never shown inline)
+         * @description 403 attachments_not_allowed when the school turned off opening received attachments (`openReceivedAttachments` in the settings wizard).
+         */
         get: {
             parameters: {
                 query?: never;

@@ -32,6 +32,7 @@ export const screens: readonly Screen[] = [
   { path: "/announcements/new", label: "New announcement", admin: false },
   { path: "/messages", label: "Messages", admin: false },
   { path: "/configurations", label: "Configurations", admin: true },
+  { path: "/email-settings", label: "Email settings", admin: true },
   { path: "/people", label: "People", admin: true },
   { path: "/keys", label: "API keys", admin: true },
   { path: "/suppressions", label: "Suppressions", admin: false },
