@@ -108,6 +108,8 @@ export interface RecipientInput {
   readonly subjectIds?: string | null;
   readonly holdReason?: HoldReason | null;
   readonly eventText?: string | null;
+  /** The delivery this one resends (`replaceForResend`). */
+  readonly resendOf?: string | null;
 }
 
 /** A new recipient row and its first event, to be written with `insertRecipients`. */
@@ -138,6 +140,7 @@ export function newRecipient(input: RecipientInput): { recipient: NewRecipient; 
       contact_id: input.contactId ?? null,
       subject_ids: input.subjectIds ?? null,
       hold_reason: input.holdReason ?? null,
+      resend_of: input.resendOf ?? null,
     },
     event: {
       id: newId(input.at),
@@ -857,4 +860,86 @@ export async function refundCharges(
         .execute();
     }
   }
+}
+
+/** Statuses a delivery may be replaced by a resend from (sent and opened only when asked). */
+export const RESENDABLE: readonly RecipientStatus[] = [
+  "email_missing",
+  "hard_bounce",
+  "soft_bounce",
+  "rejected",
+  "sent",
+  "opened",
+];
+
+/** A delivery to replace, and the new one that replaces it (built with `newRecipient`). */
+export interface Replacement {
+  readonly originalId: string;
+  readonly recipient: NewRecipient;
+  readonly event: NewEvent;
+}
+
+/**
+ * Replaces deliveries with new ones (a resend): each original still the latest, in a
+ * `RESENDABLE` status and not held by a worker is marked `replaced_at` and stops (a
+ * `soft_bounce` waiting for its retry loses its next attempt, and the credit it was charged comes
+ * back: the new delivery is charged instead, so only one copy goes and is paid for), gets an
+ * event saying so, and its new delivery is inserted. Compare-and-set per batch: an original
+ * replaced meanwhile, or claimed by a worker for its retry, is left out. Returns the
+ * replacements written.
+ */
+export async function replaceForResend(
+  tx: Tx,
+  tenantId: string,
+  replacements: readonly Replacement[],
+  now: number,
+): Promise<Replacement[]> {
+  const written: Replacement[] = [];
+  const byOriginal = new Map(replacements.map((r) => [r.originalId, r]));
+  const ids = [...byOriginal.keys()];
+  for (let i = 0; i < ids.length; i += 500) {
+    const marked = await tx
+      .updateTable("recipients")
+      .set({ replaced_at: now, next_attempt_at: null, hold_reason: null })
+      .where("tenant_id", "=", tenantId)
+      .where("id", "in", ids.slice(i, i + 500))
+      .where("replaced_at", "is", null)
+      .where("status", "in", RESENDABLE)
+      .where("lease_owner", "is", null)
+      .returning(["id", "message_id", "status", "charge", "attempts"])
+      .execute();
+    if (marked.length === 0) continue;
+    await tx
+      .insertInto("events")
+      .values(
+        marked.map((r) => ({
+          id: newId(now),
+          tenant_id: tenantId,
+          message_id: r.message_id,
+          recipient_id: r.id,
+          at: now,
+          status: r.status,
+          attempt: r.attempts,
+          smtp_code: null,
+          enhanced_code: null,
+          smtp_text: r.status === "soft_bounce" ? "retry stopped: replaced by a resend" : "replaced by a resend",
+        })),
+      )
+      .execute();
+    await refundCharges(
+      tx,
+      marked
+        .filter((r) => r.status === "soft_bounce" && r.charge !== null)
+        .map((r) => ({ recipientId: r.id, tenantId, charge: r.charge ?? "" })),
+      now,
+    );
+    const chosen = marked.map((r) => byOriginal.get(r.id)).filter((r): r is Replacement => r !== undefined);
+    await insertRecipients(
+      tx,
+      chosen.map((r) => r.recipient),
+      chosen.map((r) => r.event),
+    );
+    written.push(...chosen);
+  }
+  return written;
 }

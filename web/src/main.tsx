@@ -1,6 +1,6 @@
 import "@mantine/core/styles.css";
 import "@mantine/notifications/styles.css";
-import { Alert, type CSSVariablesResolver, createTheme, MantineProvider } from "@mantine/core";
+import { Alert, type CSSVariablesResolver, createTheme, MantineProvider, Notification } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
@@ -18,6 +18,8 @@ const theme = createTheme({
   components: {
     // Alert titles in the alert's colour are too pale on its tinted background (yellow, teal).
     Alert: Alert.extend({ styles: { title: { color: "var(--mantine-color-text)" } } }),
+    // A notification's close button is an icon: it needs a name.
+    Notification: Notification.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close notification" } } }),
   },
 });
 
