@@ -1,8 +1,10 @@
 import { sql } from "kysely";
 import type { Database } from "../db/database.js";
 import { type FailureReason, isFailureReason } from "../email/failure-reasons.js";
-import { type RecipientStatus, recipientStatuses } from "../email/statuses.js";
+import { isRecipientStatus, type RecipientStatus, recipientStatuses } from "../email/statuses.js";
 import { subjectIdsColumn } from "../messages/recipient-state.js";
+import { suppressedAmong, suppressionKey } from "../messages/suppressions.js";
+import { containsPattern } from "./announcement-store.js";
 
 export interface AnnouncementStats {
   /** Every status, zeros included. */
@@ -20,7 +22,11 @@ export interface AnnouncementStats {
   readonly automatedOpens: number;
   /** Recipients with at least one open that does not look automated. */
   readonly humanOpens: number;
+  /** Opens that do not look automated, per hour (start of the hour, ms), oldest first; hours without opens left out. */
+  readonly opensByHour: readonly { readonly hour: number; readonly opens: number }[];
 }
+
+const HOUR = 3_600_000;
 
 const round = (n: number) => Math.round(n * 10_000) / 10_000;
 
@@ -43,6 +49,8 @@ export async function announcementStats(
     ])
     .where("tenant_id", "=", tenantId)
     .where("message_id", "=", messageId)
+    // Each recipient once, by its latest delivery (a resend replaces the one before).
+    .where("replaced_at", "is", null)
     .groupBy("status")
     .execute();
   const counts = Object.fromEntries(recipientStatuses.map((s) => [s, 0])) as Record<RecipientStatus, number>;
@@ -64,6 +72,7 @@ export async function announcementStats(
     .where("o.tenant_id", "=", tenantId)
     .where("r.tenant_id", "=", tenantId)
     .where("r.message_id", "=", messageId)
+    .where("r.replaced_at", "is", null)
     .executeTakeFirst();
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const delivered = counts.sent + counts.opened + counts.spam;
@@ -76,7 +85,27 @@ export async function announcementStats(
     openRate: delivered === 0 ? 0 : round(counts.opened / delivered),
     automatedOpens: Number(opens?.automated ?? 0),
     humanOpens: Number(opens?.human ?? 0),
+    opensByHour: await opensByHour(database, tenantId, messageId),
   };
+}
+
+/** Opens not automated, counted per hour in the database (every delivery of the announcement). */
+async function opensByHour(database: Database, tenantId: string, messageId: string) {
+  // Integer division on both dialects: both columns are integers.
+  const hour = sql<number | string>`${sql.ref("o.at")} / ${sql.lit(HOUR)}`;
+  const rows = await database.db
+    .selectFrom("opens as o")
+    .innerJoin("recipients as r", "r.id", "o.recipient_id")
+    .select((eb) => [hour.as("h"), eb.fn.countAll<number | string>().as("n")])
+    .where("o.tenant_id", "=", tenantId)
+    .where("r.tenant_id", "=", tenantId)
+    .where("r.message_id", "=", messageId)
+    .where("o.automated", "=", 0)
+    .groupBy(hour)
+    .orderBy(hour)
+    .limit(24 * 60)
+    .execute();
+  return rows.map((r) => ({ hour: Number(r.h) * HOUR, opens: Number(r.n) }));
 }
 
 export interface RecipientFilter {
@@ -85,6 +114,8 @@ export interface RecipientFilter {
   readonly search?: string | undefined;
   /** Recipient id of the last row of the previous page. */
   readonly after?: string | undefined;
+  /** Every delivery, replaced ones too (default: each recipient's latest delivery only). */
+  readonly allDeliveries?: boolean | undefined;
   readonly limit: number;
 }
 
@@ -105,11 +136,13 @@ export interface AnnouncementRecipient {
   readonly lastText: string | null;
   /** Why the last failure happened (email/failure-reasons.ts); null if none. */
   readonly reason: FailureReason | null;
-}
-
-/** LIKE pattern for "contains", with the pattern characters of the search escaped. */
-function containsPattern(search: string): string {
-  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  /** The delivery this one resends, and how that one ended; null for a first delivery. */
+  readonly resendOf: string | null;
+  readonly previousStatus: RecipientStatus | null;
+  /** When a resend replaced this delivery; null while it is the latest. */
+  readonly replacedAt: number | null;
+  /** The address is on the tenant's suppression list. */
+  readonly suppressed: boolean;
 }
 
 /** A page of one announcement's recipients in id order, filtered by status and search. */
@@ -123,8 +156,12 @@ export async function listAnnouncementRecipients(
   let q = db
     .selectFrom("recipients as r")
     .leftJoin("contacts as c", (join) => join.onRef("c.id", "=", "r.contact_id").on("c.tenant_id", "=", tenantId))
+    .leftJoin("recipients as p", (join) => join.onRef("p.id", "=", "r.resend_of").on("p.tenant_id", "=", tenantId))
     .select([
       "r.id",
+      "r.resend_of",
+      "r.replaced_at",
+      "p.status as previous_status",
       "r.email",
       "r.status",
       "r.updated_at",
@@ -140,6 +177,7 @@ export async function listAnnouncementRecipients(
     ])
     .where("r.tenant_id", "=", tenantId)
     .where("r.message_id", "=", messageId);
+  if (!filter.allDeliveries) q = q.where("r.replaced_at", "is", null);
   if (filter.status) q = q.where("r.status", "=", filter.status);
   if (filter.after) q = q.where("r.id", ">", filter.after);
   if (filter.search) {
@@ -170,6 +208,11 @@ export async function listAnnouncementRecipients(
       .execute();
     for (const s of found) names.set(s.id, s.name);
   }
+  const suppressed = await suppressedAmong(
+    db,
+    tenantId,
+    rows.map((r) => r.email),
+  );
   return rows.map((r, i) => ({
     recipientId: r.id,
     email: r.email,
@@ -184,6 +227,10 @@ export async function listAnnouncementRecipients(
     lastSmtpCode: r.last_smtp_code,
     lastText: r.last_smtp_text,
     reason: isFailureReason(r.last_reason) ? r.last_reason : null,
+    resendOf: r.resend_of,
+    previousStatus: r.previous_status !== null && isRecipientStatus(r.previous_status) ? r.previous_status : null,
+    replacedAt: r.replaced_at,
+    suppressed: suppressed.has(suppressionKey(r.email)),
   }));
 }
 

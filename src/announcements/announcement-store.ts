@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Database } from "../db/database.js";
 import type { AnnouncementRow } from "../db/tables.js";
 import { ApiError } from "../errors/api-error.js";
@@ -60,11 +61,24 @@ export async function getAnnouncement(
   return { announcement, subject, category, text: text_body, html: html_body, attachments };
 }
 
-/** A tenant's announcements, newest first, `limit` after the id `before`. */
+/** LIKE pattern for "contains", with the pattern characters of the search escaped. */
+export function containsPattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * A tenant's announcements, newest first, `limit` after the id `before`; `search` matches part
+ * of the subject (any case), `states` keeps those in these states.
+ */
 export async function listAnnouncements(
   database: Database,
   tenantId: string,
-  page: { before?: string | undefined; limit: number },
+  page: {
+    before?: string | undefined;
+    limit: number;
+    search?: string | undefined;
+    states?: readonly string[] | undefined;
+  },
 ): Promise<Array<{ announcement: AnnouncementRow; subject: string; category: string }>> {
   let q = database.db
     .selectFrom("announcements as a")
@@ -73,6 +87,10 @@ export async function listAnnouncements(
     .where("a.tenant_id", "=", tenantId)
     .where("m.tenant_id", "=", tenantId);
   if (page.before) q = q.where("a.id", "<", page.before);
+  if (page.states?.length) q = q.where("a.state", "in", [...page.states]);
+  if (page.search) {
+    q = q.where(sql<boolean>`lower(${sql.ref("m.subject")}) like ${containsPattern(page.search)} escape '\\'`);
+  }
   const rows = await q.orderBy("a.id", "desc").limit(page.limit).execute();
   return rows.map(({ subject, category, ...announcement }) => ({ announcement, subject, category }));
 }

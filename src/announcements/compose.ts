@@ -1,6 +1,8 @@
+import { sql } from "kysely";
 import { loadAttachmentPolicy } from "../accounts/account-settings.js";
-import type { Database, Db } from "../db/database.js";
+import type { Database } from "../db/database.js";
 import { newId } from "../db/ids.js";
+import { missingFrom } from "../db/rows-table.js";
 import type { AnnouncementRow } from "../db/tables.js";
 import { quote } from "../email/address.js";
 import { isCategory } from "../email/categories.js";
@@ -65,8 +67,6 @@ const NOT_FOR_ANNOUNCEMENTS: ReadonlySet<string> = new Set([
   "password_reset_parent",
   "password_reset_system",
 ]);
-// Both dialects cap bound parameters per statement; lookups by external id go in slices.
-const LOOKUP_SLICE = 1_000;
 
 function normalisedList(values: readonly string[] | undefined, max: number, path: string): string[] {
   const list = [...new Set(values ?? [])];
@@ -124,50 +124,26 @@ function checkMergeData(mergeData: AnnouncementInput["mergeData"]): ErrorDetail[
   return problems;
 }
 
-/** The entries of `wanted` that exist among the tenant's rows, looked up in slices. */
-async function existing(
-  db: Db,
+/**
+ * The entries of `wanted` that match none of the tenant's rows: one statement whatever the
+ * list's length (a list of 100,000 subject ids used to take 100 statements of 1,000).
+ */
+async function missing(
+  database: Database,
   tenantId: string,
   wanted: readonly string[],
-  lookup: (db: Db, tenantId: string, slice: readonly string[]) => Promise<string[]>,
+  table: "contacts" | "subjects" | "subject_groups",
 ): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < wanted.length; i += LOOKUP_SLICE) {
-    for (const value of await lookup(db, tenantId, wanted.slice(i, i + LOOKUP_SLICE))) found.add(value);
-  }
-  return found;
+  if (wanted.length === 0) return new Set();
+  const column = table === "subject_groups" ? "name" : "external_id";
+  const { rows } = await missingFrom(
+    database.dialect,
+    wanted,
+    (entry) =>
+      sql`select 1 from ${sql.table(table)} t where t.tenant_id = ${tenantId} and ${sql.ref(`t.${column}`)} = ${entry}`,
+  ).execute(database.db);
+  return new Set(rows.map((r) => r.v));
 }
-
-const contactIds = async (db: Db, tenantId: string, slice: readonly string[]) =>
-  (
-    await db
-      .selectFrom("contacts")
-      .select("external_id")
-      .where("tenant_id", "=", tenantId)
-      .where("external_id", "in", slice)
-      .execute()
-  ).map((r) => r.external_id);
-
-const subjectIds = async (db: Db, tenantId: string, slice: readonly string[]) =>
-  (
-    await db
-      .selectFrom("subjects")
-      .select("external_id")
-      .where("tenant_id", "=", tenantId)
-      .where("external_id", "in", slice)
-      .execute()
-  ).map((r) => r.external_id);
-
-const groupNames = async (db: Db, tenantId: string, slice: readonly string[]) =>
-  (
-    await db
-      .selectFrom("subject_groups")
-      .select("name")
-      .distinct()
-      .where("tenant_id", "=", tenantId)
-      .where("name", "in", slice)
-      .execute()
-  ).map((r) => r.name);
 
 /**
  * Checks an audience against the tenant's data: entries that match nothing are reported. An
@@ -176,7 +152,7 @@ const groupNames = async (db: Db, tenantId: string, slice: readonly string[]) =>
  * since the tenant's sync may lag behind the system the ids came from.
  */
 export async function resolveAudience(
-  db: Db,
+  database: Database,
   tenantId: string,
   audience: AudienceInput,
 ): Promise<{ audience: Required<{ [K in keyof AudienceInput]: string[] }>; unresolved: UnresolvedAudience }> {
@@ -188,17 +164,24 @@ export async function resolveAudience(
       { path: "/audience", message: "empty" },
     ]);
   }
-  const [foundContacts, foundSubjects, foundGroups] = [
-    await existing(db, tenantId, contacts, contactIds),
-    await existing(db, tenantId, subjects, subjectIds),
-    await existing(db, tenantId, subjectGroups, groupNames),
+  const [missingContacts, missingSubjects, missingGroups] = [
+    await missing(database, tenantId, contacts, "contacts"),
+    await missing(database, tenantId, subjects, "subjects"),
+    await missing(database, tenantId, subjectGroups, "subject_groups"),
   ];
   const unresolved = {
-    contacts: contacts.filter((c) => !foundContacts.has(c)),
-    subjects: subjects.filter((s) => !foundSubjects.has(s)),
-    subjectGroups: subjectGroups.filter((g) => !foundGroups.has(g)),
+    contacts: contacts.filter((c) => missingContacts.has(c)),
+    subjects: subjects.filter((s) => missingSubjects.has(s)),
+    subjectGroups: subjectGroups.filter((g) => missingGroups.has(g)),
   };
-  if (foundContacts.size + foundSubjects.size + foundGroups.size === 0) {
+  const found =
+    contacts.length -
+    missingContacts.size +
+    subjects.length -
+    missingSubjects.size +
+    subjectGroups.length -
+    missingGroups.size;
+  if (found === 0) {
     const details: ErrorDetail[] = [
       ...unresolved.contacts
         .slice(0, 10)
@@ -233,7 +216,7 @@ export async function composeAnnouncement(
 ): Promise<{ announcement: AnnouncementRow; unresolved: UnresolvedAudience }> {
   const now = clock.now();
   const { sendAt, prepared } = await checkAnnouncement(database, now, tenantId, input, options.limits);
-  const { audience, unresolved } = await resolveAudience(database.db, tenantId, input.audience);
+  const { audience, unresolved } = await resolveAudience(database, tenantId, input.audience);
 
   const planned = planMessage(tenantId, { ...prepared, recipients: [] }, now, options.messageIdDomain, "announcement");
   const row: AnnouncementRow = {

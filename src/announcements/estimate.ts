@@ -53,7 +53,7 @@ export async function estimateAnnouncement(
 ): Promise<AnnouncementEstimate> {
   const now = clock.now();
   const { category } = await checkAnnouncement(database, now, tenantId, input, limits);
-  const { audience, unresolved } = await resolveAudience(database.db, tenantId, input.audience);
+  const { audience, unresolved } = await resolveAudience(database, tenantId, input.audience);
   let subjects = 0;
   const essential = input.essential ? 1 : 0;
   // The fan-out's own audience queries. Repeats (a subject in two groups) are counted once by

@@ -1,5 +1,6 @@
 import { type SelectQueryBuilder, sql } from "kysely";
 import type { Database, Db, Dialect, Tx } from "../db/database.js";
+import { isAnyOf } from "../db/rows-table.js";
 import type { NewEvent, NewRecipient, Tables } from "../db/tables.js";
 import { audienceColumn } from "../messages/message-columns.js";
 import { insertRecipients, newRecipient, subjectIdsColumn } from "../messages/recipient-state.js";
@@ -156,7 +157,7 @@ export type AudienceSelect = SelectQueryBuilder<Tables, any, { contact_id: strin
 /**
  * The audience as rows `(contact_id, subject_id)`, resolved in the database, never through this
  * process: contacts named directly (subject ''), and the contacts who receive mail about each
- * subject named directly or through a group. Each list travels as one JSON parameter (both
+ * subject named directly or through a group. Each list travels as one parameter (`isAnyOf`: both
  * dialects cap bound parameters per statement), so each kind is one statement whatever its size.
  * Repeats (a subject named twice, a subject in two groups) are left to the caller. The fan-out
  * writes these rows; the estimate (`estimate.ts`) counts them without writing.
@@ -167,10 +168,6 @@ export function audienceSelects(
   tenantId: string,
   audience: AudienceInput,
 ): AudienceSelect[] {
-  const list = (values: readonly string[]) =>
-    dialect === "postgres"
-      ? sql<string>`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`
-      : sql<string>`(select value from json_each(${JSON.stringify(values)}))`;
   const selects: AudienceSelect[] = [];
   if (audience.contacts?.length) {
     selects.push(
@@ -178,7 +175,7 @@ export function audienceSelects(
         .selectFrom("contacts")
         .select(["id as contact_id", sql<string>`''`.as("subject_id")])
         .where("tenant_id", "=", tenantId)
-        .where("external_id", "in", list(audience.contacts)),
+        .where(isAnyOf(dialect, "external_id", audience.contacts)),
     );
   }
   if (audience.subjects?.length) {
@@ -190,7 +187,7 @@ export function audienceSelects(
         .where("s.tenant_id", "=", tenantId)
         .where("cs.tenant_id", "=", tenantId)
         .where("cs.receives_mail", "=", 1)
-        .where("s.external_id", "in", list(audience.subjects)),
+        .where(isAnyOf(dialect, "s.external_id", audience.subjects)),
     );
   }
   if (audience.subjectGroups?.length) {
@@ -202,7 +199,7 @@ export function audienceSelects(
         .where("g.tenant_id", "=", tenantId)
         .where("cs.tenant_id", "=", tenantId)
         .where("cs.receives_mail", "=", 1)
-        .where("g.name", "in", list(audience.subjectGroups)),
+        .where(isAnyOf(dialect, "g.name", audience.subjectGroups)),
     );
   }
   return selects;

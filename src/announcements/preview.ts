@@ -64,7 +64,7 @@ export async function previewAnnouncement(
   const { db } = database;
   const now = clock.now();
   const { category, prepared } = await checkAnnouncement(database, now, tenantId, input, options.limits);
-  const { audience } = await resolveAudience(db, tenantId, input.audience);
+  const { audience } = await resolveAudience(database, tenantId, input.audience);
   const [first, ...more] = audienceSelects(db, database.dialect, tenantId, audience);
   if (!first) throw new ApiError("invalid_request", "the audience is empty", [{ path: "/audience", message: "empty" }]);
   const aud = more.reduce((q, next) => q.unionAll(next), first);

@@ -94,7 +94,18 @@ export async function tenantCreditRules(
   tenantId: string,
   operator?: OperatorCreditSettings,
 ): Promise<TenantCreditRules | undefined> {
-  const row = await db
+  return (await tenantCreditRulesFor(db, [tenantId], operator)).get(tenantId);
+}
+
+/** `tenantCreditRules` for several tenants in one query (a claimed batch); unknown tenants are left out. */
+export async function tenantCreditRulesFor(
+  db: Db,
+  tenantIds: readonly string[],
+  operator?: OperatorCreditSettings,
+): Promise<Map<string, TenantCreditRules>> {
+  const out = new Map<string, TenantCreditRules>();
+  if (tenantIds.length === 0) return out;
+  const rows = await db
     .selectFrom("tenants")
     .leftJoin("credit_settings", "credit_settings.tenant_id", "tenants.id")
     .select([
@@ -106,21 +117,23 @@ export async function tenantCreditRules(
       "credit_settings.grace_days",
       "credit_settings.low_credit_recipients",
     ])
-    .where("tenants.id", "=", tenantId)
-    .executeTakeFirst();
-  if (!row) return undefined;
+    .where("tenants.id", "in", [...new Set(tenantIds)])
+    .execute();
+  if (rows.length === 0) return out;
   const op = operator ?? (await getOperatorCreditSettings(db));
-  return {
-    tenantId: row.id,
-    timezone: row.timezone,
-    metered: row.sending_mode === "relay",
-    monthlyAllowance: row.monthly_allowance ?? op.defaultAllowance,
-    policy: (row.over_limit_policy as OverLimitPolicy | null) ?? op.defaultPolicy,
-    graceDays: row.grace_days ?? op.defaultGraceDays,
-    exempt: new Set(op.exemptCategories),
-    critical: new Set(op.criticalCategories),
-    lowCreditRecipients: lowCreditRecipientsColumn.decode(row.low_credit_recipients ?? "[]"),
-  };
+  for (const row of rows)
+    out.set(row.id, {
+      tenantId: row.id,
+      timezone: row.timezone,
+      metered: row.sending_mode === "relay",
+      monthlyAllowance: row.monthly_allowance ?? op.defaultAllowance,
+      policy: (row.over_limit_policy as OverLimitPolicy | null) ?? op.defaultPolicy,
+      graceDays: row.grace_days ?? op.defaultGraceDays,
+      exempt: new Set(op.exemptCategories),
+      critical: new Set(op.criticalCategories),
+      lowCreditRecipients: lowCreditRecipientsColumn.decode(row.low_credit_recipients ?? "[]"),
+    });
+  return out;
 }
 
 /** A calendar month in the tenant's time zone. */

@@ -120,6 +120,10 @@ export interface RecipientTable {
   opened_at: number | null;
   /** Why the row waits: `no_credit`, `hold_time`, `revoked_sign_in`; null when not held (0008). */
   hold_reason: string | null;
+  /** The delivery this one resends (migration 0016); null for a first delivery. */
+  resend_of: string | null;
+  /** When a resend replaced this delivery; null while it is the latest (migration 0016). */
+  replaced_at: number | null;
   /** A row held by a suspension: its due time and hold reason before, put back on resume (0019). */
   suspended_due_at: Generated<number | null>;
   suspended_hold_reason: Generated<string | null>;

@@ -1,6 +1,6 @@
 import type { Tx } from "../db/database.js";
 import { isValidEmail } from "../email/address.js";
-import { suppressedAmong, suppressionKey } from "../messages/suppressions.js";
+import { suppressedFor, suppressionKey } from "../messages/suppressions.js";
 import { nextDigestAt, wantsDigest } from "./digest-schedule.js";
 import type { ClaimedDelivery, DeliveryOutcome } from "./outbox.js";
 
@@ -34,27 +34,34 @@ const SUPPRESSION_WORDS: Record<string, string> = {
  * Essential) -> `checkDigest` (a non-essential announcement to a contact who chose a digest waits
  * as `pending_digest`, with a `digest_items` row due at the contact's next digest time; first
  * attempts only: a retry was already sent on its own once) ->
- * `checkAddress` (`email_missing`). Runs in the claim transaction with one query per kind and
- * tenant for the whole batch; plain API mail (no contact) costs only the message and
- * suppression look-ups.
+ * `checkAddress` (`email_missing`). Runs in the claim transaction: the messages and the
+ * suppressions are one query each for the whole batch, whatever its tenants; opt-outs and digest
+ * choices one per tenant with contact mail, so plain API mail costs only the first two.
+ * `zones`: tenants' time zones when the caller has them (for digest times), else read here.
  */
 export async function screenDeliveries(
   tx: Tx,
   deliveries: readonly ClaimedDelivery[],
   now: number,
+  zones?: ReadonlyMap<string, string>,
 ): Promise<Screening> {
   const outcomes: DeliveryOutcome[] = [];
   const messages = new Map<string, ScreenedMessage>();
   const byTenant = new Map<string, ClaimedDelivery[]>();
   for (const d of deliveries) byTenant.set(d.tenantId, [...(byTenant.get(d.tenantId) ?? []), d]);
-  for (const [tenantId, list] of byTenant) {
+  const messageIds = [...new Set(deliveries.map((d) => d.messageId))];
+  for (let i = 0; i < messageIds.length; i += 500) {
     const rows = await tx
       .selectFrom("messages")
-      .select(["id", "category", "essential", "source"])
-      .where("tenant_id", "=", tenantId)
-      .where("id", "in", [...new Set(list.map((d) => d.messageId))])
+      .select(["id", "tenant_id", "category", "essential", "source"])
+      .where("tenant_id", "in", [...byTenant.keys()])
+      .where("id", "in", messageIds.slice(i, i + 500))
       .execute();
     for (const r of rows) messages.set(r.id, { category: r.category, essential: r.essential === 1, source: r.source });
+  }
+  // checkSuppression, for every tenant at once
+  const suppressed = await suppressedFor(tx, deliveries);
+  for (const [tenantId, list] of byTenant) {
     const decide = (d: ClaimedDelivery, status: DeliveryOutcome["status"], text: string) =>
       outcomes.push({
         delivery: d,
@@ -67,15 +74,9 @@ export async function screenDeliveries(
         at: now,
       });
 
-    // checkSuppression
-    const suppressed = await suppressedAmong(
-      tx,
-      tenantId,
-      list.map((d) => d.email),
-    );
     let rest: ClaimedDelivery[] = [];
     for (const d of list) {
-      const reason = suppressed.get(suppressionKey(d.email));
+      const reason = suppressed.get(`${tenantId} ${suppressionKey(d.email)}`);
       if (reason === undefined) rest.push(d);
       else {
         const why = SUPPRESSION_WORDS[reason] ?? reason;
@@ -123,8 +124,10 @@ export async function screenDeliveries(
     const waiting = new Set(digestable);
     if (digestable.length > 0) {
       const contactIds = [...new Set(digestable.map((d) => d.contactId ?? ""))];
-      const tenant = await tx.selectFrom("tenants").select("timezone").where("id", "=", tenantId).executeTakeFirst();
-      const zone = tenant?.timezone ?? "UTC";
+      const zone =
+        zones?.get(tenantId) ??
+        (await tx.selectFrom("tenants").select("timezone").where("id", "=", tenantId).executeTakeFirst())?.timezone ??
+        "UTC";
       const choices = new Map<string, { digest: string; time: string | null; weekday: number | null }>();
       for (let i = 0; i < contactIds.length; i += 500) {
         const found = await tx

@@ -34,9 +34,17 @@ export async function gateOwnAccountSends(
   owner: string,
   claimed: readonly ClaimedDelivery[],
   now: number,
+  /**
+   * The batch's tenants that send through their own account, when the caller has read them
+   * (the worker's claim): the gate then reads nothing for a batch with none of them.
+   */
+  ownAccountTenants?: ReadonlySet<string>,
 ): Promise<ClaimedDelivery[]> {
   if (claimed.length === 0) return [];
-  const tenantIds = [...new Set(claimed.map((d) => d.tenantId))];
+  const tenantIds = [...new Set(claimed.map((d) => d.tenantId))].filter(
+    (id) => ownAccountTenants === undefined || ownAccountTenants.has(id),
+  );
+  if (tenantIds.length === 0) return [...claimed];
   const own = await tx
     .selectFrom("tenants")
     .leftJoin("account_settings", "account_settings.tenant_id", "tenants.id")

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { meterBatch } from "../credits/meter.js";
 import type { NoticeSender } from "../credits/notices.js";
-import { getOperatorCreditSettings } from "../credits/settings.js";
+import { getOperatorCreditSettings, type OperatorCreditSettings, tenantCreditRulesFor } from "../credits/settings.js";
 import type { Database, Tx } from "../db/database.js";
 import { StoredJsonError } from "../db/json-codec.js";
 import type { MessageRow } from "../db/tables.js";
@@ -151,7 +151,7 @@ export class DeliveryWorker {
   readonly #recorded = new Map<string, () => void>();
   /** Round-robin position over tenants with due mail, advanced by each claim. */
   #rotation = 0;
-  #critical: { at: number; categories: readonly string[] } | undefined;
+  #operator: { at: number; settings: OperatorCreditSettings } | undefined;
   /** Signed copies of rendered messages: a message rendered once for all recipients is signed once. */
   readonly #signed = new WeakMap<Buffer, Promise<Buffer>>();
 
@@ -294,16 +294,16 @@ export class DeliveryWorker {
    * they already have.
    */
   /**
-   * The operator's critical categories (claimed ahead of bulk), read at most every
-   * `SETTINGS_TTL_MS` rather than in every claim.
+   * The operator's credit settings (critical categories are claimed ahead of bulk; metering
+   * needs the rest), read at most every `SETTINGS_TTL_MS` rather than in every claim: a change
+   * reaches a running worker within that time.
    */
-  async #criticalCategories(tx: Tx, now: number): Promise<readonly string[]> {
-    if (!this.#critical || Math.abs(now - this.#critical.at) > SETTINGS_TTL_MS) {
+  async #operatorSettings(tx: Tx, now: number): Promise<OperatorCreditSettings> {
+    if (!this.#operator || Math.abs(now - this.#operator.at) > SETTINGS_TTL_MS) {
       // In the claim's transaction: on SQLite the transaction holds the one connection.
-      const settings = await getOperatorCreditSettings(tx);
-      this.#critical = { at: now, categories: settings.criticalCategories };
+      this.#operator = { at: now, settings: await getOperatorCreditSettings(tx) };
     }
-    return this.#critical.categories;
+    return this.#operator.settings;
   }
 
   /**
@@ -334,8 +334,9 @@ export class DeliveryWorker {
     const claimed = await database.db.transaction().execute(async (tx) => {
       await writeOutcomes(tx, database.dialect, this.owner, carried);
       const batch = Math.min(limit, 500);
+      const operator = await this.#operatorSettings(tx, now);
       const rows = await claimDue(database, this.owner, now, settings.leaseMs, batch, tx, {
-        priorityCategories: await this.#criticalCategories(tx, now),
+        priorityCategories: operator.criticalCategories,
         rotation: this.#rotation,
       });
       this.#rotation = (this.#rotation + batch) % 1_000_000;
@@ -348,21 +349,34 @@ export class DeliveryWorker {
         rows.filter((d) => !this.#inFlight.has(d.id)),
         now,
       );
+      if (mine.length === 0) return [];
+      // The batch's tenants, once: time zones (digests), sending mode (the gate) and credit rules.
+      const rules = await tenantCreditRulesFor(
+        tx,
+        mine.map((d) => d.tenantId),
+        operator,
+      );
       // Screening first, so mail that will never be sent takes no paced slot and no credit; on
       // every attempt, so an address suppressed (or a contact opted out) while its mail waited
       // for a retry is not tried again (its credit goes back when the row is recorded).
-      const screened = mine.length === 0 ? undefined : await screenDeliveries(tx, mine, now);
+      const screened = await screenDeliveries(
+        tx,
+        mine,
+        now,
+        new Map([...rules.values()].map((r) => [r.tenantId, r.timezone])),
+      );
       const decided = new Set<string>();
-      if (screened) {
-        await writeOutcomes(tx, database.dialect, this.owner, screened.outcomes);
-        for (const o of screened.outcomes) decided.add(o.delivery.id);
-        this.#screenedCount += decided.size;
-      }
+      await writeOutcomes(tx, database.dialect, this.owner, screened.outcomes);
+      for (const o of screened.outcomes) decided.add(o.delivery.id);
+      this.#screenedCount += decided.size;
+      // Only tenants on their own mail account go unmetered: the gate looks at no other.
+      const ownAccount = new Set([...rules.values()].filter((r) => !r.metered).map((r) => r.tenantId));
       const going = await gateOwnAccountSends(
         tx,
         this.owner,
         mine.filter((d) => !decided.has(d.id)),
         now,
+        ownAccount,
       );
       const toMeter = going.filter((d) => d.charge === null);
       if (toMeter.length === 0) return going;
@@ -372,11 +386,13 @@ export class DeliveryWorker {
           recipientId: d.id,
           tenantId: d.tenantId,
           messageId: d.messageId,
-          category: screened?.messages.get(d.messageId)?.category ?? "",
+          category: screened.messages.get(d.messageId)?.category ?? "",
+          status: d.status,
         })),
         now,
         settings.notices,
         tx,
+        { operator, rules, claimed: true },
       );
       return going.filter((d) => !held.has(d.id)).map((d) => ({ ...d, charge: charges.get(d.id) ?? d.charge }));
     });
@@ -385,8 +401,8 @@ export class DeliveryWorker {
   }
 
   /**
-   * Loads the small messages of a claimed batch that are not cached yet with one query per
-   * tenant (and their attachments with another), instead of two queries per recipient.
+   * Loads the small messages of a claimed batch that are not cached yet with one query (and
+   * their attachments with another), instead of two queries per recipient.
    */
   #prefetch(claimed: readonly ClaimedDelivery[]): void {
     const people = claimed.filter((d) => d.contactId !== null);
@@ -418,13 +434,17 @@ export class DeliveryWorker {
    */
   async #loadMessages(wanted: ReadonlyMap<string, string>, maxBytes?: number): Promise<Map<string, RenderedMessage>> {
     const { db } = this.#deps.database;
-    const byTenant = new Map<string, string[]>();
-    for (const [messageId, tenantId] of wanted) byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), messageId]);
+    const ids = [...wanted.keys()];
     const messages: MessageRow[] = [];
-    for (const [tenantId, ids] of byTenant) {
-      let q = db.selectFrom("messages").selectAll().where("tenant_id", "=", tenantId).where("id", "in", ids);
+    // One query for the whole batch, whatever its tenants; a row counts only under the tenant it was claimed for.
+    for (let i = 0; i < ids.length; i += 500) {
+      let q = db
+        .selectFrom("messages")
+        .selectAll()
+        .where("tenant_id", "in", [...new Set(wanted.values())])
+        .where("id", "in", ids.slice(i, i + 500));
       if (maxBytes !== undefined) q = q.where("size_bytes", "<=", maxBytes);
-      messages.push(...(await q.execute()));
+      messages.push(...(await q.execute()).filter((m) => wanted.get(m.id) === m.tenant_id));
     }
     const withFiles = messages.filter((m) => m.attachment_count > 0);
     const files =

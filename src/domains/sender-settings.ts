@@ -3,7 +3,6 @@ import type { Db } from "../db/database.js";
 import { checkDisplayName, checkEmail, isValidEmail } from "../email/address.js";
 import { ApiError } from "../errors/api-error.js";
 import type { SenderRules } from "../messages/prepare.js";
-import { verifiedDomains } from "./domain-store.js";
 
 /** `PUT /v1/settings/sender`: the tenant's generic address and From name. */
 export interface SenderSettings {
@@ -57,14 +56,31 @@ export async function saveSenderSettings(
 
 /**
  * Everything `prepareMessage` needs to decide a From for the tenant: its verified domains, its
- * sender settings and, for an own-account tenant, the account's domain.
+ * sender settings and, for an own-account tenant, the account's domain. One query (every
+ * `POST /v1/messages` reads it), plus the account for an own-account tenant.
  */
 export async function loadSenderRules(db: Db, secretKey: string, tenantId: string): Promise<SenderRules> {
-  const [domains, settings, tenant] = await Promise.all([
-    verifiedDomains(db, tenantId),
-    getSenderSettings(db, tenantId),
-    db.selectFrom("tenants").select("sending_mode").where("id", "=", tenantId).executeTakeFirst(),
-  ]);
+  // One row per verified domain (one row with a null domain when there is none).
+  const rows = await db
+    .selectFrom("tenants")
+    .leftJoin("sender_settings", "sender_settings.tenant_id", "tenants.id")
+    .leftJoin("sending_domains", (join) =>
+      join.onRef("sending_domains.tenant_id", "=", "tenants.id").on("sending_domains.status", "=", "verified"),
+    )
+    .select([
+      "tenants.sending_mode",
+      "sender_settings.generic_address",
+      "sender_settings.from_name",
+      "sending_domains.domain",
+    ])
+    .where("tenants.id", "=", tenantId)
+    .execute();
+  const tenant = rows[0];
+  const domains = new Set(rows.flatMap((r) => (r.domain === null ? [] : [r.domain])));
+  const settings: SenderSettings = {
+    genericAddress: tenant?.generic_address ?? null,
+    fromName: tenant?.from_name ?? null,
+  };
   let accountDomain: string | null = null;
   if (tenant?.sending_mode === "own_account") {
     const account = await loadAccount(db, secretKey, tenantId);

@@ -2,6 +2,7 @@ import type { App, AppDeps } from "./route-context.js";
 import { registerAccountRoutes } from "./routes/account.js";
 import { registerAnnouncementRoutes } from "./routes/announcements.js";
 import { registerAnnouncementPreviewRoutes } from "./routes/announcements-preview.js";
+import { registerAnnouncementResendRoute } from "./routes/announcements-resend.js";
 import { registerAnnouncementStatisticsRoutes } from "./routes/announcements-statistics.js";
 import { registerAudienceContactRoutes } from "./routes/audience-contacts.js";
 import { registerAudienceSubjectRoutes } from "./routes/audience-subjects.js";
@@ -76,6 +77,7 @@ export const routes: readonly ((app: App, deps: AppDeps) => void)[] = [
   registerAnnouncementRoutes,
   registerAnnouncementPreviewRoutes,
   registerAnnouncementStatisticsRoutes,
+  registerAnnouncementResendRoute,
   registerSessionRoutes,
   registerPeopleRoutes,
   registerKeyRoutes,

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Database, Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import { stringList } from "../db/json-codec.js";
+import { rowsTable } from "../db/rows-table.js";
 import type { NewEvent, NewRecipient } from "../db/tables.js";
 import type { FailureReason } from "../email/failure-reasons.js";
 import type { RecipientStatus } from "../email/statuses.js";
@@ -18,8 +19,7 @@ export const subjectIdsColumn = stringList("recipients.subject_ids");
  * the one exception, see there). Every move is checked against `transitions`; an illegal one
  * throws (a bug, not an expected failure). The consequences of a move happen here too: the
  * `events` row, credit given back, the address suppressed, the tenant's webhook events queued.
- * Writes stay batched: one statement per batch (per row only on SQLite, where a row costs
- * microseconds), never a read per row. The table is written out in docs/architecture.md.
+ * Writes stay batched: one statement per batch on both dialects, never a read per row. The table is written out in docs/architecture.md.
  */
 
 /** Why a waiting row waits (column `hold_reason`, migration 0008); null: it does not. */
@@ -108,6 +108,8 @@ export interface RecipientInput {
   readonly subjectIds?: string | null;
   readonly holdReason?: HoldReason | null;
   readonly eventText?: string | null;
+  /** The delivery this one resends (`replaceForResend`). */
+  readonly resendOf?: string | null;
 }
 
 /** A new recipient row and its first event, to be written with `insertRecipients`. */
@@ -138,6 +140,7 @@ export function newRecipient(input: RecipientInput): { recipient: NewRecipient; 
       contact_id: input.contactId ?? null,
       subject_ids: input.subjectIds ?? null,
       hold_reason: input.holdReason ?? null,
+      resend_of: input.resendOf ?? null,
     },
     event: {
       id: newId(input.at),
@@ -217,8 +220,7 @@ export async function writeOutcomes(
 ): Promise<number> {
   if (outcomes.length === 0) return 0;
   for (const o of outcomes) assertTransition(o.delivery.status, o.status);
-  const updated =
-    dialect === "postgres" ? await updateAllPostgres(tx, owner, outcomes) : await updateEach(tx, owner, outcomes);
+  const { updated, hooked } = await updateAll(tx, dialect, owner, outcomes);
   const written = outcomes.filter((o) => updated.has(o.delivery.id));
   const events: NewEvent[] = written.map((o) => ({
     id: newId(o.at),
@@ -273,10 +275,11 @@ export async function writeOutcomes(
     tx,
     written.filter((o) => o.nextAttemptAt === null && o.delivery.contactId !== null),
   );
-  await enqueueStatusEvents(tx, [
-    ...written.filter((o) => o.status !== o.delivery.status).map(statusEventOf),
-    ...carried,
-  ]);
+  await enqueueStatusEvents(
+    tx,
+    [...written.filter((o) => o.status !== o.delivery.status).map(statusEventOf), ...carried],
+    hooked,
+  );
   return events.length;
 }
 
@@ -378,41 +381,51 @@ async function settleDigestItems(tx: Tx, finals: readonly OutcomeWrite[]): Promi
   return out;
 }
 
-/** SQLite runs in-process: one small UPDATE per row costs microseconds. Returns the ids updated. */
-async function updateEach(tx: Tx, owner: string, outcomes: readonly OutcomeWrite[]): Promise<Set<string>> {
-  const updated = new Set<string>();
-  for (const o of outcomes) {
-    const result = await tx
-      .updateTable("recipients")
-      .set({
-        status: o.status,
-        attempts: o.attempts,
-        next_attempt_at: o.nextAttemptAt,
-        lease_owner: null,
-        last_smtp_code: o.smtpCode,
-        last_enhanced_code: o.enhancedCode,
-        last_smtp_text: o.smtpText,
-        last_reason: o.reason ?? null,
-        updated_at: o.at,
-        hold_reason: null,
-        ...(o.status === "sent" ? { sent_at: o.at } : {}),
-      })
-      .where("id", "=", o.delivery.id)
-      .where("tenant_id", "=", o.delivery.tenantId)
-      .where("lease_owner", "=", owner)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) > 0) updated.add(o.delivery.id);
-  }
-  return updated;
-}
-
 /**
- * PostgreSQL is a network round trip away: the whole batch is one UPDATE joined to the
- * outcomes passed as arrays (unnest), instead of one round trip per row.
+ * The whole batch as one UPDATE joined to the outcomes passed as a table (`db/rows-table.ts`):
+ * one statement instead of one per row (on PostgreSQL one round trip; on SQLite one statement
+ * built, compiled and run instead of hundreds). Returns the ids updated, and the tenants among
+ * them with an active webhook endpoint.
  */
-async function updateAllPostgres(tx: Tx, owner: string, outcomes: readonly OutcomeWrite[]): Promise<Set<string>> {
-  const col = <T>(pick: (o: OutcomeWrite) => T) => outcomes.map(pick);
-  const result = await sql<{ id: string }>`
+async function updateAll(
+  tx: Tx,
+  dialect: Database["dialect"],
+  owner: string,
+  outcomes: readonly OutcomeWrite[],
+): Promise<{ updated: Set<string>; hooked: Set<string> }> {
+  const values = rowsTable(
+    dialect,
+    "v",
+    {
+      id: "text",
+      tenant_id: "text",
+      status: "text",
+      attempts: "int",
+      next_attempt_at: "bigint",
+      smtp_code: "int",
+      enhanced_code: "text",
+      smtp_text: "text",
+      at: "bigint",
+      reason: "text",
+    },
+    outcomes.map((o) => [
+      o.delivery.id,
+      o.delivery.tenantId,
+      o.status,
+      o.attempts,
+      o.nextAttemptAt,
+      o.smtpCode,
+      o.enhancedCode,
+      o.smtpText,
+      o.at,
+      o.reason ?? null,
+    ]),
+  );
+  // Whether the row's tenant has an active webhook endpoint rides along, so a write for tenants
+  // without one (most) costs no look-up of its own. SQLite's RETURNING cannot name the alias:
+  // the columns are unqualified and the table is named in full.
+  const table = dialect === "postgres" ? sql`r` : sql`recipients`;
+  const result = await sql<{ id: string; tenant_id: string; hooked: boolean | number }>`
     update recipients as r set
       status = v.status,
       attempts = v.attempts,
@@ -425,21 +438,16 @@ async function updateAllPostgres(tx: Tx, owner: string, outcomes: readonly Outco
       updated_at = v.at,
       hold_reason = null,
       sent_at = case when v.status = 'sent' then v.at else r.sent_at end
-    from unnest(
-      ${col((o) => o.delivery.id)}::text[],
-      ${col((o) => o.delivery.tenantId)}::text[],
-      ${col((o) => o.status)}::text[],
-      ${col((o) => o.attempts)}::int[],
-      ${col((o) => o.nextAttemptAt)}::bigint[],
-      ${col((o) => o.smtpCode)}::int[],
-      ${col((o) => o.enhancedCode)}::text[],
-      ${col((o) => o.smtpText)}::text[],
-      ${col((o) => o.at)}::bigint[],
-      ${col((o) => o.reason ?? null)}::text[]
-    ) as v(id, tenant_id, status, attempts, next_attempt_at, smtp_code, enhanced_code, smtp_text, at, reason)
+    from ${values}
     where r.id = v.id and r.tenant_id = v.tenant_id and r.lease_owner = ${owner}
-    returning r.id`.execute(tx);
-  return new Set(result.rows.map((r) => r.id));
+    returning ${table}.id, ${table}.tenant_id,
+      exists (select 1 from webhook_endpoints w where w.tenant_id = ${table}.tenant_id and w.active = 1) as hooked`.execute(
+    tx,
+  );
+  return {
+    updated: new Set(result.rows.map((r) => r.id)),
+    hooked: new Set(result.rows.filter((r) => r.hooked === true || r.hooked === 1).map((r) => r.tenant_id)),
+  };
 }
 
 /** A claimed row handed back unsent until `until` (pacing, a sending window, held mail). */
@@ -569,12 +577,17 @@ export async function releaseSuspensionHold(db: Db | Tx, tenantId: string, now: 
 }
 
 /** Marks what metering charged: one UPDATE per 500 rows sharing a charge (not a status move). */
-export async function recordCharge(tx: Tx, tenantId: string, charge: string, ids: readonly string[]): Promise<void> {
+export async function recordCharge(
+  tx: Tx,
+  tenantIds: readonly string[],
+  charge: string,
+  ids: readonly string[],
+): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
     await tx
       .updateTable("recipients")
       .set({ charge })
-      .where("tenant_id", "=", tenantId)
+      .where("tenant_id", "in", tenantIds)
       .where("id", "in", ids.slice(i, i + 500))
       .execute();
   }
@@ -914,4 +927,86 @@ export async function refundCharges(
         .execute();
     }
   }
+}
+
+/** Statuses a delivery may be replaced by a resend from (sent and opened only when asked). */
+export const RESENDABLE: readonly RecipientStatus[] = [
+  "email_missing",
+  "hard_bounce",
+  "soft_bounce",
+  "rejected",
+  "sent",
+  "opened",
+];
+
+/** A delivery to replace, and the new one that replaces it (built with `newRecipient`). */
+export interface Replacement {
+  readonly originalId: string;
+  readonly recipient: NewRecipient;
+  readonly event: NewEvent;
+}
+
+/**
+ * Replaces deliveries with new ones (a resend): each original still the latest, in a
+ * `RESENDABLE` status and not held by a worker is marked `replaced_at` and stops (a
+ * `soft_bounce` waiting for its retry loses its next attempt, and the credit it was charged comes
+ * back: the new delivery is charged instead, so only one copy goes and is paid for), gets an
+ * event saying so, and its new delivery is inserted. Compare-and-set per batch: an original
+ * replaced meanwhile, or claimed by a worker for its retry, is left out. Returns the
+ * replacements written.
+ */
+export async function replaceForResend(
+  tx: Tx,
+  tenantId: string,
+  replacements: readonly Replacement[],
+  now: number,
+): Promise<Replacement[]> {
+  const written: Replacement[] = [];
+  const byOriginal = new Map(replacements.map((r) => [r.originalId, r]));
+  const ids = [...byOriginal.keys()];
+  for (let i = 0; i < ids.length; i += 500) {
+    const marked = await tx
+      .updateTable("recipients")
+      .set({ replaced_at: now, next_attempt_at: null, hold_reason: null })
+      .where("tenant_id", "=", tenantId)
+      .where("id", "in", ids.slice(i, i + 500))
+      .where("replaced_at", "is", null)
+      .where("status", "in", RESENDABLE)
+      .where("lease_owner", "is", null)
+      .returning(["id", "message_id", "status", "charge", "attempts"])
+      .execute();
+    if (marked.length === 0) continue;
+    await tx
+      .insertInto("events")
+      .values(
+        marked.map((r) => ({
+          id: newId(now),
+          tenant_id: tenantId,
+          message_id: r.message_id,
+          recipient_id: r.id,
+          at: now,
+          status: r.status,
+          attempt: r.attempts,
+          smtp_code: null,
+          enhanced_code: null,
+          smtp_text: r.status === "soft_bounce" ? "retry stopped: replaced by a resend" : "replaced by a resend",
+        })),
+      )
+      .execute();
+    await refundCharges(
+      tx,
+      marked
+        .filter((r) => r.status === "soft_bounce" && r.charge !== null)
+        .map((r) => ({ recipientId: r.id, tenantId, charge: r.charge ?? "" })),
+      now,
+    );
+    const chosen = marked.map((r) => byOriginal.get(r.id)).filter((r): r is Replacement => r !== undefined);
+    await insertRecipients(
+      tx,
+      chosen.map((r) => r.recipient),
+      chosen.map((r) => r.event),
+    );
+    written.push(...chosen);
+  }
+  return written;
 }

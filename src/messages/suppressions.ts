@@ -53,16 +53,43 @@ export async function suppressedAmong(
   tenantId: string,
   emails: readonly string[],
 ): Promise<Map<string, SuppressionReason>> {
-  const keys = [...new Set(emails.map(suppressionKey).filter((e) => e !== ""))];
+  const found = await suppressedFor(
+    db,
+    emails.map((email) => ({ tenantId, email })),
+  );
+  return new Map([...found].map(([key, reason]) => [key.slice(tenantId.length + 1), reason]));
+}
+
+/**
+ * Of these (tenant, address) pairs, those suppressed, keyed `<tenant id> <address lower-cased>`:
+ * one query per 500 addresses whatever the number of tenants (a claimed batch mixes them).
+ */
+export async function suppressedFor(
+  db: Db | Tx,
+  entries: ReadonlyArray<{ readonly tenantId: string; readonly email: string }>,
+): Promise<Map<string, SuppressionReason>> {
+  const wanted = new Set<string>();
+  const tenants = new Set<string>();
+  for (const e of entries) {
+    const email = suppressionKey(e.email);
+    if (email === "") continue;
+    wanted.add(`${e.tenantId} ${email}`);
+    tenants.add(e.tenantId);
+  }
+  const keys = [...new Set([...wanted].map((k) => k.slice(k.indexOf(" ") + 1)))];
   const out = new Map<string, SuppressionReason>();
   for (let i = 0; i < keys.length; i += 500) {
     const rows = await db
       .selectFrom("suppressions")
-      .select(["email", "reason"])
-      .where("tenant_id", "=", tenantId)
+      .select(["tenant_id", "email", "reason"])
+      .where("tenant_id", "in", [...tenants])
       .where("email", "in", keys.slice(i, i + 500))
       .execute();
-    for (const r of rows) out.set(r.email, r.reason as SuppressionReason);
+    // The query may return a pair nobody asked about (tenant A's address under tenant B).
+    for (const r of rows) {
+      const key = `${r.tenant_id} ${r.email}`;
+      if (wanted.has(key)) out.set(key, r.reason as SuppressionReason);
+    }
   }
   return out;
 }

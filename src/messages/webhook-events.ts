@@ -30,20 +30,35 @@ export function eventTypeOf(status: RecipientStatus): string {
 /**
  * Queues webhook deliveries for status events, in the caller's transaction (so an event is
  * queued exactly when its status change commits). One row per event and subscribed endpoint;
- * the webhook sender delivers them later, signed, with retries. Costs one query per tenant
- * when the tenant has no endpoint (the usual case).
+ * the webhook sender delivers them later, signed, with retries. Costs one query for the whole
+ * batch, whatever the number of tenants in it, and none when the caller knows that none of them
+ * has an endpoint (most have none).
  */
-export async function enqueueStatusEvents(tx: Tx | Db, events: readonly StatusEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export async function enqueueStatusEvents(
+  tx: Tx | Db,
+  events: readonly StatusEvent[],
+  /**
+   * The tenants with an active endpoint, when the caller read that in the same transaction
+   * (the outcome UPDATE does): the others' events are dropped without a query.
+   */
+  tenantsWithEndpoints?: ReadonlySet<string>,
+): Promise<void> {
   const byTenant = new Map<string, StatusEvent[]>();
-  for (const e of events) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+  for (const e of events) {
+    if (tenantsWithEndpoints && !tenantsWithEndpoints.has(e.tenantId)) continue;
+    byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+  }
+  if (byTenant.size === 0) return;
+  const active = await tx
+    .selectFrom("webhook_endpoints")
+    .select(["id", "tenant_id", "events"])
+    .where("tenant_id", "in", [...byTenant.keys()])
+    .where("active", "=", 1)
+    .orderBy("tenant_id")
+    .orderBy("id")
+    .execute();
   for (const [tenantId, list] of byTenant) {
-    const endpoints = await tx
-      .selectFrom("webhook_endpoints")
-      .select(["id", "events"])
-      .where("tenant_id", "=", tenantId)
-      .where("active", "=", 1)
-      .execute();
+    const endpoints = active.filter((ep) => ep.tenant_id === tenantId);
     if (endpoints.length === 0) continue;
     const rows = [];
     for (const e of list) {

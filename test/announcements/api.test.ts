@@ -461,7 +461,7 @@ describeEachDialect("announcements API", (dialect) => {
       expect(res.headers["content-disposition"]).toContain(`announcement-${announcement.id}-recipients.csv`);
       const lines = res.body.trimEnd().split("\r\n");
       expect(lines[0]).toBe(
-        "recipient_id,email,contact_external_id,contact_name,subjects,status,updated_at,sent_at,opened_at,last_smtp_code,last_text,reason",
+        "recipient_id,email,contact_external_id,contact_name,subjects,status,updated_at,sent_at,opened_at,last_smtp_code,last_text,reason,resend_of,replaced_at",
       );
       expect(lines).toHaveLength(recipientStatuses.length + 1);
       expect(res.body).toContain(`"'=HYPERLINK(""http://evil.example"")"`);

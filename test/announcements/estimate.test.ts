@@ -200,6 +200,18 @@ describeEachDialect("POST /v1/announcements/estimate", (dialect) => {
     expect(mixed.unresolved.contacts).toEqual(["Q1"]);
   });
 
+  it("checks a list of thousands of ids whole: the unknown ones reported in the order given", async () => {
+    const unknown = Array.from({ length: 2_500 }, (_, i) => `X${2_500 - i}`);
+    const e = json<Estimate>(
+      await estimate(
+        body({ audience: { subjects: ["S1", ...unknown.slice(0, 1_200), "S9", ...unknown.slice(1_200)] } }),
+      ),
+    );
+    // S1: P1 and P2 (without an address); S9 has no contact.
+    expect(e.recipients).toBe(2);
+    expect(e.unresolved).toEqual({ contacts: [], subjects: unknown, subjectGroups: [] });
+  });
+
   it("matches what fan-out and delivery then do", async () => {
     const server: TestSmtpServer = await startTestSmtpServer();
     const { worker, transport } = newTestWorker({ database: t.database, clock, server });

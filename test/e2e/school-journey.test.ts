@@ -101,6 +101,7 @@ interface Stats {
   deliveryRate: number;
   openRate: number;
   humanOpens: number;
+  opensByHour: { hour: string; opens: number }[];
 }
 interface RecipientItem {
   recipientId: string;
@@ -399,6 +400,8 @@ describeEachDialect("a school's first announcement, through the API", (dialect) 
       openRate: 0.25,
       humanOpens: 1,
     });
+    // Dana's open, a minute after 09:00.
+    expect(s.opensByHour).toEqual([{ hour: "2026-01-15T09:00:00.000Z", opens: 1 }]);
 
     const expected: Record<string, [string, string][]> = {
       sent: [

@@ -17,6 +17,10 @@ const EmailSettings = lazy(() => import("./pages/EmailSettings"));
 const People = lazy(() => import("./pages/People"));
 const Keys = lazy(() => import("./pages/Keys"));
 const Suppressions = lazy(() => import("./pages/Suppressions"));
+const Announcements = lazy(() => import("./pages/Announcements"));
+const AnnouncementReport = lazy(() => import("./pages/AnnouncementReport"));
+const Messages = lazy(() => import("./pages/Messages"));
+const Message = lazy(() => import("./pages/Message"));
 const Compose = lazy(() => import("./pages/Compose"));
 const Audit = lazy(() => import("./pages/Audit"));
 const NoTenant = lazy(() => import("./pages/NoTenant"));
@@ -94,6 +98,10 @@ function TenantRoutes() {
       <Routes>
         <Route index element={<Overview />} />
         <Route path="suppressions" element={<Suppressions />} />
+        <Route path="announcements" element={<Announcements />} />
+        <Route path="announcements/:id" element={<AnnouncementReport />} />
+        <Route path="messages" element={<Messages />} />
+        <Route path="messages/:id" element={<Message />} />
         <Route path="announcements/new" element={<Compose />} />
         <Route path="contacts" element={<Contacts />} />
         <Route path="contacts/:externalId" element={<Contact />} />

@@ -18,9 +18,9 @@ const theme = createTheme({
   components: {
     // Alert titles in the alert's colour are too pale on its tinted background (yellow, teal).
     Alert: Alert.extend({ styles: { title: { color: "var(--mantine-color-text)" } } }),
-    // Notices: a named close button, and text as dark as the page's.
+    // A notification's close button is an icon: it needs a name; its text is as dark as the page's.
     Notification: Notification.extend({
-      defaultProps: { closeButtonProps: { "aria-label": "Close" } },
+      defaultProps: { closeButtonProps: { "aria-label": "Close notification" } },
       styles: { description: { color: "var(--mantine-color-text)" } },
     }),
   },

@@ -27,12 +27,21 @@ const Stats = Type.Object({
   openRate: Type.Number({ description: "opened ÷ delivered" }),
   automatedOpens: Type.Integer({ description: "Opens that look automated (privacy proxies, scanners)" }),
   humanOpens: Type.Integer({ description: "Recipients with at least one open that does not look automated" }),
+  opensByHour: Type.Array(
+    Type.Object({ hour: Type.String({ format: "date-time" }), opens: Type.Integer({ minimum: 1 }) }),
+    { description: "Opens that do not look automated, per hour, oldest first; hours without opens are left out" },
+  ),
 });
 
 const RecipientQuery = {
   status: Type.Optional(StringEnum(recipientStatuses)),
   search: Type.Optional(
     Type.String({ maxLength: 200, description: "Part of the address, contact name or contact id" }),
+  ),
+  deliveries: Type.Optional(
+    StringEnum(["latest", "all"] as const, {
+      description: "latest (default): each recipient's latest delivery; all: replaced deliveries (before a resend) too",
+    }),
   ),
 };
 
@@ -50,6 +59,10 @@ const RecipientItem = Type.Object({
   lastSmtpCode: Nullable(Type.Integer()),
   lastText: Nullable(Type.String()),
   reason: Nullable(FailureReasonSchema),
+  resendOf: Nullable(Type.String({ description: "The delivery this one resends" })),
+  previousStatus: Nullable(StringEnum(recipientStatuses, { description: "How the delivery it resends ended" })),
+  replacedAt: Nullable(Type.String({ format: "date-time", description: "When a resend replaced this delivery" })),
+  suppressed: Type.Boolean({ description: "The address is on the suppression list" }),
 });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -61,6 +74,7 @@ function recipientView(r: AnnouncementRecipient) {
     updatedAt: new Date(r.updatedAt).toISOString(),
     sentAt: iso(r.sentAt),
     openedAt: iso(r.openedAt),
+    replacedAt: iso(r.replacedAt),
   };
 }
 
@@ -77,6 +91,8 @@ const CSV_HEADER = [
   "last_smtp_code",
   "last_text",
   "reason",
+  "resend_of",
+  "replaced_at",
 ];
 
 export function registerAnnouncementStatisticsRoutes(app: App, deps: AppDeps): void {
@@ -103,7 +119,12 @@ export function registerAnnouncementStatisticsRoutes(app: App, deps: AppDeps): v
         clock.now(),
         config.delayedAfterMs,
       );
-      return { id: announcement.id, state: announcement.state, ...stats };
+      return {
+        id: announcement.id,
+        state: announcement.state,
+        ...stats,
+        opensByHour: stats.opensByHour.map((h) => ({ hour: new Date(h.hour).toISOString(), opens: h.opens })),
+      };
     },
   );
 
@@ -130,6 +151,7 @@ export function registerAnnouncementStatisticsRoutes(app: App, deps: AppDeps): v
       const items = await listAnnouncementRecipients(database, tenantId, announcement.message_id, {
         status: q.status,
         search: q.search,
+        allDeliveries: q.deliveries === "all",
         after: decodeCursor(q.cursor),
         limit,
       });
@@ -160,7 +182,11 @@ export function registerAnnouncementStatisticsRoutes(app: App, deps: AppDeps): v
     async (request, reply) => {
       const { tenantId } = tenantOf(request);
       const { announcement } = await requireAnnouncement(deps, tenantId, request.params.id);
-      const filter = { status: request.query.status, search: request.query.search };
+      const filter = {
+        status: request.query.status,
+        search: request.query.search,
+        allDeliveries: request.query.deliveries === "all",
+      };
       async function* lines(): AsyncGenerator<string> {
         yield csvLine(CSV_HEADER);
         for await (const r of eachAnnouncementRecipient(database, tenantId, announcement.message_id, filter)) {
@@ -177,6 +203,8 @@ export function registerAnnouncementStatisticsRoutes(app: App, deps: AppDeps): v
             r.lastSmtpCode,
             r.lastText,
             r.reason,
+            r.resendOf,
+            iso(r.replacedAt),
           ]);
         }
       }

@@ -12,7 +12,7 @@ import type { PrepareLimits } from "../../messages/prepare.js";
 import type { TenantRole } from "../../tenants/tenants.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
-import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery } from "../schemas.js";
+import { ErrorBody, errorResponses, IdParams, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
 
 /** Announcements are people's work (docs/announcements.md: staff compose); system keys are for transactional mail. */
 export const announcementRoles: readonly TenantRole[] = ["staff", "administrator"];
@@ -272,15 +272,32 @@ export function registerAnnouncementRoutes(app: App, deps: AppDeps): void {
       config: { access: { auth: "tenant", roles: announcementRoles } },
       schema: {
         tags: ["announcements"],
-        summary: "Announcements, newest first",
-        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        summary: "Announcements, newest first; searchable by subject, filtered by state",
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            search: Type.Optional(Type.String({ maxLength: 200, description: "Part of the subject, any case" })),
+            state: Type.Optional(
+              Type.Array(StringEnum(["scheduled", "sending", "sent", "cancelled"] as const), {
+                maxItems: 4,
+                description: "Only these states (repeat the parameter for several)",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Page(AnnouncementSummary), ...errorResponses },
       },
     },
     async (request) => {
       const { tenantId } = tenantOf(request);
       const limit = request.query.limit ?? 50;
-      const rows = await listAnnouncements(database, tenantId, { before: decodeCursor(request.query.cursor), limit });
+      const rows = await listAnnouncements(database, tenantId, {
+        before: decodeCursor(request.query.cursor),
+        limit,
+        search: request.query.search?.trim() || undefined,
+        states: request.query.state,
+      });
       return {
         items: rows.map((r) => announcementView(r.announcement, r.subject, r.category)),
         nextCursor: nextCursor(

@@ -1435,13 +1435,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Announcements, newest first */
+        /** Announcements, newest first; searchable by subject, filtered by state */
         get: {
             parameters: {
                 query?: {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     limit?: number;
+                    /** @description Part of the subject, any case */
+                    search?: string;
+                    /** @description Only these states (repeat the parameter for several) */
+                    state?: ("scheduled" | "sending" | "sent" | "cancelled")[];
                 };
                 header?: never;
                 path?: never;
@@ -2050,6 +2054,8 @@ export interface paths {
                 query?: {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
+                    /** @description latest (default): each recipient's latest delivery; all: replaced deliveries (before a resend) too */
+                    deliveries?: "latest" | "all";
                     limit?: number;
                     /** @description Part of the address, contact name or contact id */
                     search?: string;
@@ -2080,13 +2086,18 @@ export interface paths {
                                 lastSmtpCode: number | null;
                                 lastText: string | null;
                                 openedAt: string | null;
+                                previousStatus: ("queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled") | null;
                                 reason: ("user_unknown" | "mailbox_disabled" | "mailbox_full" | "host_unknown" | "sender_rejected" | "relaying_denied" | "auth_failure" | "policy" | "blocked" | "spam_detected" | "virus_detected" | "content_rejected" | "message_too_big" | "rate_limited" | "expired" | "network_error" | "system_error" | "other") | null;
                                 recipientId: string;
+                                replacedAt: string | null;
+                                resendOf: string | null;
                                 sentAt: string | null;
                                 /** @enum {string} */
                                 status: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
                                 /** @description Names of the subjects this email is about */
                                 subjects: string[];
+                                /** @description The address is on the suppression list */
+                                suppressed: boolean;
                                 /** Format: date-time */
                                 updatedAt: string;
                             }[];
@@ -2190,6 +2201,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description latest (default): each recipient's latest delivery; all: replaced deliveries (before a resend) too */
+                    deliveries?: "latest" | "all";
                     /** @description Part of the address, contact name or contact id */
                     search?: string;
                     status?: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
@@ -2293,6 +2306,151 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/announcements/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend an announcement to some recipients, or to all failed ones
+         * @description Each resend is a new delivery to the contact's address as it is now, linked to the one it replaces (`resendOf`), queued and charged like any email. The statistics count each recipient once, by its latest delivery. A soft bounce still waiting for its retry stops retrying, so only one copy goes. Recipients that cannot be resent are listed in `skipped` with the reason; an id that is not this announcement's is 404.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Resend to every recipient whose latest delivery is email_missing, hard_bounce, soft_bounce or rejected */
+                        failed?: boolean;
+                        /** @description Resend named recipients whose latest delivery is sent or opened too (default false) */
+                        includeSent?: boolean;
+                        /** @description Recipients (deliveries) of this announcement to resend */
+                        recipientIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deliveries: {
+                                /** @description The contact's address now */
+                                email: string;
+                                /** @description The new delivery */
+                                recipientId: string;
+                                /** @description The delivery it replaces */
+                                resendOf: string;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
+                            }[];
+                            skipped: {
+                                /**
+                                 * @description already_sent (sent or opened; pass includeSent), waiting (not failed yet), final (opted out, spam, cancelled), replaced (a later delivery exists), no_address, suppressed (reset it first), busy (being retried right now)
+                                 * @enum {string}
+                                 */
+                                reason: "already_sent" | "waiting" | "final" | "replaced" | "no_address" | "suppressed" | "busy";
+                                recipientId: string;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/announcements/{id}/stats": {
         parameters: {
             query?: never;
@@ -2347,6 +2505,12 @@ export interface paths {
                             id: string;
                             /** @description opened ÷ delivered */
                             openRate: number;
+                            /** @description Opens that do not look automated, per hour, oldest first; hours without opens are left out */
+                            opensByHour: {
+                                /** Format: date-time */
+                                hour: string;
+                                opens: number;
+                            }[];
                             state: string;
                             total: number;
                         };

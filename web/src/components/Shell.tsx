@@ -28,7 +28,9 @@ export const operatorScreens: readonly Screen[] = [
 
 export const screens: readonly Screen[] = [
   { path: "/", label: "Overview", admin: false },
+  { path: "/announcements", label: "Announcements", admin: false },
   { path: "/announcements/new", label: "New announcement", admin: false },
+  { path: "/messages", label: "Messages", admin: false },
   { path: "/inbox", label: "Inbox", admin: false },
   { path: "/contacts", label: "Contacts", admin: false },
   { path: "/students", label: "Students", admin: false },
@@ -118,6 +120,11 @@ export function Shell({ children }: { children: ReactNode }) {
     ...(session.operator ? operatorScreens : []),
     ...(membership ? screens.filter((s) => isAdmin || !s.admin) : []),
   ];
+  // The screen whose path is the longest prefix of the location (New announcement, not Announcements).
+  const activePath = visible
+    .map((s) => s.path)
+    .filter((p) => (p === "/" ? location.pathname === "/" : location.pathname.startsWith(p)))
+    .sort((a, b) => b.length - a.length)[0];
   return (
     <AppShell
       header={{ height: 56 }}
@@ -144,7 +151,7 @@ export function Shell({ children }: { children: ReactNode }) {
             to={s.path}
             label={s.label}
             variant="filled"
-            active={s.path === "/" ? location.pathname === "/" : location.pathname.startsWith(s.path)}
+            active={s.path === activePath}
             onClick={close}
           />
         ))}

@@ -26,7 +26,7 @@ import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
-import { digestLabel, optOutLabels, statusInfo, statusLabel } from "../statuses";
+import { digestLabel, optOutLabels, statusColor, statusLabel } from "../statuses";
 import { studentPath } from "./Students";
 
 const sources: Record<string, string> = {
@@ -286,7 +286,7 @@ export default function Contact() {
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Badge color={statusInfo[m.status]?.color ?? "gray"} variant="light">
+                      <Badge color={statusColor(m.status)} variant="light">
                         {statusLabel(m.status)}
                       </Badge>
                       {m.lastText && (

@@ -1,77 +1,17 @@
 // Addresses Postbag no longer mails (hard bounces, spam complaints): list and search for
 // everyone, reset with a note for administrators (audited).
-import {
-  Alert,
-  Button,
-  Card,
-  Group,
-  Stack,
-  Table,
-  Text,
-  Textarea,
-  TextInput,
-  Title,
-  VisuallyHidden,
-} from "@mantine/core";
+import { Button, Card, Stack, Table, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { notifications } from "@mantine/notifications";
-import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { client, describeError, ok } from "../api/client";
-import type { Suppression } from "../api/types";
+import { client, ok } from "../api/client";
 import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
+import { SuppressionResetForm } from "../components/SuppressionResetForm";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
 
 const reasons: Record<string, string> = { hard_bounce: "Hard bounce", spam: "Spam complaint" };
-
-function ResetForm({ suppression, onDone }: { suppression: Suppression; onDone: () => void }) {
-  const queryClient = useQueryClient();
-  const [note, setNote] = useState("");
-  const reset = useMutation({
-    mutationFn: () =>
-      ok(client.DELETE("/v1/suppressions/{email}", { params: { path: { email: suppression.email } }, body: { note } })),
-    onSuccess: () => {
-      queryClient.invalidateQueries({ queryKey: ["suppressions"] });
-      queryClient.invalidateQueries({ queryKey: ["audit"] });
-      notifications.show({ color: "teal", title: "Reset", message: `${suppression.email} can be mailed again.` });
-      onDone();
-    },
-  });
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        reset.mutate();
-      }}
-    >
-      <Stack gap="xs" mt="xs">
-        <Textarea
-          label={`Why may ${suppression.email} be mailed again?`}
-          description="Kept in the audit with your name."
-          required
-          value={note}
-          onChange={(e) => setNote(e.currentTarget.value)}
-          maxLength={500}
-        />
-        {reset.isError && (
-          <Alert color="red" role="alert">
-            {describeError(reset.error)}
-          </Alert>
-        )}
-        <Group gap="xs">
-          <Button type="submit" size="xs" color="red" loading={reset.isPending} disabled={!note.trim()}>
-            Reset suppression
-          </Button>
-          <Button size="xs" variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-        </Group>
-      </Stack>
-    </form>
-  );
-}
 
 export default function Suppressions() {
   const { isAdmin, timezone } = useSignedIn();
@@ -151,7 +91,13 @@ export default function Suppressions() {
                             {s.detail}
                           </Text>
                         )}
-                        {resetting === s.email && <ResetForm suppression={s} onDone={() => setResetting(undefined)} />}
+                        {resetting === s.email && (
+                          <SuppressionResetForm
+                            email={s.email}
+                            onDone={() => setResetting(undefined)}
+                            onCancel={() => setResetting(undefined)}
+                          />
+                        )}
                       </Table.Td>
                       <Table.Td>{reasons[s.reason] ?? s.reason}</Table.Td>
                       <Table.Td>{formatDateTime(s.createdAt, timezone)}</Table.Td>
