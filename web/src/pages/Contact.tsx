@@ -286,7 +286,7 @@ export default function Contact() {
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Badge color={statusColor(m.status)} variant="light">
+                      <Badge color={statusColor(m.status)} variant="dot">
                         {statusLabel(m.status)}
                       </Badge>
                       {m.lastText && (
