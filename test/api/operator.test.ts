@@ -33,7 +33,12 @@ describe.each(dialects)("operator routes [%s]", (dialect) => {
       id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
       name: "Oak Hill Primary",
       timezone: "Europe/London",
+      pendingTimezone: null,
+      timezoneEffectiveFrom: null,
       sendingMode: "relay",
+      groupId: null,
+      suspendedAt: null,
+      suspendedNote: null,
       createdAt: new Date(t.clock.now()).toISOString(),
     });
     const row = await t.db.selectFrom("tenants").selectAll().where("id", "=", tenant.id).executeTakeFirst();
