@@ -28,6 +28,7 @@ import { Link, useParams } from "react-router";
 import { client, describeError, ok } from "../api/client";
 import type { Answer } from "../api/types";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { SuppressionResetForm } from "../components/SuppressionResetForm";
 import { formatDateTime, formatNumber } from "../format";
@@ -312,10 +313,7 @@ function OpensSection({ stats }: { stats: Stats }) {
     undefined,
   );
   return (
-    <Card withBorder component="section" aria-labelledby="opens-title">
-      <Title order={2} size="h4" id="opens-title" mb="sm">
-        Opens over time
-      </Title>
+    <SectionCard titleId="opens-title" title="Opens over time">
       {hours.length === 0 ? (
         <Empty>No opens recorded yet. Opens are only seen when the reader's mail shows images.</Empty>
       ) : (
@@ -332,7 +330,7 @@ function OpensSection({ stats }: { stats: Stats }) {
           </Suspense>
         </>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -635,10 +633,7 @@ export default function AnnouncementReport() {
               </Text>
             </Card>
           </SimpleGrid>
-          <Card withBorder component="section" aria-labelledby="statuses-title">
-            <Title order={2} size="h4" id="statuses-title" mb="sm">
-              Every recipient by status
-            </Title>
+          <SectionCard titleId="statuses-title" title="Every recipient by status">
             <Text size="sm" c="dimmed" mb="sm">
               Each recipient is counted once, by their latest email (a resend replaces the one before).
             </Text>
@@ -648,7 +643,7 @@ export default function AnnouncementReport() {
               </Suspense>
             )}
             <StatusTable stats={s} onShow={show} />
-          </Card>
+          </SectionCard>
           <OpensSection stats={s} />
         </>
       )}

@@ -1,24 +1,13 @@
 // The school's announcements, newest first: search by subject, filter by state, open one's
 // statistics report.
-import {
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Group,
-  SegmentedControl,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Anchor, Badge, Button, Group, SegmentedControl, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
 import { useSignedIn } from "../session";
@@ -86,10 +75,7 @@ export default function Announcements() {
       <Text size="sm" c="dimmed">
         What the school sent and will send. Open one to see who got it, fix what did not arrive and resend.
       </Text>
-      <Card withBorder component="section" aria-labelledby="announcements-title">
-        <Title order={2} size="h4" id="announcements-title" mb="sm">
-          Sent and scheduled
-        </Title>
+      <SectionCard titleId="announcements-title" title="Sent and scheduled">
         <Group align="flex-end" mb="sm" gap="sm">
           <TextInput
             label="Search"
@@ -158,7 +144,7 @@ export default function Announcements() {
             )}
           </>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }

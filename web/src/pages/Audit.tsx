@@ -1,9 +1,10 @@
 // What changed money, mail or access, and who did it (a person or a key).
-import { Button, Card, Code, Stack, Table, Text, Title } from "@mantine/core";
+import { Button, Code, Stack, Table, Text, Title } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { AuditEntry } from "../api/types";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -34,10 +35,7 @@ export default function Audit() {
       <Title order={1} size="h2">
         Audit
       </Title>
-      <Card withBorder component="section" aria-labelledby="audit-title">
-        <Title order={2} size="h4" id="audit-title" mb="sm">
-          Recent actions
-        </Title>
+      <SectionCard titleId="audit-title" title="Recent actions">
         {audit.isPending ? (
           <Loading />
         ) : audit.isError ? (
@@ -92,7 +90,7 @@ export default function Audit() {
             )}
           </>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }

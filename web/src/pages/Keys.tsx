@@ -3,7 +3,6 @@ import {
   Alert,
   Badge,
   Button,
-  Card,
   CopyButton,
   Group,
   Select,
@@ -20,7 +19,9 @@ import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { ApiKey } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { InlineForm, MutationError } from "../components/InlineForm";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -48,42 +49,25 @@ function CreateKey() {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="new-key-title">
-      <Title order={2} size="h4" id="new-key-title" mb="sm">
-        Create a key
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="Name"
-            placeholder="e.g. MIS integration"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 240 }}
-          />
-          <Select
-            label="Role"
-            data={keyRoles}
-            value={role}
-            allowDeselect={false}
-            onChange={(v) => v && setRole(v)}
-            w={{ base: "100%", sm: 320 }}
-          />
-          <Button type="submit" loading={create.isPending}>
-            Create key
-          </Button>
-        </Group>
-      </form>
-      {create.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(create.error)}
-        </Alert>
-      )}
+    <SectionCard titleId="new-key-title" title="Create a key">
+      <InlineForm onSubmit={() => create.mutate()} submitLabel="Create key" pending={create.isPending}>
+        <TextInput
+          label="Name"
+          placeholder="e.g. MIS integration"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          w={{ base: "100%", sm: 240 }}
+        />
+        <Select
+          label="Role"
+          data={keyRoles}
+          value={role}
+          allowDeselect={false}
+          onChange={(v) => v && setRole(v)}
+          w={{ base: "100%", sm: 320 }}
+        />
+      </InlineForm>
+      <MutationError error={create.error} />
       {create.data && (
         <Alert mt="sm" color="yellow" title="Copy the key now: it is shown only once" role="status">
           <Group gap="xs" wrap="nowrap">
@@ -105,7 +89,7 @@ function CreateKey() {
           </Group>
         </Alert>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -142,10 +126,7 @@ export default function Keys() {
         API keys
       </Title>
       <CreateKey />
-      <Card withBorder component="section" aria-labelledby="keys-title">
-        <Title order={2} size="h4" id="keys-title" mb="sm">
-          Keys of this school
-        </Title>
+      <SectionCard titleId="keys-title" title="Keys of this school">
         {keys.isPending ? (
           <Loading />
         ) : keys.isError ? (
@@ -184,7 +165,7 @@ export default function Keys() {
             </Table>
           </ScrollTable>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }

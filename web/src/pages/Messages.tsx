@@ -1,13 +1,14 @@
 // The log of mail the school's systems sent through the API (password resets, invitations,
 // alerts…): filters by recipient status, category and date; one message's recipients and the
 // history of each.
-import { Anchor, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
 import { categoryInfo } from "../categories";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
 import { useSignedIn } from "../session";
@@ -77,10 +78,7 @@ export default function Messages() {
       <Text size="sm" c="dimmed">
         Every email sent for the school, newest first, with what became of each recipient. Open one to see its history.
       </Text>
-      <Card withBorder component="section" aria-labelledby="messages-title">
-        <Title order={2} size="h4" id="messages-title" mb="sm">
-          Message log
-        </Title>
+      <SectionCard titleId="messages-title" title="Message log">
         <Group align="flex-end" gap="sm" mb="sm">
           <Select
             label="Status"
@@ -164,7 +162,7 @@ export default function Messages() {
             )}
           </>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }

@@ -20,6 +20,7 @@ import { api, describeError } from "../api/client";
 import type { OperatorCreditSettings } from "../api/types";
 import { categoryInfo } from "../categories";
 import { policyLabels } from "../components/OperatorParts";
+import { SectionCard } from "../components/SectionCard";
 import { ErrorState, Loading } from "../components/States";
 
 const SETTINGS_KEY = ["operator", "credit-settings"] as const;
@@ -50,10 +51,7 @@ function RulesForm({ settings }: { settings: OperatorCreditSettings }) {
       }}
     >
       <Stack gap="md">
-        <Card withBorder component="section" aria-labelledby="defaults-title">
-          <Title order={2} size="h4" id="defaults-title" mb="sm">
-            Every school, unless its own screen says otherwise
-          </Title>
+        <SectionCard titleId="defaults-title" title="Every school, unless its own screen says otherwise">
           <Group align="flex-end" gap="sm" wrap="wrap">
             <NumberInput
               label="Default monthly allowance"
@@ -88,7 +86,7 @@ function RulesForm({ settings }: { settings: OperatorCreditSettings }) {
           <Text size="sm" c="dimmed" mt="xs">
             The allowance is free credit each month; unused credit does not roll over. Packages are spent first.
           </Text>
-        </Card>
+        </SectionCard>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <Card withBorder component="section">
             <Checkbox.Group

@@ -8,6 +8,7 @@ import { api } from "../api/client";
 import type { OperatorHealth as Health, OperatorQueue } from "../api/types";
 import { browserZone } from "../components/OperatorParts";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
 
@@ -101,10 +102,7 @@ function MailboxAndErrors() {
   const zone = browserZone();
   return (
     <>
-      <Card withBorder component="section" aria-labelledby="mailbox-title">
-        <Title order={2} size="h4" id="mailbox-title" mb="sm">
-          Bounce mailbox
-        </Title>
+      <SectionCard titleId="mailbox-title" title="Bounce mailbox">
         {!box.configured ? (
           <Text size="sm" data-testid="bounce-mailbox">
             Not set up: bounces that arrive by mail are not read (POSTBAG_BOUNCE_MAILBOX_URL).
@@ -124,7 +122,7 @@ function MailboxAndErrors() {
             )}
           </Stack>
         )}
-      </Card>
+      </SectionCard>
       <Card withBorder component="section" aria-labelledby="errors-title">
         <Title order={2} size="h4" id="errors-title">
           Recent delivery errors from the relay
@@ -171,12 +169,9 @@ export default function OperatorHealth() {
       <Title order={1} size="h2">
         Health
       </Title>
-      <Card withBorder component="section" aria-labelledby="queue-title">
-        <Title order={2} size="h4" id="queue-title" mb="sm">
-          The queue
-        </Title>
+      <SectionCard titleId="queue-title" title="The queue">
         <Queue />
-      </Card>
+      </SectionCard>
       <MailboxAndErrors />
     </Stack>
   );

@@ -5,7 +5,6 @@ import {
   Alert,
   Badge,
   Button,
-  Card,
   Group,
   Modal,
   NumberInput,
@@ -21,7 +20,9 @@ import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { OperatorPackage } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { InlineForm, MutationError } from "../components/InlineForm";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatNumber, formatPrice } from "../format";
 
@@ -51,82 +52,65 @@ function AddPackage() {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="add-package-title">
-      <Title order={2} size="h4" id="add-package-title" mb="sm">
-        Add a package
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          add.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="Package name"
-            required
-            maxLength={200}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 220 }}
-          />
-          <NumberInput
-            label="Credits"
-            required
-            min={1}
-            allowDecimal={false}
-            allowNegative={false}
-            thousandSeparator=","
-            value={credits}
-            onChange={setCredits}
-            w={{ base: "100%", sm: 140 }}
-          />
-          <NumberInput
-            label="Price (optional)"
-            min={0}
-            decimalScale={2}
-            allowNegative={false}
-            value={amount}
-            onChange={setAmount}
-            w={{ base: "100%", sm: 130 }}
-          />
-          <TextInput
-            label="Currency"
-            required={amount !== ""}
-            maxLength={3}
-            pattern="[A-Za-z]{3}"
-            value={currency}
-            onChange={(e) => setCurrency(e.currentTarget.value)}
-            w={{ base: "100%", sm: 90 }}
-          />
-          <NumberInput
-            label="Expires after days (optional)"
-            min={1}
-            allowDecimal={false}
-            allowNegative={false}
-            value={expiresInDays}
-            onChange={setExpiresInDays}
-            w={{ base: "100%", sm: 200 }}
-          />
-          <Button type="submit" loading={add.isPending}>
-            Add package
-          </Button>
-        </Group>
-      </form>
+    <SectionCard titleId="add-package-title" title="Add a package">
+      <InlineForm onSubmit={() => add.mutate()} submitLabel="Add package" pending={add.isPending}>
+        <TextInput
+          label="Package name"
+          required
+          maxLength={200}
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          w={{ base: "100%", sm: 220 }}
+        />
+        <NumberInput
+          label="Credits"
+          required
+          min={1}
+          allowDecimal={false}
+          allowNegative={false}
+          thousandSeparator=","
+          value={credits}
+          onChange={setCredits}
+          w={{ base: "100%", sm: 140 }}
+        />
+        <NumberInput
+          label="Price (optional)"
+          min={0}
+          decimalScale={2}
+          allowNegative={false}
+          value={amount}
+          onChange={setAmount}
+          w={{ base: "100%", sm: 130 }}
+        />
+        <TextInput
+          label="Currency"
+          required={amount !== ""}
+          maxLength={3}
+          pattern="[A-Za-z]{3}"
+          value={currency}
+          onChange={(e) => setCurrency(e.currentTarget.value)}
+          w={{ base: "100%", sm: 90 }}
+        />
+        <NumberInput
+          label="Expires after days (optional)"
+          min={1}
+          allowDecimal={false}
+          allowNegative={false}
+          value={expiresInDays}
+          onChange={setExpiresInDays}
+          w={{ base: "100%", sm: 200 }}
+        />
+      </InlineForm>
       <Text size="sm" c="dimmed" mt="xs">
         Without a price, schools see "Price on request". Payment is arranged outside Postbag.
       </Text>
-      {add.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(add.error)}
-        </Alert>
-      )}
+      <MutationError error={add.error} />
       {add.data && (
         <Alert mt="sm" color="teal" role="status">
           {add.data.name} is on sale: schools' administrators can buy it on their Overview.
         </Alert>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -260,10 +244,7 @@ export default function OperatorPackages() {
         Packages
       </Title>
       <AddPackage />
-      <Card withBorder component="section" aria-labelledby="catalogue-title">
-        <Title order={2} size="h4" id="catalogue-title" mb="sm">
-          The catalogue
-        </Title>
+      <SectionCard titleId="catalogue-title" title="The catalogue">
         {packages.isPending ? (
           <Loading label="Loading the packages" />
         ) : packages.isError ? (
@@ -328,7 +309,7 @@ export default function OperatorPackages() {
             )}
           </>
         )}
-      </Card>
+      </SectionCard>
       <PriceDialog pkg={pricing} onClose={() => setPricing(undefined)} />
     </Stack>
   );

@@ -21,8 +21,10 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, describeError } from "../api/client";
 import type { LedgerEntry, OperatorGroup, OperatorGroupDetail } from "../api/types";
+import { InlineForm, MutationError } from "../components/InlineForm";
 import { browserZone, useAllTenants } from "../components/OperatorParts";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
 
@@ -40,36 +42,19 @@ function AddTrust() {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="add-trust-title">
-      <Title order={2} size="h4" id="add-trust-title" mb="sm">
-        Add a trust
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          add.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="Trust name"
-            required
-            maxLength={200}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 280 }}
-          />
-          <Button type="submit" loading={add.isPending}>
-            Add trust
-          </Button>
-        </Group>
-      </form>
-      {add.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(add.error)}
-        </Alert>
-      )}
-    </Card>
+    <SectionCard titleId="add-trust-title" title="Add a trust">
+      <InlineForm onSubmit={() => add.mutate()} submitLabel="Add trust" pending={add.isPending}>
+        <TextInput
+          label="Trust name"
+          required
+          maxLength={200}
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          w={{ base: "100%", sm: 280 }}
+        />
+      </InlineForm>
+      <MutationError error={add.error} />
+    </SectionCard>
   );
 }
 
@@ -95,10 +80,7 @@ export function TrustList() {
         school. A school spends what it was given like a package.
       </Text>
       <AddTrust />
-      <Card withBorder component="section" aria-labelledby="trusts-title">
-        <Title order={2} size="h4" id="trusts-title" mb="sm">
-          All trusts
-        </Title>
+      <SectionCard titleId="trusts-title" title="All trusts">
         {groups.isPending ? (
           <Loading label="Loading the trusts" />
         ) : groups.isError ? (
@@ -119,7 +101,7 @@ export function TrustList() {
             )}
           </Stack>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }
@@ -138,10 +120,7 @@ function Members({ group }: { group: OperatorGroupDetail }) {
   });
   const outside = (tenants.data ?? []).filter((t) => t.groupId !== group.id);
   return (
-    <Card withBorder component="section" aria-labelledby="members-title">
-      <Title order={2} size="h4" id="members-title" mb="sm">
-        Its schools
-      </Title>
+    <SectionCard titleId="members-title" title="Its schools">
       {group.tenants.length === 0 ? (
         <Empty>No schools in this trust yet: add them below.</Empty>
       ) : (
@@ -209,7 +188,7 @@ function Members({ group }: { group: OperatorGroupDetail }) {
           {describeError(put.error ?? tenants.error)}
         </Alert>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -230,47 +209,30 @@ function TopUp({ group }: { group: OperatorGroupDetail }) {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="topup-title">
-      <Title order={2} size="h4" id="topup-title" mb="sm">
-        Top up the bundle
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          topUp.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <NumberInput
-            label="Credits to add"
-            required
-            min={1}
-            allowDecimal={false}
-            allowNegative={false}
-            thousandSeparator=","
-            value={credits}
-            onChange={setCredits}
-            w={{ base: "100%", sm: 180 }}
-          />
-          <TextInput
-            label="Note (an invoice, say)"
-            required
-            maxLength={500}
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            w={{ base: "100%", sm: 260 }}
-          />
-          <Button type="submit" loading={topUp.isPending}>
-            Top up
-          </Button>
-        </Group>
-      </form>
-      {topUp.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(topUp.error)}
-        </Alert>
-      )}
-    </Card>
+    <SectionCard titleId="topup-title" title="Top up the bundle">
+      <InlineForm onSubmit={() => topUp.mutate()} submitLabel="Top up" pending={topUp.isPending}>
+        <NumberInput
+          label="Credits to add"
+          required
+          min={1}
+          allowDecimal={false}
+          allowNegative={false}
+          thousandSeparator=","
+          value={credits}
+          onChange={setCredits}
+          w={{ base: "100%", sm: 180 }}
+        />
+        <TextInput
+          label="Note (an invoice, say)"
+          required
+          maxLength={500}
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+          w={{ base: "100%", sm: 260 }}
+        />
+      </InlineForm>
+      <MutationError error={topUp.error} />
+    </SectionCard>
   );
 }
 
@@ -293,10 +255,7 @@ function Allocate({ group }: { group: OperatorGroupDetail }) {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="allocate-title">
-      <Title order={2} size="h4" id="allocate-title" mb="sm">
-        Allocate to a school
-      </Title>
+    <SectionCard titleId="allocate-title" title="Allocate to a school">
       {group.tenants.length === 0 ? (
         <Empty>Add a school to the trust first.</Empty>
       ) : (
@@ -339,12 +298,8 @@ function Allocate({ group }: { group: OperatorGroupDetail }) {
           </Group>
         </form>
       )}
-      {allocate.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(allocate.error)}
-        </Alert>
-      )}
-    </Card>
+      <MutationError error={allocate.error} />
+    </SectionCard>
   );
 }
 
@@ -370,10 +325,7 @@ function Ledger({ group }: { group: OperatorGroupDetail }) {
   const describe = (note: string | null) =>
     (note ?? "").replace(/^to tenant (\S+?)(:|$)/, (_, id: string, rest: string) => `to ${names.get(id) ?? id}${rest}`);
   return (
-    <Card withBorder component="section" aria-labelledby="ledger-title">
-      <Title order={2} size="h4" id="ledger-title" mb="sm">
-        The trust's ledger
-      </Title>
+    <SectionCard titleId="ledger-title" title="The trust's ledger">
       {ledger.isPending ? (
         <Loading label="Loading the ledger" />
       ) : ledger.isError ? (
@@ -416,7 +368,7 @@ function Ledger({ group }: { group: OperatorGroupDetail }) {
           )}
         </>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 

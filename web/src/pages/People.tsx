@@ -4,7 +4,6 @@ import {
   Alert,
   Badge,
   Button,
-  Card,
   Checkbox,
   CopyButton,
   Group,
@@ -22,7 +21,9 @@ import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { Person, Role } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { InlineForm, MutationError } from "../components/InlineForm";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -52,49 +53,32 @@ function InviteForm() {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="invite-title">
-      <Title order={2} size="h4" id="invite-title" mb="sm">
-        Invite someone
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          invite.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="Email address"
-            type="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            w={{ base: "100%", sm: 260 }}
-          />
-          <TextInput
-            label="Name (optional)"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 200 }}
-          />
-          <Select
-            label="Role"
-            data={roles}
-            value={role}
-            allowDeselect={false}
-            onChange={(v) => v && setRole(v as Role)}
-            w={{ base: "100%", sm: 160 }}
-          />
-          <Button type="submit" loading={invite.isPending}>
-            Invite
-          </Button>
-        </Group>
-      </form>
-      {invite.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(invite.error)}
-        </Alert>
-      )}
+    <SectionCard titleId="invite-title" title="Invite someone">
+      <InlineForm onSubmit={() => invite.mutate()} submitLabel="Invite" pending={invite.isPending}>
+        <TextInput
+          label="Email address"
+          type="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          w={{ base: "100%", sm: 260 }}
+        />
+        <TextInput
+          label="Name (optional)"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          w={{ base: "100%", sm: 200 }}
+        />
+        <Select
+          label="Role"
+          data={roles}
+          value={role}
+          allowDeselect={false}
+          onChange={(v) => v && setRole(v as Role)}
+          w={{ base: "100%", sm: 160 }}
+        />
+      </InlineForm>
+      <MutationError error={invite.error} />
       {invite.data && (
         <Alert mt="sm" color="teal" title="Invitation sent" role="status">
           <Text size="sm">
@@ -120,7 +104,7 @@ function InviteForm() {
           </Group>
         </Alert>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -186,10 +170,7 @@ export default function People() {
         People
       </Title>
       <InviteForm />
-      <Card withBorder component="section" aria-labelledby="people-title">
-        <Title order={2} size="h4" id="people-title" mb="sm">
-          Members of this school
-        </Title>
+      <SectionCard titleId="people-title" title="Members of this school">
         {people.isPending ? (
           <Loading />
         ) : people.isError ? (
@@ -237,7 +218,7 @@ export default function People() {
             </Table>
           </ScrollTable>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }

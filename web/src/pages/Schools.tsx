@@ -6,7 +6,6 @@ import {
   Anchor,
   Badge,
   Button,
-  Card,
   CopyButton,
   Group,
   Modal,
@@ -23,8 +22,10 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { api, describeError } from "../api/client";
 import type { InvitationSent, OperatorTenant, Role } from "../api/types";
+import { InlineForm, MutationError } from "../components/InlineForm";
 import { browserZone, TENANTS_KEY } from "../components/OperatorParts";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDate, formatDateTime } from "../format";
 
@@ -50,49 +51,32 @@ function AddSchool({ onAdded }: { onAdded: (tenant: OperatorTenant) => void }) {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="add-school-title">
-      <Title order={2} size="h4" id="add-school-title" mb="sm">
-        Add a school
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          add.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="School name"
-            required
-            maxLength={200}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 280 }}
-          />
-          <Select
-            label="Time zone"
-            searchable
-            data={zones}
-            value={zone}
-            onChange={(v) => v && setZone(v)}
-            allowDeselect={false}
-            limit={100}
-            w={{ base: "100%", sm: 240 }}
-          />
-          <Button type="submit" loading={add.isPending}>
-            Add school
-          </Button>
-        </Group>
-      </form>
+    <SectionCard titleId="add-school-title" title="Add a school">
+      <InlineForm onSubmit={() => add.mutate()} submitLabel="Add school" pending={add.isPending}>
+        <TextInput
+          label="School name"
+          required
+          maxLength={200}
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          w={{ base: "100%", sm: 280 }}
+        />
+        <Select
+          label="Time zone"
+          searchable
+          data={zones}
+          value={zone}
+          onChange={(v) => v && setZone(v)}
+          allowDeselect={false}
+          limit={100}
+          w={{ base: "100%", sm: 240 }}
+        />
+      </InlineForm>
       <Text size="sm" c="dimmed" mt="xs">
         Days, weeks and months of the school's reports and credit follow its time zone.
       </Text>
-      {add.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(add.error)}
-        </Alert>
-      )}
-    </Card>
+      <MutationError error={add.error} />
+    </SectionCard>
   );
 }
 
@@ -237,10 +221,7 @@ export default function Schools() {
           </Button>
         </Alert>
       )}
-      <Card withBorder component="section" aria-labelledby="schools-title">
-        <Title order={2} size="h4" id="schools-title" mb="sm">
-          All schools
-        </Title>
+      <SectionCard titleId="schools-title" title="All schools">
         {tenants.isPending ? (
           <Loading label="Loading the schools" />
         ) : tenants.isError ? (
@@ -304,7 +285,7 @@ export default function Schools() {
             )}
           </>
         )}
-      </Card>
+      </SectionCard>
       <InviteDialog tenant={inviting} onClose={() => setInviting(undefined)} />
     </Stack>
   );

@@ -1,11 +1,12 @@
 // Addresses Postbag no longer mails (hard bounces, spam complaints): list and search for
 // everyone, reset with a note for administrators (audited).
-import { Button, Card, Stack, Table, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
+import { Button, Stack, Table, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { client, ok } from "../api/client";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { SuppressionResetForm } from "../components/SuppressionResetForm";
 import { formatDateTime } from "../format";
@@ -46,10 +47,7 @@ export default function Suppressions() {
         Postbag does not mail these addresses: they bounced for good or their owner reported mail as spam.
         {isAdmin ? " Reset one when the address works again." : " Administrators can reset them."}
       </Text>
-      <Card withBorder component="section" aria-labelledby="suppressions-title">
-        <Title order={2} size="h4" id="suppressions-title" mb="sm">
-          Suppressed addresses
-        </Title>
+      <SectionCard titleId="suppressions-title" title="Suppressed addresses">
         <TextInput
           label="Search"
           placeholder="Part of an address"
@@ -133,7 +131,7 @@ export default function Suppressions() {
             )}
           </>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }
