@@ -6,9 +6,9 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
+import { PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
-import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
 import { useSignedIn } from "../session";
 
@@ -93,57 +93,43 @@ export default function Announcements() {
             data={filters.map((f) => ({ value: f.value, label: f.label }))}
           />
         </Group>
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <ErrorState error={list.error} retry={() => list.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>{debounced ? "No announcement matches." : "No announcement yet."}</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={620}>
-              <Table striped aria-labelledby="announcements-title" data-testid="announcements-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Subject</Table.Th>
-                    <Table.Th scope="col">State</Table.Th>
-                    <Table.Th scope="col">Send time</Table.Th>
-                    <Table.Th scope="col" ta="right">
-                      Emails
-                    </Table.Th>
+        <PagedResults
+          query={list}
+          count={items.length}
+          empty={debounced ? "No announcement matches." : "No announcement yet."}
+          moreSize="xs"
+        >
+          <ScrollTable minWidth={620}>
+            <Table striped aria-labelledby="announcements-title" data-testid="announcements-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Subject</Table.Th>
+                  <Table.Th scope="col">State</Table.Th>
+                  <Table.Th scope="col">Send time</Table.Th>
+                  <Table.Th scope="col" ta="right">
+                    Emails
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((a) => (
+                  <Table.Tr key={a.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/announcements/${a.id}`}>
+                        {a.subject}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <StateBadge state={a.state} />
+                    </Table.Td>
+                    <Table.Td>{formatDateTime(a.sendAt, timezone)}</Table.Td>
+                    <Table.Td ta="right">{formatNumber(a.recipientCount)}</Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((a) => (
-                    <Table.Tr key={a.id}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/announcements/${a.id}`}>
-                          {a.subject}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        <StateBadge state={a.state} />
-                      </Table.Td>
-                      <Table.Td>{formatDateTime(a.sendAt, timezone)}</Table.Td>
-                      <Table.Td ta="right">{formatNumber(a.recipientCount)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {list.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => list.fetchNextPage()}
-              >
-                Show more
-              </Button>
-            )}
-          </>
-        )}
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        </PagedResults>
       </SectionCard>
     </Stack>
   );

@@ -1,11 +1,11 @@
 // What changed money, mail or access, and who did it (a person or a key).
-import { Button, Code, Stack, Table, Text, Title } from "@mantine/core";
+import { Code, Stack, Table, Text, Title } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api } from "../api/client";
 import type { AuditEntry } from "../api/types";
+import { PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
-import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
 
@@ -36,60 +36,47 @@ export default function Audit() {
         Audit
       </Title>
       <SectionCard titleId="audit-title" title="Recent actions">
-        {audit.isPending ? (
-          <Loading />
-        ) : audit.isError ? (
-          <ErrorState error={audit.error} retry={() => audit.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>Nothing recorded yet.</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={640}>
-              <Table striped aria-labelledby="audit-title" data-testid="audit-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">When</Table.Th>
-                    <Table.Th scope="col">Who</Table.Th>
-                    <Table.Th scope="col">Action</Table.Th>
-                    <Table.Th scope="col">On</Table.Th>
-                    <Table.Th scope="col">Detail</Table.Th>
+        <PagedResults
+          query={audit}
+          count={items.length}
+          empty="Nothing recorded yet."
+          more="Show older actions"
+          moreSize="xs"
+        >
+          <ScrollTable minWidth={640}>
+            <Table striped aria-labelledby="audit-title" data-testid="audit-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">When</Table.Th>
+                  <Table.Th scope="col">Who</Table.Th>
+                  <Table.Th scope="col">Action</Table.Th>
+                  <Table.Th scope="col">On</Table.Th>
+                  <Table.Th scope="col">Detail</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((e) => (
+                  <Table.Tr key={e.id}>
+                    <Table.Td>{formatDateTime(e.at, timezone)}</Table.Td>
+                    <Table.Td>
+                      {e.actor.name ?? e.actor.id}
+                      <Text size="xs" c="dimmed">
+                        {e.actor.kind === "key" ? "API key" : "Person"}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Code>{e.action}</Code>
+                    </Table.Td>
+                    <Table.Td>{e.target ?? "—"}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{detailText(e.detail)}</Text>
+                    </Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((e) => (
-                    <Table.Tr key={e.id}>
-                      <Table.Td>{formatDateTime(e.at, timezone)}</Table.Td>
-                      <Table.Td>
-                        {e.actor.name ?? e.actor.id}
-                        <Text size="xs" c="dimmed">
-                          {e.actor.kind === "key" ? "API key" : "Person"}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Code>{e.action}</Code>
-                      </Table.Td>
-                      <Table.Td>{e.target ?? "—"}</Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{detailText(e.detail)}</Text>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {audit.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={audit.isFetchingNextPage}
-                onClick={() => audit.fetchNextPage()}
-              >
-                Show older actions
-              </Button>
-            )}
-          </>
-        )}
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        </PagedResults>
       </SectionCard>
     </Stack>
   );

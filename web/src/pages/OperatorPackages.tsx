@@ -21,9 +21,9 @@ import { api, describeError } from "../api/client";
 import type { OperatorPackage } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { InlineForm, MutationError } from "../components/InlineForm";
+import { PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
-import { Empty, ErrorState, Loading } from "../components/States";
 import { formatNumber, formatPrice } from "../format";
 
 const PACKAGES_KEY = ["operator", "packages"] as const;
@@ -245,70 +245,53 @@ export default function OperatorPackages() {
       </Title>
       <AddPackage />
       <SectionCard titleId="catalogue-title" title="The catalogue">
-        {packages.isPending ? (
-          <Loading label="Loading the packages" />
-        ) : packages.isError ? (
-          <ErrorState error={packages.error} retry={() => packages.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>No packages yet: add one above, so that schools can buy credit.</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={720}>
-              <Table striped aria-labelledby="catalogue-title" data-testid="packages-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Credits</Table.Th>
-                    <Table.Th scope="col">Price</Table.Th>
-                    <Table.Th scope="col">Expires</Table.Th>
-                    <Table.Th scope="col">On sale</Table.Th>
-                    <Table.Th scope="col">
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
+        <PagedResults
+          query={packages}
+          count={items.length}
+          loadingLabel="Loading the packages"
+          empty="No packages yet: add one above, so that schools can buy credit."
+          more="Show more packages"
+        >
+          <ScrollTable minWidth={720}>
+            <Table striped aria-labelledby="catalogue-title" data-testid="packages-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Credits</Table.Th>
+                  <Table.Th scope="col">Price</Table.Th>
+                  <Table.Th scope="col">Expires</Table.Th>
+                  <Table.Th scope="col">On sale</Table.Th>
+                  <Table.Th scope="col">
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((p) => (
+                  <Table.Tr key={p.id}>
+                    <Table.Td>{p.name}</Table.Td>
+                    <Table.Td>{formatNumber(p.credits)}</Table.Td>
+                    <Table.Td>{formatPrice(p.price)}</Table.Td>
+                    <Table.Td>
+                      {p.expiresInDays ? `${formatNumber(p.expiresInDays)} days after purchase` : "Never"}
+                    </Table.Td>
+                    <Table.Td>
+                      {p.active ? <Badge color="teal.9">On sale</Badge> : <Badge variant="default">Off sale</Badge>}
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap="xs" wrap="nowrap">
+                        <Button size="xs" variant="light" aria-label={`Price: ${p.name}`} onClick={() => setPricing(p)}>
+                          Price
+                        </Button>
+                        {p.active && <Withdraw pkg={p} />}
+                      </Group>
+                    </Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((p) => (
-                    <Table.Tr key={p.id}>
-                      <Table.Td>{p.name}</Table.Td>
-                      <Table.Td>{formatNumber(p.credits)}</Table.Td>
-                      <Table.Td>{formatPrice(p.price)}</Table.Td>
-                      <Table.Td>
-                        {p.expiresInDays ? `${formatNumber(p.expiresInDays)} days after purchase` : "Never"}
-                      </Table.Td>
-                      <Table.Td>
-                        {p.active ? <Badge color="teal.9">On sale</Badge> : <Badge variant="default">Off sale</Badge>}
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap="xs" wrap="nowrap">
-                          <Button
-                            size="xs"
-                            variant="light"
-                            aria-label={`Price: ${p.name}`}
-                            onClick={() => setPricing(p)}
-                          >
-                            Price
-                          </Button>
-                          {p.active && <Withdraw pkg={p} />}
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {packages.hasNextPage && (
-              <Button
-                mt="sm"
-                variant="default"
-                loading={packages.isFetchingNextPage}
-                onClick={() => packages.fetchNextPage()}
-              >
-                Show more packages
-              </Button>
-            )}
-          </>
-        )}
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        </PagedResults>
       </SectionCard>
       <PriceDialog pkg={pricing} onClose={() => setPricing(undefined)} />
     </Stack>

@@ -8,6 +8,7 @@ import { Link } from "react-router";
 import { api } from "../api/client";
 import type { OverLimitTenant, RepeatOffender } from "../api/types";
 import { browserZone, ContactDialog, type NoticeTemplate } from "../components/OperatorParts";
+import { ShowMore } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatMonth, formatNumber } from "../format";
@@ -103,11 +104,7 @@ export default function OperatorReports() {
             </Table>
           </ScrollTable>
         )}
-        {repeat.hasNextPage && (
-          <Button mt="sm" variant="default" loading={repeat.isFetchingNextPage} onClick={() => repeat.fetchNextPage()}>
-            Show more
-          </Button>
-        )}
+        <ShowMore query={repeat} />
       </Card>
       <Card withBorder component="section" aria-labelledby="over-title">
         <Title order={2} size="h4" id="over-title">
@@ -161,11 +158,7 @@ export default function OperatorReports() {
             </Table>
           </ScrollTable>
         )}
-        {over.hasNextPage && (
-          <Button mt="sm" variant="default" loading={over.isFetchingNextPage} onClick={() => over.fetchNextPage()}>
-            Show more
-          </Button>
-        )}
+        <ShowMore query={over} />
       </Card>
       <ContactDialog
         tenant={contacting?.tenant}

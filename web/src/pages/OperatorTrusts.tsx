@@ -23,6 +23,7 @@ import { api, describeError } from "../api/client";
 import type { LedgerEntry, OperatorGroup, OperatorGroupDetail } from "../api/types";
 import { InlineForm, MutationError } from "../components/InlineForm";
 import { browserZone, useAllTenants } from "../components/OperatorParts";
+import { PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
@@ -326,48 +327,36 @@ function Ledger({ group }: { group: OperatorGroupDetail }) {
     (note ?? "").replace(/^to tenant (\S+?)(:|$)/, (_, id: string, rest: string) => `to ${names.get(id) ?? id}${rest}`);
   return (
     <SectionCard titleId="ledger-title" title="The trust's ledger">
-      {ledger.isPending ? (
-        <Loading label="Loading the ledger" />
-      ) : ledger.isError ? (
-        <ErrorState error={ledger.error} retry={() => ledger.refetch()} />
-      ) : items.length === 0 ? (
-        <Empty>Nothing yet: top up the bundle to start.</Empty>
-      ) : (
-        <>
-          <ScrollTable minWidth={520}>
-            <Table striped aria-labelledby="ledger-title" data-testid="ledger-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">When</Table.Th>
-                  <Table.Th scope="col">What</Table.Th>
-                  <Table.Th scope="col">Credits</Table.Th>
-                  <Table.Th scope="col">Note</Table.Th>
+      <PagedResults
+        query={ledger}
+        count={items.length}
+        loadingLabel="Loading the ledger"
+        empty="Nothing yet: top up the bundle to start."
+        more="Show older entries"
+      >
+        <ScrollTable minWidth={520}>
+          <Table striped aria-labelledby="ledger-title" data-testid="ledger-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">When</Table.Th>
+                <Table.Th scope="col">What</Table.Th>
+                <Table.Th scope="col">Credits</Table.Th>
+                <Table.Th scope="col">Note</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((e) => (
+                <Table.Tr key={e.id}>
+                  <Table.Td>{formatDateTime(e.at, browserZone())}</Table.Td>
+                  <Table.Td>{kindLabels[e.kind] ?? e.kind}</Table.Td>
+                  <Table.Td>{e.amount > 0 ? `+${formatNumber(e.amount)}` : formatNumber(e.amount)}</Table.Td>
+                  <Table.Td>{describe(e.note)}</Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((e) => (
-                  <Table.Tr key={e.id}>
-                    <Table.Td>{formatDateTime(e.at, browserZone())}</Table.Td>
-                    <Table.Td>{kindLabels[e.kind] ?? e.kind}</Table.Td>
-                    <Table.Td>{e.amount > 0 ? `+${formatNumber(e.amount)}` : formatNumber(e.amount)}</Table.Td>
-                    <Table.Td>{describe(e.note)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
-          {ledger.hasNextPage && (
-            <Button
-              mt="sm"
-              variant="default"
-              loading={ledger.isFetchingNextPage}
-              onClick={() => ledger.fetchNextPage()}
-            >
-              Show older entries
-            </Button>
-          )}
-        </>
-      )}
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollTable>
+      </PagedResults>
     </SectionCard>
   );
 }

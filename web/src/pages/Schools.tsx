@@ -24,9 +24,9 @@ import { api, describeError } from "../api/client";
 import type { InvitationSent, OperatorTenant, Role } from "../api/types";
 import { InlineForm, MutationError } from "../components/InlineForm";
 import { browserZone, TENANTS_KEY } from "../components/OperatorParts";
+import { PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
-import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDate, formatDateTime } from "../format";
 
 const DEFAULT_ZONE = "Europe/London";
@@ -222,69 +222,55 @@ export default function Schools() {
         </Alert>
       )}
       <SectionCard titleId="schools-title" title="All schools">
-        {tenants.isPending ? (
-          <Loading label="Loading the schools" />
-        ) : tenants.isError ? (
-          <ErrorState error={tenants.error} retry={() => tenants.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>No schools yet: add the first one above.</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={640}>
-              <Table striped aria-labelledby="schools-title" data-testid="schools-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                    <Table.Th scope="col">Time zone</Table.Th>
-                    <Table.Th scope="col">Added</Table.Th>
-                    <Table.Th scope="col">
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
+        <PagedResults
+          query={tenants}
+          count={items.length}
+          loadingLabel="Loading the schools"
+          empty="No schools yet: add the first one above."
+          more="Show more schools"
+        >
+          <ScrollTable minWidth={640}>
+            <Table striped aria-labelledby="schools-title" data-testid="schools-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Time zone</Table.Th>
+                  <Table.Th scope="col">Added</Table.Th>
+                  <Table.Th scope="col">
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((t) => (
+                  <Table.Tr key={t.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/operator/schools/${t.id}`}>
+                        {t.name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      {t.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
+                    </Table.Td>
+                    <Table.Td>{t.pendingTimezone ? `${t.timezone} (then ${t.pendingTimezone})` : t.timezone}</Table.Td>
+                    <Table.Td>{formatDate(t.createdAt, browserZone())}</Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        onClick={() => setInviting(t)}
+                        aria-label={`Invite someone to ${t.name}`}
+                      >
+                        Invite
+                      </Button>
+                    </Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((t) => (
-                    <Table.Tr key={t.id}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/operator/schools/${t.id}`}>
-                          {t.name}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        {t.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
-                      </Table.Td>
-                      <Table.Td>
-                        {t.pendingTimezone ? `${t.timezone} (then ${t.pendingTimezone})` : t.timezone}
-                      </Table.Td>
-                      <Table.Td>{formatDate(t.createdAt, browserZone())}</Table.Td>
-                      <Table.Td>
-                        <Button
-                          size="xs"
-                          variant="light"
-                          onClick={() => setInviting(t)}
-                          aria-label={`Invite someone to ${t.name}`}
-                        >
-                          Invite
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {tenants.hasNextPage && (
-              <Button
-                mt="sm"
-                variant="default"
-                loading={tenants.isFetchingNextPage}
-                onClick={() => tenants.fetchNextPage()}
-              >
-                Show more schools
-              </Button>
-            )}
-          </>
-        )}
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        </PagedResults>
       </SectionCard>
       <InviteDialog tenant={inviting} onClose={() => setInviting(undefined)} />
     </Stack>

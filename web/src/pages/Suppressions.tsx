@@ -5,9 +5,9 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { client, ok } from "../api/client";
+import { PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
-import { Empty, ErrorState, Loading } from "../components/States";
 import { SuppressionResetForm } from "../components/SuppressionResetForm";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -57,80 +57,66 @@ export default function Suppressions() {
           mb="sm"
           maw={360}
         />
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <ErrorState error={list.error} retry={() => list.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>{debounced ? "No suppressed address matches." : "No address is suppressed."}</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={560}>
-              <Table striped aria-labelledby="suppressions-title">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Address</Table.Th>
-                    <Table.Th scope="col">Reason</Table.Th>
-                    <Table.Th scope="col">Since</Table.Th>
+        <PagedResults
+          query={list}
+          count={items.length}
+          empty={debounced ? "No suppressed address matches." : "No address is suppressed."}
+          moreSize="xs"
+        >
+          <ScrollTable minWidth={560}>
+            <Table striped aria-labelledby="suppressions-title">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Address</Table.Th>
+                  <Table.Th scope="col">Reason</Table.Th>
+                  <Table.Th scope="col">Since</Table.Th>
+                  {isAdmin && (
+                    <Table.Th scope="col">
+                      <VisuallyHidden>Actions</VisuallyHidden>
+                    </Table.Th>
+                  )}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((s) => (
+                  <Table.Tr key={s.email}>
+                    <Table.Td>
+                      {s.email}
+                      {s.detail && (
+                        <Text size="xs" c="dimmed">
+                          {s.detail}
+                        </Text>
+                      )}
+                      {resetting === s.email && (
+                        <SuppressionResetForm
+                          email={s.email}
+                          onDone={() => setResetting(undefined)}
+                          onCancel={() => setResetting(undefined)}
+                        />
+                      )}
+                    </Table.Td>
+                    <Table.Td>{reasons[s.reason] ?? s.reason}</Table.Td>
+                    <Table.Td>{formatDateTime(s.createdAt, timezone)}</Table.Td>
                     {isAdmin && (
-                      <Table.Th scope="col">
-                        <VisuallyHidden>Actions</VisuallyHidden>
-                      </Table.Th>
-                    )}
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((s) => (
-                    <Table.Tr key={s.email}>
                       <Table.Td>
-                        {s.email}
-                        {s.detail && (
-                          <Text size="xs" c="dimmed">
-                            {s.detail}
-                          </Text>
-                        )}
-                        {resetting === s.email && (
-                          <SuppressionResetForm
-                            email={s.email}
-                            onDone={() => setResetting(undefined)}
-                            onCancel={() => setResetting(undefined)}
-                          />
+                        {resetting !== s.email && (
+                          <Button
+                            size="xs"
+                            variant="light"
+                            onClick={() => setResetting(s.email)}
+                            aria-label={`Reset ${s.email}`}
+                          >
+                            Reset
+                          </Button>
                         )}
                       </Table.Td>
-                      <Table.Td>{reasons[s.reason] ?? s.reason}</Table.Td>
-                      <Table.Td>{formatDateTime(s.createdAt, timezone)}</Table.Td>
-                      {isAdmin && (
-                        <Table.Td>
-                          {resetting !== s.email && (
-                            <Button
-                              size="xs"
-                              variant="light"
-                              onClick={() => setResetting(s.email)}
-                              aria-label={`Reset ${s.email}`}
-                            >
-                              Reset
-                            </Button>
-                          )}
-                        </Table.Td>
-                      )}
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {list.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => list.fetchNextPage()}
-              >
-                Show more
-              </Button>
-            )}
-          </>
-        )}
+                    )}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        </PagedResults>
       </SectionCard>
     </Stack>
   );
