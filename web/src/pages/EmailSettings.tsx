@@ -2,7 +2,6 @@
 // docs/own-account.md). Three windows — Account Details, Scheduled Send and Receive, Attachments and
 // Signatures — each saved into the draft with Next; nothing is live until Finish, which saves it
 // all at once. Next on Account Details stays disabled until a test of the values on screen passed.
-import "@mantine/tiptap/styles.css";
 import {
   Alert,
   Badge,
@@ -24,14 +23,13 @@ import {
   Title,
 } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
-import { RichTextEditor } from "@mantine/tiptap";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEditor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 import { useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { ApiFailure, api, describeError } from "../api/client";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { RichTextEditor, useRichTextEditor } from "../components/RichTextEditor";
 import { ErrorState, Loading } from "../components/States";
 
 /* ---------- the API's shapes (GET /v1/account, /v1/account/draft, /v1/account/providers) ---------- */
@@ -426,11 +424,10 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
     a?.attachments.blockedExtensions ?? live.attachments.blockedExtensions,
   );
   const [signatureOn, setSignatureOn] = useState(a?.signature.enabled ?? false);
-  const editor = useEditor({
+  const editor = useRichTextEditor("Signature text", {
     extensions: [StarterKit.configure({ link: { openOnClick: false } })],
     content: a?.signature.html ?? (a?.signature.text ? `<p>${a.signature.text.replace(/[<>&]/g, "")}</p>` : ""),
     immediatelyRender: true,
-    editorProps: { attributes: { role: "textbox", "aria-multiline": "true", "aria-label": "Signature text" } },
   });
 
   const sendingBody = () => ({
@@ -941,18 +938,7 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
               checked={signatureOn}
               onChange={(e) => setSignatureOn(e.currentTarget.checked)}
             />
-            <RichTextEditor editor={editor} aria-label="Signature">
-              <RichTextEditor.Toolbar>
-                <RichTextEditor.ControlsGroup>
-                  <RichTextEditor.Bold />
-                  <RichTextEditor.Italic />
-                  <RichTextEditor.Underline />
-                  <RichTextEditor.Link />
-                  <RichTextEditor.Unlink />
-                </RichTextEditor.ControlsGroup>
-              </RichTextEditor.Toolbar>
-              <RichTextEditor.Content />
-            </RichTextEditor>
+            <RichTextEditor editor={editor} aria-label="Signature" />
             {finish.isError && (
               <Alert color="red" role="alert" title="Not saved">
                 {finish.error instanceof ApiFailure && finish.error.code === "account_not_tested"
