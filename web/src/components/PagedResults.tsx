@@ -1,5 +1,7 @@
 import { Button, type MantineSize } from "@mantine/core";
+import { type InfiniteData, type QueryKey, useInfiniteQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
+import { api } from "../api/client";
 import { Empty, ErrorState, Loading } from "./States";
 
 /** The parts of a TanStack infinite query that a paged list shows. */
@@ -12,6 +14,25 @@ export type PagedQuery = {
   isFetchingNextPage: boolean;
   fetchNextPage: () => unknown;
 };
+
+/** A list read page by page from `GET path?limit=50&cursor=…`, the API's cursor paging. */
+export function useCursorPages<T>(queryKey: QueryKey, path: string) {
+  return useInfiniteQuery({
+    queryKey,
+    queryFn: ({ pageParam }) =>
+      api<{ items: T[]; nextCursor: string | null }>(
+        "GET",
+        `${path}?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      ),
+    initialPageParam: "",
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+/** Every row of the pages loaded so far. */
+export function loadedItems<T>(query: { data: InfiniteData<{ items: T[] }> | undefined }): T[] {
+  return query.data?.pages.flatMap((p) => p.items) ?? [];
+}
 
 /** The button that loads the next page, shown while there is one. */
 export function ShowMore({

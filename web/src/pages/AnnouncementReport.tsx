@@ -27,7 +27,7 @@ import { lazy, Suspense, useState } from "react";
 import { Link, useParams } from "react-router";
 import { client, describeError, ok } from "../api/client";
 import type { Answer } from "../api/types";
-import { PagedResults } from "../components/PagedResults";
+import { loadedItems, PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
@@ -369,7 +369,7 @@ function RecipientsSection({
     placeholderData: keepPreviousData,
     refetchInterval: polling ? 2_000 : false,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = loadedItems(list);
   const csv = `/v1/announcements/${encodeURIComponent(id)}/recipients.csv?${new URLSearchParams(filters).toString()}`;
   return (
     <Card withBorder component="section" aria-labelledby="recipients-title">

@@ -6,7 +6,7 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
-import { PagedResults } from "../components/PagedResults";
+import { loadedItems, PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatDateTime, formatNumber } from "../format";
@@ -61,7 +61,7 @@ export default function Announcements() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = loadedItems(list);
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-end">

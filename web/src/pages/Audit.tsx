@@ -1,9 +1,7 @@
 // What changed money, mail or access, and who did it (a person or a key).
 import { Code, Stack, Table, Text, Title } from "@mantine/core";
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { api } from "../api/client";
 import type { AuditEntry } from "../api/types";
-import { PagedResults } from "../components/PagedResults";
+import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatDateTime } from "../format";
@@ -19,17 +17,8 @@ function detailText(detail: unknown): string {
 
 export default function Audit() {
   const { timezone } = useSignedIn();
-  const audit = useInfiniteQuery({
-    queryKey: ["audit"],
-    queryFn: ({ pageParam }) =>
-      api<{ items: AuditEntry[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/audit?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = audit.data?.pages.flatMap((p) => p.items) ?? [];
+  const audit = useCursorPages<AuditEntry>(["audit"], "/v1/audit");
+  const items = loadedItems(audit);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
 import { categoryInfo } from "../categories";
-import { PagedResults } from "../components/PagedResults";
+import { loadedItems, PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatDateTime, formatNumber } from "../format";
@@ -68,7 +68,7 @@ export default function Messages() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = loadedItems(list);
   const filtered = Object.keys(query).length > 0;
   return (
     <Stack gap="md">

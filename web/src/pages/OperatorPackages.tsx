@@ -15,13 +15,13 @@ import {
   Title,
   VisuallyHidden,
 } from "@mantine/core";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { OperatorPackage } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { InlineForm, MutationError } from "../components/InlineForm";
-import { PagedResults } from "../components/PagedResults";
+import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatNumber, formatPrice } from "../format";
@@ -227,17 +227,8 @@ function Withdraw({ pkg }: { pkg: OperatorPackage }) {
 
 export default function OperatorPackages() {
   const [pricing, setPricing] = useState<OperatorPackage | undefined>();
-  const packages = useInfiniteQuery({
-    queryKey: PACKAGES_KEY,
-    queryFn: ({ pageParam }) =>
-      api<{ items: OperatorPackage[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/operator/packages?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = packages.data?.pages.flatMap((p) => p.items) ?? [];
+  const packages = useCursorPages<OperatorPackage>(PACKAGES_KEY, "/v1/operator/packages");
+  const items = loadedItems(packages);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">

@@ -2,29 +2,14 @@
 // (over in consecutive months), each with when they were last contacted and a Contact action
 // that sends the school's administrators a templated notice.
 import { Anchor, Button, Card, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
-import { api } from "../api/client";
 import type { OverLimitTenant, RepeatOffender } from "../api/types";
 import { browserZone, ContactDialog, type NoticeTemplate } from "../components/OperatorParts";
-import { ShowMore } from "../components/PagedResults";
+import { loadedItems, ShowMore, useCursorPages } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatMonth, formatNumber } from "../format";
-
-function usePaged<T>(key: string, url: string) {
-  return useInfiniteQuery({
-    queryKey: ["operator", "reports", key],
-    queryFn: ({ pageParam }) =>
-      api<{ items: T[]; nextCursor: string | null }>(
-        "GET",
-        `${url}?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-}
 
 interface Contacting {
   tenant: { id: string; name: string };
@@ -35,10 +20,16 @@ const contacted = (iso: string | null) => (iso ? formatDateTime(iso, browserZone
 
 export default function OperatorReports() {
   const [contacting, setContacting] = useState<Contacting | undefined>();
-  const over = usePaged<OverLimitTenant>("over-limit", "/v1/operator/reports/over-limit");
-  const repeat = usePaged<RepeatOffender>("repeat", "/v1/operator/reports/repeat-offenders");
-  const overItems = over.data?.pages.flatMap((p) => p.items) ?? [];
-  const repeatItems = repeat.data?.pages.flatMap((p) => p.items) ?? [];
+  const over = useCursorPages<OverLimitTenant>(
+    ["operator", "reports", "over-limit"],
+    "/v1/operator/reports/over-limit",
+  );
+  const repeat = useCursorPages<RepeatOffender>(
+    ["operator", "reports", "repeat"],
+    "/v1/operator/reports/repeat-offenders",
+  );
+  const overItems = loadedItems(over);
+  const repeatItems = loadedItems(repeat);
   const schoolLink = (id: string, name: string) => (
     <Anchor component={Link} to={`/operator/schools/${id}`}>
       {name}

@@ -16,14 +16,14 @@ import {
   Title,
   VisuallyHidden,
 } from "@mantine/core";
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, describeError } from "../api/client";
 import type { LedgerEntry, OperatorGroup, OperatorGroupDetail } from "../api/types";
 import { InlineForm, MutationError } from "../components/InlineForm";
 import { browserZone, useAllTenants } from "../components/OperatorParts";
-import { PagedResults } from "../components/PagedResults";
+import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
@@ -60,17 +60,8 @@ function AddTrust() {
 }
 
 export function TrustList() {
-  const groups = useInfiniteQuery({
-    queryKey: GROUPS_KEY,
-    queryFn: ({ pageParam }) =>
-      api<{ items: OperatorGroup[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/operator/groups?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = groups.data?.pages.flatMap((p) => p.items) ?? [];
+  const groups = useCursorPages<OperatorGroup>(GROUPS_KEY, "/v1/operator/groups");
+  const items = loadedItems(groups);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
@@ -311,17 +302,11 @@ const kindLabels: Record<string, string> = {
 
 function Ledger({ group }: { group: OperatorGroupDetail }) {
   const names = new Map(group.tenants.map((t) => [t.id, t.name]));
-  const ledger = useInfiniteQuery({
-    queryKey: [...groupKey(group.id), "ledger"],
-    queryFn: ({ pageParam }) =>
-      api<{ items: LedgerEntry[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/operator/groups/${encodeURIComponent(group.id)}/ledger?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = ledger.data?.pages.flatMap((p) => p.items) ?? [];
+  const ledger = useCursorPages<LedgerEntry>(
+    [...groupKey(group.id), "ledger"],
+    `/v1/operator/groups/${encodeURIComponent(group.id)}/ledger`,
+  );
+  const items = loadedItems(ledger);
   /** "to tenant <id>: why" with the school's name in place of its id. */
   const describe = (note: string | null) =>
     (note ?? "").replace(/^to tenant (\S+?)(:|$)/, (_, id: string, rest: string) => `to ${names.get(id) ?? id}${rest}`);

@@ -17,14 +17,14 @@ import {
   Title,
   VisuallyHidden,
 } from "@mantine/core";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { api, describeError } from "../api/client";
 import type { InvitationSent, OperatorTenant, Role } from "../api/types";
 import { InlineForm, MutationError } from "../components/InlineForm";
 import { browserZone, TENANTS_KEY } from "../components/OperatorParts";
-import { PagedResults } from "../components/PagedResults";
+import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatDate, formatDateTime } from "../format";
@@ -189,17 +189,8 @@ function InviteDialog({ tenant, onClose }: { tenant: OperatorTenant | undefined;
 export default function Schools() {
   const [inviting, setInviting] = useState<OperatorTenant | undefined>();
   const [added, setAdded] = useState<OperatorTenant | undefined>();
-  const tenants = useInfiniteQuery({
-    queryKey: TENANTS_KEY,
-    queryFn: ({ pageParam }) =>
-      api<{ items: OperatorTenant[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/operator/tenants?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = tenants.data?.pages.flatMap((p) => p.items) ?? [];
+  const tenants = useCursorPages<OperatorTenant>(TENANTS_KEY, "/v1/operator/tenants");
+  const items = loadedItems(tenants);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">

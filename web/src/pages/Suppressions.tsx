@@ -5,7 +5,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { client, ok } from "../api/client";
-import { PagedResults } from "../components/PagedResults";
+import { loadedItems, PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { SuppressionResetForm } from "../components/SuppressionResetForm";
@@ -37,7 +37,7 @@ export default function Suppressions() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = loadedItems(list);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
