@@ -18,7 +18,6 @@ import {
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
@@ -28,7 +27,7 @@ import { Link, useParams } from "react-router";
 import { client, describeError, ok } from "../api/client";
 import type { Answer } from "../api/types";
 import { loadedItems, PagedResults } from "../components/PagedResults";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable, ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { SuppressionResetForm } from "../components/SuppressionResetForm";
@@ -414,88 +413,84 @@ function RecipientsSection({
         empty={status || debounced ? "No recipient matches." : "No recipients yet."}
         moreSize="xs"
       >
-        <ScrollTable minWidth={860}>
-          <Table striped aria-labelledby="recipients-title" data-testid="recipients-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Contact</Table.Th>
-                <Table.Th scope="col">Student(s)</Table.Th>
-                <Table.Th scope="col">Address</Table.Th>
-                <Table.Th scope="col">Status</Table.Th>
-                <Table.Th scope="col">Reason and server's reply</Table.Th>
-                <Table.Th scope="col">Updated</Table.Th>
-                <Table.Th scope="col">
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((r) => (
-                <Table.Tr key={r.recipientId} data-recipient={r.contactExternalId ?? r.email}>
-                  <Table.Td>
-                    {r.contactName ?? "—"}
-                    {r.contactExternalId && (
-                      <Text size="xs" c="dimmed">
-                        {r.contactExternalId}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{r.subjects.join(", ") || "—"}</Table.Td>
-                  <Table.Td>
-                    {r.email || (
-                      <Text span c="dimmed" size="sm">
-                        none
-                      </Text>
-                    )}
-                    {r.suppressed && (
-                      <Badge variant="dot" color="orange" ml="xs" size="sm">
-                        Suppressed
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge variant="dot" color={statusColor(r.status)} data-testid="recipient-status">
-                      {statusLabel(r.status)}
-                    </Badge>
-                    {r.resendOf && (
-                      <Text size="xs" c="dimmed">
-                        Resent{r.previousStatus ? ` (before: ${statusLabel(r.previousStatus)})` : ""}
-                      </Text>
-                    )}
-                    {r.replacedAt && (
-                      <Text size="xs" c="dimmed">
-                        Replaced by a resend
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td maw={320}>
-                    {r.reason && (
-                      <Text size="sm" fw={500}>
-                        {reasonLabel(r.reason)}
-                      </Text>
-                    )}
-                    <Text size="xs" c="dimmed" style={{ wordBreak: "break-word" }}>
-                      {[r.lastSmtpCode, r.lastText].filter((x) => x !== null && x !== "").join(" ") || "—"}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>{formatDateTime(r.updatedAt, timezone)}</Table.Td>
-                  <Table.Td>
-                    {failedStatuses.includes(r.status) && !r.replacedAt && (
-                      <Button
-                        size="xs"
-                        variant="light"
-                        onClick={() => setFixing(r)}
-                        aria-label={`Fix and resend to ${r.contactName ?? r.email}`}
-                      >
-                        Fix and resend
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
+        <DataTable
+          titleId="recipients-title"
+          minWidth={860}
+          testId="recipients-table"
+          columns={[
+            "Contact",
+            "Student(s)",
+            "Address",
+            "Status",
+            "Reason and server's reply",
+            "Updated",
+            { label: "Actions", hidden: true },
+          ]}
+        >
+          {items.map((r) => (
+            <Table.Tr key={r.recipientId} data-recipient={r.contactExternalId ?? r.email}>
+              <Table.Td>
+                {r.contactName ?? "—"}
+                {r.contactExternalId && (
+                  <Text size="xs" c="dimmed">
+                    {r.contactExternalId}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>{r.subjects.join(", ") || "—"}</Table.Td>
+              <Table.Td>
+                {r.email || (
+                  <Text span c="dimmed" size="sm">
+                    none
+                  </Text>
+                )}
+                {r.suppressed && (
+                  <Badge variant="dot" color="orange" ml="xs" size="sm">
+                    Suppressed
+                  </Badge>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Badge variant="dot" color={statusColor(r.status)} data-testid="recipient-status">
+                  {statusLabel(r.status)}
+                </Badge>
+                {r.resendOf && (
+                  <Text size="xs" c="dimmed">
+                    Resent{r.previousStatus ? ` (before: ${statusLabel(r.previousStatus)})` : ""}
+                  </Text>
+                )}
+                {r.replacedAt && (
+                  <Text size="xs" c="dimmed">
+                    Replaced by a resend
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td maw={320}>
+                {r.reason && (
+                  <Text size="sm" fw={500}>
+                    {reasonLabel(r.reason)}
+                  </Text>
+                )}
+                <Text size="xs" c="dimmed" style={{ wordBreak: "break-word" }}>
+                  {[r.lastSmtpCode, r.lastText].filter((x) => x !== null && x !== "").join(" ") || "—"}
+                </Text>
+              </Table.Td>
+              <Table.Td>{formatDateTime(r.updatedAt, timezone)}</Table.Td>
+              <Table.Td>
+                {failedStatuses.includes(r.status) && !r.replacedAt && (
+                  <Button
+                    size="xs"
+                    variant="light"
+                    onClick={() => setFixing(r)}
+                    aria-label={`Fix and resend to ${r.contactName ?? r.email}`}
+                  >
+                    Fix and resend
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       </PagedResults>
       <Modal
         opened={fixing !== undefined}

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
 import { loadedItems, PagedResults } from "../components/PagedResults";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatDateTime, formatNumber } from "../format";
 import { useSignedIn } from "../session";
@@ -99,36 +99,27 @@ export default function Announcements() {
           empty={debounced ? "No announcement matches." : "No announcement yet."}
           moreSize="xs"
         >
-          <ScrollTable minWidth={620}>
-            <Table striped aria-labelledby="announcements-title" data-testid="announcements-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Subject</Table.Th>
-                  <Table.Th scope="col">State</Table.Th>
-                  <Table.Th scope="col">Send time</Table.Th>
-                  <Table.Th scope="col" ta="right">
-                    Emails
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((a) => (
-                  <Table.Tr key={a.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/announcements/${a.id}`}>
-                        {a.subject}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <StateBadge state={a.state} />
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(a.sendAt, timezone)}</Table.Td>
-                    <Table.Td ta="right">{formatNumber(a.recipientCount)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="announcements-title"
+            minWidth={620}
+            testId="announcements-table"
+            columns={["Subject", "State", "Send time", { label: "Emails", right: true }]}
+          >
+            {items.map((a) => (
+              <Table.Tr key={a.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/announcements/${a.id}`}>
+                    {a.subject}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <StateBadge state={a.state} />
+                </Table.Td>
+                <Table.Td>{formatDateTime(a.sendAt, timezone)}</Table.Td>
+                <Table.Td ta="right">{formatNumber(a.recipientCount)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         </PagedResults>
       </SectionCard>
     </Stack>

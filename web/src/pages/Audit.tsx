@@ -2,7 +2,7 @@
 import { Code, Stack, Table, Text, Title } from "@mantine/core";
 import type { AuditEntry } from "../api/types";
 import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -32,39 +32,31 @@ export default function Audit() {
           more="Show older actions"
           moreSize="xs"
         >
-          <ScrollTable minWidth={640}>
-            <Table striped aria-labelledby="audit-title" data-testid="audit-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">When</Table.Th>
-                  <Table.Th scope="col">Who</Table.Th>
-                  <Table.Th scope="col">Action</Table.Th>
-                  <Table.Th scope="col">On</Table.Th>
-                  <Table.Th scope="col">Detail</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((e) => (
-                  <Table.Tr key={e.id}>
-                    <Table.Td>{formatDateTime(e.at, timezone)}</Table.Td>
-                    <Table.Td>
-                      {e.actor.name ?? e.actor.id}
-                      <Text size="xs" c="dimmed">
-                        {e.actor.kind === "key" ? "API key" : "Person"}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Code>{e.action}</Code>
-                    </Table.Td>
-                    <Table.Td>{e.target ?? "—"}</Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{detailText(e.detail)}</Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="audit-title"
+            minWidth={640}
+            testId="audit-table"
+            columns={["When", "Who", "Action", "On", "Detail"]}
+          >
+            {items.map((e) => (
+              <Table.Tr key={e.id}>
+                <Table.Td>{formatDateTime(e.at, timezone)}</Table.Td>
+                <Table.Td>
+                  {e.actor.name ?? e.actor.id}
+                  <Text size="xs" c="dimmed">
+                    {e.actor.kind === "key" ? "API key" : "Person"}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Code>{e.action}</Code>
+                </Table.Td>
+                <Table.Td>{e.target ?? "—"}</Table.Td>
+                <Table.Td>
+                  <Text size="sm">{detailText(e.detail)}</Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         </PagedResults>
       </SectionCard>
     </Stack>

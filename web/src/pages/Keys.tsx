@@ -1,18 +1,5 @@
 // API keys of the school: list (who created each, when last used), create (shown once), revoke.
-import {
-  Alert,
-  Badge,
-  Button,
-  CopyButton,
-  Group,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  VisuallyHidden,
-} from "@mantine/core";
+import { Alert, Badge, Button, CopyButton, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -20,7 +7,7 @@ import { api, describeError } from "../api/client";
 import type { ApiKey } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { InlineForm, MutationError } from "../components/InlineForm";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
@@ -134,36 +121,24 @@ export default function Keys() {
         ) : keys.data.items.length === 0 ? (
           <Empty>No keys yet.</Empty>
         ) : (
-          <ScrollTable minWidth={720}>
-            <Table striped aria-labelledby="keys-title">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Role</Table.Th>
-                  <Table.Th scope="col">Created by</Table.Th>
-                  <Table.Th scope="col">Created</Table.Th>
-                  <Table.Th scope="col">Last used</Table.Th>
-                  <Table.Th scope="col">
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {keys.data.items.map((k) => (
-                  <Table.Tr key={k.id}>
-                    <Table.Td>{k.name || <Text c="dimmed">{k.id}</Text>}</Table.Td>
-                    <Table.Td>{k.role}</Table.Td>
-                    <Table.Td>{creator(k)}</Table.Td>
-                    <Table.Td>{formatDateTime(k.createdAt, timezone)}</Table.Td>
-                    <Table.Td>{formatDateTime(k.lastUsedAt, timezone)}</Table.Td>
-                    <Table.Td>
-                      {k.revokedAt ? <Badge variant="default">Revoked</Badge> : <RevokeButton apiKey={k} />}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="keys-title"
+            minWidth={720}
+            columns={["Name", "Role", "Created by", "Created", "Last used", { label: "Actions", hidden: true }]}
+          >
+            {keys.data.items.map((k) => (
+              <Table.Tr key={k.id}>
+                <Table.Td>{k.name || <Text c="dimmed">{k.id}</Text>}</Table.Td>
+                <Table.Td>{k.role}</Table.Td>
+                <Table.Td>{creator(k)}</Table.Td>
+                <Table.Td>{formatDateTime(k.createdAt, timezone)}</Table.Td>
+                <Table.Td>{formatDateTime(k.lastUsedAt, timezone)}</Table.Td>
+                <Table.Td>
+                  {k.revokedAt ? <Badge variant="default">Revoked</Badge> : <RevokeButton apiKey={k} />}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         )}
       </SectionCard>
     </Stack>

@@ -8,7 +8,7 @@ import { Link } from "react-router";
 import { client, ok } from "../api/client";
 import { categoryInfo } from "../categories";
 import { loadedItems, PagedResults } from "../components/PagedResults";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatDateTime, formatNumber } from "../format";
 import { useSignedIn } from "../session";
@@ -109,44 +109,34 @@ export default function Messages() {
           empty={filtered ? "No message matches these filters." : "No message yet."}
           moreSize="xs"
         >
-          <ScrollTable minWidth={720}>
-            <Table striped aria-labelledby="messages-title" data-testid="messages-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Accepted</Table.Th>
-                  <Table.Th scope="col">Subject</Table.Th>
-                  <Table.Th scope="col">Category</Table.Th>
-                  <Table.Th scope="col" ta="right">
-                    Recipients
-                  </Table.Th>
-                  <Table.Th scope="col">Statuses</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((m) => (
-                  <Table.Tr key={m.id}>
-                    <Table.Td>{formatDateTime(m.createdAt, timezone)}</Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/messages/${m.id}`}>
-                        {m.subject || "(no subject)"}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{categoryLabel(m.category)}</Table.Td>
-                    <Table.Td ta="right">{formatNumber(m.recipientCount)}</Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {Object.entries(m.statusCounts).map(([s, n]) => (
-                          <Badge key={s} variant="dot" color={statusColor(s)}>
-                            {statusLabel(s)}: {formatNumber(n ?? 0)}
-                          </Badge>
-                        ))}
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="messages-title"
+            minWidth={720}
+            testId="messages-table"
+            columns={["Accepted", "Subject", "Category", { label: "Recipients", right: true }, "Statuses"]}
+          >
+            {items.map((m) => (
+              <Table.Tr key={m.id}>
+                <Table.Td>{formatDateTime(m.createdAt, timezone)}</Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/messages/${m.id}`}>
+                    {m.subject || "(no subject)"}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{categoryLabel(m.category)}</Table.Td>
+                <Table.Td ta="right">{formatNumber(m.recipientCount)}</Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    {Object.entries(m.statusCounts).map(([s, n]) => (
+                      <Badge key={s} variant="dot" color={statusColor(s)}>
+                        {statusLabel(s)}: {formatNumber(n ?? 0)}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         </PagedResults>
       </SectionCard>
     </Stack>

@@ -7,7 +7,7 @@ import { Link } from "react-router";
 import { api } from "../api/client";
 import type { OperatorHealth as Health, OperatorQueue } from "../api/types";
 import { browserZone } from "../components/OperatorParts";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable, ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
@@ -133,30 +133,23 @@ function MailboxAndErrors() {
         {relayErrors.length === 0 ? (
           <Empty>No delivery errors in the last 7 days.</Empty>
         ) : (
-          <ScrollTable minWidth={720}>
-            <Table striped aria-labelledby="errors-title" data-testid="errors-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">When</Table.Th>
-                  <Table.Th scope="col">School</Table.Th>
-                  <Table.Th scope="col">Outcome</Table.Th>
-                  <Table.Th scope="col">Reply</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {relayErrors.map((e) => (
-                  <Table.Tr key={`${e.recipientId}-${e.at}`}>
-                    <Table.Td>{formatDateTime(e.at, zone)}</Table.Td>
-                    <Table.Td>{e.tenantName}</Table.Td>
-                    <Table.Td>{statusLabels[e.status] ?? e.status}</Table.Td>
-                    <Table.Td>
-                      {[e.smtpCode, e.enhancedCode].filter(Boolean).join(" ")} {e.text ?? ""}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="errors-title"
+            minWidth={720}
+            testId="errors-table"
+            columns={["When", "School", "Outcome", "Reply"]}
+          >
+            {relayErrors.map((e) => (
+              <Table.Tr key={`${e.recipientId}-${e.at}`}>
+                <Table.Td>{formatDateTime(e.at, zone)}</Table.Td>
+                <Table.Td>{e.tenantName}</Table.Td>
+                <Table.Td>{statusLabels[e.status] ?? e.status}</Table.Td>
+                <Table.Td>
+                  {[e.smtpCode, e.enhancedCode].filter(Boolean).join(" ")} {e.text ?? ""}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         )}
       </Card>
     </>

@@ -1,20 +1,7 @@
 // The operator's package catalogue: every package (also those taken off sale), a form to add
 // one with its credits, price and expiry, changing a price, and taking one off sale. Schools' administrators buy
 // them on the Overview.
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  Modal,
-  NumberInput,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  VisuallyHidden,
-} from "@mantine/core";
+import { Alert, Badge, Button, Group, Modal, NumberInput, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
@@ -22,7 +9,7 @@ import type { OperatorPackage } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { InlineForm, MutationError } from "../components/InlineForm";
 import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatNumber, formatPrice } from "../format";
 
@@ -243,45 +230,34 @@ export default function OperatorPackages() {
           empty="No packages yet: add one above, so that schools can buy credit."
           more="Show more packages"
         >
-          <ScrollTable minWidth={720}>
-            <Table striped aria-labelledby="catalogue-title" data-testid="packages-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Credits</Table.Th>
-                  <Table.Th scope="col">Price</Table.Th>
-                  <Table.Th scope="col">Expires</Table.Th>
-                  <Table.Th scope="col">On sale</Table.Th>
-                  <Table.Th scope="col">
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((p) => (
-                  <Table.Tr key={p.id}>
-                    <Table.Td>{p.name}</Table.Td>
-                    <Table.Td>{formatNumber(p.credits)}</Table.Td>
-                    <Table.Td>{formatPrice(p.price)}</Table.Td>
-                    <Table.Td>
-                      {p.expiresInDays ? `${formatNumber(p.expiresInDays)} days after purchase` : "Never"}
-                    </Table.Td>
-                    <Table.Td>
-                      {p.active ? <Badge color="teal.9">On sale</Badge> : <Badge variant="default">Off sale</Badge>}
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap="xs" wrap="nowrap">
-                        <Button size="xs" variant="light" aria-label={`Price: ${p.name}`} onClick={() => setPricing(p)}>
-                          Price
-                        </Button>
-                        {p.active && <Withdraw pkg={p} />}
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="catalogue-title"
+            minWidth={720}
+            testId="packages-table"
+            columns={["Name", "Credits", "Price", "Expires", "On sale", { label: "Actions", hidden: true }]}
+          >
+            {items.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>{p.name}</Table.Td>
+                <Table.Td>{formatNumber(p.credits)}</Table.Td>
+                <Table.Td>{formatPrice(p.price)}</Table.Td>
+                <Table.Td>
+                  {p.expiresInDays ? `${formatNumber(p.expiresInDays)} days after purchase` : "Never"}
+                </Table.Td>
+                <Table.Td>
+                  {p.active ? <Badge color="teal.9">On sale</Badge> : <Badge variant="default">Off sale</Badge>}
+                </Table.Td>
+                <Table.Td>
+                  <Group gap="xs" wrap="nowrap">
+                    <Button size="xs" variant="light" aria-label={`Price: ${p.name}`} onClick={() => setPricing(p)}>
+                      Price
+                    </Button>
+                    {p.active && <Withdraw pkg={p} />}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         </PagedResults>
       </SectionCard>
       <PriceDialog pkg={pricing} onClose={() => setPricing(undefined)} />

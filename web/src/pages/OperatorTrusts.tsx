@@ -14,7 +14,6 @@ import {
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -24,7 +23,7 @@ import type { LedgerEntry, OperatorGroup, OperatorGroupDetail } from "../api/typ
 import { InlineForm, MutationError } from "../components/InlineForm";
 import { browserZone, useAllTenants } from "../components/OperatorParts";
 import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
@@ -116,42 +115,34 @@ function Members({ group }: { group: OperatorGroupDetail }) {
       {group.tenants.length === 0 ? (
         <Empty>No schools in this trust yet: add them below.</Empty>
       ) : (
-        <ScrollTable minWidth={420}>
-          <Table striped aria-labelledby="members-title" data-testid="members-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">School</Table.Th>
-                <Table.Th scope="col">Allocated so far</Table.Th>
-                <Table.Th scope="col">
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {group.tenants.map((t) => (
-                <Table.Tr key={t.id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/operator/schools/${t.id}`}>
-                      {t.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{formatNumber(t.allocated)}</Table.Td>
-                  <Table.Td>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      aria-label={`Take out ${t.name}`}
-                      onClick={() => put.mutate({ id: t.id, groupId: null })}
-                    >
-                      Take out
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
+        <DataTable
+          titleId="members-title"
+          minWidth={420}
+          testId="members-table"
+          columns={["School", "Allocated so far", { label: "Actions", hidden: true }]}
+        >
+          {group.tenants.map((t) => (
+            <Table.Tr key={t.id}>
+              <Table.Td>
+                <Anchor component={Link} to={`/operator/schools/${t.id}`}>
+                  {t.name}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{formatNumber(t.allocated)}</Table.Td>
+              <Table.Td>
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  color="red"
+                  aria-label={`Take out ${t.name}`}
+                  onClick={() => put.mutate({ id: t.id, groupId: null })}
+                >
+                  Take out
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       )}
       <form
         onSubmit={(e) => {
@@ -319,28 +310,21 @@ function Ledger({ group }: { group: OperatorGroupDetail }) {
         empty="Nothing yet: top up the bundle to start."
         more="Show older entries"
       >
-        <ScrollTable minWidth={520}>
-          <Table striped aria-labelledby="ledger-title" data-testid="ledger-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">When</Table.Th>
-                <Table.Th scope="col">What</Table.Th>
-                <Table.Th scope="col">Credits</Table.Th>
-                <Table.Th scope="col">Note</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((e) => (
-                <Table.Tr key={e.id}>
-                  <Table.Td>{formatDateTime(e.at, browserZone())}</Table.Td>
-                  <Table.Td>{kindLabels[e.kind] ?? e.kind}</Table.Td>
-                  <Table.Td>{e.amount > 0 ? `+${formatNumber(e.amount)}` : formatNumber(e.amount)}</Table.Td>
-                  <Table.Td>{describe(e.note)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
+        <DataTable
+          titleId="ledger-title"
+          minWidth={520}
+          testId="ledger-table"
+          columns={["When", "What", "Credits", "Note"]}
+        >
+          {items.map((e) => (
+            <Table.Tr key={e.id}>
+              <Table.Td>{formatDateTime(e.at, browserZone())}</Table.Td>
+              <Table.Td>{kindLabels[e.kind] ?? e.kind}</Table.Td>
+              <Table.Td>{e.amount > 0 ? `+${formatNumber(e.amount)}` : formatNumber(e.amount)}</Table.Td>
+              <Table.Td>{describe(e.note)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       </PagedResults>
     </SectionCard>
   );

@@ -13,7 +13,6 @@ import {
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -22,7 +21,7 @@ import { api, describeError } from "../api/client";
 import type { Person, Role } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { InlineForm, MutationError } from "../components/InlineForm";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
@@ -178,45 +177,34 @@ export default function People() {
         ) : people.data.items.length === 0 ? (
           <Empty>Nobody yet: invite someone above.</Empty>
         ) : (
-          <ScrollTable minWidth={640}>
-            <Table striped aria-labelledby="people-title">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Email</Table.Th>
-                  <Table.Th scope="col">Role</Table.Th>
-                  <Table.Th scope="col">Last signed in</Table.Th>
-                  <Table.Th scope="col">
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
+          <DataTable
+            titleId="people-title"
+            minWidth={640}
+            columns={["Name", "Email", "Role", "Last signed in", { label: "Actions", hidden: true }]}
+          >
+            {people.data.items.map((p) => {
+              const self = p.id === session.person.id;
+              return (
+                <Table.Tr key={p.id}>
+                  <Table.Td>
+                    {p.name || "—"} {self && <Badge variant="default">you</Badge>}
+                  </Table.Td>
+                  <Table.Td>{p.email}</Table.Td>
+                  <Table.Td>
+                    <RoleSelect person={p} self={self} />
+                  </Table.Td>
+                  <Table.Td>
+                    {p.invitedPending ? (
+                      <Badge variant="default">Invited</Badge>
+                    ) : (
+                      formatDateTime(p.lastSignInAt, timezone)
+                    )}
+                  </Table.Td>
+                  <Table.Td>{!self && <RemoveButton person={p} />}</Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {people.data.items.map((p) => {
-                  const self = p.id === session.person.id;
-                  return (
-                    <Table.Tr key={p.id}>
-                      <Table.Td>
-                        {p.name || "—"} {self && <Badge variant="default">you</Badge>}
-                      </Table.Td>
-                      <Table.Td>{p.email}</Table.Td>
-                      <Table.Td>
-                        <RoleSelect person={p} self={self} />
-                      </Table.Td>
-                      <Table.Td>
-                        {p.invitedPending ? (
-                          <Badge variant="default">Invited</Badge>
-                        ) : (
-                          formatDateTime(p.lastSignInAt, timezone)
-                        )}
-                      </Table.Td>
-                      <Table.Td>{!self && <RemoveButton person={p} />}</Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+              );
+            })}
+          </DataTable>
         )}
       </SectionCard>
     </Stack>

@@ -15,7 +15,6 @@ import {
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -25,7 +24,7 @@ import type { InvitationSent, OperatorTenant, Role } from "../api/types";
 import { InlineForm, MutationError } from "../components/InlineForm";
 import { browserZone, TENANTS_KEY } from "../components/OperatorParts";
 import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { formatDate, formatDateTime } from "../format";
 
@@ -220,47 +219,37 @@ export default function Schools() {
           empty="No schools yet: add the first one above."
           more="Show more schools"
         >
-          <ScrollTable minWidth={640}>
-            <Table striped aria-labelledby="schools-title" data-testid="schools-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Status</Table.Th>
-                  <Table.Th scope="col">Time zone</Table.Th>
-                  <Table.Th scope="col">Added</Table.Th>
-                  <Table.Th scope="col">
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((t) => (
-                  <Table.Tr key={t.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/operator/schools/${t.id}`}>
-                        {t.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      {t.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
-                    </Table.Td>
-                    <Table.Td>{t.pendingTimezone ? `${t.timezone} (then ${t.pendingTimezone})` : t.timezone}</Table.Td>
-                    <Table.Td>{formatDate(t.createdAt, browserZone())}</Table.Td>
-                    <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        onClick={() => setInviting(t)}
-                        aria-label={`Invite someone to ${t.name}`}
-                      >
-                        Invite
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="schools-title"
+            minWidth={640}
+            testId="schools-table"
+            columns={["Name", "Status", "Time zone", "Added", { label: "Actions", hidden: true }]}
+          >
+            {items.map((t) => (
+              <Table.Tr key={t.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/operator/schools/${t.id}`}>
+                    {t.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  {t.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
+                </Table.Td>
+                <Table.Td>{t.pendingTimezone ? `${t.timezone} (then ${t.pendingTimezone})` : t.timezone}</Table.Td>
+                <Table.Td>{formatDate(t.createdAt, browserZone())}</Table.Td>
+                <Table.Td>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    onClick={() => setInviting(t)}
+                    aria-label={`Invite someone to ${t.name}`}
+                  >
+                    Invite
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         </PagedResults>
       </SectionCard>
       <InviteDialog tenant={inviting} onClose={() => setInviting(undefined)} />

@@ -1,12 +1,12 @@
 // Addresses Postbag no longer mails (hard bounces, spam complaints): list and search for
 // everyone, reset with a note for administrators (audited).
-import { Button, Stack, Table, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
+import { Button, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { client, ok } from "../api/client";
 import { loadedItems, PagedResults } from "../components/PagedResults";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { SuppressionResetForm } from "../components/SuppressionResetForm";
 import { formatDateTime } from "../format";
@@ -63,59 +63,47 @@ export default function Suppressions() {
           empty={debounced ? "No suppressed address matches." : "No address is suppressed."}
           moreSize="xs"
         >
-          <ScrollTable minWidth={560}>
-            <Table striped aria-labelledby="suppressions-title">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Address</Table.Th>
-                  <Table.Th scope="col">Reason</Table.Th>
-                  <Table.Th scope="col">Since</Table.Th>
-                  {isAdmin && (
-                    <Table.Th scope="col">
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
+          <DataTable
+            titleId="suppressions-title"
+            minWidth={560}
+            columns={["Address", "Reason", "Since", ...(isAdmin ? [{ label: "Actions", hidden: true }] : [])]}
+          >
+            {items.map((s) => (
+              <Table.Tr key={s.email}>
+                <Table.Td>
+                  {s.email}
+                  {s.detail && (
+                    <Text size="xs" c="dimmed">
+                      {s.detail}
+                    </Text>
                   )}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((s) => (
-                  <Table.Tr key={s.email}>
-                    <Table.Td>
-                      {s.email}
-                      {s.detail && (
-                        <Text size="xs" c="dimmed">
-                          {s.detail}
-                        </Text>
-                      )}
-                      {resetting === s.email && (
-                        <SuppressionResetForm
-                          email={s.email}
-                          onDone={() => setResetting(undefined)}
-                          onCancel={() => setResetting(undefined)}
-                        />
-                      )}
-                    </Table.Td>
-                    <Table.Td>{reasons[s.reason] ?? s.reason}</Table.Td>
-                    <Table.Td>{formatDateTime(s.createdAt, timezone)}</Table.Td>
-                    {isAdmin && (
-                      <Table.Td>
-                        {resetting !== s.email && (
-                          <Button
-                            size="xs"
-                            variant="light"
-                            onClick={() => setResetting(s.email)}
-                            aria-label={`Reset ${s.email}`}
-                          >
-                            Reset
-                          </Button>
-                        )}
-                      </Table.Td>
+                  {resetting === s.email && (
+                    <SuppressionResetForm
+                      email={s.email}
+                      onDone={() => setResetting(undefined)}
+                      onCancel={() => setResetting(undefined)}
+                    />
+                  )}
+                </Table.Td>
+                <Table.Td>{reasons[s.reason] ?? s.reason}</Table.Td>
+                <Table.Td>{formatDateTime(s.createdAt, timezone)}</Table.Td>
+                {isAdmin && (
+                  <Table.Td>
+                    {resetting !== s.email && (
+                      <Button
+                        size="xs"
+                        variant="light"
+                        onClick={() => setResetting(s.email)}
+                        aria-label={`Reset ${s.email}`}
+                      >
+                        Reset
+                      </Button>
                     )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+                  </Table.Td>
+                )}
+              </Table.Tr>
+            ))}
+          </DataTable>
         </PagedResults>
       </SectionCard>
     </Stack>
