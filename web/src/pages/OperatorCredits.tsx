@@ -19,6 +19,7 @@ import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { OperatorCreditSettings } from "../api/types";
 import { categoryInfo } from "../categories";
+import { CreditsInput } from "../components/CreditsInput";
 import { policyLabels } from "../components/OperatorParts";
 import { SectionCard } from "../components/SectionCard";
 import { ErrorState, Loading } from "../components/States";
@@ -53,13 +54,10 @@ function RulesForm({ settings }: { settings: OperatorCreditSettings }) {
       <Stack gap="md">
         <SectionCard titleId="defaults-title" title="Every school, unless its own screen says otherwise">
           <Group align="flex-end" gap="sm" wrap="wrap">
-            <NumberInput
+            <CreditsInput
               label="Default monthly allowance"
               required
               min={0}
-              allowDecimal={false}
-              allowNegative={false}
-              thousandSeparator=","
               value={allowance}
               onChange={setAllowance}
               w={{ base: "100%", sm: 220 }}

@@ -7,6 +7,7 @@ import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { OperatorPackage } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { CreditsInput } from "../components/CreditsInput";
 import { InlineForm, MutationError } from "../components/InlineForm";
 import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
 import { DataTable } from "../components/ScrollTable";
@@ -49,13 +50,10 @@ function AddPackage() {
           onChange={(e) => setName(e.currentTarget.value)}
           w={{ base: "100%", sm: 220 }}
         />
-        <NumberInput
+        <CreditsInput
           label="Credits"
           required
           min={1}
-          allowDecimal={false}
-          allowNegative={false}
-          thousandSeparator=","
           value={credits}
           onChange={setCredits}
           w={{ base: "100%", sm: 140 }}

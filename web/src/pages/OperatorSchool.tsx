@@ -24,6 +24,7 @@ import { Link, useParams } from "react-router";
 import { api, describeError } from "../api/client";
 import type { OperatorGroup, OperatorTenantDetail } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { CreditsInput } from "../components/CreditsInput";
 import { InlineForm, MutationError, SavedNote } from "../components/InlineForm";
 import { browserZone, ContactDialog, policyLabels } from "../components/OperatorParts";
 import { ScrollTable } from "../components/ScrollTable";
@@ -203,13 +204,10 @@ function CreditRules({ detail }: { detail: Detail }) {
         {s.effective.overLimitPolicy === "grace" ? ` (${s.effective.graceDays} days)` : ""}.
       </Text>
       <InlineForm onSubmit={() => save.mutate()} submitLabel="Save rules" pending={save.isPending}>
-        <NumberInput
+        <CreditsInput
           label="Monthly allowance"
           placeholder={`Default: ${formatNumber(s.effective.monthlyAllowance)}`}
           min={0}
-          allowDecimal={false}
-          allowNegative={false}
-          thousandSeparator=","
           value={allowance}
           onChange={setAllowance}
           w={{ base: "100%", sm: 180 }}
@@ -258,11 +256,10 @@ function Adjustment({ detail }: { detail: Detail }) {
   return (
     <SectionCard titleId="adjust-title" title="Give or take credit">
       <InlineForm onSubmit={() => adjust.mutate()} submitLabel="Adjust" pending={adjust.isPending}>
-        <NumberInput
+        <CreditsInput
           label="Credits (negative to take)"
           required
-          allowDecimal={false}
-          thousandSeparator=","
+          negative
           value={credits}
           onChange={setCredits}
           w={{ base: "100%", sm: 200 }}

@@ -1,25 +1,13 @@
 // Trust bundles: a trust (a group of schools) buys credit as a whole and spreads it across its
 // schools. The list of trusts with a form to add one; a trust's screen with its schools, top-ups
 // of its bundle, allocations to its schools and its ledger.
-import {
-  Alert,
-  Anchor,
-  Button,
-  Card,
-  Group,
-  NumberInput,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Alert, Anchor, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, describeError } from "../api/client";
 import type { LedgerEntry, OperatorGroup, OperatorGroupDetail } from "../api/types";
+import { CreditsInput } from "../components/CreditsInput";
 import { InlineForm, MutationError } from "../components/InlineForm";
 import { browserZone, useAllTenants } from "../components/OperatorParts";
 import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
@@ -194,13 +182,10 @@ function TopUp({ group }: { group: OperatorGroupDetail }) {
   return (
     <SectionCard titleId="topup-title" title="Top up the bundle">
       <InlineForm onSubmit={() => topUp.mutate()} submitLabel="Top up" pending={topUp.isPending}>
-        <NumberInput
+        <CreditsInput
           label="Credits to add"
           required
           min={1}
-          allowDecimal={false}
-          allowNegative={false}
-          thousandSeparator=","
           value={credits}
           onChange={setCredits}
           w={{ base: "100%", sm: 180 }}
@@ -257,13 +242,10 @@ function Allocate({ group }: { group: OperatorGroupDetail }) {
               allowDeselect={false}
               w={{ base: "100%", sm: 240 }}
             />
-            <NumberInput
+            <CreditsInput
               label="Credits to allocate"
               required
               min={1}
-              allowDecimal={false}
-              allowNegative={false}
-              thousandSeparator=","
               value={credits}
               onChange={setCredits}
               w={{ base: "100%", sm: 180 }}
