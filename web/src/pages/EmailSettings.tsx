@@ -253,6 +253,40 @@ function LimitHelper({ onApply }: { onApply: (delaySeconds: number, dailyLimit: 
 
 /* ---------- Test connection's answer ---------- */
 
+/** A switch for "only between these hours" and, when on, the two times of day. */
+function HoursWindow(props: {
+  label: string;
+  on: boolean;
+  onToggle: (on: boolean) => void;
+  labels: [from: string, until: string];
+  start: string;
+  end: string;
+  onStart: (time: string) => void;
+  onEnd: (time: string) => void;
+}) {
+  return (
+    <>
+      <Switch label={props.label} checked={props.on} onChange={(e) => props.onToggle(e.currentTarget.checked)} />
+      {props.on && (
+        <Group>
+          <TextInput
+            type="time"
+            label={props.labels[0]}
+            value={props.start}
+            onChange={(e) => props.onStart(e.currentTarget.value)}
+          />
+          <TextInput
+            type="time"
+            label={props.labels[1]}
+            value={props.end}
+            onChange={(e) => props.onEnd(e.currentTarget.value)}
+          />
+        </Group>
+      )}
+    </>
+  );
+}
+
 function StepsTable({ title, steps }: { title: string; steps: StepResult[] }) {
   return (
     <Stack gap={4}>
@@ -779,27 +813,16 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
                 maw={200}
               />
             )}
-            <Switch
+            <HoursWindow
               label="Send only between set hours"
-              checked={useWindow}
-              onChange={(e) => setUseWindow(e.currentTarget.checked)}
+              on={useWindow}
+              onToggle={setUseWindow}
+              labels={["From", "Until"]}
+              start={windowStart}
+              end={windowEnd}
+              onStart={setWindowStart}
+              onEnd={setWindowEnd}
             />
-            {useWindow && (
-              <Group>
-                <TextInput
-                  type="time"
-                  label="From"
-                  value={windowStart}
-                  onChange={(e) => setWindowStart(e.currentTarget.value)}
-                />
-                <TextInput
-                  type="time"
-                  label="Until"
-                  value={windowEnd}
-                  onChange={(e) => setWindowEnd(e.currentTarget.value)}
-                />
-              </Group>
-            )}
             <NumberInput
               label="Delay between sending each email (seconds)"
               description="A frequent but not constant send rate, for a provider with a sending limit. 0: no delay."
@@ -845,27 +868,16 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
                       onChange={setCheckMinutes}
                       maw={200}
                     />
-                    <Switch
+                    <HoursWindow
                       label="Check only within these hours"
-                      checked={useCheckWindow}
-                      onChange={(e) => setUseCheckWindow(e.currentTarget.checked)}
+                      on={useCheckWindow}
+                      onToggle={setUseCheckWindow}
+                      labels={["Checking from", "Checking until"]}
+                      start={checkStart}
+                      end={checkEnd}
+                      onStart={setCheckStart}
+                      onEnd={setCheckEnd}
                     />
-                    {useCheckWindow && (
-                      <Group>
-                        <TextInput
-                          type="time"
-                          label="Checking from"
-                          value={checkStart}
-                          onChange={(e) => setCheckStart(e.currentTarget.value)}
-                        />
-                        <TextInput
-                          type="time"
-                          label="Checking until"
-                          value={checkEnd}
-                          onChange={(e) => setCheckEnd(e.currentTarget.value)}
-                        />
-                      </Group>
-                    )}
                   </>
                 ) : (
                   <TagsInput
