@@ -9,6 +9,7 @@ import type { OperatorPackage } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { CreditsInput } from "../components/CreditsInput";
 import { InlineForm, MutationError } from "../components/InlineForm";
+import { NameInput } from "../components/OperatorParts";
 import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
 import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
@@ -42,14 +43,7 @@ function AddPackage() {
   return (
     <SectionCard titleId="add-package-title" title="Add a package">
       <InlineForm onSubmit={() => add.mutate()} submitLabel="Add package" pending={add.isPending}>
-        <TextInput
-          label="Package name"
-          required
-          maxLength={200}
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          w={{ base: "100%", sm: 220 }}
-        />
+        <NameInput label="Package name" value={name} onChange={setName} width={220} />
         <CreditsInput
           label="Credits"
           required

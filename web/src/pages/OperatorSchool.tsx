@@ -26,7 +26,7 @@ import type { OperatorGroup, OperatorTenantDetail } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { CreditsInput } from "../components/CreditsInput";
 import { InlineForm, MutationError, SavedNote } from "../components/InlineForm";
-import { browserZone, ContactDialog, policyLabels } from "../components/OperatorParts";
+import { browserZone, ContactDialog, NameInput, policyLabels, TimeZoneSelect } from "../components/OperatorParts";
 import { ScrollTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
@@ -61,8 +61,6 @@ function Details({ detail }: { detail: Detail }) {
   const invalidate = useInvalidate(tenant.id);
   const [name, setName] = useState(tenant.name);
   const [zone, setZone] = useState(tenant.pendingTimezone ?? tenant.timezone);
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  for (const z of [tenant.timezone, zone]) if (!zones.includes(z)) zones.unshift(z);
   const save = useMutation({
     mutationFn: () =>
       api("PATCH", `/v1/operator/tenants/${encodeURIComponent(tenant.id)}`, {
@@ -74,24 +72,8 @@ function Details({ detail }: { detail: Detail }) {
   return (
     <SectionCard titleId="details-title" title="Name and time zone">
       <InlineForm onSubmit={() => save.mutate()} submitLabel="Save" pending={save.isPending}>
-        <TextInput
-          label="School name"
-          required
-          maxLength={200}
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          w={{ base: "100%", sm: 280 }}
-        />
-        <Select
-          label="Time zone"
-          searchable
-          data={zones}
-          value={zone}
-          onChange={(v) => v && setZone(v)}
-          allowDeselect={false}
-          limit={100}
-          w={{ base: "100%", sm: 240 }}
-        />
+        <NameInput label="School name" value={name} onChange={setName} />
+        <TimeZoneSelect value={zone} onChange={setZone} keep={[tenant.timezone, zone]} />
       </InlineForm>
       <Text size="sm" c="dimmed" mt="xs">
         {tenant.pendingTimezone && tenant.timezoneEffectiveFrom

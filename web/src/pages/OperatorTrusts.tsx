@@ -9,7 +9,7 @@ import { api, describeError } from "../api/client";
 import type { LedgerEntry, OperatorGroup, OperatorGroupDetail } from "../api/types";
 import { CreditsInput } from "../components/CreditsInput";
 import { InlineForm, MutationError } from "../components/InlineForm";
-import { browserZone, useAllTenants } from "../components/OperatorParts";
+import { browserZone, NameInput, useAllTenants } from "../components/OperatorParts";
 import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
 import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
@@ -32,14 +32,7 @@ function AddTrust() {
   return (
     <SectionCard titleId="add-trust-title" title="Add a trust">
       <InlineForm onSubmit={() => add.mutate()} submitLabel="Add trust" pending={add.isPending}>
-        <TextInput
-          label="Trust name"
-          required
-          maxLength={200}
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          w={{ base: "100%", sm: 280 }}
-        />
+        <NameInput label="Trust name" value={name} onChange={setName} />
       </InlineForm>
       <MutationError error={add.error} />
     </SectionCard>

@@ -22,7 +22,7 @@ import { Link } from "react-router";
 import { api, describeError } from "../api/client";
 import type { InvitationSent, OperatorTenant, Role } from "../api/types";
 import { InlineForm, MutationError } from "../components/InlineForm";
-import { browserZone, TENANTS_KEY } from "../components/OperatorParts";
+import { browserZone, NameInput, TENANTS_KEY, TimeZoneSelect } from "../components/OperatorParts";
 import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
 import { DataTable } from "../components/ScrollTable";
 import { SectionCard } from "../components/SectionCard";
@@ -39,8 +39,6 @@ function AddSchool({ onAdded }: { onAdded: (tenant: OperatorTenant) => void }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [zone, setZone] = useState<string>(DEFAULT_ZONE);
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [DEFAULT_ZONE];
-  if (!zones.includes(DEFAULT_ZONE)) zones.unshift(DEFAULT_ZONE);
   const add = useMutation({
     mutationFn: () => api<OperatorTenant>("POST", "/v1/operator/tenants", { name: name.trim(), timezone: zone }),
     onSuccess: (tenant) => {
@@ -52,24 +50,8 @@ function AddSchool({ onAdded }: { onAdded: (tenant: OperatorTenant) => void }) {
   return (
     <SectionCard titleId="add-school-title" title="Add a school">
       <InlineForm onSubmit={() => add.mutate()} submitLabel="Add school" pending={add.isPending}>
-        <TextInput
-          label="School name"
-          required
-          maxLength={200}
-          value={name}
-          onChange={(e) => setName(e.currentTarget.value)}
-          w={{ base: "100%", sm: 280 }}
-        />
-        <Select
-          label="Time zone"
-          searchable
-          data={zones}
-          value={zone}
-          onChange={(v) => v && setZone(v)}
-          allowDeselect={false}
-          limit={100}
-          w={{ base: "100%", sm: 240 }}
-        />
+        <NameInput label="School name" value={name} onChange={setName} />
+        <TimeZoneSelect value={zone} onChange={setZone} keep={[DEFAULT_ZONE]} />
       </InlineForm>
       <Text size="sm" c="dimmed" mt="xs">
         Days, weeks and months of the school's reports and credit follow its time zone.
