@@ -26,6 +26,26 @@ import { ErrorState, Loading } from "../components/States";
 
 const SETTINGS_KEY = ["operator", "credit-settings"] as const;
 
+/** A card of checkboxes, one for each category. */
+function CategoryChoice(props: {
+  label: string;
+  description: string;
+  value: string[];
+  onChange: (value: string[]) => void;
+}) {
+  return (
+    <Card withBorder component="section">
+      <Checkbox.Group label={props.label} description={props.description} value={props.value} onChange={props.onChange}>
+        <Stack gap={6} mt="xs">
+          {categoryInfo.map((c) => (
+            <Checkbox key={c.key} value={c.key} label={c.label} />
+          ))}
+        </Stack>
+      </Checkbox.Group>
+    </Card>
+  );
+}
+
 function RulesForm({ settings }: { settings: OperatorCreditSettings }) {
   const queryClient = useQueryClient();
   const [allowance, setAllowance] = useState<number | string>(settings.defaultAllowance);
@@ -86,34 +106,18 @@ function RulesForm({ settings }: { settings: OperatorCreditSettings }) {
           </Text>
         </SectionCard>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <Card withBorder component="section">
-            <Checkbox.Group
-              label="Exempt categories: never counted"
-              description="Mail of these categories costs no credit."
-              value={exempt}
-              onChange={setExempt}
-            >
-              <Stack gap={6} mt="xs">
-                {categoryInfo.map((c) => (
-                  <Checkbox key={c.key} value={c.key} label={c.label} />
-                ))}
-              </Stack>
-            </Checkbox.Group>
-          </Card>
-          <Card withBorder component="section">
-            <Checkbox.Group
-              label="Critical categories: never held"
-              description="Counted, but sent even under a hard limit, and first in the queue."
-              value={critical}
-              onChange={setCritical}
-            >
-              <Stack gap={6} mt="xs">
-                {categoryInfo.map((c) => (
-                  <Checkbox key={c.key} value={c.key} label={c.label} />
-                ))}
-              </Stack>
-            </Checkbox.Group>
-          </Card>
+          <CategoryChoice
+            label="Exempt categories: never counted"
+            description="Mail of these categories costs no credit."
+            value={exempt}
+            onChange={setExempt}
+          />
+          <CategoryChoice
+            label="Critical categories: never held"
+            description="Counted, but sent even under a hard limit, and first in the queue."
+            value={critical}
+            onChange={setCritical}
+          />
         </SimpleGrid>
         <Group>
           <Button type="submit" loading={save.isPending}>

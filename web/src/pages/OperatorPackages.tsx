@@ -17,6 +17,41 @@ import { formatNumber, formatPrice } from "../format";
 
 const PACKAGES_KEY = ["operator", "packages"] as const;
 
+/** A price and its currency; the currency is required once there is a price. */
+function PriceFields(props: {
+  label: string;
+  width: number;
+  autoFocus?: boolean;
+  amount: number | string;
+  onAmount: (amount: number | string) => void;
+  currency: string;
+  onCurrency: (currency: string) => void;
+}) {
+  return (
+    <>
+      <NumberInput
+        label={props.label}
+        min={0}
+        decimalScale={2}
+        allowNegative={false}
+        value={props.amount}
+        onChange={props.onAmount}
+        w={{ base: "100%", sm: props.width }}
+        data-autofocus={props.autoFocus || undefined}
+      />
+      <TextInput
+        label="Currency"
+        required={props.amount !== ""}
+        maxLength={3}
+        pattern="[A-Za-z]{3}"
+        value={props.currency}
+        onChange={(e) => props.onCurrency(e.currentTarget.value)}
+        w={{ base: "100%", sm: 90 }}
+      />
+    </>
+  );
+}
+
 function AddPackage() {
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
@@ -52,23 +87,13 @@ function AddPackage() {
           onChange={setCredits}
           w={{ base: "100%", sm: 140 }}
         />
-        <NumberInput
+        <PriceFields
           label="Price (optional)"
-          min={0}
-          decimalScale={2}
-          allowNegative={false}
-          value={amount}
-          onChange={setAmount}
-          w={{ base: "100%", sm: 130 }}
-        />
-        <TextInput
-          label="Currency"
-          required={amount !== ""}
-          maxLength={3}
-          pattern="[A-Za-z]{3}"
-          value={currency}
-          onChange={(e) => setCurrency(e.currentTarget.value)}
-          w={{ base: "100%", sm: 90 }}
+          width={130}
+          amount={amount}
+          onAmount={setAmount}
+          currency={currency}
+          onCurrency={setCurrency}
         />
         <NumberInput
           label="Expires after days (optional)"
@@ -136,24 +161,14 @@ function PriceDialog({ pkg, onClose }: { pkg: OperatorPackage | undefined; onClo
           <Stack gap="sm">
             <Text size="sm">Empty: schools see "Price on request". Credit already bought keeps what was paid.</Text>
             <Group align="flex-end" gap="sm" wrap="wrap">
-              <NumberInput
+              <PriceFields
                 label="Price"
-                min={0}
-                decimalScale={2}
-                allowNegative={false}
-                value={amount}
-                onChange={setAmount}
-                w={{ base: "100%", sm: 140 }}
-                data-autofocus
-              />
-              <TextInput
-                label="Currency"
-                required={amount !== ""}
-                maxLength={3}
-                pattern="[A-Za-z]{3}"
-                value={currency}
-                onChange={(e) => setCurrency(e.currentTarget.value)}
-                w={{ base: "100%", sm: 90 }}
+                width={140}
+                autoFocus
+                amount={amount}
+                onAmount={setAmount}
+                currency={currency}
+                onCurrency={setCurrency}
               />
             </Group>
             {save.isError && (
