@@ -1,10 +1,11 @@
-import { Alert, Button, Group, Text } from "@mantine/core";
+import { Alert, Button, Group, type MantineSpacing, Text } from "@mantine/core";
 import type { ReactNode } from "react";
 import { describeError } from "../api/client";
 
 /**
  * A form whose fields sit in one wrapping row, ending with its submit button (`after` follows
- * the button, a link say). The page's mutation runs on submit.
+ * the button, a link say; `disabled` holds the button back until a choice is made). The page's
+ * mutation runs on submit.
  */
 export function InlineForm({
   onSubmit,
@@ -12,12 +13,16 @@ export function InlineForm({
   pending,
   children,
   after,
+  disabled,
+  mt,
 }: {
   onSubmit: () => void;
   submitLabel: ReactNode;
   pending: boolean;
   children: ReactNode;
   after?: ReactNode;
+  disabled?: boolean;
+  mt?: MantineSpacing;
 }) {
   return (
     <form
@@ -26,9 +31,9 @@ export function InlineForm({
         onSubmit();
       }}
     >
-      <Group align="flex-end" gap="sm" wrap="wrap">
+      <Group align="flex-end" gap="sm" wrap="wrap" mt={mt}>
         {children}
-        <Button type="submit" loading={pending}>
+        <Button type="submit" disabled={disabled} loading={pending}>
           {submitLabel}
         </Button>
         {after}

@@ -1,11 +1,11 @@
 // Trust bundles: a trust (a group of schools) buys credit as a whole and spreads it across its
 // schools. The list of trusts with a form to add one; a trust's screen with its schools, top-ups
 // of its bundle, allocations to its schools and its ledger.
-import { Alert, Anchor, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Button, Card, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { api, describeError } from "../api/client";
+import { api } from "../api/client";
 import type { LedgerEntry, OperatorGroup, OperatorGroupDetail } from "../api/types";
 import { CreditsInput } from "../components/CreditsInput";
 import { InlineForm, MutationError } from "../components/InlineForm";
@@ -125,33 +125,27 @@ function Members({ group }: { group: OperatorGroupDetail }) {
           ))}
         </DataTable>
       )}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
+      <InlineForm
+        onSubmit={() => {
           if (tenantId) put.mutate({ id: tenantId, groupId: group.id });
         }}
+        submitLabel="Add to the trust"
+        pending={put.isPending}
+        disabled={!tenantId}
+        mt="sm"
       >
-        <Group align="flex-end" gap="sm" wrap="wrap" mt="sm">
-          <Select
-            label="Add a school"
-            placeholder={tenants.isPending ? "Loading…" : "Choose a school"}
-            searchable
-            data={outside.map((t) => ({ value: t.id, label: t.name }))}
-            value={tenantId}
-            onChange={setTenantId}
-            allowDeselect={false}
-            w={{ base: "100%", sm: 280 }}
-          />
-          <Button type="submit" disabled={!tenantId} loading={put.isPending}>
-            Add to the trust
-          </Button>
-        </Group>
-      </form>
-      {(put.isError || tenants.isError) && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(put.error ?? tenants.error)}
-        </Alert>
-      )}
+        <Select
+          label="Add a school"
+          placeholder={tenants.isPending ? "Loading…" : "Choose a school"}
+          searchable
+          data={outside.map((t) => ({ value: t.id, label: t.name }))}
+          value={tenantId}
+          onChange={setTenantId}
+          allowDeselect={false}
+          w={{ base: "100%", sm: 280 }}
+        />
+      </InlineForm>
+      <MutationError error={put.error ?? tenants.error} />
     </SectionCard>
   );
 }
@@ -220,41 +214,36 @@ function Allocate({ group }: { group: OperatorGroupDetail }) {
       {group.tenants.length === 0 ? (
         <Empty>Add a school to the trust first.</Empty>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            allocate.mutate();
-          }}
+        <InlineForm
+          onSubmit={() => allocate.mutate()}
+          submitLabel="Allocate"
+          pending={allocate.isPending}
+          disabled={!tenantId}
         >
-          <Group align="flex-end" gap="sm" wrap="wrap">
-            <Select
-              label="School"
-              data={group.tenants.map((t) => ({ value: t.id, label: t.name }))}
-              value={tenantId}
-              onChange={setTenantId}
-              allowDeselect={false}
-              w={{ base: "100%", sm: 240 }}
-            />
-            <CreditsInput
-              label="Credits to allocate"
-              required
-              min={1}
-              value={credits}
-              onChange={setCredits}
-              w={{ base: "100%", sm: 180 }}
-            />
-            <TextInput
-              label="Note (optional)"
-              maxLength={500}
-              value={note}
-              onChange={(e) => setNote(e.currentTarget.value)}
-              w={{ base: "100%", sm: 220 }}
-            />
-            <Button type="submit" disabled={!tenantId} loading={allocate.isPending}>
-              Allocate
-            </Button>
-          </Group>
-        </form>
+          <Select
+            label="School"
+            data={group.tenants.map((t) => ({ value: t.id, label: t.name }))}
+            value={tenantId}
+            onChange={setTenantId}
+            allowDeselect={false}
+            w={{ base: "100%", sm: 240 }}
+          />
+          <CreditsInput
+            label="Credits to allocate"
+            required
+            min={1}
+            value={credits}
+            onChange={setCredits}
+            w={{ base: "100%", sm: 180 }}
+          />
+          <TextInput
+            label="Note (optional)"
+            maxLength={500}
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            w={{ base: "100%", sm: 220 }}
+          />
+        </InlineForm>
       )}
       <MutationError error={allocate.error} />
     </SectionCard>
