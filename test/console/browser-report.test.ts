@@ -254,7 +254,8 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the statistics report
     await page.getByRole("button", { name: "Show the 1 hard bounce recipient(s)" }).click();
     const rows = page.getByTestId("recipients-table").locator("tbody tr");
     await rows.filter({ hasText: "Harriet Gone" }).waitFor();
-    expect(await rows.count()).toBe(1);
+    // The unfiltered rows stay on screen until the filtered page arrives.
+    await expect.poll(() => rows.count()).toBe(1);
     const hard = rows.first();
     expect(await hard.textContent()).toContain("Ann Pupil");
     expect(await hard.textContent()).toContain("550 5.1.1 no such user here");
