@@ -124,6 +124,8 @@ export interface AnnouncementRecipient {
   readonly email: string;
   readonly contactExternalId: string | null;
   readonly contactName: string | null;
+  /** The email was for a contact the tenant deleted since: their name and address are erased. */
+  readonly contactDeleted: boolean;
   /** Names of the subjects this email is about. */
   readonly subjects: readonly string[];
   readonly status: RecipientStatus;
@@ -169,6 +171,7 @@ export async function listAnnouncementRecipients(
       "r.last_smtp_text",
       "r.last_reason",
       "r.subject_ids",
+      "r.contact_id",
       "c.external_id",
       "c.name",
     ])
@@ -215,6 +218,7 @@ export async function listAnnouncementRecipients(
     email: r.email,
     contactExternalId: r.external_id,
     contactName: r.name,
+    contactDeleted: r.contact_id !== null && r.external_id === null,
     subjects: (parsed[i] ?? []).map((id) => names.get(id) ?? "(deleted)"),
     status: r.status as RecipientStatus,
     updatedAt: r.updated_at,

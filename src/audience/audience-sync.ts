@@ -2,6 +2,7 @@ import type { Db, Tx } from "../db/database.js";
 import { newId } from "../db/ids.js";
 import type { RecipientRules } from "../email/address.js";
 import type { Clock } from "../time/clock.js";
+import { liftTombstones, type TombstoneKind, tombstonesOf } from "./erasure.js";
 import { subjectGroupsColumn } from "./subjects.js";
 import {
   type Checked,
@@ -155,6 +156,8 @@ export class AudienceSync {
   readonly #warnings: RowReport[] = [];
   #warningCount = 0;
   #finished = false;
+  /** External ids of deleted rows this batch brings back (`restore: true`). */
+  #restored: Record<TombstoneKind, string[]> = { contact: [], subject: [] };
 
   constructor(db: Db, tenantId: string, clock: Clock, options: SyncOptions = {}) {
     this.#db = db;
@@ -260,14 +263,43 @@ export class AudienceSync {
     // usual nightly sync) costs one query per kind and never takes a write lock.
     const dirtyContacts = contacts.length > 0 ? await this.#planContacts(contacts, now) : [];
     const dirtySubjects = subjects.length > 0 ? await this.#planSubjects(subjects, now) : [];
+    const restored = this.#restored;
+    this.#restored = { contact: [], subject: [] };
     if (dirtyContacts.length + dirtySubjects.length > 0) {
       await this.#db.transaction().execute(async (tx) => {
+        await liftTombstones(tx, this.#tenantId, "contact", restored.contact);
+        await liftTombstones(tx, this.#tenantId, "subject", restored.subject);
         await this.#upsertContacts(tx, dirtyContacts, now);
         await this.#upsertSubjects(tx, dirtySubjects, now);
       });
     }
     // Links after their ends are committed, so they resolve against this batch's rows too.
     if (links.length > 0) await this.#writeLinks(links, false, now);
+  }
+
+  /** Which external ids of the batch the tenant deleted (one query per 500 ids). */
+  #buried(kind: TombstoneKind, rows: readonly Placed<{ readonly externalId: string }>[]): Promise<Set<string>> {
+    return tombstonesOf(this.#db, this.#tenantId, kind, [...new Set(rows.map((r) => r.row.externalId))]);
+  }
+
+  /**
+   * A row for a deleted contact or subject: brought back if it says `restore` (its tombstone is
+   * lifted when the batch is written), otherwise refused with `deleted`.
+   */
+  #revive(kind: TombstoneKind, row: { readonly externalId: string; readonly restore: boolean }, place: RowPlace) {
+    if (row.restore) {
+      this.#restored[kind].push(row.externalId);
+      return true;
+    }
+    this.#counts[kind].failed++;
+    this.#error({
+      kind,
+      ...place,
+      externalId: row.externalId,
+      code: "deleted",
+      message: `${kind} ${JSON.stringify(row.externalId)} was deleted in Postbag; send "restore": true to bring it back`,
+    });
+    return false;
   }
 
   /** Compares a batch with what is stored and counts; returns the rows to write. */
@@ -284,7 +316,9 @@ export class AudienceSync {
         .execute();
       for (const f of found) state.set(f.external_id, { ...f, dirty: false });
     }
-    for (const { row } of rows) {
+    const buried = await this.#buried("contact", rows);
+    for (const { row, place } of rows) {
+      if (buried.has(row.externalId) && !this.#revive("contact", row, place)) continue;
       const current = state.get(row.externalId);
       const given = row.email ?? row.emailGiven ?? "";
       // An address corrected in Postbag stands while the school's system gives what it gave then.
@@ -371,7 +405,9 @@ export class AudienceSync {
         state.set(f.external_id, { ...f, groupsChanged: false, dirty: false, existed: true });
       }
     }
-    for (const { row } of rows) {
+    const buried = await this.#buried("subject", rows);
+    for (const { row, place } of rows) {
+      if (buried.has(row.externalId) && !this.#revive("subject", row, place)) continue;
       const groups = subjectGroupsColumn.encode([...row.groups]);
       const current = state.get(row.externalId);
       if (!current) {
@@ -458,6 +494,7 @@ export class AudienceSync {
     const contactIds = await this.#idsOf("contacts", [...new Set(rows.map((r) => r.row.contactExternalId))]);
     const subjectIds = await this.#idsOf("subjects", [...new Set(rows.map((r) => r.row.subjectExternalId))]);
     const ready: { contactId: string; subjectId: string; row: LinkRow }[] = [];
+    const failed: { row: LinkRow; place: RowPlace; missing: TombstoneKind }[] = [];
     for (const placed of rows) {
       const { row, place } = placed;
       const contactId = contactIds.get(row.contactExternalId);
@@ -470,18 +507,40 @@ export class AudienceSync {
         this.#deferred.push(placed);
         continue;
       }
+      failed.push({ row, place, missing: contactId ? "subject" : "contact" });
+    }
+    const idOf = (f: (typeof failed)[number]) =>
+      f.missing === "contact" ? f.row.contactExternalId : f.row.subjectExternalId;
+    const buried = {
+      contact: await tombstonesOf(
+        this.#db,
+        tenantId,
+        "contact",
+        failed.filter((f) => f.missing === "contact").map(idOf),
+      ),
+      subject: await tombstonesOf(
+        this.#db,
+        tenantId,
+        "subject",
+        failed.filter((f) => f.missing === "subject").map(idOf),
+      ),
+    };
+    for (const f of failed) {
+      const { row, place, missing } = f;
+      const id = JSON.stringify(idOf(f));
+      const deleted = buried[missing].has(idOf(f));
       counts.failed++;
-      const which = contactId ? "subject" : "contact";
       this.#error({
         kind: "link",
         ...place,
         externalId: null,
         contactExternalId: row.contactExternalId,
         subjectExternalId: row.subjectExternalId,
-        code: contactId ? "unknown_subject" : "unknown_contact",
-        message:
-          `no ${which} ${JSON.stringify(contactId ? row.subjectExternalId : row.contactExternalId)}` +
-          (final ? "" : ` (more than ${this.#maxDeferred} links were waiting for their ends: send links last)`),
+        code: deleted ? "deleted" : missing === "subject" ? "unknown_subject" : "unknown_contact",
+        message: deleted
+          ? `${missing} ${id} was deleted in Postbag`
+          : `no ${missing} ${id}` +
+            (final ? "" : ` (more than ${this.#maxDeferred} links were waiting for their ends: send links last)`),
       });
     }
     if (ready.length === 0) return;

@@ -203,14 +203,17 @@ export async function setPreferences(
       }
       for (const category of wanted) await optOut(tx, { tenantId, contactId, category, source: "api", at: now });
     }
-    if (change.digest !== undefined) {
-      await tx
-        .updateTable("contacts")
-        .set({ digest: change.digest.mode, digest_time: change.digest.time, digest_weekday: change.digest.weekday })
-        .where("tenant_id", "=", tenantId)
-        .where("id", "=", contactId)
-        .execute();
-    }
+    if (change.digest !== undefined) await setDigest(tx, tenantId, contactId, change.digest);
     return true;
   });
+}
+
+/** Sets a contact's digest choice (already checked by `checkDigest`). */
+export async function setDigest(db: Db | Tx, tenantId: string, contactId: string, digest: DigestChoice): Promise<void> {
+  await db
+    .updateTable("contacts")
+    .set({ digest: digest.mode, digest_time: digest.time, digest_weekday: digest.weekday })
+    .where("tenant_id", "=", tenantId)
+    .where("id", "=", contactId)
+    .execute();
 }

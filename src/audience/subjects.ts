@@ -102,3 +102,30 @@ export async function listSubjectGroups(
   const rows = await q.groupBy("name").orderBy("name").limit(query.limit).execute();
   return rows.map((r) => ({ name: r.name, subjectCount: Number(r.n) }));
 }
+
+/** A subject's link to one contact. */
+export interface SubjectLink {
+  readonly contactExternalId: string;
+  readonly contactName: string;
+  readonly relationship: string | null;
+  readonly receivesMail: boolean;
+}
+
+/** The contacts a subject is linked to, by contact name. */
+export async function linksOfSubject(db: Db, tenantId: string, subjectId: string): Promise<SubjectLink[]> {
+  const rows = await db
+    .selectFrom("contact_subjects as l")
+    .innerJoin("contacts as c", (j) => j.onRef("c.id", "=", "l.contact_id").onRef("c.tenant_id", "=", "l.tenant_id"))
+    .select(["c.external_id", "c.name", "l.relationship", "l.receives_mail"])
+    .where("l.tenant_id", "=", tenantId)
+    .where("l.subject_id", "=", subjectId)
+    .orderBy("c.name")
+    .orderBy("c.external_id")
+    .execute();
+  return rows.map((r) => ({
+    contactExternalId: r.external_id,
+    contactName: r.name,
+    relationship: r.relationship,
+    receivesMail: Number(r.receives_mail) === 1,
+  }));
+}

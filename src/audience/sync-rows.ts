@@ -21,6 +21,7 @@ export const rowErrorCodes = [
   "unknown_field",
   "unknown_contact",
   "unknown_subject",
+  "deleted",
 ] as const;
 export type RowErrorCode = (typeof rowErrorCodes)[number];
 
@@ -40,6 +41,8 @@ export interface ContactRow {
   /** What was given when it was not usable. */
   readonly emailGiven: string | null;
   readonly emailProblem: AddressProblem | null;
+  /** Bring back a contact the tenant deleted (otherwise such a row is refused as `deleted`). */
+  readonly restore: boolean;
 }
 
 export interface SubjectRow {
@@ -47,6 +50,8 @@ export interface SubjectRow {
   readonly name: string;
   /** Distinct, in the order given. */
   readonly groups: readonly string[];
+  /** Bring back a subject the tenant deleted (otherwise such a row is refused as `deleted`). */
+  readonly restore: boolean;
 }
 
 export interface LinkRow {
@@ -59,8 +64,8 @@ export interface LinkRow {
 export type RowFault = { readonly code: RowErrorCode; readonly message: string };
 export type Checked<T> = { readonly ok: true; readonly row: T } | ({ readonly ok: false } & RowFault);
 
-const contactFields = new Set(["externalId", "name", "email"]);
-const subjectFields = new Set(["externalId", "name", "groups"]);
+const contactFields = new Set(["externalId", "name", "email", "restore"]);
+const subjectFields = new Set(["externalId", "name", "groups", "restore"]);
 const linkFields = new Set(["contactExternalId", "subjectExternalId", "relationship", "receivesMail"]);
 
 function fail(code: RowErrorCode, message: string): { ok: false; code: RowErrorCode; message: string } {
@@ -119,6 +124,12 @@ function externalId(row: Record<string, unknown>, field: string): Checked<string
   return { ok: true, row: value };
 }
 
+function restoreFlag(row: Record<string, unknown>): Checked<boolean> {
+  const value = row.restore ?? false;
+  if (typeof value !== "boolean") return fail("invalid_field", "restore must be true or false");
+  return { ok: true, row: value };
+}
+
 function requiredText(row: Record<string, unknown>, field: string, max: number): Checked<string> {
   const value = row[field];
   if (value === undefined || value === null) return fail("missing_field", `${field} is required`);
@@ -141,7 +152,7 @@ function keepGiven(value: string): string {
 }
 
 /**
- * A contact row `{ externalId, name, email? }`; `ignore` is a field the envelope owns (NDJSON
+ * A contact row `{ externalId, name, email?, restore? }`; `ignore` is a field the envelope owns (NDJSON
  * `type`). The address must be one mail may be sent to (`rules`: address literals).
  */
 export function checkContactRow(value: unknown, ignore?: string, rules: RecipientRules = {}): Checked<ContactRow> {
@@ -168,10 +179,15 @@ export function checkContactRow(value: unknown, ignore?: string, rules: Recipien
       emailProblem = checked.problem;
     }
   }
-  return { ok: true, row: { externalId: id.row, name: name.row, email, emailGiven, emailProblem } };
+  const restore = restoreFlag(value);
+  if (!restore.ok) return restore;
+  return {
+    ok: true,
+    row: { externalId: id.row, name: name.row, email, emailGiven, emailProblem, restore: restore.row },
+  };
 }
 
-/** A subject row `{ externalId, name, groups? }`. */
+/** A subject row `{ externalId, name, groups?, restore? }`. */
 export function checkSubjectRow(value: unknown, ignore?: string): Checked<SubjectRow> {
   if (!isRecord(value)) return fail("invalid_row", "a subject must be an object");
   const unknown = unknownField(value, subjectFields, ignore);
@@ -193,7 +209,9 @@ export function checkSubjectRow(value: unknown, ignore?: string): Checked<Subjec
     }
     if (!groups.includes(text)) groups.push(text);
   }
-  return { ok: true, row: { externalId: id.row, name: name.row, groups } };
+  const restore = restoreFlag(value);
+  if (!restore.ok) return restore;
+  return { ok: true, row: { externalId: id.row, name: name.row, groups, restore: restore.row } };
 }
 
 /** A link row `{ contactExternalId, subjectExternalId, relationship?, receivesMail? }`. */

@@ -20,7 +20,9 @@ export type AuditAction =
   | "tenant.suspended"
   | "tenant.resumed"
   | "operator.notice_sent"
-  | "contact.email_corrected";
+  | "contact.email_corrected"
+  | "contact.deleted"
+  | "subject.deleted";
 
 export interface AuditEntry {
   readonly tenantId: string | null;

@@ -15,6 +15,7 @@ import { sendingDomainsMigration } from "./migrations/0012-sending-domains.js";
 import { jobLeasesMigration } from "./migrations/0013-job-leases.js";
 import { fairClaimsMigration } from "./migrations/0014-fair-claims.js";
 import { resendsMigration } from "./migrations/0016-resends.js";
+import { audienceErasureMigration } from "./migrations/0017-audience-erasure.js";
 import { accountConnectMigration } from "./migrations/0018-account-connect.js";
 import { suspensionMigration } from "./migrations/0019-suspension.js";
 import { contactAddressFixMigration } from "./migrations/0020-contact-address-fix.js";
@@ -42,6 +43,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     "0013_job_leases": jobLeasesMigration(dialect),
     "0014_fair_claims": fairClaimsMigration(),
     "0016_resends": resendsMigration(dialect),
+    "0017_audience_erasure": audienceErasureMigration(dialect),
     "0018_account_connect": accountConnectMigration(dialect),
     "0019_suspension": suspensionMigration(dialect),
     "0020_contact_address_fix": contactAddressFixMigration(),

@@ -385,6 +385,24 @@ export interface OpenTable {
   user_agent: string | null;
 }
 
+/** A deleted contact or subject (migration 0017): a sync may bring it back only with `restore`. */
+export interface AudienceTombstoneTable {
+  tenant_id: string;
+  /** `contact` or `subject`. */
+  kind: string;
+  external_id: string;
+  deleted_at: number;
+}
+
+/** Whether the preference page offers a digest, and the time and day it sets (migration 0017). */
+export interface DigestOfferSettingsTable {
+  tenant_id: string;
+  offer: number;
+  default_time: string;
+  default_weekday: number;
+  updated_at: number;
+}
+
 export interface TrackingSettingsTable {
   tenant_id: string;
   track_opens: number;
@@ -674,6 +692,8 @@ export interface Tables {
   subject_groups: SubjectGroupTable;
   contact_subjects: ContactSubjectTable;
   contact_opt_outs: ContactOptOutTable;
+  audience_tombstones: AudienceTombstoneTable;
+  digest_offer_settings: DigestOfferSettingsTable;
   announcements: AnnouncementTable;
   announcement_audience: AnnouncementAudienceTable;
   digest_items: DigestItemTable;

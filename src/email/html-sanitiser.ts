@@ -106,3 +106,22 @@ const INBOUND: sanitizeHtml.IOptions = {
 export function sanitizeInboundHtml(html: string): string {
   return sanitizeHtml(html, INBOUND);
 }
+
+// The same, with images kept (https and embedded data: only): the console shows this version in
+// a sandboxed frame whose own Content-Security-Policy loads remote images only when asked.
+const INBOUND_WITH_IMAGES: sanitizeHtml.IOptions = {
+  ...INBOUND,
+  allowedTags: [...(INBOUND.allowedTags || []), "img"],
+  allowedAttributes: { ...INBOUND.allowedAttributes, img: ["src", "alt", "width", "height", "title"] },
+  allowedSchemesByTag: { img: ["https", "data"] },
+};
+
+/** Inbound HTML with its images, for the sandboxed reading frame. */
+export function sanitizeInboundHtmlWithImages(html: string): string {
+  return sanitizeHtml(html, INBOUND_WITH_IMAGES);
+}
+
+/** True when sanitised inbound HTML would load an image from elsewhere (what the reader is asked about). */
+export function hasRemoteImages(html: string): boolean {
+  return /<img\b[^>]*\bsrc="https:/i.test(sanitizeInboundHtmlWithImages(html));
+}

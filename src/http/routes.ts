@@ -10,6 +10,7 @@ import { registerAudienceSyncRoute } from "./routes/audience-sync.js";
 import { registerCreditBalanceRoutes } from "./routes/credits-balance.js";
 import { registerCreditPackageRoutes } from "./routes/credits-packages.js";
 import { registerCreditRecipientRoutes } from "./routes/credits-recipients.js";
+import { registerDigestOfferRoutes } from "./routes/digest-offer.js";
 import { registerDomainRoutes } from "./routes/domains.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInboxRoutes } from "./routes/inbox.js";
@@ -70,6 +71,7 @@ export const routes: readonly ((app: App, deps: AppDeps) => void)[] = [
   registerUnsubscribeRoutes,
   registerOpenPixelRoute,
   registerTrackingSettingsRoutes,
+  registerDigestOfferRoutes,
   registerSuppressionRoutes,
   registerWebhookRoutes,
   registerAnnouncementRoutes,

@@ -9,6 +9,9 @@ import type { MailboxRef } from "./mailbox-state.js";
 export const inboundKinds = ["reply", "bounce", "delay", "complaint", "auto_reply", "other"] as const;
 export type InboundKindStored = (typeof inboundKinds)[number];
 
+/** Mail written by machines rather than people: reports about our mail and out-of-office answers. */
+export const automaticKinds: readonly InboundKindStored[] = ["bounce", "delay", "complaint", "auto_reply"];
+
 export interface NewInbound {
   readonly sourceKey: string;
   readonly messageIdHeader: string | null;
@@ -159,6 +162,8 @@ export async function listInbound(
   tenantId: string,
   options: {
     kind?: InboundKindStored | undefined;
+    /** false: leave out `automaticKinds`; true: only those; undefined: everything. */
+    automatic?: boolean | undefined;
     search?: string | undefined;
     before?: string | undefined;
     limit: number;
@@ -171,6 +176,9 @@ export async function listInbound(
     .orderBy("id", "desc")
     .limit(options.limit);
   if (options.kind) query = query.where("kind", "=", options.kind);
+  if (options.automatic !== undefined) {
+    query = query.where("kind", options.automatic ? "in" : "not in", automaticKinds);
+  }
   if (options.before) query = query.where("id", "<", options.before);
   if (options.search) {
     const pattern = likePattern(options.search);

@@ -692,43 +692,50 @@ export const CANCELLABLE: readonly RecipientStatus[] = ["queued", "held_no_credi
  * worker becomes `cancelled`, final, with an event, a webhook event, and its credit refunded if it
  * had been charged. Returns the rows cancelled.
  */
-export async function cancelWaiting(
+export function cancelWaiting(
   tx: Tx,
   tenantId: string,
   messageId: string,
   now: number,
 ): Promise<{ id: string; email: string; charge: string | null }[]> {
+  return cancelWhere(tx, tenantId, { messageId }, "cancelled by the sender", now);
+}
+
+/** `cancelWaiting` for one message's rows, or for every row of some contacts (erasure). */
+async function cancelWhere(
+  tx: Tx,
+  tenantId: string,
+  which: { readonly messageId: string } | { readonly contactIds: readonly string[] },
+  text: string,
+  now: number,
+): Promise<{ id: string; email: string; charge: string | null }[]> {
   for (const from of CANCELLABLE) assertTransition(from, "cancelled");
-  const cancelled = await tx
+  let update = tx
     .updateTable("recipients")
-    .set({
-      status: "cancelled",
-      next_attempt_at: null,
-      updated_at: now,
-      last_smtp_text: "cancelled by the sender",
-      hold_reason: null,
-    })
+    .set({ status: "cancelled", next_attempt_at: null, updated_at: now, last_smtp_text: text, hold_reason: null })
     .where("tenant_id", "=", tenantId)
-    .where("message_id", "=", messageId)
     .where("status", "in", CANCELLABLE)
-    .where("lease_owner", "is", null)
-    .returning(["id", "email", "charge"])
-    .execute();
-  if (cancelled.length === 0) return cancelled;
+    .where("lease_owner", "is", null);
+  update =
+    "messageId" in which
+      ? update.where("message_id", "=", which.messageId)
+      : update.where("contact_id", "in", which.contactIds);
+  const cancelled = await update.returning(["id", "message_id", "email", "charge"]).execute();
+  if (cancelled.length === 0) return [];
   await tx
     .insertInto("events")
     .values(
       cancelled.map((r) => ({
         id: newId(now),
         tenant_id: tenantId,
-        message_id: messageId,
+        message_id: r.message_id,
         recipient_id: r.id,
         at: now,
         status: "cancelled",
         attempt: 0,
         smtp_code: null,
         enhanced_code: null,
-        smtp_text: "cancelled by the sender",
+        smtp_text: text,
       })),
     )
     .execute();
@@ -742,15 +749,75 @@ export async function cancelWaiting(
     tx,
     cancelled.map((r) => ({
       tenantId,
-      messageId,
+      messageId: r.message_id,
       recipientId: r.id,
       email: r.email,
       status: "cancelled" as const,
       at: now,
-      detail: "cancelled by the sender",
+      detail: text,
     })),
   );
-  return cancelled;
+  return cancelled.map((r) => ({ id: r.id, email: r.email, charge: r.charge }));
+}
+
+/**
+ * A contact was deleted (a leaver, a GDPR request), inside the caller's transaction: every
+ * recipient row of theirs loses its address, name and the server's reply text (which may quote the
+ * address), and so do its events and the digests made for them; statuses, times and counts stay, so reports still add up and
+ * show a deleted contact. Their mail still waiting (`CANCELLABLE`, digest items included) is
+ * cancelled rather than sent; a row a worker holds right now finishes its attempt. Answers how
+ * many rows were erased and cancelled.
+ */
+export async function eraseContactRecipients(
+  tx: Tx,
+  tenantId: string,
+  contactId: string,
+  now: number,
+): Promise<{ erased: number; cancelled: number }> {
+  const erased = await tx
+    .updateTable("recipients")
+    .set({ email: "", name: null, last_smtp_text: null, updated_at: now })
+    .where("tenant_id", "=", tenantId)
+    .where("contact_id", "=", contactId)
+    .executeTakeFirst();
+  await tx
+    .updateTable("events")
+    .set({ smtp_text: null })
+    .where("tenant_id", "=", tenantId)
+    .where((eb) =>
+      eb(
+        "recipient_id",
+        "in",
+        eb.selectFrom("recipients").select("id").where("tenant_id", "=", tenantId).where("contact_id", "=", contactId),
+      ),
+    )
+    .execute();
+  // A digest is one contact's own email: whom it names and what it says go too.
+  await tx
+    .updateTable("messages")
+    .set({ header_recipients: JSON.stringify({ to: [], cc: [] }), text_body: null, html_body: null })
+    .where("tenant_id", "=", tenantId)
+    .where("source", "=", "digest")
+    .where((eb) =>
+      eb(
+        "id",
+        "in",
+        eb
+          .selectFrom("recipients")
+          .select("message_id")
+          .where("tenant_id", "=", tenantId)
+          .where("contact_id", "=", contactId),
+      ),
+    )
+    .execute();
+  const cancelled = await cancelWhere(tx, tenantId, { contactIds: [contactId] }, "contact deleted", now);
+  await tx
+    .deleteFrom("digest_items")
+    .where("tenant_id", "=", tenantId)
+    .where("contact_id", "=", contactId)
+    .where("digest_message_id", "is", null)
+    .execute();
+  return { erased: Number(erased.numUpdatedRows), cancelled: cancelled.length };
 }
 
 /** A late event (DSN, complaint, open) that moves a recipient's status forwards. */

@@ -1,5 +1,7 @@
+import { type DigestChoice, optOutCategories } from "../audience/preferences.js";
 import { escapeHtml } from "../email/html.js";
-import { categoryLabel, type UnsubscribeProblem, type UnsubscribeTarget } from "./unsubscribe.js";
+import type { DigestOffer } from "./digest-offer.js";
+import { categoryLabel, type PageChoice, type UnsubscribeProblem, type UnsubscribeTarget } from "./unsubscribe.js";
 
 /**
  * The unsubscribe pages: small, readable on a phone, nothing loaded from elsewhere (the
@@ -15,6 +17,12 @@ main{max-width:32rem;margin:0 auto;padding:1.5rem 1rem}
 h1{font-size:1.35rem;margin:0 0 .75rem;overflow-wrap:anywhere}
 p{margin:.5rem 0;overflow-wrap:anywhere}
 .card{background:var(--card);border-radius:.6rem;padding:1rem;margin:1rem 0}
+fieldset{border:0;margin:1rem 0;padding:0}
+legend{font-weight:600;margin-bottom:.5rem}
+label.choice{display:flex;gap:.75rem;align-items:flex-start;padding:.75rem;margin:.5rem 0;border:1px solid var(--muted);border-radius:.5rem;cursor:pointer}
+label.choice input{margin-top:.35rem;width:1.1rem;height:1.1rem;flex:none}
+label.choice span{display:block}
+a{color:var(--accent)}
 button{font:inherit;font-weight:600;width:100%;padding:.8rem 1rem;border:0;border-radius:.5rem;background:var(--accent);color:var(--on-accent);cursor:pointer}
 .muted{color:var(--muted);font-size:.9rem}
 `;
@@ -31,39 +39,127 @@ function layout(title: string, body: string): string {
   ].join("\n");
 }
 
-/** The page a GET shows: what the button would do. It changes nothing by itself. */
-export function renderConfirmPage(target: UnsubscribeTarget): string {
+const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+function weekdayName(weekday: number | null): string {
+  return WEEKDAYS[(weekday ?? 1) - 1] ?? "Monday";
+}
+
+/** "a daily digest at 08:00", "a weekly digest every Friday at 08:00". */
+function digestWords(digest: { readonly mode: string; readonly time: string | null; readonly weekday: number | null }) {
+  const time = digest.time ?? "08:00";
+  return digest.mode === "weekly"
+    ? `a weekly digest every ${weekdayName(digest.weekday)} at ${time}`
+    : `a daily digest at ${time}`;
+}
+
+type ChoiceRow = readonly [value: PageChoice, title: string, hint: string];
+
+function choiceRow([value, title, hint]: ChoiceRow, checked: boolean): string {
+  return (
+    `<label class="choice"><input type="radio" name="choice" value="${value}"${checked ? " checked" : ""}>` +
+    `<span><b>${escapeHtml(title)}</b><span class="muted">${escapeHtml(hint)}</span></span></label>`
+  );
+}
+
+/**
+ * The page a GET shows: where the contact stands and a form of choices (unsubscribe from this kind
+ * of mail, from all optional mail, a daily or weekly digest instead when the tenant offers it, or
+ * each email again). It changes nothing by itself: link scanners fetch every URL in an email.
+ * A plain form, so it works without JavaScript.
+ */
+export function renderPreferencePage(target: UnsubscribeTarget, offer: DigestOffer): string {
   const kind = categoryLabel(target.category);
   const tenant = escapeHtml(target.tenantName);
-  if (target.optedOut) return renderDonePage(target, false);
+  const current = target.digest;
+  const state = target.optedOut
+    ? `You are already unsubscribed from <b>${escapeHtml(kind)}</b> from <b>${tenant}</b>.`
+    : current.mode === "none"
+      ? `You get <b>${escapeHtml(kind)}</b> from <b>${tenant}</b> by email as they are sent.`
+      : `You get <b>${escapeHtml(kind)}</b> from <b>${tenant}</b> in ${escapeHtml(digestWords(current))}.`;
+  const time = current.time ?? offer.defaultTime;
+  const rows: ChoiceRow[] = [];
+  if (!target.optedOut) rows.push(["unsubscribe", `Unsubscribe from ${kind}`, `No more ${kind} by email.`]);
+  if (!optOutCategories.every((c) => target.optOuts.includes(c))) {
+    rows.push([
+      "unsubscribe_all",
+      "Unsubscribe from all optional email",
+      "No announcements, scheduled messages or digests.",
+    ]);
+  }
+  if (offer.offer) {
+    if (current.mode !== "daily" || target.optedOut) {
+      rows.push([
+        "daily",
+        "A daily digest instead",
+        `One email a day at ${time}, with everything sent since the last.`,
+      ]);
+    }
+    if (current.mode !== "weekly" || target.optedOut) {
+      const weekday = weekdayName(current.weekday ?? offer.defaultWeekday);
+      rows.push([
+        "weekly",
+        "A weekly digest instead",
+        `One email every ${weekday} at ${time}, with everything sent that week.`,
+      ]);
+    }
+  }
+  if (target.optedOut || current.mode !== "none") {
+    rows.push(["each", "Each email as it is sent", `Get ${kind} again, one email each.`]);
+  }
   return layout(
-    `Unsubscribe from ${kind}`,
+    `Your email from ${target.tenantName}`,
     [
-      `<h1>Unsubscribe from ${escapeHtml(kind)}?</h1>`,
-      `<div class="card"><p>You will no longer get <b>${escapeHtml(kind)}</b> by email from <b>${tenant}</b>.</p>`,
-      `<p class="muted">Essential messages (for example about safety or closures) may still reach you.</p></div>`,
+      `<h1>Your email from ${tenant}</h1>`,
+      `<div class="card"><p>${state}</p></div>`,
       // No action attribute: the form posts back to this very URL, token included.
-      `<form method="post"><input type="hidden" name="confirm" value="yes"><button type="submit">Unsubscribe</button></form>`,
+      `<form method="post"><input type="hidden" name="confirm" value="yes">`,
+      `<fieldset><legend>What would you like?</legend>`,
+      // The first choice is the one the link was followed for: unsubscribe, unless already done.
+      ...rows.map((row, i) => choiceRow(row, i === 0)),
+      `</fieldset><button type="submit">Save my choice</button></form>`,
+      `<p class="muted">Essential messages (for example about safety or closures) may still reach you.</p>`,
     ].join("\n"),
   );
 }
 
-/** After the POST (or when already unsubscribed). */
-export function renderDonePage(target: UnsubscribeTarget, justNow: boolean): string {
-  const kind = categoryLabel(target.category);
+/** After the POST: what the choice did. */
+export function renderChoiceDone(
+  target: UnsubscribeTarget,
+  choice: PageChoice,
+  digest: DigestChoice,
+  justNow: boolean,
+) {
+  const kind = escapeHtml(categoryLabel(target.category));
+  const tenant = escapeHtml(target.tenantName);
+  const [title, text] =
+    choice === "unsubscribe"
+      ? [
+          justNow ? "You are unsubscribed" : "You are already unsubscribed",
+          `You will no longer get <b>${kind}</b> by email from <b>${tenant}</b>.`,
+        ]
+      : choice === "unsubscribe_all"
+        ? ["You are unsubscribed", `You will no longer get optional email from <b>${tenant}</b>.`]
+        : choice === "each"
+          ? ["Your choice is saved", `You will get <b>${kind}</b> from <b>${tenant}</b> by email as they are sent.`]
+          : [
+              "Your digest is set",
+              `Instead of each email, you will get <b>${escapeHtml(digestWords(digest))}</b> from <b>${tenant}</b>, ` +
+                "with everything sent since the last one.",
+            ];
   return layout(
-    "Unsubscribed",
+    title,
     [
-      `<h1>${justNow ? "You are unsubscribed" : "You are already unsubscribed"}</h1>`,
-      `<div class="card"><p>You will no longer get <b>${escapeHtml(kind)}</b> by email from <b>${escapeHtml(target.tenantName)}</b>.</p></div>`,
-      `<p class="muted">Changed your mind? Ask ${escapeHtml(target.tenantName)} to send you ${escapeHtml(kind)} again.</p>`,
+      `<h1>${escapeHtml(title)}</h1>`,
+      `<div class="card"><p>${text}</p></div>`,
+      `<p class="muted">Essential messages may still reach you. <a href="">Change your choice</a></p>`,
     ].join("\n"),
   );
 }
 
 /** What a refused link or request shows; nothing about any tenant. */
 export function renderUnsubscribeProblem(
-  problem: UnsubscribeProblem | "bad_request" | "too_large" | "unsupported" | "failed",
+  problem: UnsubscribeProblem | "bad_request" | "too_large" | "unsupported" | "failed" | "no_digest",
 ): string {
   const [title, hint] = {
     invalid: ["This link is not valid", "Open the unsubscribe link from the email itself; it may have been cut short."],
@@ -82,6 +178,10 @@ export function renderUnsubscribeProblem(
       "The request was not understood. Open the link from the email and press the button.",
     ],
     too_large: ["Something went wrong", "The request was too large."],
+    no_digest: [
+      "A digest is not offered",
+      "The sender does not offer digests any more. Open the link again to choose.",
+    ],
     unsupported: ["Something went wrong", "The request was not a form submission."],
     failed: ["Something went wrong", "Please try again in a few minutes."],
   }[problem] as [string, string];

@@ -1,4 +1,12 @@
-import { isOptOutCategory, optOut } from "../audience/preferences.js";
+import {
+  type DigestChoice,
+  digestOf,
+  isOptOutCategory,
+  optIn,
+  optOut,
+  optOutCategories,
+  setDigest,
+} from "../audience/preferences.js";
 import type { Db } from "../db/database.js";
 import { isId } from "../db/ids.js";
 import { readLink, UNSUBSCRIBE_PURPOSE } from "./links.js";
@@ -30,7 +38,11 @@ export interface UnsubscribeTarget {
   readonly recipientId: string;
   readonly contactId: string;
   readonly category: string;
+  /** The contact opted out of this link's category. */
   readonly optedOut: boolean;
+  /** Every category the contact opted out of. */
+  readonly optOuts: readonly string[];
+  readonly digest: DigestChoice;
 }
 
 /**
@@ -68,19 +80,19 @@ export async function findUnsubscribeTarget(
   if (row.contactId === null) return { ok: false, problem: "no_contact" };
   const contact = await db
     .selectFrom("contacts")
-    .select("id")
+    .select(["id", "digest", "digest_time", "digest_weekday"])
     .where("id", "=", row.contactId)
     .where("tenant_id", "=", link.tenantId)
     .executeTakeFirst();
   if (!contact) return { ok: false, problem: "no_contact" };
   if (!isOptOutCategory(row.category)) return { ok: false, problem: "not_optional" };
-  const existing = await db
+  const optOuts = await db
     .selectFrom("contact_opt_outs")
     .select("category")
     .where("tenant_id", "=", link.tenantId)
     .where("contact_id", "=", contact.id)
-    .where("category", "=", row.category)
-    .executeTakeFirst();
+    .orderBy("category")
+    .execute();
   return {
     ok: true,
     target: {
@@ -89,7 +101,9 @@ export async function findUnsubscribeTarget(
       recipientId: row.recipientId,
       contactId: contact.id,
       category: row.category,
-      optedOut: existing !== undefined,
+      optedOut: optOuts.some((o) => o.category === row.category),
+      optOuts: optOuts.map((o) => o.category),
+      digest: digestOf(contact),
     },
   };
 }
@@ -107,5 +121,52 @@ export function unsubscribe(
     category: target.category,
     source,
     at,
+  });
+}
+
+/**
+ * What a parent may choose on the preference page: unsubscribe from the link's category, from
+ * all optional mail, take a daily or weekly digest instead (when the tenant offers it), or get
+ * each email as it is sent again.
+ */
+export const pageChoices = ["unsubscribe", "unsubscribe_all", "daily", "weekly", "each"] as const;
+export type PageChoice = (typeof pageChoices)[number];
+
+export function isPageChoice(value: string): value is PageChoice {
+  return (pageChoices as readonly string[]).includes(value);
+}
+
+/**
+ * Applies a choice made on the page, in one transaction. A digest (or each email again) opts the
+ * contact back in to the link's category and to digests: choosing to get the mail gathered is
+ * choosing to get it. A digest keeps the time (and day) the contact already has, if any; otherwise
+ * it takes the tenant's defaults (`digest-offer.ts`). Answers the contact's digest afterwards.
+ */
+export async function applyPageChoice(
+  db: Db,
+  target: UnsubscribeTarget,
+  choice: PageChoice,
+  defaults: { readonly time: string; readonly weekday: number },
+  at: number,
+): Promise<DigestChoice> {
+  const { tenantId, contactId } = target;
+  return db.transaction().execute(async (tx) => {
+    if (choice === "unsubscribe" || choice === "unsubscribe_all") {
+      const categories = choice === "unsubscribe" ? [target.category] : optOutCategories;
+      for (const category of categories) await optOut(tx, { tenantId, contactId, category, source: "link", at });
+      return target.digest;
+    }
+    for (const category of new Set([target.category, "digest"])) await optIn(tx, tenantId, contactId, category);
+    const current = target.digest;
+    const digest: DigestChoice =
+      choice === "each"
+        ? { mode: "none", time: null, weekday: null }
+        : {
+            mode: choice,
+            time: current.time ?? defaults.time,
+            weekday: choice === "weekly" ? (current.weekday ?? defaults.weekday) : null,
+          };
+    await setDigest(tx, tenantId, contactId, digest);
+    return digest;
   });
 }

@@ -196,7 +196,16 @@ describe.skipIf(!chromiumAvailable())("the console for a school", () => {
     expect(await page.getByRole("button", { name: /^Buy/ }).count()).toBe(0);
     await page.getByRole("button", { name: "Menu" }).click();
     const links = await page.getByRole("navigation").getByRole("link").allTextContents();
-    expect(links).toEqual(["Overview", "Announcements", "New announcement", "Messages", "Suppressions"]);
+    expect(links).toEqual([
+      "Overview",
+      "Announcements",
+      "New announcement",
+      "Messages",
+      "Inbox",
+      "Contacts",
+      "Students",
+      "Suppressions",
+    ]);
     await expectAccessible(page, "Overview, staff, navigation open");
     // The API agrees.
     const bought = await page.request.post(`/v1/packages/${packageId}/purchase`, {

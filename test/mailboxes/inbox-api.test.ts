@@ -123,6 +123,46 @@ describeEachDialect("Inbox API", (dialect) => {
     expect(json<PageOf<Item>>(await get("/v1/inbox?search=_")).items).toEqual([]);
   });
 
+  it("leaves out auto-replies and reports with automatic=false, and shows only them with true", async () => {
+    const people = json<PageOf<Item>>(await get("/v1/inbox?automatic=false"));
+    expect(people.items.map((i) => i.kind)).toEqual(["other", "reply"]);
+    const machines = json<PageOf<Item>>(await get("/v1/inbox?automatic=true"));
+    expect(machines.items.map((i) => i.kind)).toEqual(["auto_reply"]);
+    expect((await get("/v1/inbox?automatic=maybe")).statusCode).toBe(400);
+    expect(json<PageOf<Item>>(await get("/v1/inbox?automatic=false", "staff", other)).items.map((i) => i.id)).toEqual([
+      otherId,
+    ]);
+  });
+
+  it("serves a message as a sandboxed page: nothing runs, remote images load only when asked", async () => {
+    const detail = json<{ remoteImages: boolean; contact: unknown }>(await get(`/v1/inbox/${htmlId}`));
+    expect(detail.remoteImages).toBe(true);
+    expect(json<{ remoteImages: boolean }>(await get(`/v1/inbox/${replyId}`)).remoteImages).toBe(false);
+
+    const blocked = await get(`/v1/inbox/${htmlId}/body`);
+    expect(blocked.statusCode).toBe(200);
+    expect(blocked.headers["content-type"]).toMatch(/^text\/html/);
+    const csp = String(blocked.headers["content-security-policy"]);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("sandbox");
+    expect(csp).not.toContain("https:");
+    expect(csp).not.toContain("script-src");
+    expect(blocked.body).toContain("<b>there</b>");
+    for (const bad of ["<script", "onclick", "javascript:", "<iframe"]) expect(blocked.body).not.toContain(bad);
+    // The image is in the page; the page's policy decides whether it loads.
+    expect(blocked.body).toContain('src="https://tracker.example/p.gif"');
+    const shown = await get(`/v1/inbox/${htmlId}/body?images=true`, "administrator");
+    expect(String(shown.headers["content-security-policy"])).toContain("img-src data: https:");
+
+    const text = await get(`/v1/inbox/${replyId}/body`);
+    expect(text.body).toContain("<pre>Yes, she will come.");
+    expect((await get(`/v1/inbox/${htmlId}/body?images=1&x=2`)).statusCode).toBe(400);
+    expect((await get(`/v1/inbox/${htmlId}/body`, "system")).statusCode).toBe(403);
+    expect((await get(`/v1/inbox/${otherId}/body`)).statusCode).toBe(404);
+    expect((await get(`/v1/inbox/${htmlId}/body`, "staff", other)).statusCode).toBe(404);
+    expect((await t.inject({ method: "GET", url: `/v1/inbox/${htmlId}/body` })).statusCode).toBe(401);
+  });
+
   it("refuses bad queries with stable codes", async () => {
     for (const [url, code] of [
       ["/v1/inbox?kind=spam", "invalid_request"],
@@ -163,10 +203,36 @@ describeEachDialect("Inbox API", (dialect) => {
       contactId,
       message: { id: messageId, subject: "Hello" },
       recipient: { id: recipientId, email: "mum@example.org", status: "sent" },
-      contact: { id: contactId, email: "mum@example.org" },
+      contact: { id: contactId, externalId: expect.any(String), email: "mum@example.org" },
       attachments: [],
     });
     expect(String(body.text).trim()).toBe("Yes, she will come.");
+  });
+
+  it("links a reply to one copy of an announcement (its Message-ID names the recipient), only within the tenant", async () => {
+    const copy = await store(
+      t,
+      tenant.id,
+      plainMessage({
+        from: "mum@example.org",
+        subject: "Re: the copy",
+        headers: [`In-Reply-To: <${recipientId}@postbag.test>`],
+      }),
+      "imap:1:40",
+    );
+    expect(json(await get(`/v1/inbox/${copy}`))).toMatchObject({ messageId, recipientId, contactId });
+    const foreign = await store(
+      t,
+      other.id,
+      plainMessage({ from: "mum@example.org", subject: "Re: not yours", headers: [`In-Reply-To: <${recipientId}@x>`] }),
+      "imap:9:40",
+    );
+    expect(json(await get(`/v1/inbox/${foreign}`, "staff", other))).toMatchObject({
+      messageId: null,
+      recipientId: null,
+      contactId: null,
+    });
+    await t.db.deleteFrom("inbound_messages").where("id", "in", [copy, foreign]).execute();
   });
 
   it("sanitises HTML and lists attachments", async () => {

@@ -26,6 +26,12 @@ const Audit = lazy(() => import("./pages/Audit"));
 const NoTenant = lazy(() => import("./pages/NoTenant"));
 const Schools = lazy(() => import("./pages/Schools"));
 const OperatorPackages = lazy(() => import("./pages/OperatorPackages"));
+const Contacts = lazy(() => import("./pages/Contacts"));
+const Contact = lazy(() => import("./pages/Contact"));
+const Students = lazy(() => import("./pages/Students"));
+const Student = lazy(() => import("./pages/Student"));
+const Inbox = lazy(() => import("./pages/Inbox"));
+const InboxMessage = lazy(() => import("./pages/InboxMessage"));
 const OperatorSchool = lazy(() => import("./pages/OperatorSchool"));
 const OperatorCredits = lazy(() => import("./pages/OperatorCredits"));
 const OperatorTrusts = lazy(() => import("./pages/OperatorTrusts"));
@@ -97,6 +103,12 @@ function TenantRoutes() {
         <Route path="messages" element={<Messages />} />
         <Route path="messages/:id" element={<Message />} />
         <Route path="announcements/new" element={<Compose />} />
+        <Route path="contacts" element={<Contacts />} />
+        <Route path="contacts/:externalId" element={<Contact />} />
+        <Route path="students" element={<Students />} />
+        <Route path="students/:externalId" element={<Student />} />
+        <Route path="inbox" element={<Inbox />} />
+        <Route path="inbox/:id" element={<InboxMessage />} />
         <Route
           path="configurations"
           element={

@@ -18,8 +18,11 @@ const theme = createTheme({
   components: {
     // Alert titles in the alert's colour are too pale on its tinted background (yellow, teal).
     Alert: Alert.extend({ styles: { title: { color: "var(--mantine-color-text)" } } }),
-    // A notification's close button is an icon: it needs a name.
-    Notification: Notification.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close notification" } } }),
+    // A notification's close button is an icon: it needs a name; its text is as dark as the page's.
+    Notification: Notification.extend({
+      defaultProps: { closeButtonProps: { "aria-label": "Close notification" } },
+      styles: { description: { color: "var(--mantine-color-text)" } },
+    }),
   },
 });
 

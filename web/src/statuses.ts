@@ -128,3 +128,20 @@ export function reasonLabel(reason: string | null | undefined): string {
   const text = reason.replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** Kinds of mail a contact may opt out of, as the console names them. */
+export const optOutLabels: Record<string, string> = {
+  announcement: "Announcements",
+  scheduled: "Scheduled messages",
+  digest: "Digest emails",
+};
+
+export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/** "Each email as it is sent", "Daily digest at 07:30", "Weekly digest, Fridays at 08:00". */
+export function digestLabel(d: { mode: string; time: string | null; weekday: number | null }): string {
+  if (d.mode === "daily") return `Daily digest at ${d.time ?? "08:00"}`;
+  if (d.mode === "weekly")
+    return `Weekly digest, ${WEEKDAYS[(d.weekday ?? 1) - 1] ?? "Monday"}s at ${d.time ?? "08:00"}`;
+  return "Each email as it is sent";
+}

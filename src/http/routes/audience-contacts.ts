@@ -6,6 +6,7 @@ import {
   linksOfContact,
   listContacts,
 } from "../../audience/contacts.js";
+import { deleteContact } from "../../audience/erasure.js";
 import {
   checkDigest,
   type DigestChoice,
@@ -17,7 +18,10 @@ import {
 import { MAX_EXTERNAL_ID_CHARS } from "../../audience/sync-rows.js";
 import { recordAudit } from "../../auth/audit.js";
 import { checkRecipient } from "../../email/address.js";
+import { recipientStatuses } from "../../email/statuses.js";
 import { ApiError } from "../../errors/api-error.js";
+import { recentMailOfContact, suppressionOf } from "../../messages/contact-mail.js";
+import { eraseContactRecipients } from "../../messages/recipient-state.js";
 import { decodeCursor, nextCursor } from "../cursor.js";
 import { type App, type AppDeps, tenantOf } from "../route-context.js";
 import { errorResponses, Nullable, Page, PageQuery, StringEnum } from "../schemas.js";
@@ -67,6 +71,25 @@ const ContactDetail = Type.Object({
     }),
   ),
   preferences: PreferencesSchema,
+  suppression: Nullable(
+    Type.Object(
+      { reason: StringEnum(["hard_bounce", "spam"]), at: Type.String({ format: "date-time" }) },
+      { description: "The address is suppressed: Postbag sends it nothing until an administrator resets it" },
+    ),
+  ),
+  recentMail: Type.Array(
+    Type.Object({
+      recipientId: Type.String(),
+      messageId: Type.String(),
+      subject: Type.String(),
+      category: Type.String(),
+      status: StringEnum(recipientStatuses),
+      createdAt: Type.String({ format: "date-time" }),
+      updatedAt: Type.String({ format: "date-time" }),
+      lastText: Nullable(Type.String({ description: "The receiving server's last reply, or why it was not sent" })),
+    }),
+    { description: "The 20 most recent emails for this contact, newest first" },
+  ),
 });
 
 const ExternalIdParams = Type.Object({ externalId: Type.String({ minLength: 1, maxLength: MAX_EXTERNAL_ID_CHARS }) });
@@ -107,6 +130,15 @@ function contactView(c: Contact) {
 }
 
 const readers = { access: { auth: "tenant", roles: ["system", "staff", "administrator"] } } as const;
+/** Deleting a person is for administrators and the school's system (leavers), not every member of staff. */
+export const erasers = { access: { auth: "tenant", roles: ["system", "administrator"] } } as const;
+
+export const DeletedSchema = Type.Object({
+  externalId: Type.String(),
+  deleted: Type.Literal(true),
+  recipientsErased: Type.Integer({ description: "Rows of sent or waiting mail whose name and address were erased" }),
+  recipientsCancelled: Type.Integer({ description: "Mail still waiting for them, cancelled" }),
+});
 
 /** Contacts: the list (search, missing addresses), one contact with links and preferences. */
 export function registerAudienceContactRoutes(app: App, { database, clock, config }: AppDeps): void {
@@ -115,9 +147,11 @@ export function registerAudienceContactRoutes(app: App, { database, clock, confi
   async function detail(tenantId: string, externalId: string) {
     const contact = await findContact(db, tenantId, externalId);
     if (!contact) throw new ApiError("not_found", `no contact ${JSON.stringify(externalId.slice(0, 100))}`);
-    const [links, preferences] = await Promise.all([
+    const [links, preferences, suppression, recentMail] = await Promise.all([
       linksOfContact(db, tenantId, contact.id),
       preferencesOf(db, tenantId, contact.id),
+      contact.email === null ? undefined : suppressionOf(db, tenantId, contact.email),
+      recentMailOfContact(db, tenantId, contact.id, 20),
     ]);
     return {
       ...contactView(contact),
@@ -126,6 +160,12 @@ export function registerAudienceContactRoutes(app: App, { database, clock, confi
         optOuts: (preferences?.optOuts ?? []).map((o) => ({ category: o.category, source: o.source, at: iso(o.at) })),
         digest: preferences?.digest ?? contact.digest,
       },
+      suppression: suppression ? { reason: suppression.reason, at: iso(suppression.at) } : null,
+      recentMail: recentMail.map((m) => ({
+        ...m,
+        createdAt: iso(m.createdAt),
+        updatedAt: iso(m.updatedAt),
+      })),
     };
   }
 
@@ -210,6 +250,55 @@ export function registerAudienceContactRoutes(app: App, { database, clock, confi
         (await setPreferences(db, tenantId, contact.id, { optOuts: request.body.optOuts, digest }, clock.now()));
       if (!changed) throw new ApiError("not_found", `no contact ${JSON.stringify(externalId.slice(0, 100))}`);
       return detail(tenantId, externalId);
+    },
+  );
+
+  app.delete(
+    "/v1/contacts/:externalId",
+    {
+      config: erasers,
+      schema: {
+        tags: ["audience"],
+        summary: "Delete a contact (a leaver, a GDPR request)",
+        description:
+          "The contact, their links and opt-outs are deleted; the name and address are erased from every email " +
+          "sent to them (reports keep the counts and show a deleted contact) and mail still waiting for them is " +
+          "cancelled. A tombstone keeps a later sync from recreating them: that row gets the error `deleted` " +
+          'unless it says `"restore": true`. Suppressions stay. Administrators and system keys only.',
+        params: ExternalIdParams,
+        response: { 200: DeletedSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = tenantOf(request);
+      const { externalId } = request.params;
+      const now = clock.now();
+      const done = await db.transaction().execute(async (tx) => {
+        const contactId = await deleteContact(tx, tenantId, externalId, now);
+        if (contactId === undefined) return undefined;
+        const erased = await eraseContactRecipients(tx, tenantId, contactId, now);
+        // Earlier corrections logged the old and new address: the entries stay, the addresses go.
+        await tx
+          .updateTable("audit_events")
+          .set({ detail: null })
+          .where("tenant_id", "=", tenantId)
+          .where("action", "=", "contact.email_corrected")
+          .where("target", "=", externalId)
+          .execute();
+        await recordAudit(
+          tx,
+          { tenantId, actor: actorOf(request), action: "contact.deleted", target: externalId, detail: null },
+          now,
+        );
+        return erased;
+      });
+      if (!done) throw new ApiError("not_found", `no contact ${JSON.stringify(externalId.slice(0, 100))}`);
+      return {
+        externalId,
+        deleted: true as const,
+        recipientsErased: done.erased,
+        recipientsCancelled: done.cancelled,
+      };
     },
   );
 

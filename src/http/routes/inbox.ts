@@ -1,7 +1,8 @@
 import { Type } from "typebox";
 import { loadOpenReceivedAttachments } from "../../accounts/account-settings.js";
 import { isId } from "../../db/ids.js";
-import { sanitizeInboundHtml } from "../../email/html-sanitiser.js";
+import { escapeHtml } from "../../email/html.js";
+import { hasRemoteImages, sanitizeInboundHtml, sanitizeInboundHtmlWithImages } from "../../email/html-sanitiser.js";
 import { ApiError } from "../../errors/api-error.js";
 import {
   getInbound,
@@ -44,7 +45,12 @@ const InboxDetail = Type.Object({
   ),
   message: Nullable(Type.Object({ id: Type.String(), subject: Type.String(), createdAt: Type.String() })),
   recipient: Nullable(Type.Object({ id: Type.String(), email: Type.String(), status: Type.String() })),
-  contact: Nullable(Type.Object({ id: Type.String(), name: Type.String(), email: Nullable(Type.String()) })),
+  contact: Nullable(
+    Type.Object({ id: Type.String(), externalId: Type.String(), name: Type.String(), email: Nullable(Type.String()) }),
+  ),
+  remoteImages: Type.Boolean({
+    description: "The HTML has images from elsewhere; /body?images=true shows them, /body alone blocks them",
+  }),
   attachments: Type.Array(
     Type.Object({
       position: Type.Integer({ minimum: 1 }),
@@ -59,6 +65,11 @@ const ListQuery = Type.Object(
   {
     ...PageQuery,
     kind: Type.Optional(StringEnum(inboundKinds)),
+    automatic: Type.Optional(
+      Type.Boolean({
+        description: "false: leave out bounces, delays, complaints and auto-replies; true: only those; absent: all",
+      }),
+    ),
     search: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, description: "Found in the sender, the subject or the text" }),
     ),
@@ -122,6 +133,7 @@ export function registerInboxRoutes(app: App, { database }: AppDeps): void {
       const limit = q.limit ?? 50;
       const items = await listInbound(database.db, tenantId, {
         kind: q.kind,
+        automatic: q.automatic,
         search: q.search,
         before: decodeCursor(q.cursor),
         limit,
@@ -166,7 +178,7 @@ export function registerInboxRoutes(app: App, { database }: AppDeps): void {
       const contact = m.contact_id
         ? await database.db
             .selectFrom("contacts")
-            .select(["id", "name", "email"])
+            .select(["id", "external_id as externalId", "name", "email"])
             .where("tenant_id", "=", tenantId)
             .where("id", "=", m.contact_id)
             .executeTakeFirst()
@@ -176,6 +188,7 @@ export function registerInboxRoutes(app: App, { database }: AppDeps): void {
         messageIdHeader: m.message_id_header,
         text: m.text_body,
         html: m.html_body === null ? null : sanitizeInboundHtml(m.html_body),
+        remoteImages: m.html_body !== null && hasRemoteImages(m.html_body),
         message: message
           ? { id: message.id, subject: message.subject, createdAt: new Date(message.created_at).toISOString() }
           : null,
@@ -188,6 +201,55 @@ export function registerInboxRoutes(app: App, { database }: AppDeps): void {
           size: a.size_bytes,
         })),
       };
+    },
+  );
+
+  app.get(
+    "/v1/inbox/:id/body",
+    {
+      config: { access: { auth: "tenant", roles: READERS } },
+      schema: {
+        tags: ["inbox"],
+        summary: "One inbound message as a page to read in a sandboxed frame; images from elsewhere only when asked",
+        description:
+          "Sanitised HTML (or the text) in a document of its own whose Content-Security-Policy runs nothing, " +
+          "loads nothing from elsewhere unless `images=true` (then https images only), and sandboxes the page.",
+        params: IdParams,
+        querystring: Type.Object({ images: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: {
+          200: Type.Unsafe<string>({ type: "string", description: "text/html" }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = tenantOf(request);
+      const { id } = request.params;
+      const found = isId(id) ? await getInbound(database.db, tenantId, id) : undefined;
+      if (!found) throw new ApiError("not_found", `no inbound message ${id.slice(0, 40)}`);
+      const m = found.message;
+      const images = request.query.images === true;
+      const body =
+        m.html_body !== null
+          ? sanitizeInboundHtmlWithImages(m.html_body)
+          : `<pre>${escapeHtml(m.text_body ?? "")}</pre>`;
+      const page =
+        '<!doctype html><html><head><meta charset="utf-8">' +
+        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:12px;overflow-wrap:anywhere}" +
+        "pre{white-space:pre-wrap;font:inherit}img{max-width:100%;height:auto}</style>" +
+        `</head><body>${body}</body></html>`;
+      return reply
+        .header(
+          "content-security-policy",
+          `default-src 'none'; style-src 'unsafe-inline'; img-src data:${images ? " https:" : ""}; ` +
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; " +
+            "sandbox allow-popups allow-popups-to-escape-sandbox",
+        )
+        .header("x-content-type-options", "nosniff")
+        .header("referrer-policy", "no-referrer")
+        .header("cache-control", "private, no-store")
+        .type("text/html; charset=utf-8")
+        .send(page);
     },
   );
 

@@ -1,8 +1,16 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { findUnsubscribeTarget, type UnsubscribeProblem, unsubscribe } from "../../tracking/unsubscribe.js";
-import { renderConfirmPage, renderDonePage, renderUnsubscribeProblem } from "../../tracking/unsubscribe-page.js";
+import { loadDigestOffer } from "../../tracking/digest-offer.js";
+import {
+  applyPageChoice,
+  findUnsubscribeTarget,
+  isPageChoice,
+  type PageChoice,
+  type UnsubscribeProblem,
+  unsubscribe,
+} from "../../tracking/unsubscribe.js";
+import { renderChoiceDone, renderPreferencePage, renderUnsubscribeProblem } from "../../tracking/unsubscribe-page.js";
 import type { App, AppDeps } from "../route-context.js";
 
 /** Form bodies here are one or two short fields; anything bigger is refused unread. */
@@ -147,7 +155,8 @@ export function registerUnsubscribeRoutes(app: App, { database, clock, config }:
         if (!found.ok) {
           return pageHeaders(reply).code(problemStatus[found.problem]).send(renderUnsubscribeProblem(found.problem));
         }
-        return pageHeaders(reply).code(200).send(renderConfirmPage(found.target));
+        const offer = await loadDigestOffer(database.db, found.target.tenantId);
+        return pageHeaders(reply).code(200).send(renderPreferencePage(found.target, offer));
       },
     );
 
@@ -167,7 +176,10 @@ export function registerUnsubscribeRoutes(app: App, { database, clock, config }:
             .send(renderUnsubscribeProblem(status === 400 ? "bad_request" : "unsupported"));
         }
         const oneClick = isOneClick(request);
-        if (!oneClick && body.fields.get("confirm") !== "yes") {
+        // The page's form: `choice` (a plain `confirm=yes` without one unsubscribes, as it always did).
+        const given = body.fields.get("choice") ?? "unsubscribe";
+        const choice: PageChoice | undefined = oneClick ? "unsubscribe" : isPageChoice(given) ? given : undefined;
+        if (!oneClick && (body.fields.get("confirm") !== "yes" || choice === undefined)) {
           return pageHeaders(reply).code(400).send(renderUnsubscribeProblem("bad_request"));
         }
         const now = clock.now();
@@ -182,11 +194,24 @@ export function registerUnsubscribeRoutes(app: App, { database, clock, config }:
           }
           return pageHeaders(reply).code(status).send(renderUnsubscribeProblem(found.problem));
         }
-        const changed = await unsubscribe(database.db, found.target, oneClick ? "one_click" : "link", now);
-        if (oneClick) return pageHeaders(reply).code(200).type("text/plain; charset=utf-8").send("Unsubscribed.\n");
+        if (oneClick) {
+          await unsubscribe(database.db, found.target, "one_click", now);
+          return pageHeaders(reply).code(200).type("text/plain; charset=utf-8").send("Unsubscribed.\n");
+        }
+        const offer = await loadDigestOffer(database.db, found.target.tenantId);
+        if ((choice === "daily" || choice === "weekly") && !offer.offer) {
+          return pageHeaders(reply).code(409).send(renderUnsubscribeProblem("no_digest"));
+        }
+        const digest = await applyPageChoice(
+          database.db,
+          found.target,
+          choice ?? "unsubscribe",
+          { time: offer.defaultTime, weekday: offer.defaultWeekday },
+          now,
+        );
         return pageHeaders(reply)
           .code(200)
-          .send(renderDonePage(found.target, changed || !found.target.optedOut));
+          .send(renderChoiceDone(found.target, choice ?? "unsubscribe", digest, !found.target.optedOut));
       },
     );
   });

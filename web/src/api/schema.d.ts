@@ -2077,6 +2077,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description For a contact deleted since: name and address erased */
+                                contactDeleted: boolean;
                                 contactExternalId: string | null;
                                 contactName: string | null;
                                 /** @description '' when the contact has no usable address */
@@ -3248,7 +3250,7 @@ export interface paths {
                             /** @description Rows not applied (the first 1,000) */
                             errors: {
                                 /** @enum {string} */
-                                code: "invalid_json" | "line_too_long" | "invalid_row" | "missing_field" | "invalid_field" | "unknown_field" | "unknown_contact" | "unknown_subject" | "invalid_email";
+                                code: "invalid_json" | "line_too_long" | "invalid_row" | "missing_field" | "invalid_field" | "unknown_field" | "unknown_contact" | "unknown_subject" | "deleted" | "invalid_email";
                                 contactExternalId?: string | null;
                                 externalId: string | null;
                                 /** @description JSON: the row's index in its array, from 0 */
@@ -3275,7 +3277,7 @@ export interface paths {
                             /** @description Contacts kept without an address because the one given is unusable (the first 1,000) */
                             warnings: {
                                 /** @enum {string} */
-                                code: "invalid_json" | "line_too_long" | "invalid_row" | "missing_field" | "invalid_field" | "unknown_field" | "unknown_contact" | "unknown_subject" | "invalid_email";
+                                code: "invalid_json" | "line_too_long" | "invalid_row" | "missing_field" | "invalid_field" | "unknown_field" | "unknown_contact" | "unknown_subject" | "deleted" | "invalid_email";
                                 contactExternalId?: string | null;
                                 externalId: string | null;
                                 /** @description JSON: the row's index in its array, from 0 */
@@ -3720,6 +3722,26 @@ export interface paths {
                                     source: "link" | "one_click" | "api" | "feedback_report";
                                 }[];
                             };
+                            /** @description The 20 most recent emails for this contact, newest first */
+                            recentMail: {
+                                category: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastText: string | null;
+                                messageId: string;
+                                recipientId: string;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
+                                subject: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            suppression: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @enum {string} */
+                                reason: "hard_bounce" | "spam";
+                            } | null;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -3801,7 +3823,112 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a contact (a leaver, a GDPR request)
+         * @description The contact, their links and opt-outs are deleted; the name and address are erased from every email sent to them (reports keep the counts and show a deleted contact) and mail still waiting for them is cancelled. A tombstone keeps a later sync from recreating them: that row gets the error `deleted` unless it says `"restore": true`. Suppressions stay. Administrators and system keys only.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    externalId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            externalId: string;
+                            /** @description Mail still waiting for them, cancelled */
+                            recipientsCancelled: number;
+                            /** @description Rows of sent or waiting mail whose name and address were erased */
+                            recipientsErased: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /**
@@ -3862,6 +3989,26 @@ export interface paths {
                                     source: "link" | "one_click" | "api" | "feedback_report";
                                 }[];
                             };
+                            /** @description The 20 most recent emails for this contact, newest first */
+                            recentMail: {
+                                category: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastText: string | null;
+                                messageId: string;
+                                recipientId: string;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
+                                subject: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            suppression: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @enum {string} */
+                                reason: "hard_bounce" | "spam";
+                            } | null;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -4018,6 +4165,26 @@ export interface paths {
                                     source: "link" | "one_click" | "api" | "feedback_report";
                                 }[];
                             };
+                            /** @description The 20 most recent emails for this contact, newest first */
+                            recentMail: {
+                                category: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastText: string | null;
+                                messageId: string;
+                                recipientId: string;
+                                /** @enum {string} */
+                                status: "queued" | "sent" | "opened" | "soft_bounce" | "rejected" | "hard_bounce" | "spam" | "email_missing" | "opted_out" | "pending_digest" | "held_no_credit" | "cancelled";
+                                subject: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            suppression: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @enum {string} */
+                                reason: "hard_bounce" | "spam";
+                            } | null;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -5292,6 +5459,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description false: leave out bounces, delays, complaints and auto-replies; true: only those; absent: all */
+                    automatic?: boolean;
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     kind?: "reply" | "bounce" | "delay" | "complaint" | "auto_reply" | "other";
@@ -5455,6 +5624,7 @@ export interface paths {
                             }[];
                             contact: {
                                 email: string | null;
+                                externalId: string;
                                 id: string;
                                 name: string;
                             } | null;
@@ -5486,6 +5656,8 @@ export interface paths {
                                 status: string;
                             } | null;
                             recipientId: string | null;
+                            /** @description The HTML has images from elsewhere; /body?images=true shows them, /body alone blocks them */
+                            remoteImages: boolean;
                             sentAt: string | null;
                             size: number;
                             subject: string | null;
@@ -5599,6 +5771,121 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description The attachment's bytes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox/{id}/body": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One inbound message as a page to read in a sandboxed frame; images from elsewhere only when asked
+         * @description Sanitised HTML (or the text) in a document of its own whose Content-Security-Policy runs nothing, loads nothing from elsewhere unless `images=true` (then https images only), and sandboxes the page.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    images?: boolean;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/html */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -13244,6 +13531,234 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings/digest-offer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the recipient's preference page offers a digest, and its default time and day */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HH:MM in the tenant's time zone, for digests chosen on that page (default 08:00) */
+                            defaultTime: string;
+                            /** @description 1 = Monday … 7 = Sunday, for weekly digests chosen on that page (default 5, Friday) */
+                            defaultWeekday: number;
+                            /** @description The preference page (the unsubscribe link) offers a daily or weekly digest instead (default true) */
+                            offer: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Change the preference page's digest offer (administrator keys only)
+         * @description Digest times already chosen for contacts stay as they are.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description HH:MM in the tenant's time zone, for digests chosen on that page (default 08:00) */
+                        defaultTime: string;
+                        /** @description 1 = Monday … 7 = Sunday, for weekly digests chosen on that page (default 5, Friday) */
+                        defaultWeekday: number;
+                        /** @description The preference page (the unsubscribe link) offers a daily or weekly digest instead (default true) */
+                        offer: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description HH:MM in the tenant's time zone, for digests chosen on that page (default 08:00) */
+                            defaultTime: string;
+                            /** @description 1 = Monday … 7 = Sunday, for weekly digests chosen on that page (default 5, Friday) */
+                            defaultWeekday: number;
+                            /** @description The preference page (the unsubscribe link) offers a daily or weekly digest instead (default true) */
+                            offer: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/settings/sender": {
         parameters: {
             query?: never;
@@ -14154,6 +14669,231 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/subjects/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subject by external id, with the contacts linked to it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    externalId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            externalId: string;
+                            groups: string[];
+                            links: {
+                                contactExternalId: string;
+                                contactName: string;
+                                receivesMail: boolean;
+                                relationship: string | null;
+                            }[];
+                            name: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subject (a student who left, a GDPR request)
+         * @description The subject, their groups and links to contacts are deleted (the contacts stay); mail still waiting leaves out the parts about them. A tombstone keeps a later sync from recreating them: that row gets the error `deleted` unless it says `"restore": true`. Administrators and system keys only.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    externalId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            deleted: true;
+                            externalId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details?: {
+                                    message: string;
+                                    path?: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

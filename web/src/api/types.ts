@@ -42,3 +42,11 @@ export type OverLimitTenant = Answer<"/v1/operator/reports/over-limit", "get">["
 export type RepeatOffender = Answer<"/v1/operator/reports/repeat-offenders", "get">["items"][number];
 export type OperatorQueue = Answer<"/v1/operator/queue", "get">;
 export type OperatorHealth = Answer<"/v1/operator/health", "get">;
+
+export type ContactItem = Answer<"/v1/contacts", "get">["items"][number];
+export type ContactDetail = Answer<"/v1/contacts/{externalId}", "get">;
+export type StudentItem = Answer<"/v1/subjects", "get">["items"][number];
+export type StudentDetail = Answer<"/v1/subjects/{externalId}", "get">;
+export type InboxItem = Answer<"/v1/inbox", "get">["items"][number];
+export type InboxDetail = Answer<"/v1/inbox/{id}", "get">;
+export type DigestOffer = Answer<"/v1/settings/digest-offer", "get">;
