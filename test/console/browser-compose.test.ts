@@ -15,8 +15,7 @@ import {
   PHONE,
   startConsoleRig,
 } from "../support/browser.js";
-
-const PASSWORD = "zebra-lantern-quietly-47";
+import { acceptedInvitation, callApi, signInToOverview } from "./support.js";
 
 describe.skipIf(!chromiumAvailable())("composing an announcement in the console", () => {
   let rig: ConsoleRig;
@@ -24,35 +23,12 @@ describe.skipIf(!chromiumAvailable())("composing an announcement in the console"
   let ip = 10;
   const clientIp = () => `198.51.100.${ip++}`;
 
-  async function call<T>(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${rig.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${schoolKey}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const call = <T>(method: string, path: string, body?: unknown) => callApi<T>(rig.url, method, path, schoolKey, body);
 
   async function signedIn(email: string, viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
-    const invited = await call<{ invitationUrl: string }>("POST", "/v1/people/invitations", {
-      email,
-      role: "staff",
-      name: "Ms Office",
-    });
-    expect(invited.status, JSON.stringify(invited.body)).toBe(201);
-    const token = /#token=(.+)$/.exec(invited.body.invitationUrl)?.[1];
-    const accepted = await call("POST", "/v1/invitations/accept", { token, name: "Ms Office", password: PASSWORD });
-    expect(accepted.status).toBe(200);
+    await acceptedInvitation(rig.url, schoolKey, email, "staff", "Ms Office");
     const { page } = await rig.newPage(viewport, clientIp());
-    await page.goto("/sign-in");
-    await page.getByLabel("Email address").fill(email);
-    await page.getByRole("textbox", { name: "Password" }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await signInToOverview(page, email);
     const burger = page.getByRole("button", { name: "Menu" });
     if (await burger.isVisible()) await burger.click();
     await page.getByRole("link", { name: "New announcement", exact: true }).click();

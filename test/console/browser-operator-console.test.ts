@@ -16,8 +16,7 @@ import {
   PHONE,
   startConsoleRig,
 } from "../support/browser.js";
-
-const PASSWORD = "zebra-lantern-quietly-47";
+import { GOOD_PASSWORD, openScreen, pathOf } from "./support.js";
 
 describe.skipIf(!chromiumAvailable())("the operator's console", () => {
   let rig: ConsoleRig;
@@ -29,18 +28,6 @@ describe.skipIf(!chromiumAvailable())("the operator's console", () => {
   afterAll(async () => {
     await rig?.close();
   });
-
-  const pathOf = (url: string) => {
-    const u = new URL(url);
-    return `${u.pathname}${u.hash}`;
-  };
-
-  async function openScreen(page: Page, name: string): Promise<void> {
-    const burger = page.getByRole("button", { name: "Menu" });
-    if (await burger.isVisible()) await burger.click();
-    await page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
-    await page.getByRole("heading", { name, level: 1 }).waitFor();
-  }
 
   async function choose(page: Page, label: string, option: string): Promise<void> {
     await page.getByLabel(label, { exact: true }).and(page.locator("input")).click();
@@ -66,7 +53,7 @@ describe.skipIf(!chromiumAvailable())("the operator's console", () => {
     const { page: op } = await rig.newPage(DESKTOP, "198.51.100.11");
     await op.goto(pathOf(printed ?? ""));
     await op.getByLabel("Your name").fill("Olu Operator");
-    await op.getByLabel("New password").fill(PASSWORD);
+    await op.getByLabel("New password").fill(GOOD_PASSWORD);
     await op.getByRole("button", { name: "Accept and sign in" }).click();
     await op.getByRole("heading", { name: "Schools", level: 1 }).waitFor();
 
@@ -85,7 +72,7 @@ describe.skipIf(!chromiumAvailable())("the operator's console", () => {
     const { page: head } = await rig.newPage(PHONE, "198.51.100.12");
     await head.goto(pathOf(invitationUrl));
     await head.getByLabel("Your name").fill("Mina Head");
-    await head.getByLabel("New password").fill(PASSWORD);
+    await head.getByLabel("New password").fill(GOOD_PASSWORD);
     await head.getByRole("button", { name: "Accept and sign in" }).click();
     await head.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
 

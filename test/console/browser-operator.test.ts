@@ -4,7 +4,6 @@
 // school's administrator, who accepts, sees the Overview and buys the package. axe-core runs on
 // every screen visited.
 
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ConsoleRig,
@@ -14,8 +13,7 @@ import {
   PHONE,
   startConsoleRig,
 } from "../support/browser.js";
-
-const PASSWORD = "zebra-lantern-quietly-47";
+import { GOOD_PASSWORD, openScreen, pathOf } from "./support.js";
 
 describe.skipIf(!chromiumAvailable())("the console for the operator", () => {
   let rig: ConsoleRig;
@@ -28,19 +26,6 @@ describe.skipIf(!chromiumAvailable())("the console for the operator", () => {
     await rig?.close();
   });
 
-  /** The path and fragment of a full invitation URL. */
-  function pathOf(url: string): string {
-    const u = new URL(url);
-    return `${u.pathname}${u.hash}`;
-  }
-
-  async function openScreen(page: Page, name: string): Promise<void> {
-    const burger = page.getByRole("button", { name: "Menu" });
-    if (await burger.isVisible()) await burger.click();
-    await page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
-    await page.getByRole("heading", { name, level: 1 }).waitFor();
-  }
-
   it("the first start's operator invitation, a package, a school, its administrator buying the package", async () => {
     const printed = /^\s*(http\S+\/invitation#token=\S+)$/m.exec(rig.serve.stdout())?.[1];
     expect(printed, rig.serve.stdout()).toBeTruthy();
@@ -51,7 +36,7 @@ describe.skipIf(!chromiumAvailable())("the console for the operator", () => {
     await op.goto(pathOf(printed ?? ""));
     await op.getByText(/is invited as an operator of this Postbag/).waitFor();
     await op.getByLabel("Your name").fill("Olu Operator");
-    await op.getByLabel("New password").fill(PASSWORD);
+    await op.getByLabel("New password").fill(GOOD_PASSWORD);
     await op.getByRole("button", { name: "Accept and sign in" }).click();
     await op.getByRole("heading", { name: "Schools", level: 1 }).waitFor();
     expect(new URL(op.url()).pathname).toBe("/operator/schools");
@@ -122,7 +107,7 @@ describe.skipIf(!chromiumAvailable())("the console for the operator", () => {
     await page.goto(pathOf(invitationUrl));
     await page.getByText("head@riverside.test is invited to Riverside Primary as an administrator").waitFor();
     await page.getByLabel("Your name").fill("Ravi Head");
-    await page.getByLabel("New password").fill(PASSWORD);
+    await page.getByLabel("New password").fill(GOOD_PASSWORD);
     await page.getByRole("button", { name: "Accept and sign in" }).click();
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
     await page.getByTestId("available").waitFor();

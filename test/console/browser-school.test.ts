@@ -17,8 +17,8 @@ import {
   PHONE,
   startConsoleRig,
 } from "../support/browser.js";
+import { callApi, GOOD_PASSWORD, openScreen, pathOf, signIn } from "./support.js";
 
-const PASSWORD = "zebra-lantern-quietly-47";
 const ATTEMPTS = 4;
 
 interface School {
@@ -36,18 +36,8 @@ describe.skipIf(!chromiumAvailable())("the console for a school", () => {
   let ip = 10;
   const clientIp = () => `198.51.100.${ip++}`;
 
-  async function call<T>(method: string, path: string, key: string | undefined, body?: unknown) {
-    const res = await fetch(`${rig.url}${path}`, {
-      method,
-      headers: {
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const call = <T>(method: string, path: string, key: string | undefined, body?: unknown) =>
+    callApi<T>(rig.url, method, path, key, body);
 
   async function newSchool(name: string): Promise<School> {
     const tenant = await call<{ id: string }>("POST", "/v1/operator/tenants", operatorKey, {
@@ -71,18 +61,17 @@ describe.skipIf(!chromiumAvailable())("the console for a school", () => {
       name: email.split("@")[0],
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    const url = new URL(res.body.invitationUrl);
-    return `${url.pathname}${url.hash}`;
+    return pathOf(res.body.invitationUrl);
   }
 
-  /** A person who accepted an invitation (through the API) and can sign in with PASSWORD. */
+  /** A person who accepted an invitation (through the API) and can sign in with GOOD_PASSWORD. */
   async function member(school: School, email: string, role: "administrator" | "staff"): Promise<void> {
     const path = await invite(school, email, role);
     const token = /#token=(.+)$/.exec(path)?.[1];
     const res = await call("POST", "/v1/invitations/accept", undefined, {
       token,
       name: `Ms ${role}`,
-      password: PASSWORD,
+      password: GOOD_PASSWORD,
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   }
@@ -106,24 +95,10 @@ describe.skipIf(!chromiumAvailable())("the console for a school", () => {
     }
   }
 
-  async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
-    await page.goto("/sign-in");
-    await page.getByLabel("Email address").fill(email);
-    await page.getByRole("textbox", { name: "Password" }).fill(password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  }
-
   async function onOverview(page: Page): Promise<void> {
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
     await page.getByTestId("available").waitFor();
     await page.getByTestId("week-table").waitFor();
-  }
-
-  async function openScreen(page: Page, name: string): Promise<void> {
-    const burger = page.getByRole("button", { name: "Menu" });
-    if (await burger.isVisible()) await burger.click();
-    await page.getByRole("link", { name, exact: true }).click();
-    await page.getByRole("heading", { name, level: 1 }).waitFor();
   }
 
   beforeAll(async () => {
@@ -158,7 +133,7 @@ describe.skipIf(!chromiumAvailable())("the console for a school", () => {
     expect(
       await page.getByLabel("New password").evaluate((el) => (el as { validity: { valid: boolean } }).validity.valid),
     ).toBe(false);
-    await page.getByLabel("New password").fill(PASSWORD);
+    await page.getByLabel("New password").fill(GOOD_PASSWORD);
     await page.getByRole("button", { name: "Accept and sign in" }).click();
     await onOverview(page);
     expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE.width);

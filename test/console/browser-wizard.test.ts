@@ -23,8 +23,8 @@ import { type Dovecot, dovecotMissing, startDovecot } from "../support/dovecot.j
 import { type OidcServer, startOidcProvider } from "../support/oidc-provider.js";
 import { startTestSmtpServer, type TestSmtpServer } from "../support/smtp-test-server.js";
 import { makeCert, type TestCert } from "../support/test-cert.js";
+import { acceptedInvitation, callApi, signInToOverview } from "./support.js";
 
-const PASSWORD = "zebra-lantern-quietly-47";
 const SMTP_PASSWORD = "smtp-Passw0rd-for-the-practice";
 const missing = dovecotMissing();
 
@@ -47,18 +47,8 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the email settings wi
   let operatorKey: string;
   let ip = 10;
 
-  async function call<T>(method: string, path: string, key: string | undefined, body?: unknown) {
-    const res = await fetch(`${rig.url}${path}`, {
-      method,
-      headers: {
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const call = <T>(method: string, path: string, key: string | undefined, body?: unknown) =>
+    callApi<T>(rig.url, method, path, key, body);
 
   /** A school with an administrator who can sign in; its administrator and system keys. */
   async function newSchool(name: string, email: string) {
@@ -76,19 +66,7 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the email settings wi
       ).body.key;
     const adminKey = await key("administrator");
     const systemKey = await key("system");
-    const invited = await call<{ invitationUrl: string }>("POST", "/v1/people/invitations", adminKey, {
-      email,
-      role: "administrator",
-      name: "Office Manager",
-    });
-    expect(invited.status, JSON.stringify(invited.body)).toBe(201);
-    const token = /#token=(.+)$/.exec(invited.body.invitationUrl)?.[1];
-    const accepted = await call("POST", "/v1/invitations/accept", undefined, {
-      token,
-      name: "Office Manager",
-      password: PASSWORD,
-    });
-    expect(accepted.status).toBe(200);
+    await acceptedInvitation(rig.url, adminKey, email, "administrator", "Office Manager");
     return { id: tenant.body.id, adminKey, systemKey };
   }
 
@@ -107,11 +85,7 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the email settings wi
   }
 
   async function signInAndOpen(page: Page, email: string): Promise<void> {
-    await page.goto("/sign-in");
-    await page.getByLabel("Email address").fill(email);
-    await page.getByRole("textbox", { name: "Password" }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await signInToOverview(page, email);
     const burger = page.getByRole("button", { name: "Menu" });
     if (await burger.isVisible()) await burger.click();
     await page.getByRole("link", { name: "Email settings", exact: true }).click();

@@ -1,6 +1,7 @@
 // Pieces the operator's screens share: dates in the browser's zone (the operator belongs to no
-// school), the policy names, the list of all schools for pickers, and the Contact dialog.
-import { Alert, Button, Group, Modal, Radio, Stack, Text, Textarea } from "@mantine/core";
+// school), the policy names, the list of all schools for pickers, the name and time-zone fields,
+// and the Contact dialog.
+import { Alert, Button, Group, Modal, Radio, Select, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
@@ -14,6 +15,56 @@ export const policyLabels: Record<string, string> = {
   hard: "Hard: hold counted mail at 0 credit",
   grace: "Grace: soft for some days, then hard",
 };
+
+/** The name of a school, trust or package (the API takes up to 200 characters). */
+export function NameInput({
+  label,
+  value,
+  onChange,
+  width = 280,
+}: {
+  label: string;
+  value: string;
+  onChange: (name: string) => void;
+  width?: number;
+}) {
+  return (
+    <TextInput
+      label={label}
+      required
+      maxLength={200}
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      w={{ base: "100%", sm: width }}
+    />
+  );
+}
+
+/** A school's time zone, searchable; `keep` are zones offered even where the browser does not list them. */
+export function TimeZoneSelect({
+  value,
+  onChange,
+  keep,
+}: {
+  value: string;
+  onChange: (zone: string) => void;
+  keep: string[];
+}) {
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  for (const z of keep) if (!zones.includes(z)) zones.unshift(z);
+  return (
+    <Select
+      label="Time zone"
+      searchable
+      data={zones}
+      value={value}
+      onChange={(v) => v && onChange(v)}
+      allowDeselect={false}
+      limit={100}
+      w={{ base: "100%", sm: 240 }}
+    />
+  );
+}
 
 export const TENANTS_KEY = ["operator", "tenants"] as const;
 

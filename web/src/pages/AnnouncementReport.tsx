@@ -18,7 +18,6 @@ import {
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
@@ -27,7 +26,9 @@ import { lazy, Suspense, useState } from "react";
 import { Link, useParams } from "react-router";
 import { client, describeError, ok } from "../api/client";
 import type { Answer } from "../api/types";
-import { ScrollTable } from "../components/ScrollTable";
+import { loadedItems, PagedResults } from "../components/PagedResults";
+import { DataTable, ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { SuppressionResetForm } from "../components/SuppressionResetForm";
 import { formatDateTime, formatNumber } from "../format";
@@ -312,10 +313,7 @@ function OpensSection({ stats }: { stats: Stats }) {
     undefined,
   );
   return (
-    <Card withBorder component="section" aria-labelledby="opens-title">
-      <Title order={2} size="h4" id="opens-title" mb="sm">
-        Opens over time
-      </Title>
+    <SectionCard titleId="opens-title" title="Opens over time">
       {hours.length === 0 ? (
         <Empty>No opens recorded yet. Opens are only seen when the reader's mail shows images.</Empty>
       ) : (
@@ -332,7 +330,7 @@ function OpensSection({ stats }: { stats: Stats }) {
           </Suspense>
         </>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -370,7 +368,7 @@ function RecipientsSection({
     placeholderData: keepPreviousData,
     refetchInterval: polling ? 2_000 : false,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = loadedItems(list);
   const csv = `/v1/announcements/${encodeURIComponent(id)}/recipients.csv?${new URLSearchParams(filters).toString()}`;
   return (
     <Card withBorder component="section" aria-labelledby="recipients-title">
@@ -409,109 +407,91 @@ function RecipientsSection({
           mb={8}
         />
       </Group>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <ErrorState error={list.error} retry={() => list.refetch()} />
-      ) : items.length === 0 ? (
-        <Empty>{status || debounced ? "No recipient matches." : "No recipients yet."}</Empty>
-      ) : (
-        <>
-          <ScrollTable minWidth={860}>
-            <Table striped aria-labelledby="recipients-title" data-testid="recipients-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Contact</Table.Th>
-                  <Table.Th scope="col">Student(s)</Table.Th>
-                  <Table.Th scope="col">Address</Table.Th>
-                  <Table.Th scope="col">Status</Table.Th>
-                  <Table.Th scope="col">Reason and server's reply</Table.Th>
-                  <Table.Th scope="col">Updated</Table.Th>
-                  <Table.Th scope="col">
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((r) => (
-                  <Table.Tr key={r.recipientId} data-recipient={r.contactExternalId ?? r.email}>
-                    <Table.Td>
-                      {r.contactName ?? "—"}
-                      {r.contactExternalId && (
-                        <Text size="xs" c="dimmed">
-                          {r.contactExternalId}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>{r.subjects.join(", ") || "—"}</Table.Td>
-                    <Table.Td>
-                      {r.email || (
-                        <Text span c="dimmed" size="sm">
-                          none
-                        </Text>
-                      )}
-                      {r.suppressed && (
-                        <Badge variant="dot" color="orange" ml="xs" size="sm">
-                          Suppressed
-                        </Badge>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="dot" color={statusColor(r.status)} data-testid="recipient-status">
-                        {statusLabel(r.status)}
-                      </Badge>
-                      {r.resendOf && (
-                        <Text size="xs" c="dimmed">
-                          Resent{r.previousStatus ? ` (before: ${statusLabel(r.previousStatus)})` : ""}
-                        </Text>
-                      )}
-                      {r.replacedAt && (
-                        <Text size="xs" c="dimmed">
-                          Replaced by a resend
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td maw={320}>
-                      {r.reason && (
-                        <Text size="sm" fw={500}>
-                          {reasonLabel(r.reason)}
-                        </Text>
-                      )}
-                      <Text size="xs" c="dimmed" style={{ wordBreak: "break-word" }}>
-                        {[r.lastSmtpCode, r.lastText].filter((x) => x !== null && x !== "").join(" ") || "—"}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(r.updatedAt, timezone)}</Table.Td>
-                    <Table.Td>
-                      {failedStatuses.includes(r.status) && !r.replacedAt && (
-                        <Button
-                          size="xs"
-                          variant="light"
-                          onClick={() => setFixing(r)}
-                          aria-label={`Fix and resend to ${r.contactName ?? r.email}`}
-                        >
-                          Fix and resend
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
-          {list.hasNextPage && (
-            <Button
-              mt="sm"
-              size="xs"
-              variant="default"
-              loading={list.isFetchingNextPage}
-              onClick={() => list.fetchNextPage()}
-            >
-              Show more
-            </Button>
-          )}
-        </>
-      )}
+      <PagedResults
+        query={list}
+        count={items.length}
+        empty={status || debounced ? "No recipient matches." : "No recipients yet."}
+        moreSize="xs"
+      >
+        <DataTable
+          titleId="recipients-title"
+          minWidth={860}
+          testId="recipients-table"
+          columns={[
+            "Contact",
+            "Student(s)",
+            "Address",
+            "Status",
+            "Reason and server's reply",
+            "Updated",
+            { label: "Actions", hidden: true },
+          ]}
+        >
+          {items.map((r) => (
+            <Table.Tr key={r.recipientId} data-recipient={r.contactExternalId ?? r.email}>
+              <Table.Td>
+                {r.contactName ?? "—"}
+                {r.contactExternalId && (
+                  <Text size="xs" c="dimmed">
+                    {r.contactExternalId}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>{r.subjects.join(", ") || "—"}</Table.Td>
+              <Table.Td>
+                {r.email || (
+                  <Text span c="dimmed" size="sm">
+                    none
+                  </Text>
+                )}
+                {r.suppressed && (
+                  <Badge variant="dot" color="orange" ml="xs" size="sm">
+                    Suppressed
+                  </Badge>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Badge variant="dot" color={statusColor(r.status)} data-testid="recipient-status">
+                  {statusLabel(r.status)}
+                </Badge>
+                {r.resendOf && (
+                  <Text size="xs" c="dimmed">
+                    Resent{r.previousStatus ? ` (before: ${statusLabel(r.previousStatus)})` : ""}
+                  </Text>
+                )}
+                {r.replacedAt && (
+                  <Text size="xs" c="dimmed">
+                    Replaced by a resend
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td maw={320}>
+                {r.reason && (
+                  <Text size="sm" fw={500}>
+                    {reasonLabel(r.reason)}
+                  </Text>
+                )}
+                <Text size="xs" c="dimmed" style={{ wordBreak: "break-word" }}>
+                  {[r.lastSmtpCode, r.lastText].filter((x) => x !== null && x !== "").join(" ") || "—"}
+                </Text>
+              </Table.Td>
+              <Table.Td>{formatDateTime(r.updatedAt, timezone)}</Table.Td>
+              <Table.Td>
+                {failedStatuses.includes(r.status) && !r.replacedAt && (
+                  <Button
+                    size="xs"
+                    variant="light"
+                    onClick={() => setFixing(r)}
+                    aria-label={`Fix and resend to ${r.contactName ?? r.email}`}
+                  >
+                    Fix and resend
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
+      </PagedResults>
       <Modal
         opened={fixing !== undefined}
         onClose={() => setFixing(undefined)}
@@ -635,10 +615,7 @@ export default function AnnouncementReport() {
               </Text>
             </Card>
           </SimpleGrid>
-          <Card withBorder component="section" aria-labelledby="statuses-title">
-            <Title order={2} size="h4" id="statuses-title" mb="sm">
-              Every recipient by status
-            </Title>
+          <SectionCard titleId="statuses-title" title="Every recipient by status">
             <Text size="sm" c="dimmed" mb="sm">
               Each recipient is counted once, by their latest email (a resend replaces the one before).
             </Text>
@@ -648,7 +625,7 @@ export default function AnnouncementReport() {
               </Suspense>
             )}
             <StatusTable stats={s} onShow={show} />
-          </Card>
+          </SectionCard>
           <OpensSection stats={s} />
         </>
       )}

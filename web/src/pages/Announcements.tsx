@@ -1,25 +1,14 @@
 // The school's announcements, newest first: search by subject, filter by state, open one's
 // statistics report.
-import {
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Group,
-  SegmentedControl,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Anchor, Badge, Button, Group, SegmentedControl, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
-import { ScrollTable } from "../components/ScrollTable";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { loadedItems, PagedResults } from "../components/PagedResults";
+import { DataTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { formatDateTime, formatNumber } from "../format";
 import { useSignedIn } from "../session";
 
@@ -72,7 +61,7 @@ export default function Announcements() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = loadedItems(list);
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-end">
@@ -86,10 +75,7 @@ export default function Announcements() {
       <Text size="sm" c="dimmed">
         What the school sent and will send. Open one to see who got it, fix what did not arrive and resend.
       </Text>
-      <Card withBorder component="section" aria-labelledby="announcements-title">
-        <Title order={2} size="h4" id="announcements-title" mb="sm">
-          Sent and scheduled
-        </Title>
+      <SectionCard titleId="announcements-title" title="Sent and scheduled">
         <Group align="flex-end" mb="sm" gap="sm">
           <TextInput
             label="Search"
@@ -107,58 +93,35 @@ export default function Announcements() {
             data={filters.map((f) => ({ value: f.value, label: f.label }))}
           />
         </Group>
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <ErrorState error={list.error} retry={() => list.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>{debounced ? "No announcement matches." : "No announcement yet."}</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={620}>
-              <Table striped aria-labelledby="announcements-title" data-testid="announcements-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Subject</Table.Th>
-                    <Table.Th scope="col">State</Table.Th>
-                    <Table.Th scope="col">Send time</Table.Th>
-                    <Table.Th scope="col" ta="right">
-                      Emails
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((a) => (
-                    <Table.Tr key={a.id}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/announcements/${a.id}`}>
-                          {a.subject}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        <StateBadge state={a.state} />
-                      </Table.Td>
-                      <Table.Td>{formatDateTime(a.sendAt, timezone)}</Table.Td>
-                      <Table.Td ta="right">{formatNumber(a.recipientCount)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {list.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => list.fetchNextPage()}
-              >
-                Show more
-              </Button>
-            )}
-          </>
-        )}
-      </Card>
+        <PagedResults
+          query={list}
+          count={items.length}
+          empty={debounced ? "No announcement matches." : "No announcement yet."}
+          moreSize="xs"
+        >
+          <DataTable
+            titleId="announcements-title"
+            minWidth={620}
+            testId="announcements-table"
+            columns={["Subject", "State", "Send time", { label: "Emails", right: true }]}
+          >
+            {items.map((a) => (
+              <Table.Tr key={a.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/announcements/${a.id}`}>
+                    {a.subject}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <StateBadge state={a.state} />
+                </Table.Td>
+                <Table.Td>{formatDateTime(a.sendAt, timezone)}</Table.Td>
+                <Table.Td ta="right">{formatNumber(a.recipientCount)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
+        </PagedResults>
+      </SectionCard>
     </Stack>
   );
 }

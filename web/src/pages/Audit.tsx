@@ -1,10 +1,9 @@
 // What changed money, mail or access, and who did it (a person or a key).
-import { Button, Card, Code, Stack, Table, Text, Title } from "@mantine/core";
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { api } from "../api/client";
+import { Code, Stack, Table, Text, Title } from "@mantine/core";
 import type { AuditEntry } from "../api/types";
-import { ScrollTable } from "../components/ScrollTable";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
+import { DataTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
 
@@ -18,81 +17,48 @@ function detailText(detail: unknown): string {
 
 export default function Audit() {
   const { timezone } = useSignedIn();
-  const audit = useInfiniteQuery({
-    queryKey: ["audit"],
-    queryFn: ({ pageParam }) =>
-      api<{ items: AuditEntry[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/audit?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = audit.data?.pages.flatMap((p) => p.items) ?? [];
+  const audit = useCursorPages<AuditEntry>(["audit"], "/v1/audit");
+  const items = loadedItems(audit);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
         Audit
       </Title>
-      <Card withBorder component="section" aria-labelledby="audit-title">
-        <Title order={2} size="h4" id="audit-title" mb="sm">
-          Recent actions
-        </Title>
-        {audit.isPending ? (
-          <Loading />
-        ) : audit.isError ? (
-          <ErrorState error={audit.error} retry={() => audit.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>Nothing recorded yet.</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={640}>
-              <Table striped aria-labelledby="audit-title" data-testid="audit-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">When</Table.Th>
-                    <Table.Th scope="col">Who</Table.Th>
-                    <Table.Th scope="col">Action</Table.Th>
-                    <Table.Th scope="col">On</Table.Th>
-                    <Table.Th scope="col">Detail</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((e) => (
-                    <Table.Tr key={e.id}>
-                      <Table.Td>{formatDateTime(e.at, timezone)}</Table.Td>
-                      <Table.Td>
-                        {e.actor.name ?? e.actor.id}
-                        <Text size="xs" c="dimmed">
-                          {e.actor.kind === "key" ? "API key" : "Person"}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Code>{e.action}</Code>
-                      </Table.Td>
-                      <Table.Td>{e.target ?? "—"}</Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{detailText(e.detail)}</Text>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {audit.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={audit.isFetchingNextPage}
-                onClick={() => audit.fetchNextPage()}
-              >
-                Show older actions
-              </Button>
-            )}
-          </>
-        )}
-      </Card>
+      <SectionCard titleId="audit-title" title="Recent actions">
+        <PagedResults
+          query={audit}
+          count={items.length}
+          empty="Nothing recorded yet."
+          more="Show older actions"
+          moreSize="xs"
+        >
+          <DataTable
+            titleId="audit-title"
+            minWidth={640}
+            testId="audit-table"
+            columns={["When", "Who", "Action", "On", "Detail"]}
+          >
+            {items.map((e) => (
+              <Table.Tr key={e.id}>
+                <Table.Td>{formatDateTime(e.at, timezone)}</Table.Td>
+                <Table.Td>
+                  {e.actor.name ?? e.actor.id}
+                  <Text size="xs" c="dimmed">
+                    {e.actor.kind === "key" ? "API key" : "Person"}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Code>{e.action}</Code>
+                </Table.Td>
+                <Table.Td>{e.target ?? "—"}</Table.Td>
+                <Table.Td>
+                  <Text size="sm">{detailText(e.detail)}</Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
+        </PagedResults>
+      </SectionCard>
     </Stack>
   );
 }

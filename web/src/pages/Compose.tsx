@@ -1,7 +1,6 @@
 // New announcement: audience with a live count from the server's estimate, subject and rich-text
 // body (the server sanitises it; a plain-text part is made from it), merge fields, attachments, category, Consolidate and Essential,
 // send now or at a time in the school's zone, a preview rendered by the server, a test to oneself.
-import "@mantine/tiptap/styles.css";
 import {
   Alert,
   Anchor,
@@ -23,14 +22,14 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { Link, RichTextEditor } from "@mantine/tiptap";
+import { Link } from "@mantine/tiptap";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { useEditor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 import { useMemo, useState } from "react";
 import { Link as RouterLink, useNavigate } from "react-router";
 import { ApiFailure, client, describeError, ok } from "../api/client";
 import type { paths } from "../api/schema";
+import { RichTextEditor, useRichTextEditor } from "../components/RichTextEditor";
 import { Loading } from "../components/States";
 import { formatDateTime, formatNumber, todayIn, zonedToIso } from "../format";
 import { plainText } from "../plain-text";
@@ -322,12 +321,9 @@ export default function Compose() {
   const [time, setTime] = useState("09:00");
   const [scheduled, setScheduled] = useState<Composed | undefined>();
 
-  const editor = useEditor({
+  const editor = useRichTextEditor("Message", {
     extensions: [StarterKit.configure({ link: false }), Link],
     content: "",
-    editorProps: {
-      attributes: { "aria-label": "Message", role: "textbox", "aria-multiline": "true" },
-    },
     onUpdate: ({ editor: e }) => setHtml(e.isEmpty ? "" : e.getHTML()),
   });
 
@@ -533,26 +529,7 @@ export default function Compose() {
                 </Menu.Dropdown>
               </Menu>
             </Group>
-            <RichTextEditor editor={editor}>
-              <RichTextEditor.Toolbar>
-                <RichTextEditor.ControlsGroup>
-                  <RichTextEditor.Bold />
-                  <RichTextEditor.Italic />
-                  <RichTextEditor.Underline />
-                </RichTextEditor.ControlsGroup>
-                <RichTextEditor.ControlsGroup>
-                  <RichTextEditor.H2 />
-                  <RichTextEditor.H3 />
-                  <RichTextEditor.BulletList />
-                  <RichTextEditor.OrderedList />
-                </RichTextEditor.ControlsGroup>
-                <RichTextEditor.ControlsGroup>
-                  <RichTextEditor.Link />
-                  <RichTextEditor.Unlink />
-                </RichTextEditor.ControlsGroup>
-              </RichTextEditor.Toolbar>
-              <RichTextEditor.Content mih={180} />
-            </RichTextEditor>
+            <RichTextEditor editor={editor} blocks minHeight={180} />
             <Text size="xs" c="dimmed">
               Scripts, event handlers and javascript: links are removed by Postbag before sending.
             </Text>

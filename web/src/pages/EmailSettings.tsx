@@ -2,7 +2,6 @@
 // docs/own-account.md). Three windows — Account Details, Scheduled Send and Receive, Attachments and
 // Signatures — each saved into the draft with Next; nothing is live until Finish, which saves it
 // all at once. Next on Account Details stays disabled until a test of the values on screen passed.
-import "@mantine/tiptap/styles.css";
 import {
   Alert,
   Badge,
@@ -24,14 +23,13 @@ import {
   Title,
 } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
-import { RichTextEditor } from "@mantine/tiptap";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEditor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 import { useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { ApiFailure, api, describeError } from "../api/client";
 import { ConfirmButton } from "../components/ConfirmButton";
+import { RichTextEditor, useRichTextEditor } from "../components/RichTextEditor";
 import { ErrorState, Loading } from "../components/States";
 
 /* ---------- the API's shapes (GET /v1/account, /v1/account/draft, /v1/account/providers) ---------- */
@@ -255,6 +253,40 @@ function LimitHelper({ onApply }: { onApply: (delaySeconds: number, dailyLimit: 
 
 /* ---------- Test connection's answer ---------- */
 
+/** A switch for "only between these hours" and, when on, the two times of day. */
+function HoursWindow(props: {
+  label: string;
+  on: boolean;
+  onToggle: (on: boolean) => void;
+  labels: [from: string, until: string];
+  start: string;
+  end: string;
+  onStart: (time: string) => void;
+  onEnd: (time: string) => void;
+}) {
+  return (
+    <>
+      <Switch label={props.label} checked={props.on} onChange={(e) => props.onToggle(e.currentTarget.checked)} />
+      {props.on && (
+        <Group>
+          <TextInput
+            type="time"
+            label={props.labels[0]}
+            value={props.start}
+            onChange={(e) => props.onStart(e.currentTarget.value)}
+          />
+          <TextInput
+            type="time"
+            label={props.labels[1]}
+            value={props.end}
+            onChange={(e) => props.onEnd(e.currentTarget.value)}
+          />
+        </Group>
+      )}
+    </>
+  );
+}
+
 function StepsTable({ title, steps }: { title: string; steps: StepResult[] }) {
   return (
     <Stack gap={4}>
@@ -426,11 +458,10 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
     a?.attachments.blockedExtensions ?? live.attachments.blockedExtensions,
   );
   const [signatureOn, setSignatureOn] = useState(a?.signature.enabled ?? false);
-  const editor = useEditor({
+  const editor = useRichTextEditor("Signature text", {
     extensions: [StarterKit.configure({ link: { openOnClick: false } })],
     content: a?.signature.html ?? (a?.signature.text ? `<p>${a.signature.text.replace(/[<>&]/g, "")}</p>` : ""),
     immediatelyRender: true,
-    editorProps: { attributes: { role: "textbox", "aria-multiline": "true", "aria-label": "Signature text" } },
   });
 
   const sendingBody = () => ({
@@ -782,27 +813,16 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
                 maw={200}
               />
             )}
-            <Switch
+            <HoursWindow
               label="Send only between set hours"
-              checked={useWindow}
-              onChange={(e) => setUseWindow(e.currentTarget.checked)}
+              on={useWindow}
+              onToggle={setUseWindow}
+              labels={["From", "Until"]}
+              start={windowStart}
+              end={windowEnd}
+              onStart={setWindowStart}
+              onEnd={setWindowEnd}
             />
-            {useWindow && (
-              <Group>
-                <TextInput
-                  type="time"
-                  label="From"
-                  value={windowStart}
-                  onChange={(e) => setWindowStart(e.currentTarget.value)}
-                />
-                <TextInput
-                  type="time"
-                  label="Until"
-                  value={windowEnd}
-                  onChange={(e) => setWindowEnd(e.currentTarget.value)}
-                />
-              </Group>
-            )}
             <NumberInput
               label="Delay between sending each email (seconds)"
               description="A frequent but not constant send rate, for a provider with a sending limit. 0: no delay."
@@ -848,27 +868,16 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
                       onChange={setCheckMinutes}
                       maw={200}
                     />
-                    <Switch
+                    <HoursWindow
                       label="Check only within these hours"
-                      checked={useCheckWindow}
-                      onChange={(e) => setUseCheckWindow(e.currentTarget.checked)}
+                      on={useCheckWindow}
+                      onToggle={setUseCheckWindow}
+                      labels={["Checking from", "Checking until"]}
+                      start={checkStart}
+                      end={checkEnd}
+                      onStart={setCheckStart}
+                      onEnd={setCheckEnd}
                     />
-                    {useCheckWindow && (
-                      <Group>
-                        <TextInput
-                          type="time"
-                          label="Checking from"
-                          value={checkStart}
-                          onChange={(e) => setCheckStart(e.currentTarget.value)}
-                        />
-                        <TextInput
-                          type="time"
-                          label="Checking until"
-                          value={checkEnd}
-                          onChange={(e) => setCheckEnd(e.currentTarget.value)}
-                        />
-                      </Group>
-                    )}
                   </>
                 ) : (
                   <TagsInput
@@ -941,18 +950,7 @@ function Wizard({ live, draft, providers }: { live: Live; draft: Draft; provider
               checked={signatureOn}
               onChange={(e) => setSignatureOn(e.currentTarget.checked)}
             />
-            <RichTextEditor editor={editor} aria-label="Signature">
-              <RichTextEditor.Toolbar>
-                <RichTextEditor.ControlsGroup>
-                  <RichTextEditor.Bold />
-                  <RichTextEditor.Italic />
-                  <RichTextEditor.Underline />
-                  <RichTextEditor.Link />
-                  <RichTextEditor.Unlink />
-                </RichTextEditor.ControlsGroup>
-              </RichTextEditor.Toolbar>
-              <RichTextEditor.Content />
-            </RichTextEditor>
+            <RichTextEditor editor={editor} aria-label="Signature" />
             {finish.isError && (
               <Alert color="red" role="alert" title="Not saved">
                 {finish.error instanceof ApiFailure && finish.error.code === "account_not_tested"

@@ -1,26 +1,14 @@
 // API keys of the school: list (who created each, when last used), create (shown once), revoke.
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  CopyButton,
-  Group,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  VisuallyHidden,
-} from "@mantine/core";
+import { Alert, Badge, Button, CopyButton, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { ApiKey } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
-import { ScrollTable } from "../components/ScrollTable";
+import { InlineForm, MutationError } from "../components/InlineForm";
+import { DataTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -48,42 +36,25 @@ function CreateKey() {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="new-key-title">
-      <Title order={2} size="h4" id="new-key-title" mb="sm">
-        Create a key
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="Name"
-            placeholder="e.g. MIS integration"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 240 }}
-          />
-          <Select
-            label="Role"
-            data={keyRoles}
-            value={role}
-            allowDeselect={false}
-            onChange={(v) => v && setRole(v)}
-            w={{ base: "100%", sm: 320 }}
-          />
-          <Button type="submit" loading={create.isPending}>
-            Create key
-          </Button>
-        </Group>
-      </form>
-      {create.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(create.error)}
-        </Alert>
-      )}
+    <SectionCard titleId="new-key-title" title="Create a key">
+      <InlineForm onSubmit={() => create.mutate()} submitLabel="Create key" pending={create.isPending}>
+        <TextInput
+          label="Name"
+          placeholder="e.g. MIS integration"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          w={{ base: "100%", sm: 240 }}
+        />
+        <Select
+          label="Role"
+          data={keyRoles}
+          value={role}
+          allowDeselect={false}
+          onChange={(v) => v && setRole(v)}
+          w={{ base: "100%", sm: 320 }}
+        />
+      </InlineForm>
+      <MutationError error={create.error} />
       {create.data && (
         <Alert mt="sm" color="yellow" title="Copy the key now: it is shown only once" role="status">
           <Group gap="xs" wrap="nowrap">
@@ -105,7 +76,7 @@ function CreateKey() {
           </Group>
         </Alert>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -142,10 +113,7 @@ export default function Keys() {
         API keys
       </Title>
       <CreateKey />
-      <Card withBorder component="section" aria-labelledby="keys-title">
-        <Title order={2} size="h4" id="keys-title" mb="sm">
-          Keys of this school
-        </Title>
+      <SectionCard titleId="keys-title" title="Keys of this school">
         {keys.isPending ? (
           <Loading />
         ) : keys.isError ? (
@@ -153,38 +121,26 @@ export default function Keys() {
         ) : keys.data.items.length === 0 ? (
           <Empty>No keys yet.</Empty>
         ) : (
-          <ScrollTable minWidth={720}>
-            <Table striped aria-labelledby="keys-title">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Role</Table.Th>
-                  <Table.Th scope="col">Created by</Table.Th>
-                  <Table.Th scope="col">Created</Table.Th>
-                  <Table.Th scope="col">Last used</Table.Th>
-                  <Table.Th scope="col">
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {keys.data.items.map((k) => (
-                  <Table.Tr key={k.id}>
-                    <Table.Td>{k.name || <Text c="dimmed">{k.id}</Text>}</Table.Td>
-                    <Table.Td>{k.role}</Table.Td>
-                    <Table.Td>{creator(k)}</Table.Td>
-                    <Table.Td>{formatDateTime(k.createdAt, timezone)}</Table.Td>
-                    <Table.Td>{formatDateTime(k.lastUsedAt, timezone)}</Table.Td>
-                    <Table.Td>
-                      {k.revokedAt ? <Badge variant="default">Revoked</Badge> : <RevokeButton apiKey={k} />}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="keys-title"
+            minWidth={720}
+            columns={["Name", "Role", "Created by", "Created", "Last used", { label: "Actions", hidden: true }]}
+          >
+            {keys.data.items.map((k) => (
+              <Table.Tr key={k.id}>
+                <Table.Td>{k.name || <Text c="dimmed">{k.id}</Text>}</Table.Td>
+                <Table.Td>{k.role}</Table.Td>
+                <Table.Td>{creator(k)}</Table.Td>
+                <Table.Td>{formatDateTime(k.createdAt, timezone)}</Table.Td>
+                <Table.Td>{formatDateTime(k.lastUsedAt, timezone)}</Table.Td>
+                <Table.Td>
+                  {k.revokedAt ? <Badge variant="default">Revoked</Badge> : <RevokeButton apiKey={k} />}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }

@@ -1,14 +1,15 @@
 // The log of mail the school's systems sent through the API (password resets, invitations,
 // alerts…): filters by recipient status, category and date; one message's recipients and the
 // history of each.
-import { Anchor, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Badge, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
 import { categoryInfo } from "../categories";
-import { ScrollTable } from "../components/ScrollTable";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { loadedItems, PagedResults } from "../components/PagedResults";
+import { DataTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { formatDateTime, formatNumber } from "../format";
 import { useSignedIn } from "../session";
 import { statusColor, statusInfo, statusLabel } from "../statuses";
@@ -67,7 +68,7 @@ export default function Messages() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = loadedItems(list);
   const filtered = Object.keys(query).length > 0;
   return (
     <Stack gap="md">
@@ -77,10 +78,7 @@ export default function Messages() {
       <Text size="sm" c="dimmed">
         Every email sent for the school, newest first, with what became of each recipient. Open one to see its history.
       </Text>
-      <Card withBorder component="section" aria-labelledby="messages-title">
-        <Title order={2} size="h4" id="messages-title" mb="sm">
-          Message log
-        </Title>
+      <SectionCard titleId="messages-title" title="Message log">
         <Group align="flex-end" gap="sm" mb="sm">
           <Select
             label="Status"
@@ -105,66 +103,42 @@ export default function Messages() {
           <TextInput label="From" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={160} />
           <TextInput label="To" type="date" value={to} onChange={(e) => setTo(e.currentTarget.value)} w={160} />
         </Group>
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <ErrorState error={list.error} retry={() => list.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>{filtered ? "No message matches these filters." : "No message yet."}</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={720}>
-              <Table striped aria-labelledby="messages-title" data-testid="messages-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Accepted</Table.Th>
-                    <Table.Th scope="col">Subject</Table.Th>
-                    <Table.Th scope="col">Category</Table.Th>
-                    <Table.Th scope="col" ta="right">
-                      Recipients
-                    </Table.Th>
-                    <Table.Th scope="col">Statuses</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((m) => (
-                    <Table.Tr key={m.id}>
-                      <Table.Td>{formatDateTime(m.createdAt, timezone)}</Table.Td>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/messages/${m.id}`}>
-                          {m.subject || "(no subject)"}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>{categoryLabel(m.category)}</Table.Td>
-                      <Table.Td ta="right">{formatNumber(m.recipientCount)}</Table.Td>
-                      <Table.Td>
-                        <Group gap={4}>
-                          {Object.entries(m.statusCounts).map(([s, n]) => (
-                            <Badge key={s} variant="dot" color={statusColor(s)}>
-                              {statusLabel(s)}: {formatNumber(n ?? 0)}
-                            </Badge>
-                          ))}
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {list.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => list.fetchNextPage()}
-              >
-                Show more
-              </Button>
-            )}
-          </>
-        )}
-      </Card>
+        <PagedResults
+          query={list}
+          count={items.length}
+          empty={filtered ? "No message matches these filters." : "No message yet."}
+          moreSize="xs"
+        >
+          <DataTable
+            titleId="messages-title"
+            minWidth={720}
+            testId="messages-table"
+            columns={["Accepted", "Subject", "Category", { label: "Recipients", right: true }, "Statuses"]}
+          >
+            {items.map((m) => (
+              <Table.Tr key={m.id}>
+                <Table.Td>{formatDateTime(m.createdAt, timezone)}</Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/messages/${m.id}`}>
+                    {m.subject || "(no subject)"}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{categoryLabel(m.category)}</Table.Td>
+                <Table.Td ta="right">{formatNumber(m.recipientCount)}</Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    {Object.entries(m.statusCounts).map(([s, n]) => (
+                      <Badge key={s} variant="dot" color={statusColor(s)}>
+                        {statusLabel(s)}: {formatNumber(n ?? 0)}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
+        </PagedResults>
+      </SectionCard>
     </Stack>
   );
 }

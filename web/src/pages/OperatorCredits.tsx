@@ -19,10 +19,32 @@ import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { OperatorCreditSettings } from "../api/types";
 import { categoryInfo } from "../categories";
+import { CreditsInput } from "../components/CreditsInput";
 import { policyLabels } from "../components/OperatorParts";
+import { SectionCard } from "../components/SectionCard";
 import { ErrorState, Loading } from "../components/States";
 
 const SETTINGS_KEY = ["operator", "credit-settings"] as const;
+
+/** A card of checkboxes, one for each category. */
+function CategoryChoice(props: {
+  label: string;
+  description: string;
+  value: string[];
+  onChange: (value: string[]) => void;
+}) {
+  return (
+    <Card withBorder component="section">
+      <Checkbox.Group label={props.label} description={props.description} value={props.value} onChange={props.onChange}>
+        <Stack gap={6} mt="xs">
+          {categoryInfo.map((c) => (
+            <Checkbox key={c.key} value={c.key} label={c.label} />
+          ))}
+        </Stack>
+      </Checkbox.Group>
+    </Card>
+  );
+}
 
 function RulesForm({ settings }: { settings: OperatorCreditSettings }) {
   const queryClient = useQueryClient();
@@ -50,18 +72,12 @@ function RulesForm({ settings }: { settings: OperatorCreditSettings }) {
       }}
     >
       <Stack gap="md">
-        <Card withBorder component="section" aria-labelledby="defaults-title">
-          <Title order={2} size="h4" id="defaults-title" mb="sm">
-            Every school, unless its own screen says otherwise
-          </Title>
+        <SectionCard titleId="defaults-title" title="Every school, unless its own screen says otherwise">
           <Group align="flex-end" gap="sm" wrap="wrap">
-            <NumberInput
+            <CreditsInput
               label="Default monthly allowance"
               required
               min={0}
-              allowDecimal={false}
-              allowNegative={false}
-              thousandSeparator=","
               value={allowance}
               onChange={setAllowance}
               w={{ base: "100%", sm: 220 }}
@@ -88,36 +104,20 @@ function RulesForm({ settings }: { settings: OperatorCreditSettings }) {
           <Text size="sm" c="dimmed" mt="xs">
             The allowance is free credit each month; unused credit does not roll over. Packages are spent first.
           </Text>
-        </Card>
+        </SectionCard>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <Card withBorder component="section">
-            <Checkbox.Group
-              label="Exempt categories: never counted"
-              description="Mail of these categories costs no credit."
-              value={exempt}
-              onChange={setExempt}
-            >
-              <Stack gap={6} mt="xs">
-                {categoryInfo.map((c) => (
-                  <Checkbox key={c.key} value={c.key} label={c.label} />
-                ))}
-              </Stack>
-            </Checkbox.Group>
-          </Card>
-          <Card withBorder component="section">
-            <Checkbox.Group
-              label="Critical categories: never held"
-              description="Counted, but sent even under a hard limit, and first in the queue."
-              value={critical}
-              onChange={setCritical}
-            >
-              <Stack gap={6} mt="xs">
-                {categoryInfo.map((c) => (
-                  <Checkbox key={c.key} value={c.key} label={c.label} />
-                ))}
-              </Stack>
-            </Checkbox.Group>
-          </Card>
+          <CategoryChoice
+            label="Exempt categories: never counted"
+            description="Mail of these categories costs no credit."
+            value={exempt}
+            onChange={setExempt}
+          />
+          <CategoryChoice
+            label="Critical categories: never held"
+            description="Counted, but sent even under a hard limit, and first in the queue."
+            value={critical}
+            onChange={setCritical}
+          />
         </SimpleGrid>
         <Group>
           <Button type="submit" loading={save.isPending}>

@@ -7,7 +7,8 @@ import { Link } from "react-router";
 import { api } from "../api/client";
 import type { OperatorHealth as Health, OperatorQueue } from "../api/types";
 import { browserZone } from "../components/OperatorParts";
-import { ScrollTable } from "../components/ScrollTable";
+import { DataTable, ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
 
@@ -101,10 +102,7 @@ function MailboxAndErrors() {
   const zone = browserZone();
   return (
     <>
-      <Card withBorder component="section" aria-labelledby="mailbox-title">
-        <Title order={2} size="h4" id="mailbox-title" mb="sm">
-          Bounce mailbox
-        </Title>
+      <SectionCard titleId="mailbox-title" title="Bounce mailbox">
         {!box.configured ? (
           <Text size="sm" data-testid="bounce-mailbox">
             Not set up: bounces that arrive by mail are not read (POSTBAG_BOUNCE_MAILBOX_URL).
@@ -124,7 +122,7 @@ function MailboxAndErrors() {
             )}
           </Stack>
         )}
-      </Card>
+      </SectionCard>
       <Card withBorder component="section" aria-labelledby="errors-title">
         <Title order={2} size="h4" id="errors-title">
           Recent delivery errors from the relay
@@ -135,30 +133,23 @@ function MailboxAndErrors() {
         {relayErrors.length === 0 ? (
           <Empty>No delivery errors in the last 7 days.</Empty>
         ) : (
-          <ScrollTable minWidth={720}>
-            <Table striped aria-labelledby="errors-title" data-testid="errors-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">When</Table.Th>
-                  <Table.Th scope="col">School</Table.Th>
-                  <Table.Th scope="col">Outcome</Table.Th>
-                  <Table.Th scope="col">Reply</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {relayErrors.map((e) => (
-                  <Table.Tr key={`${e.recipientId}-${e.at}`}>
-                    <Table.Td>{formatDateTime(e.at, zone)}</Table.Td>
-                    <Table.Td>{e.tenantName}</Table.Td>
-                    <Table.Td>{statusLabels[e.status] ?? e.status}</Table.Td>
-                    <Table.Td>
-                      {[e.smtpCode, e.enhancedCode].filter(Boolean).join(" ")} {e.text ?? ""}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="errors-title"
+            minWidth={720}
+            testId="errors-table"
+            columns={["When", "School", "Outcome", "Reply"]}
+          >
+            {relayErrors.map((e) => (
+              <Table.Tr key={`${e.recipientId}-${e.at}`}>
+                <Table.Td>{formatDateTime(e.at, zone)}</Table.Td>
+                <Table.Td>{e.tenantName}</Table.Td>
+                <Table.Td>{statusLabels[e.status] ?? e.status}</Table.Td>
+                <Table.Td>
+                  {[e.smtpCode, e.enhancedCode].filter(Boolean).join(" ")} {e.text ?? ""}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         )}
       </Card>
     </>
@@ -171,12 +162,9 @@ export default function OperatorHealth() {
       <Title order={1} size="h2">
         Health
       </Title>
-      <Card withBorder component="section" aria-labelledby="queue-title">
-        <Title order={2} size="h4" id="queue-title" mb="sm">
-          The queue
-        </Title>
+      <SectionCard titleId="queue-title" title="The queue">
         <Queue />
-      </Card>
+      </SectionCard>
       <MailboxAndErrors />
     </Stack>
   );

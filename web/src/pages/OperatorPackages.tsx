@@ -1,31 +1,56 @@
 // The operator's package catalogue: every package (also those taken off sale), a form to add
 // one with its credits, price and expiry, changing a price, and taking one off sale. Schools' administrators buy
 // them on the Overview.
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Group,
-  Modal,
-  NumberInput,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  VisuallyHidden,
-} from "@mantine/core";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { Alert, Badge, Button, Group, Modal, NumberInput, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { OperatorPackage } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
-import { ScrollTable } from "../components/ScrollTable";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { CreditsInput } from "../components/CreditsInput";
+import { InlineForm, MutationError } from "../components/InlineForm";
+import { NameInput } from "../components/OperatorParts";
+import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
+import { DataTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { formatNumber, formatPrice } from "../format";
 
 const PACKAGES_KEY = ["operator", "packages"] as const;
+
+/** A price and its currency; the currency is required once there is a price. */
+function PriceFields(props: {
+  label: string;
+  width: number;
+  autoFocus?: boolean;
+  amount: number | string;
+  onAmount: (amount: number | string) => void;
+  currency: string;
+  onCurrency: (currency: string) => void;
+}) {
+  return (
+    <>
+      <NumberInput
+        label={props.label}
+        min={0}
+        decimalScale={2}
+        allowNegative={false}
+        value={props.amount}
+        onChange={props.onAmount}
+        w={{ base: "100%", sm: props.width }}
+        data-autofocus={props.autoFocus || undefined}
+      />
+      <TextInput
+        label="Currency"
+        required={props.amount !== ""}
+        maxLength={3}
+        pattern="[A-Za-z]{3}"
+        value={props.currency}
+        onChange={(e) => props.onCurrency(e.currentTarget.value)}
+        w={{ base: "100%", sm: 90 }}
+      />
+    </>
+  );
+}
 
 function AddPackage() {
   const queryClient = useQueryClient();
@@ -51,82 +76,45 @@ function AddPackage() {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="add-package-title">
-      <Title order={2} size="h4" id="add-package-title" mb="sm">
-        Add a package
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          add.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="Package name"
-            required
-            maxLength={200}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 220 }}
-          />
-          <NumberInput
-            label="Credits"
-            required
-            min={1}
-            allowDecimal={false}
-            allowNegative={false}
-            thousandSeparator=","
-            value={credits}
-            onChange={setCredits}
-            w={{ base: "100%", sm: 140 }}
-          />
-          <NumberInput
-            label="Price (optional)"
-            min={0}
-            decimalScale={2}
-            allowNegative={false}
-            value={amount}
-            onChange={setAmount}
-            w={{ base: "100%", sm: 130 }}
-          />
-          <TextInput
-            label="Currency"
-            required={amount !== ""}
-            maxLength={3}
-            pattern="[A-Za-z]{3}"
-            value={currency}
-            onChange={(e) => setCurrency(e.currentTarget.value)}
-            w={{ base: "100%", sm: 90 }}
-          />
-          <NumberInput
-            label="Expires after days (optional)"
-            min={1}
-            allowDecimal={false}
-            allowNegative={false}
-            value={expiresInDays}
-            onChange={setExpiresInDays}
-            w={{ base: "100%", sm: 200 }}
-          />
-          <Button type="submit" loading={add.isPending}>
-            Add package
-          </Button>
-        </Group>
-      </form>
+    <SectionCard titleId="add-package-title" title="Add a package">
+      <InlineForm onSubmit={() => add.mutate()} submitLabel="Add package" pending={add.isPending}>
+        <NameInput label="Package name" value={name} onChange={setName} width={220} />
+        <CreditsInput
+          label="Credits"
+          required
+          min={1}
+          value={credits}
+          onChange={setCredits}
+          w={{ base: "100%", sm: 140 }}
+        />
+        <PriceFields
+          label="Price (optional)"
+          width={130}
+          amount={amount}
+          onAmount={setAmount}
+          currency={currency}
+          onCurrency={setCurrency}
+        />
+        <NumberInput
+          label="Expires after days (optional)"
+          min={1}
+          allowDecimal={false}
+          allowNegative={false}
+          value={expiresInDays}
+          onChange={setExpiresInDays}
+          w={{ base: "100%", sm: 200 }}
+        />
+      </InlineForm>
       <Text size="sm" c="dimmed" mt="xs">
         Without a price, schools see "Price on request". Payment is arranged outside Postbag.
       </Text>
-      {add.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(add.error)}
-        </Alert>
-      )}
+      <MutationError error={add.error} />
       {add.data && (
         <Alert mt="sm" color="teal" role="status">
           {add.data.name} is on sale: schools' administrators can buy it on their Overview.
         </Alert>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -173,24 +161,14 @@ function PriceDialog({ pkg, onClose }: { pkg: OperatorPackage | undefined; onClo
           <Stack gap="sm">
             <Text size="sm">Empty: schools see "Price on request". Credit already bought keeps what was paid.</Text>
             <Group align="flex-end" gap="sm" wrap="wrap">
-              <NumberInput
+              <PriceFields
                 label="Price"
-                min={0}
-                decimalScale={2}
-                allowNegative={false}
-                value={amount}
-                onChange={setAmount}
-                w={{ base: "100%", sm: 140 }}
-                data-autofocus
-              />
-              <TextInput
-                label="Currency"
-                required={amount !== ""}
-                maxLength={3}
-                pattern="[A-Za-z]{3}"
-                value={currency}
-                onChange={(e) => setCurrency(e.currentTarget.value)}
-                w={{ base: "100%", sm: 90 }}
+                width={140}
+                autoFocus
+                amount={amount}
+                onAmount={setAmount}
+                currency={currency}
+                onCurrency={setCurrency}
               />
             </Group>
             {save.isError && (
@@ -243,92 +221,52 @@ function Withdraw({ pkg }: { pkg: OperatorPackage }) {
 
 export default function OperatorPackages() {
   const [pricing, setPricing] = useState<OperatorPackage | undefined>();
-  const packages = useInfiniteQuery({
-    queryKey: PACKAGES_KEY,
-    queryFn: ({ pageParam }) =>
-      api<{ items: OperatorPackage[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/operator/packages?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = packages.data?.pages.flatMap((p) => p.items) ?? [];
+  const packages = useCursorPages<OperatorPackage>(PACKAGES_KEY, "/v1/operator/packages");
+  const items = loadedItems(packages);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
         Packages
       </Title>
       <AddPackage />
-      <Card withBorder component="section" aria-labelledby="catalogue-title">
-        <Title order={2} size="h4" id="catalogue-title" mb="sm">
-          The catalogue
-        </Title>
-        {packages.isPending ? (
-          <Loading label="Loading the packages" />
-        ) : packages.isError ? (
-          <ErrorState error={packages.error} retry={() => packages.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>No packages yet: add one above, so that schools can buy credit.</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={720}>
-              <Table striped aria-labelledby="catalogue-title" data-testid="packages-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Credits</Table.Th>
-                    <Table.Th scope="col">Price</Table.Th>
-                    <Table.Th scope="col">Expires</Table.Th>
-                    <Table.Th scope="col">On sale</Table.Th>
-                    <Table.Th scope="col">
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((p) => (
-                    <Table.Tr key={p.id}>
-                      <Table.Td>{p.name}</Table.Td>
-                      <Table.Td>{formatNumber(p.credits)}</Table.Td>
-                      <Table.Td>{formatPrice(p.price)}</Table.Td>
-                      <Table.Td>
-                        {p.expiresInDays ? `${formatNumber(p.expiresInDays)} days after purchase` : "Never"}
-                      </Table.Td>
-                      <Table.Td>
-                        {p.active ? <Badge color="teal.9">On sale</Badge> : <Badge variant="default">Off sale</Badge>}
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap="xs" wrap="nowrap">
-                          <Button
-                            size="xs"
-                            variant="light"
-                            aria-label={`Price: ${p.name}`}
-                            onClick={() => setPricing(p)}
-                          >
-                            Price
-                          </Button>
-                          {p.active && <Withdraw pkg={p} />}
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {packages.hasNextPage && (
-              <Button
-                mt="sm"
-                variant="default"
-                loading={packages.isFetchingNextPage}
-                onClick={() => packages.fetchNextPage()}
-              >
-                Show more packages
-              </Button>
-            )}
-          </>
-        )}
-      </Card>
+      <SectionCard titleId="catalogue-title" title="The catalogue">
+        <PagedResults
+          query={packages}
+          count={items.length}
+          loadingLabel="Loading the packages"
+          empty="No packages yet: add one above, so that schools can buy credit."
+          more="Show more packages"
+        >
+          <DataTable
+            titleId="catalogue-title"
+            minWidth={720}
+            testId="packages-table"
+            columns={["Name", "Credits", "Price", "Expires", "On sale", { label: "Actions", hidden: true }]}
+          >
+            {items.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>{p.name}</Table.Td>
+                <Table.Td>{formatNumber(p.credits)}</Table.Td>
+                <Table.Td>{formatPrice(p.price)}</Table.Td>
+                <Table.Td>
+                  {p.expiresInDays ? `${formatNumber(p.expiresInDays)} days after purchase` : "Never"}
+                </Table.Td>
+                <Table.Td>
+                  {p.active ? <Badge color="teal.9">On sale</Badge> : <Badge variant="default">Off sale</Badge>}
+                </Table.Td>
+                <Table.Td>
+                  <Group gap="xs" wrap="nowrap">
+                    <Button size="xs" variant="light" aria-label={`Price: ${p.name}`} onClick={() => setPricing(p)}>
+                      Price
+                    </Button>
+                    {p.active && <Withdraw pkg={p} />}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
+        </PagedResults>
+      </SectionCard>
       <PriceDialog pkg={pricing} onClose={() => setPricing(undefined)} />
     </Stack>
   );

@@ -1,29 +1,15 @@
 // The operator's reports: schools over their credit limit this month, and repeat offenders
 // (over in consecutive months), each with when they were last contacted and a Contact action
 // that sends the school's administrators a templated notice.
-import { Anchor, Button, Card, Stack, Table, Text, Title, VisuallyHidden } from "@mantine/core";
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { Anchor, Button, Card, Stack, Table, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { Link } from "react-router";
-import { api } from "../api/client";
 import type { OverLimitTenant, RepeatOffender } from "../api/types";
 import { browserZone, ContactDialog, type NoticeTemplate } from "../components/OperatorParts";
-import { ScrollTable } from "../components/ScrollTable";
+import { loadedItems, ShowMore, useCursorPages } from "../components/PagedResults";
+import { DataTable } from "../components/ScrollTable";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatMonth, formatNumber } from "../format";
-
-function usePaged<T>(key: string, url: string) {
-  return useInfiniteQuery({
-    queryKey: ["operator", "reports", key],
-    queryFn: ({ pageParam }) =>
-      api<{ items: T[]; nextCursor: string | null }>(
-        "GET",
-        `${url}?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-}
 
 interface Contacting {
   tenant: { id: string; name: string };
@@ -34,10 +20,16 @@ const contacted = (iso: string | null) => (iso ? formatDateTime(iso, browserZone
 
 export default function OperatorReports() {
   const [contacting, setContacting] = useState<Contacting | undefined>();
-  const over = usePaged<OverLimitTenant>("over-limit", "/v1/operator/reports/over-limit");
-  const repeat = usePaged<RepeatOffender>("repeat", "/v1/operator/reports/repeat-offenders");
-  const overItems = over.data?.pages.flatMap((p) => p.items) ?? [];
-  const repeatItems = repeat.data?.pages.flatMap((p) => p.items) ?? [];
+  const over = useCursorPages<OverLimitTenant>(
+    ["operator", "reports", "over-limit"],
+    "/v1/operator/reports/over-limit",
+  );
+  const repeat = useCursorPages<RepeatOffender>(
+    ["operator", "reports", "repeat"],
+    "/v1/operator/reports/repeat-offenders",
+  );
+  const overItems = loadedItems(over);
+  const repeatItems = loadedItems(repeat);
   const schoolLink = (id: string, name: string) => (
     <Anchor component={Link} to={`/operator/schools/${id}`}>
       {name}
@@ -62,52 +54,38 @@ export default function OperatorReports() {
         ) : repeatItems.length === 0 ? (
           <Empty>No school has gone over its limit two months running.</Empty>
         ) : (
-          <ScrollTable minWidth={620}>
-            <Table striped aria-labelledby="repeat-title" data-testid="repeat-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">School</Table.Th>
-                  <Table.Th scope="col">Months running</Table.Th>
-                  <Table.Th scope="col">Months over</Table.Th>
-                  <Table.Th scope="col">Last contacted</Table.Th>
-                  <Table.Th scope="col">
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {repeatItems.map((r) => (
-                  <Table.Tr key={r.tenantId}>
-                    <Table.Td>{schoolLink(r.tenantId, r.tenantName)}</Table.Td>
-                    <Table.Td>{r.run}</Table.Td>
-                    <Table.Td>{r.overMonths.map(formatMonth).join(", ")}</Table.Td>
-                    <Table.Td>{contacted(r.lastContactedAt)}</Table.Td>
-                    <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        aria-label={`Contact ${r.tenantName}`}
-                        onClick={() =>
-                          setContacting({
-                            tenant: { id: r.tenantId, name: r.tenantName },
-                            template: "repeat_offender",
-                          })
-                        }
-                      >
-                        Contact
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="repeat-title"
+            minWidth={620}
+            testId="repeat-table"
+            columns={["School", "Months running", "Months over", "Last contacted", { label: "Actions", hidden: true }]}
+          >
+            {repeatItems.map((r) => (
+              <Table.Tr key={r.tenantId}>
+                <Table.Td>{schoolLink(r.tenantId, r.tenantName)}</Table.Td>
+                <Table.Td>{r.run}</Table.Td>
+                <Table.Td>{r.overMonths.map(formatMonth).join(", ")}</Table.Td>
+                <Table.Td>{contacted(r.lastContactedAt)}</Table.Td>
+                <Table.Td>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    aria-label={`Contact ${r.tenantName}`}
+                    onClick={() =>
+                      setContacting({
+                        tenant: { id: r.tenantId, name: r.tenantName },
+                        template: "repeat_offender",
+                      })
+                    }
+                  >
+                    Contact
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         )}
-        {repeat.hasNextPage && (
-          <Button mt="sm" variant="default" loading={repeat.isFetchingNextPage} onClick={() => repeat.fetchNextPage()}>
-            Show more
-          </Button>
-        )}
+        <ShowMore query={repeat} />
       </Card>
       <Card withBorder component="section" aria-labelledby="over-title">
         <Title order={2} size="h4" id="over-title">
@@ -123,49 +101,35 @@ export default function OperatorReports() {
         ) : overItems.length === 0 ? (
           <Empty>No school is over its limit this month.</Empty>
         ) : (
-          <ScrollTable minWidth={620}>
-            <Table striped aria-labelledby="over-title" data-testid="over-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">School</Table.Th>
-                  <Table.Th scope="col">Counted</Table.Th>
-                  <Table.Th scope="col">Allowance</Table.Th>
-                  <Table.Th scope="col">Last contacted</Table.Th>
-                  <Table.Th scope="col">
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {overItems.map((o) => (
-                  <Table.Tr key={o.tenantId}>
-                    <Table.Td>{schoolLink(o.tenantId, o.tenantName)}</Table.Td>
-                    <Table.Td>{formatNumber(o.counted)}</Table.Td>
-                    <Table.Td>{formatNumber(o.allowance)}</Table.Td>
-                    <Table.Td>{contacted(o.lastContactedAt)}</Table.Td>
-                    <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        aria-label={`Contact ${o.tenantName} about this month`}
-                        onClick={() =>
-                          setContacting({ tenant: { id: o.tenantId, name: o.tenantName }, template: "over_limit" })
-                        }
-                      >
-                        Contact
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+          <DataTable
+            titleId="over-title"
+            minWidth={620}
+            testId="over-table"
+            columns={["School", "Counted", "Allowance", "Last contacted", { label: "Actions", hidden: true }]}
+          >
+            {overItems.map((o) => (
+              <Table.Tr key={o.tenantId}>
+                <Table.Td>{schoolLink(o.tenantId, o.tenantName)}</Table.Td>
+                <Table.Td>{formatNumber(o.counted)}</Table.Td>
+                <Table.Td>{formatNumber(o.allowance)}</Table.Td>
+                <Table.Td>{contacted(o.lastContactedAt)}</Table.Td>
+                <Table.Td>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    aria-label={`Contact ${o.tenantName} about this month`}
+                    onClick={() =>
+                      setContacting({ tenant: { id: o.tenantId, name: o.tenantName }, template: "over_limit" })
+                    }
+                  >
+                    Contact
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
         )}
-        {over.hasNextPage && (
-          <Button mt="sm" variant="default" loading={over.isFetchingNextPage} onClick={() => over.fetchNextPage()}>
-            Show more
-          </Button>
-        )}
+        <ShowMore query={over} />
       </Card>
       <ContactDialog
         tenant={contacting?.tenant}

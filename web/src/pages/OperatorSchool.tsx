@@ -24,8 +24,11 @@ import { Link, useParams } from "react-router";
 import { api, describeError } from "../api/client";
 import type { OperatorGroup, OperatorTenantDetail } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
-import { browserZone, ContactDialog, policyLabels } from "../components/OperatorParts";
+import { CreditsInput } from "../components/CreditsInput";
+import { InlineForm, MutationError, SavedNote } from "../components/InlineForm";
+import { browserZone, ContactDialog, NameInput, policyLabels, TimeZoneSelect } from "../components/OperatorParts";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
 
@@ -58,8 +61,6 @@ function Details({ detail }: { detail: Detail }) {
   const invalidate = useInvalidate(tenant.id);
   const [name, setName] = useState(tenant.name);
   const [zone, setZone] = useState(tenant.pendingTimezone ?? tenant.timezone);
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  for (const z of [tenant.timezone, zone]) if (!zones.includes(z)) zones.unshift(z);
   const save = useMutation({
     mutationFn: () =>
       api("PATCH", `/v1/operator/tenants/${encodeURIComponent(tenant.id)}`, {
@@ -69,56 +70,19 @@ function Details({ detail }: { detail: Detail }) {
     onSuccess: invalidate,
   });
   return (
-    <Card withBorder component="section" aria-labelledby="details-title">
-      <Title order={2} size="h4" id="details-title" mb="sm">
-        Name and time zone
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="School name"
-            required
-            maxLength={200}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 280 }}
-          />
-          <Select
-            label="Time zone"
-            searchable
-            data={zones}
-            value={zone}
-            onChange={(v) => v && setZone(v)}
-            allowDeselect={false}
-            limit={100}
-            w={{ base: "100%", sm: 240 }}
-          />
-          <Button type="submit" loading={save.isPending}>
-            Save
-          </Button>
-        </Group>
-      </form>
+    <SectionCard titleId="details-title" title="Name and time zone">
+      <InlineForm onSubmit={() => save.mutate()} submitLabel="Save" pending={save.isPending}>
+        <NameInput label="School name" value={name} onChange={setName} />
+        <TimeZoneSelect value={zone} onChange={setZone} keep={[tenant.timezone, zone]} />
+      </InlineForm>
       <Text size="sm" c="dimmed" mt="xs">
         {tenant.pendingTimezone && tenant.timezoneEffectiveFrom
           ? `The school is in ${tenant.timezone} until ${formatDateTime(tenant.timezoneEffectiveFrom, tenant.timezone)}, then ${tenant.pendingTimezone}.`
           : "A new time zone takes effect from the school's next month, so no month is counted twice."}
       </Text>
-      {save.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(save.error)}
-        </Alert>
-      )}
-      {save.isSuccess && (
-        <Text mt="xs" size="sm" c="teal.9" role="status">
-          Saved.
-        </Text>
-      )}
-    </Card>
+      <MutationError error={save.error} />
+      {save.isSuccess && <SavedNote>Saved.</SavedNote>}
+    </SectionCard>
   );
 }
 
@@ -140,10 +104,7 @@ function Suspension({ detail }: { detail: Detail }) {
   });
   const error = suspend.error ?? resume.error;
   return (
-    <Card withBorder component="section" aria-labelledby="suspension-title">
-      <Title order={2} size="h4" id="suspension-title" mb="sm">
-        Suspension
-      </Title>
+    <SectionCard titleId="suspension-title" title="Suspension">
       {tenant.suspendedAt ? (
         <Stack gap="sm">
           <Alert color="red" title="Suspended" role="status">
@@ -193,7 +154,7 @@ function Suspension({ detail }: { detail: Detail }) {
           {describeError(error)}
         </Alert>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -218,66 +179,42 @@ function CreditRules({ detail }: { detail: Detail }) {
     onSuccess: invalidate,
   });
   return (
-    <Card withBorder component="section" aria-labelledby="rules-title">
-      <Title order={2} size="h4" id="rules-title" mb="sm">
-        Allowance and over-limit policy
-      </Title>
+    <SectionCard titleId="rules-title" title="Allowance and over-limit policy">
       <Text size="sm" c="dimmed" mb="sm">
         Leave a field empty to use the default for every school (Credits screen). Now:{" "}
         {formatNumber(s.effective.monthlyAllowance)} a month, {policyLabels[s.effective.overLimitPolicy]}
         {s.effective.overLimitPolicy === "grace" ? ` (${s.effective.graceDays} days)` : ""}.
       </Text>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <NumberInput
-            label="Monthly allowance"
-            placeholder={`Default: ${formatNumber(s.effective.monthlyAllowance)}`}
-            min={0}
-            allowDecimal={false}
-            allowNegative={false}
-            thousandSeparator=","
-            value={allowance}
-            onChange={setAllowance}
-            w={{ base: "100%", sm: 180 }}
-          />
-          <Select
-            label="Over-limit policy"
-            data={policyOptions}
-            value={policy}
-            onChange={(v) => setPolicy(v ?? "")}
-            allowDeselect={false}
-            w={{ base: "100%", sm: 300 }}
-          />
-          <NumberInput
-            label="Grace days"
-            min={0}
-            allowDecimal={false}
-            allowNegative={false}
-            value={grace}
-            onChange={setGrace}
-            w={{ base: "100%", sm: 120 }}
-          />
-          <Button type="submit" loading={save.isPending}>
-            Save rules
-          </Button>
-        </Group>
-      </form>
-      {save.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(save.error)}
-        </Alert>
-      )}
-      {save.isSuccess && (
-        <Text mt="xs" size="sm" c="teal.9" role="status">
-          The rules were saved; mail held for lack of credit is looked at again.
-        </Text>
-      )}
-    </Card>
+      <InlineForm onSubmit={() => save.mutate()} submitLabel="Save rules" pending={save.isPending}>
+        <CreditsInput
+          label="Monthly allowance"
+          placeholder={`Default: ${formatNumber(s.effective.monthlyAllowance)}`}
+          min={0}
+          value={allowance}
+          onChange={setAllowance}
+          w={{ base: "100%", sm: 180 }}
+        />
+        <Select
+          label="Over-limit policy"
+          data={policyOptions}
+          value={policy}
+          onChange={(v) => setPolicy(v ?? "")}
+          allowDeselect={false}
+          w={{ base: "100%", sm: 300 }}
+        />
+        <NumberInput
+          label="Grace days"
+          min={0}
+          allowDecimal={false}
+          allowNegative={false}
+          value={grace}
+          onChange={setGrace}
+          w={{ base: "100%", sm: 120 }}
+        />
+      </InlineForm>
+      <MutationError error={save.error} />
+      {save.isSuccess && <SavedNote>The rules were saved; mail held for lack of credit is looked at again.</SavedNote>}
+    </SectionCard>
   );
 }
 
@@ -299,51 +236,29 @@ function Adjustment({ detail }: { detail: Detail }) {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="adjust-title">
-      <Title order={2} size="h4" id="adjust-title" mb="sm">
-        Give or take credit
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          adjust.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <NumberInput
-            label="Credits (negative to take)"
-            required
-            allowDecimal={false}
-            thousandSeparator=","
-            value={credits}
-            onChange={setCredits}
-            w={{ base: "100%", sm: 200 }}
-          />
-          <TextInput
-            label="Reason"
-            description="The school sees it in its credit history"
-            required
-            maxLength={500}
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            w={{ base: "100%", sm: 300 }}
-          />
-          <Button type="submit" loading={adjust.isPending}>
-            Adjust
-          </Button>
-        </Group>
-      </form>
-      {adjust.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(adjust.error)}
-        </Alert>
-      )}
-      {adjust.isSuccess && (
-        <Text mt="xs" size="sm" c="teal.9" role="status">
-          The credit was adjusted.
-        </Text>
-      )}
-    </Card>
+    <SectionCard titleId="adjust-title" title="Give or take credit">
+      <InlineForm onSubmit={() => adjust.mutate()} submitLabel="Adjust" pending={adjust.isPending}>
+        <CreditsInput
+          label="Credits (negative to take)"
+          required
+          negative
+          value={credits}
+          onChange={setCredits}
+          w={{ base: "100%", sm: 200 }}
+        />
+        <TextInput
+          label="Reason"
+          description="The school sees it in its credit history"
+          required
+          maxLength={500}
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+          w={{ base: "100%", sm: 300 }}
+        />
+      </InlineForm>
+      <MutationError error={adjust.error} />
+      {adjust.isSuccess && <SavedNote>The credit was adjusted.</SavedNote>}
+    </SectionCard>
   );
 }
 
@@ -367,45 +282,34 @@ function Trust({ detail }: { detail: Detail }) {
     ...(groups.data?.items ?? []).map((g) => ({ value: g.id, label: g.name })),
   ];
   return (
-    <Card withBorder component="section" aria-labelledby="trust-title">
-      <Title order={2} size="h4" id="trust-title" mb="sm">
-        Trust
-      </Title>
+    <SectionCard titleId="trust-title" title="Trust">
       {groups.isError ? (
         <ErrorState error={groups.error} retry={() => groups.refetch()} />
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            save.mutate();
-          }}
-        >
-          <Group align="flex-end" gap="sm" wrap="wrap">
-            <Select
-              label="The trust it belongs to"
-              data={options}
-              value={groupId}
-              onChange={(v) => setGroupId(v ?? "")}
-              allowDeselect={false}
-              w={{ base: "100%", sm: 280 }}
-            />
-            <Button type="submit" loading={save.isPending}>
-              Save trust
-            </Button>
-            {detail.group && (
+        <InlineForm
+          onSubmit={() => save.mutate()}
+          submitLabel="Save trust"
+          pending={save.isPending}
+          after={
+            detail.group && (
               <Anchor component={Link} to={`/operator/trusts/${detail.group.id}`} size="sm">
                 Open {detail.group.name}
               </Anchor>
-            )}
-          </Group>
-        </form>
+            )
+          }
+        >
+          <Select
+            label="The trust it belongs to"
+            data={options}
+            value={groupId}
+            onChange={(v) => setGroupId(v ?? "")}
+            allowDeselect={false}
+            w={{ base: "100%", sm: 280 }}
+          />
+        </InlineForm>
       )}
-      {save.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(save.error)}
-        </Alert>
-      )}
-    </Card>
+      <MutationError error={save.error} />
+    </SectionCard>
   );
 }
 
@@ -479,10 +383,7 @@ export default function OperatorSchool() {
         </Title>
         {d.tenant.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
       </Group>
-      <Card withBorder component="section" aria-labelledby="glance-title">
-        <Title order={2} size="h4" id="glance-title" mb="sm">
-          At a glance
-        </Title>
+      <SectionCard titleId="glance-title" title="At a glance">
         <SimpleGrid cols={{ base: 2, sm: 4 }}>
           <Fact label="Credit available" value={formatNumber(d.credits.available)} testId="school-available" />
           <Fact label={`Used in ${d.credits.period}`} value={formatNumber(d.credits.usedThisPeriod)} />
@@ -499,16 +400,13 @@ export default function OperatorSchool() {
             : "Sends through Postbag's relay"}
           . Added {formatDateTime(d.tenant.createdAt, zone)}.
         </Text>
-      </Card>
+      </SectionCard>
       <Suspension detail={d} />
       <Details detail={d} />
       <CreditRules detail={d} />
       <Adjustment detail={d} />
       <Trust detail={d} />
-      <Card withBorder component="section" aria-labelledby="admins-title">
-        <Title order={2} size="h4" id="admins-title" mb="sm">
-          Administrators
-        </Title>
+      <SectionCard titleId="admins-title" title="Administrators">
         {d.administrators.length === 0 ? (
           <Empty>No administrator yet: invite one from the Schools screen.</Empty>
         ) : (
@@ -531,7 +429,7 @@ export default function OperatorSchool() {
             </Table>
           </ScrollTable>
         )}
-      </Card>
+      </SectionCard>
       <Notices detail={d} />
     </Stack>
   );

@@ -1,28 +1,18 @@
 // Trust bundles: a trust (a group of schools) buys credit as a whole and spreads it across its
 // schools. The list of trusts with a form to add one; a trust's screen with its schools, top-ups
 // of its bundle, allocations to its schools and its ledger.
-import {
-  Alert,
-  Anchor,
-  Button,
-  Card,
-  Group,
-  NumberInput,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  VisuallyHidden,
-} from "@mantine/core";
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Anchor, Button, Card, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { api, describeError } from "../api/client";
+import { api } from "../api/client";
 import type { LedgerEntry, OperatorGroup, OperatorGroupDetail } from "../api/types";
-import { browserZone, useAllTenants } from "../components/OperatorParts";
-import { ScrollTable } from "../components/ScrollTable";
+import { CreditsInput } from "../components/CreditsInput";
+import { InlineForm, MutationError } from "../components/InlineForm";
+import { browserZone, NameInput, useAllTenants } from "../components/OperatorParts";
+import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
+import { DataTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime, formatNumber } from "../format";
 
@@ -40,51 +30,18 @@ function AddTrust() {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="add-trust-title">
-      <Title order={2} size="h4" id="add-trust-title" mb="sm">
-        Add a trust
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          add.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="Trust name"
-            required
-            maxLength={200}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 280 }}
-          />
-          <Button type="submit" loading={add.isPending}>
-            Add trust
-          </Button>
-        </Group>
-      </form>
-      {add.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(add.error)}
-        </Alert>
-      )}
-    </Card>
+    <SectionCard titleId="add-trust-title" title="Add a trust">
+      <InlineForm onSubmit={() => add.mutate()} submitLabel="Add trust" pending={add.isPending}>
+        <NameInput label="Trust name" value={name} onChange={setName} />
+      </InlineForm>
+      <MutationError error={add.error} />
+    </SectionCard>
   );
 }
 
 export function TrustList() {
-  const groups = useInfiniteQuery({
-    queryKey: GROUPS_KEY,
-    queryFn: ({ pageParam }) =>
-      api<{ items: OperatorGroup[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/operator/groups?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = groups.data?.pages.flatMap((p) => p.items) ?? [];
+  const groups = useCursorPages<OperatorGroup>(GROUPS_KEY, "/v1/operator/groups");
+  const items = loadedItems(groups);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
@@ -95,10 +52,7 @@ export function TrustList() {
         school. A school spends what it was given like a package.
       </Text>
       <AddTrust />
-      <Card withBorder component="section" aria-labelledby="trusts-title">
-        <Title order={2} size="h4" id="trusts-title" mb="sm">
-          All trusts
-        </Title>
+      <SectionCard titleId="trusts-title" title="All trusts">
         {groups.isPending ? (
           <Loading label="Loading the trusts" />
         ) : groups.isError ? (
@@ -119,7 +73,7 @@ export function TrustList() {
             )}
           </Stack>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }
@@ -138,78 +92,61 @@ function Members({ group }: { group: OperatorGroupDetail }) {
   });
   const outside = (tenants.data ?? []).filter((t) => t.groupId !== group.id);
   return (
-    <Card withBorder component="section" aria-labelledby="members-title">
-      <Title order={2} size="h4" id="members-title" mb="sm">
-        Its schools
-      </Title>
+    <SectionCard titleId="members-title" title="Its schools">
       {group.tenants.length === 0 ? (
         <Empty>No schools in this trust yet: add them below.</Empty>
       ) : (
-        <ScrollTable minWidth={420}>
-          <Table striped aria-labelledby="members-title" data-testid="members-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">School</Table.Th>
-                <Table.Th scope="col">Allocated so far</Table.Th>
-                <Table.Th scope="col">
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {group.tenants.map((t) => (
-                <Table.Tr key={t.id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/operator/schools/${t.id}`}>
-                      {t.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{formatNumber(t.allocated)}</Table.Td>
-                  <Table.Td>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      aria-label={`Take out ${t.name}`}
-                      onClick={() => put.mutate({ id: t.id, groupId: null })}
-                    >
-                      Take out
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </ScrollTable>
+        <DataTable
+          titleId="members-title"
+          minWidth={420}
+          testId="members-table"
+          columns={["School", "Allocated so far", { label: "Actions", hidden: true }]}
+        >
+          {group.tenants.map((t) => (
+            <Table.Tr key={t.id}>
+              <Table.Td>
+                <Anchor component={Link} to={`/operator/schools/${t.id}`}>
+                  {t.name}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{formatNumber(t.allocated)}</Table.Td>
+              <Table.Td>
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  color="red"
+                  aria-label={`Take out ${t.name}`}
+                  onClick={() => put.mutate({ id: t.id, groupId: null })}
+                >
+                  Take out
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       )}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
+      <InlineForm
+        onSubmit={() => {
           if (tenantId) put.mutate({ id: tenantId, groupId: group.id });
         }}
+        submitLabel="Add to the trust"
+        pending={put.isPending}
+        disabled={!tenantId}
+        mt="sm"
       >
-        <Group align="flex-end" gap="sm" wrap="wrap" mt="sm">
-          <Select
-            label="Add a school"
-            placeholder={tenants.isPending ? "Loading…" : "Choose a school"}
-            searchable
-            data={outside.map((t) => ({ value: t.id, label: t.name }))}
-            value={tenantId}
-            onChange={setTenantId}
-            allowDeselect={false}
-            w={{ base: "100%", sm: 280 }}
-          />
-          <Button type="submit" disabled={!tenantId} loading={put.isPending}>
-            Add to the trust
-          </Button>
-        </Group>
-      </form>
-      {(put.isError || tenants.isError) && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(put.error ?? tenants.error)}
-        </Alert>
-      )}
-    </Card>
+        <Select
+          label="Add a school"
+          placeholder={tenants.isPending ? "Loading…" : "Choose a school"}
+          searchable
+          data={outside.map((t) => ({ value: t.id, label: t.name }))}
+          value={tenantId}
+          onChange={setTenantId}
+          allowDeselect={false}
+          w={{ base: "100%", sm: 280 }}
+        />
+      </InlineForm>
+      <MutationError error={put.error ?? tenants.error} />
+    </SectionCard>
   );
 }
 
@@ -230,47 +167,27 @@ function TopUp({ group }: { group: OperatorGroupDetail }) {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="topup-title">
-      <Title order={2} size="h4" id="topup-title" mb="sm">
-        Top up the bundle
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          topUp.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <NumberInput
-            label="Credits to add"
-            required
-            min={1}
-            allowDecimal={false}
-            allowNegative={false}
-            thousandSeparator=","
-            value={credits}
-            onChange={setCredits}
-            w={{ base: "100%", sm: 180 }}
-          />
-          <TextInput
-            label="Note (an invoice, say)"
-            required
-            maxLength={500}
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            w={{ base: "100%", sm: 260 }}
-          />
-          <Button type="submit" loading={topUp.isPending}>
-            Top up
-          </Button>
-        </Group>
-      </form>
-      {topUp.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(topUp.error)}
-        </Alert>
-      )}
-    </Card>
+    <SectionCard titleId="topup-title" title="Top up the bundle">
+      <InlineForm onSubmit={() => topUp.mutate()} submitLabel="Top up" pending={topUp.isPending}>
+        <CreditsInput
+          label="Credits to add"
+          required
+          min={1}
+          value={credits}
+          onChange={setCredits}
+          w={{ base: "100%", sm: 180 }}
+        />
+        <TextInput
+          label="Note (an invoice, say)"
+          required
+          maxLength={500}
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+          w={{ base: "100%", sm: 260 }}
+        />
+      </InlineForm>
+      <MutationError error={topUp.error} />
+    </SectionCard>
   );
 }
 
@@ -293,58 +210,43 @@ function Allocate({ group }: { group: OperatorGroupDetail }) {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="allocate-title">
-      <Title order={2} size="h4" id="allocate-title" mb="sm">
-        Allocate to a school
-      </Title>
+    <SectionCard titleId="allocate-title" title="Allocate to a school">
       {group.tenants.length === 0 ? (
         <Empty>Add a school to the trust first.</Empty>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            allocate.mutate();
-          }}
+        <InlineForm
+          onSubmit={() => allocate.mutate()}
+          submitLabel="Allocate"
+          pending={allocate.isPending}
+          disabled={!tenantId}
         >
-          <Group align="flex-end" gap="sm" wrap="wrap">
-            <Select
-              label="School"
-              data={group.tenants.map((t) => ({ value: t.id, label: t.name }))}
-              value={tenantId}
-              onChange={setTenantId}
-              allowDeselect={false}
-              w={{ base: "100%", sm: 240 }}
-            />
-            <NumberInput
-              label="Credits to allocate"
-              required
-              min={1}
-              allowDecimal={false}
-              allowNegative={false}
-              thousandSeparator=","
-              value={credits}
-              onChange={setCredits}
-              w={{ base: "100%", sm: 180 }}
-            />
-            <TextInput
-              label="Note (optional)"
-              maxLength={500}
-              value={note}
-              onChange={(e) => setNote(e.currentTarget.value)}
-              w={{ base: "100%", sm: 220 }}
-            />
-            <Button type="submit" disabled={!tenantId} loading={allocate.isPending}>
-              Allocate
-            </Button>
-          </Group>
-        </form>
+          <Select
+            label="School"
+            data={group.tenants.map((t) => ({ value: t.id, label: t.name }))}
+            value={tenantId}
+            onChange={setTenantId}
+            allowDeselect={false}
+            w={{ base: "100%", sm: 240 }}
+          />
+          <CreditsInput
+            label="Credits to allocate"
+            required
+            min={1}
+            value={credits}
+            onChange={setCredits}
+            w={{ base: "100%", sm: 180 }}
+          />
+          <TextInput
+            label="Note (optional)"
+            maxLength={500}
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            w={{ base: "100%", sm: 220 }}
+          />
+        </InlineForm>
       )}
-      {allocate.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(allocate.error)}
-        </Alert>
-      )}
-    </Card>
+      <MutationError error={allocate.error} />
+    </SectionCard>
   );
 }
 
@@ -355,68 +257,40 @@ const kindLabels: Record<string, string> = {
 
 function Ledger({ group }: { group: OperatorGroupDetail }) {
   const names = new Map(group.tenants.map((t) => [t.id, t.name]));
-  const ledger = useInfiniteQuery({
-    queryKey: [...groupKey(group.id), "ledger"],
-    queryFn: ({ pageParam }) =>
-      api<{ items: LedgerEntry[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/operator/groups/${encodeURIComponent(group.id)}/ledger?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = ledger.data?.pages.flatMap((p) => p.items) ?? [];
+  const ledger = useCursorPages<LedgerEntry>(
+    [...groupKey(group.id), "ledger"],
+    `/v1/operator/groups/${encodeURIComponent(group.id)}/ledger`,
+  );
+  const items = loadedItems(ledger);
   /** "to tenant <id>: why" with the school's name in place of its id. */
   const describe = (note: string | null) =>
     (note ?? "").replace(/^to tenant (\S+?)(:|$)/, (_, id: string, rest: string) => `to ${names.get(id) ?? id}${rest}`);
   return (
-    <Card withBorder component="section" aria-labelledby="ledger-title">
-      <Title order={2} size="h4" id="ledger-title" mb="sm">
-        The trust's ledger
-      </Title>
-      {ledger.isPending ? (
-        <Loading label="Loading the ledger" />
-      ) : ledger.isError ? (
-        <ErrorState error={ledger.error} retry={() => ledger.refetch()} />
-      ) : items.length === 0 ? (
-        <Empty>Nothing yet: top up the bundle to start.</Empty>
-      ) : (
-        <>
-          <ScrollTable minWidth={520}>
-            <Table striped aria-labelledby="ledger-title" data-testid="ledger-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">When</Table.Th>
-                  <Table.Th scope="col">What</Table.Th>
-                  <Table.Th scope="col">Credits</Table.Th>
-                  <Table.Th scope="col">Note</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((e) => (
-                  <Table.Tr key={e.id}>
-                    <Table.Td>{formatDateTime(e.at, browserZone())}</Table.Td>
-                    <Table.Td>{kindLabels[e.kind] ?? e.kind}</Table.Td>
-                    <Table.Td>{e.amount > 0 ? `+${formatNumber(e.amount)}` : formatNumber(e.amount)}</Table.Td>
-                    <Table.Td>{describe(e.note)}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
-          {ledger.hasNextPage && (
-            <Button
-              mt="sm"
-              variant="default"
-              loading={ledger.isFetchingNextPage}
-              onClick={() => ledger.fetchNextPage()}
-            >
-              Show older entries
-            </Button>
-          )}
-        </>
-      )}
-    </Card>
+    <SectionCard titleId="ledger-title" title="The trust's ledger">
+      <PagedResults
+        query={ledger}
+        count={items.length}
+        loadingLabel="Loading the ledger"
+        empty="Nothing yet: top up the bundle to start."
+        more="Show older entries"
+      >
+        <DataTable
+          titleId="ledger-title"
+          minWidth={520}
+          testId="ledger-table"
+          columns={["When", "What", "Credits", "Note"]}
+        >
+          {items.map((e) => (
+            <Table.Tr key={e.id}>
+              <Table.Td>{formatDateTime(e.at, browserZone())}</Table.Td>
+              <Table.Td>{kindLabels[e.kind] ?? e.kind}</Table.Td>
+              <Table.Td>{e.amount > 0 ? `+${formatNumber(e.amount)}` : formatNumber(e.amount)}</Table.Td>
+              <Table.Td>{describe(e.note)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
+      </PagedResults>
+    </SectionCard>
   );
 }
 

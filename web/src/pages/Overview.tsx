@@ -22,6 +22,7 @@ import { creditsQuery, overviewQuery } from "../api/queries";
 import type { Credits, Package } from "../api/types";
 import { categoryInfo } from "../categories";
 import { ScrollTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDate, formatLocalDate, formatMonth, formatNumber, formatPrice, shiftWeek } from "../format";
 import { useSignedIn } from "../session";
@@ -215,10 +216,7 @@ function PackagesSection() {
   });
   const items = (packages.data?.items ?? []).filter((p) => p.active) as Package[];
   return (
-    <Card withBorder component="section" aria-labelledby="packages-title">
-      <Title order={2} size="h4" id="packages-title" mb="sm">
-        Buy more credit
-      </Title>
+    <SectionCard titleId="packages-title" title="Buy more credit">
       {!isAdmin && (
         <Text size="sm" c="dimmed" mb="sm">
           Only administrators can buy packages.
@@ -279,7 +277,7 @@ function PackagesSection() {
           </Stack>
         )}
       </Modal>
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -291,10 +289,7 @@ function UsageSection() {
     placeholderData: keepPreviousData,
   });
   return (
-    <Card withBorder component="section" aria-labelledby="usage-title">
-      <Title order={2} size="h4" id="usage-title" mb="sm">
-        Usage by month
-      </Title>
+    <SectionCard titleId="usage-title" title="Usage by month">
       {usage.isPending ? (
         <Loading label="Loading the usage" />
       ) : usage.isError ? (
@@ -347,7 +342,7 @@ function UsageSection() {
           )}
         </>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 

@@ -4,7 +4,6 @@ import {
   Alert,
   Badge,
   Button,
-  Card,
   Checkbox,
   CopyButton,
   Group,
@@ -14,7 +13,6 @@ import {
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -22,7 +20,9 @@ import { useState } from "react";
 import { api, describeError } from "../api/client";
 import type { Person, Role } from "../api/types";
 import { ConfirmButton } from "../components/ConfirmButton";
-import { ScrollTable } from "../components/ScrollTable";
+import { InlineForm, MutationError } from "../components/InlineForm";
+import { DataTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -52,49 +52,32 @@ function InviteForm() {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="invite-title">
-      <Title order={2} size="h4" id="invite-title" mb="sm">
-        Invite someone
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          invite.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="Email address"
-            type="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
-            w={{ base: "100%", sm: 260 }}
-          />
-          <TextInput
-            label="Name (optional)"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 200 }}
-          />
-          <Select
-            label="Role"
-            data={roles}
-            value={role}
-            allowDeselect={false}
-            onChange={(v) => v && setRole(v as Role)}
-            w={{ base: "100%", sm: 160 }}
-          />
-          <Button type="submit" loading={invite.isPending}>
-            Invite
-          </Button>
-        </Group>
-      </form>
-      {invite.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(invite.error)}
-        </Alert>
-      )}
+    <SectionCard titleId="invite-title" title="Invite someone">
+      <InlineForm onSubmit={() => invite.mutate()} submitLabel="Invite" pending={invite.isPending}>
+        <TextInput
+          label="Email address"
+          type="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          w={{ base: "100%", sm: 260 }}
+        />
+        <TextInput
+          label="Name (optional)"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          w={{ base: "100%", sm: 200 }}
+        />
+        <Select
+          label="Role"
+          data={roles}
+          value={role}
+          allowDeselect={false}
+          onChange={(v) => v && setRole(v as Role)}
+          w={{ base: "100%", sm: 160 }}
+        />
+      </InlineForm>
+      <MutationError error={invite.error} />
       {invite.data && (
         <Alert mt="sm" color="teal" title="Invitation sent" role="status">
           <Text size="sm">
@@ -120,7 +103,7 @@ function InviteForm() {
           </Group>
         </Alert>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -186,10 +169,7 @@ export default function People() {
         People
       </Title>
       <InviteForm />
-      <Card withBorder component="section" aria-labelledby="people-title">
-        <Title order={2} size="h4" id="people-title" mb="sm">
-          Members of this school
-        </Title>
+      <SectionCard titleId="people-title" title="Members of this school">
         {people.isPending ? (
           <Loading />
         ) : people.isError ? (
@@ -197,47 +177,36 @@ export default function People() {
         ) : people.data.items.length === 0 ? (
           <Empty>Nobody yet: invite someone above.</Empty>
         ) : (
-          <ScrollTable minWidth={640}>
-            <Table striped aria-labelledby="people-title">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Email</Table.Th>
-                  <Table.Th scope="col">Role</Table.Th>
-                  <Table.Th scope="col">Last signed in</Table.Th>
-                  <Table.Th scope="col">
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
+          <DataTable
+            titleId="people-title"
+            minWidth={640}
+            columns={["Name", "Email", "Role", "Last signed in", { label: "Actions", hidden: true }]}
+          >
+            {people.data.items.map((p) => {
+              const self = p.id === session.person.id;
+              return (
+                <Table.Tr key={p.id}>
+                  <Table.Td>
+                    {p.name || "—"} {self && <Badge variant="default">you</Badge>}
+                  </Table.Td>
+                  <Table.Td>{p.email}</Table.Td>
+                  <Table.Td>
+                    <RoleSelect person={p} self={self} />
+                  </Table.Td>
+                  <Table.Td>
+                    {p.invitedPending ? (
+                      <Badge variant="default">Invited</Badge>
+                    ) : (
+                      formatDateTime(p.lastSignInAt, timezone)
+                    )}
+                  </Table.Td>
+                  <Table.Td>{!self && <RemoveButton person={p} />}</Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {people.data.items.map((p) => {
-                  const self = p.id === session.person.id;
-                  return (
-                    <Table.Tr key={p.id}>
-                      <Table.Td>
-                        {p.name || "—"} {self && <Badge variant="default">you</Badge>}
-                      </Table.Td>
-                      <Table.Td>{p.email}</Table.Td>
-                      <Table.Td>
-                        <RoleSelect person={p} self={self} />
-                      </Table.Td>
-                      <Table.Td>
-                        {p.invitedPending ? (
-                          <Badge variant="default">Invited</Badge>
-                        ) : (
-                          formatDateTime(p.lastSignInAt, timezone)
-                        )}
-                      </Table.Td>
-                      <Table.Td>{!self && <RemoveButton person={p} />}</Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </ScrollTable>
+              );
+            })}
+          </DataTable>
         )}
-      </Card>
+      </SectionCard>
     </Stack>
   );
 }

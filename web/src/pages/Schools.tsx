@@ -6,7 +6,6 @@ import {
   Anchor,
   Badge,
   Button,
-  Card,
   CopyButton,
   Group,
   Modal,
@@ -16,16 +15,17 @@ import {
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { api, describeError } from "../api/client";
 import type { InvitationSent, OperatorTenant, Role } from "../api/types";
-import { browserZone, TENANTS_KEY } from "../components/OperatorParts";
-import { ScrollTable } from "../components/ScrollTable";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { InlineForm, MutationError } from "../components/InlineForm";
+import { browserZone, NameInput, TENANTS_KEY, TimeZoneSelect } from "../components/OperatorParts";
+import { loadedItems, PagedResults, useCursorPages } from "../components/PagedResults";
+import { DataTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { formatDate, formatDateTime } from "../format";
 
 const DEFAULT_ZONE = "Europe/London";
@@ -39,8 +39,6 @@ function AddSchool({ onAdded }: { onAdded: (tenant: OperatorTenant) => void }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [zone, setZone] = useState<string>(DEFAULT_ZONE);
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [DEFAULT_ZONE];
-  if (!zones.includes(DEFAULT_ZONE)) zones.unshift(DEFAULT_ZONE);
   const add = useMutation({
     mutationFn: () => api<OperatorTenant>("POST", "/v1/operator/tenants", { name: name.trim(), timezone: zone }),
     onSuccess: (tenant) => {
@@ -50,49 +48,16 @@ function AddSchool({ onAdded }: { onAdded: (tenant: OperatorTenant) => void }) {
     },
   });
   return (
-    <Card withBorder component="section" aria-labelledby="add-school-title">
-      <Title order={2} size="h4" id="add-school-title" mb="sm">
-        Add a school
-      </Title>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          add.mutate();
-        }}
-      >
-        <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            label="School name"
-            required
-            maxLength={200}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            w={{ base: "100%", sm: 280 }}
-          />
-          <Select
-            label="Time zone"
-            searchable
-            data={zones}
-            value={zone}
-            onChange={(v) => v && setZone(v)}
-            allowDeselect={false}
-            limit={100}
-            w={{ base: "100%", sm: 240 }}
-          />
-          <Button type="submit" loading={add.isPending}>
-            Add school
-          </Button>
-        </Group>
-      </form>
+    <SectionCard titleId="add-school-title" title="Add a school">
+      <InlineForm onSubmit={() => add.mutate()} submitLabel="Add school" pending={add.isPending}>
+        <NameInput label="School name" value={name} onChange={setName} />
+        <TimeZoneSelect value={zone} onChange={setZone} keep={[DEFAULT_ZONE]} />
+      </InlineForm>
       <Text size="sm" c="dimmed" mt="xs">
         Days, weeks and months of the school's reports and credit follow its time zone.
       </Text>
-      {add.isError && (
-        <Alert mt="sm" color="red" role="alert">
-          {describeError(add.error)}
-        </Alert>
-      )}
-    </Card>
+      <MutationError error={add.error} />
+    </SectionCard>
   );
 }
 
@@ -205,17 +170,8 @@ function InviteDialog({ tenant, onClose }: { tenant: OperatorTenant | undefined;
 export default function Schools() {
   const [inviting, setInviting] = useState<OperatorTenant | undefined>();
   const [added, setAdded] = useState<OperatorTenant | undefined>();
-  const tenants = useInfiniteQuery({
-    queryKey: TENANTS_KEY,
-    queryFn: ({ pageParam }) =>
-      api<{ items: OperatorTenant[]; nextCursor: string | null }>(
-        "GET",
-        `/v1/operator/tenants?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = tenants.data?.pages.flatMap((p) => p.items) ?? [];
+  const tenants = useCursorPages<OperatorTenant>(TENANTS_KEY, "/v1/operator/tenants");
+  const items = loadedItems(tenants);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
@@ -237,74 +193,47 @@ export default function Schools() {
           </Button>
         </Alert>
       )}
-      <Card withBorder component="section" aria-labelledby="schools-title">
-        <Title order={2} size="h4" id="schools-title" mb="sm">
-          All schools
-        </Title>
-        {tenants.isPending ? (
-          <Loading label="Loading the schools" />
-        ) : tenants.isError ? (
-          <ErrorState error={tenants.error} retry={() => tenants.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>No schools yet: add the first one above.</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={640}>
-              <Table striped aria-labelledby="schools-title" data-testid="schools-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Status</Table.Th>
-                    <Table.Th scope="col">Time zone</Table.Th>
-                    <Table.Th scope="col">Added</Table.Th>
-                    <Table.Th scope="col">
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((t) => (
-                    <Table.Tr key={t.id}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/operator/schools/${t.id}`}>
-                          {t.name}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        {t.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
-                      </Table.Td>
-                      <Table.Td>
-                        {t.pendingTimezone ? `${t.timezone} (then ${t.pendingTimezone})` : t.timezone}
-                      </Table.Td>
-                      <Table.Td>{formatDate(t.createdAt, browserZone())}</Table.Td>
-                      <Table.Td>
-                        <Button
-                          size="xs"
-                          variant="light"
-                          onClick={() => setInviting(t)}
-                          aria-label={`Invite someone to ${t.name}`}
-                        >
-                          Invite
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {tenants.hasNextPage && (
-              <Button
-                mt="sm"
-                variant="default"
-                loading={tenants.isFetchingNextPage}
-                onClick={() => tenants.fetchNextPage()}
-              >
-                Show more schools
-              </Button>
-            )}
-          </>
-        )}
-      </Card>
+      <SectionCard titleId="schools-title" title="All schools">
+        <PagedResults
+          query={tenants}
+          count={items.length}
+          loadingLabel="Loading the schools"
+          empty="No schools yet: add the first one above."
+          more="Show more schools"
+        >
+          <DataTable
+            titleId="schools-title"
+            minWidth={640}
+            testId="schools-table"
+            columns={["Name", "Status", "Time zone", "Added", { label: "Actions", hidden: true }]}
+          >
+            {items.map((t) => (
+              <Table.Tr key={t.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/operator/schools/${t.id}`}>
+                    {t.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  {t.suspendedAt ? <Badge color="red.9">Suspended</Badge> : <Badge color="teal.9">Active</Badge>}
+                </Table.Td>
+                <Table.Td>{t.pendingTimezone ? `${t.timezone} (then ${t.pendingTimezone})` : t.timezone}</Table.Td>
+                <Table.Td>{formatDate(t.createdAt, browserZone())}</Table.Td>
+                <Table.Td>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    onClick={() => setInviting(t)}
+                    aria-label={`Invite someone to ${t.name}`}
+                  >
+                    Invite
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
+        </PagedResults>
+      </SectionCard>
       <InviteDialog tenant={inviting} onClose={() => setInviting(undefined)} />
     </Stack>
   );

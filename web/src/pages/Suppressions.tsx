@@ -1,12 +1,13 @@
 // Addresses Postbag no longer mails (hard bounces, spam complaints): list and search for
 // everyone, reset with a note for administrators (audited).
-import { Button, Card, Stack, Table, Text, TextInput, Title, VisuallyHidden } from "@mantine/core";
+import { Button, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { client, ok } from "../api/client";
-import { ScrollTable } from "../components/ScrollTable";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { loadedItems, PagedResults } from "../components/PagedResults";
+import { DataTable } from "../components/ScrollTable";
+import { SectionCard } from "../components/SectionCard";
 import { SuppressionResetForm } from "../components/SuppressionResetForm";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
@@ -36,7 +37,7 @@ export default function Suppressions() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     placeholderData: keepPreviousData,
   });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = loadedItems(list);
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
@@ -46,10 +47,7 @@ export default function Suppressions() {
         Postbag does not mail these addresses: they bounced for good or their owner reported mail as spam.
         {isAdmin ? " Reset one when the address works again." : " Administrators can reset them."}
       </Text>
-      <Card withBorder component="section" aria-labelledby="suppressions-title">
-        <Title order={2} size="h4" id="suppressions-title" mb="sm">
-          Suppressed addresses
-        </Title>
+      <SectionCard titleId="suppressions-title" title="Suppressed addresses">
         <TextInput
           label="Search"
           placeholder="Part of an address"
@@ -59,81 +57,55 @@ export default function Suppressions() {
           mb="sm"
           maw={360}
         />
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <ErrorState error={list.error} retry={() => list.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>{debounced ? "No suppressed address matches." : "No address is suppressed."}</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={560}>
-              <Table striped aria-labelledby="suppressions-title">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Address</Table.Th>
-                    <Table.Th scope="col">Reason</Table.Th>
-                    <Table.Th scope="col">Since</Table.Th>
-                    {isAdmin && (
-                      <Table.Th scope="col">
-                        <VisuallyHidden>Actions</VisuallyHidden>
-                      </Table.Th>
+        <PagedResults
+          query={list}
+          count={items.length}
+          empty={debounced ? "No suppressed address matches." : "No address is suppressed."}
+          moreSize="xs"
+        >
+          <DataTable
+            titleId="suppressions-title"
+            minWidth={560}
+            columns={["Address", "Reason", "Since", ...(isAdmin ? [{ label: "Actions", hidden: true }] : [])]}
+          >
+            {items.map((s) => (
+              <Table.Tr key={s.email}>
+                <Table.Td>
+                  {s.email}
+                  {s.detail && (
+                    <Text size="xs" c="dimmed">
+                      {s.detail}
+                    </Text>
+                  )}
+                  {resetting === s.email && (
+                    <SuppressionResetForm
+                      email={s.email}
+                      onDone={() => setResetting(undefined)}
+                      onCancel={() => setResetting(undefined)}
+                    />
+                  )}
+                </Table.Td>
+                <Table.Td>{reasons[s.reason] ?? s.reason}</Table.Td>
+                <Table.Td>{formatDateTime(s.createdAt, timezone)}</Table.Td>
+                {isAdmin && (
+                  <Table.Td>
+                    {resetting !== s.email && (
+                      <Button
+                        size="xs"
+                        variant="light"
+                        onClick={() => setResetting(s.email)}
+                        aria-label={`Reset ${s.email}`}
+                      >
+                        Reset
+                      </Button>
                     )}
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((s) => (
-                    <Table.Tr key={s.email}>
-                      <Table.Td>
-                        {s.email}
-                        {s.detail && (
-                          <Text size="xs" c="dimmed">
-                            {s.detail}
-                          </Text>
-                        )}
-                        {resetting === s.email && (
-                          <SuppressionResetForm
-                            email={s.email}
-                            onDone={() => setResetting(undefined)}
-                            onCancel={() => setResetting(undefined)}
-                          />
-                        )}
-                      </Table.Td>
-                      <Table.Td>{reasons[s.reason] ?? s.reason}</Table.Td>
-                      <Table.Td>{formatDateTime(s.createdAt, timezone)}</Table.Td>
-                      {isAdmin && (
-                        <Table.Td>
-                          {resetting !== s.email && (
-                            <Button
-                              size="xs"
-                              variant="light"
-                              onClick={() => setResetting(s.email)}
-                              aria-label={`Reset ${s.email}`}
-                            >
-                              Reset
-                            </Button>
-                          )}
-                        </Table.Td>
-                      )}
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {list.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => list.fetchNextPage()}
-              >
-                Show more
-              </Button>
-            )}
-          </>
-        )}
-      </Card>
+                  </Table.Td>
+                )}
+              </Table.Tr>
+            ))}
+          </DataTable>
+        </PagedResults>
+      </SectionCard>
     </Stack>
   );
 }
