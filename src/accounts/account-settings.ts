@@ -39,7 +39,7 @@ export interface ReceiveSettings extends ServerSettings {
     | {
         readonly mode: "every";
         readonly minutes: number;
-        /** Only within these local hours (seed 002's "mailbox checking times"); absent or null: all day. */
+        /** Only within these local hours (the wizard's "mailbox checking times"); absent or null: all day. */
         readonly window?: { readonly start: string; readonly end: string } | null;
       }
     | { readonly mode: "times"; readonly times: readonly string[] };

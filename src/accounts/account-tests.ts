@@ -3,7 +3,7 @@ import type { Db, Tx } from "../db/database.js";
 import type { AccountSecrets, AccountStep } from "./account-settings.js";
 
 /**
- * "Your email account must be connected to move to the next window" (seed 002), kept by the
+ * "Your email account must be connected to move to the next window", kept by the
  * server: Test connection records a fingerprint of the account step it passed with, and Finish
  * refuses an own-account draft whose account step, as it is now, has no such record.
  *

@@ -23,8 +23,9 @@ import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { client, describeError, ok } from "../api/client";
 import type { DigestOffer } from "../api/types";
+import { PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
 import { WEEKDAYS } from "../statuses";
@@ -163,67 +164,53 @@ export default function Contacts() {
             mb={8}
           />
         </Group>
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <ErrorState error={list.error} retry={() => list.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>{debounced || missing ? "No contact matches." : "No contacts yet: sync them from your system."}</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={560}>
-              <Table striped aria-labelledby="contacts-title">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Address</Table.Th>
-                    <Table.Th scope="col">Updated</Table.Th>
+        <PagedResults
+          query={list}
+          count={items.length}
+          empty={debounced || missing ? "No contact matches." : "No contacts yet: sync them from your system."}
+          moreSize="xs"
+        >
+          <ScrollTable minWidth={560}>
+            <Table striped aria-labelledby="contacts-title">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Address</Table.Th>
+                  <Table.Th scope="col">Updated</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((c) => (
+                  <Table.Tr key={c.externalId}>
+                    <Table.Td>
+                      <Anchor component={Link} to={contactPath(c.externalId)}>
+                        {c.name}
+                      </Anchor>
+                      <Text size="xs" c="dimmed">
+                        {c.externalId}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      {c.email ?? (
+                        <Group gap={6}>
+                          <Badge color="grape" variant="light">
+                            Email missing
+                          </Badge>
+                          {c.emailGiven && (
+                            <Text size="xs" c="dimmed">
+                              given: {c.emailGiven}
+                            </Text>
+                          )}
+                        </Group>
+                      )}
+                    </Table.Td>
+                    <Table.Td>{formatDateTime(c.updatedAt, timezone)}</Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((c) => (
-                    <Table.Tr key={c.externalId}>
-                      <Table.Td>
-                        <Anchor component={Link} to={contactPath(c.externalId)}>
-                          {c.name}
-                        </Anchor>
-                        <Text size="xs" c="dimmed">
-                          {c.externalId}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        {c.email ?? (
-                          <Group gap={6}>
-                            <Badge color="grape" variant="light">
-                              Email missing
-                            </Badge>
-                            {c.emailGiven && (
-                              <Text size="xs" c="dimmed">
-                                given: {c.emailGiven}
-                              </Text>
-                            )}
-                          </Group>
-                        )}
-                      </Table.Td>
-                      <Table.Td>{formatDateTime(c.updatedAt, timezone)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {list.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => list.fetchNextPage()}
-              >
-                Show more
-              </Button>
-            )}
-          </>
-        )}
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        </PagedResults>
       </Card>
       {isAdmin && <PreferencePageSettings />}
     </Stack>

@@ -204,7 +204,7 @@ function accountBody(form: AccountForm): Record<string, unknown> {
   };
 }
 
-/* ---------- the daily-limit helper (seed 002) ---------- */
+/* ---------- the daily-limit helper ---------- */
 
 /** The least whole seconds between two emails so that `limit` a day is never exceeded in `hours`. */
 export function delayForLimit(limit: number, hours: number): number {

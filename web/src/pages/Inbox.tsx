@@ -1,25 +1,13 @@
 // Replies and other mail read from the school's own mailbox: newest first, searchable; out-of-
 // office answers and delivery reports are left out unless asked for.
-import {
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Group,
-  SegmentedControl,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Anchor, Badge, Card, Group, SegmentedControl, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
+import { PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
-import { Empty, ErrorState, Loading } from "../components/States";
 import { formatDateTime } from "../format";
 import { useSignedIn } from "../session";
 
@@ -93,68 +81,54 @@ export default function Inbox() {
             ]}
           />
         </Group>
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <ErrorState error={list.error} retry={() => list.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>{debounced ? "No mail matches." : "Nothing here yet."}</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={600}>
-              <Table striped aria-labelledby="inbox-title">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">From</Table.Th>
-                    <Table.Th scope="col">Subject</Table.Th>
-                    <Table.Th scope="col">Received</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((m) => (
-                    <Table.Tr key={m.id}>
-                      <Table.Td>
-                        {m.fromName ?? m.fromAddress ?? "(unknown sender)"}
-                        {m.fromName && m.fromAddress && (
-                          <Text size="xs" c="dimmed">
-                            {m.fromAddress}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/inbox/${m.id}`}>
-                          {m.subject || "(no subject)"}
-                        </Anchor>
-                        <Group gap={4} mt={2}>
-                          <Badge size="sm" variant="light" color={kindInfo[m.kind]?.color ?? "gray"}>
-                            {kindInfo[m.kind]?.label ?? m.kind}
+        <PagedResults
+          query={list}
+          count={items.length}
+          empty={debounced ? "No mail matches." : "Nothing here yet."}
+          moreSize="xs"
+        >
+          <ScrollTable minWidth={600}>
+            <Table striped aria-labelledby="inbox-title">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">From</Table.Th>
+                  <Table.Th scope="col">Subject</Table.Th>
+                  <Table.Th scope="col">Received</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((m) => (
+                  <Table.Tr key={m.id}>
+                    <Table.Td>
+                      {m.fromName ?? m.fromAddress ?? "(unknown sender)"}
+                      {m.fromName && m.fromAddress && (
+                        <Text size="xs" c="dimmed">
+                          {m.fromAddress}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/inbox/${m.id}`}>
+                        {m.subject || "(no subject)"}
+                      </Anchor>
+                      <Group gap={4} mt={2}>
+                        <Badge size="sm" variant="light" color={kindInfo[m.kind]?.color ?? "gray"}>
+                          {kindInfo[m.kind]?.label ?? m.kind}
+                        </Badge>
+                        {m.attachmentCount > 0 && (
+                          <Badge size="sm" variant="outline" color="gray">
+                            {m.attachmentCount} attachment{m.attachmentCount === 1 ? "" : "s"}
                           </Badge>
-                          {m.attachmentCount > 0 && (
-                            <Badge size="sm" variant="outline" color="gray">
-                              {m.attachmentCount} attachment{m.attachmentCount === 1 ? "" : "s"}
-                            </Badge>
-                          )}
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>{formatDateTime(m.receivedAt, timezone)}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {list.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => list.fetchNextPage()}
-              >
-                Show more
-              </Button>
-            )}
-          </>
-        )}
+                        )}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>{formatDateTime(m.receivedAt, timezone)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        </PagedResults>
       </Card>
     </Stack>
   );

@@ -1,13 +1,13 @@
 // The school's students (synced from its own system): search by name or id, filter by group
 // (year, class), and each one's page with the contacts who get mail about them.
-import { Anchor, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Card, Group, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { client, ok } from "../api/client";
+import { PagedResults } from "../components/PagedResults";
 import { ScrollTable } from "../components/ScrollTable";
-import { Empty, ErrorState, Loading } from "../components/States";
 
 export const studentPath = (externalId: string) => `/students/${encodeURIComponent(externalId)}`;
 
@@ -73,52 +73,38 @@ export default function Students() {
             maw={240}
           />
         </Group>
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <ErrorState error={list.error} retry={() => list.refetch()} />
-        ) : items.length === 0 ? (
-          <Empty>{debounced || group ? "No student matches." : "No students yet: sync them from your system."}</Empty>
-        ) : (
-          <>
-            <ScrollTable minWidth={480}>
-              <Table striped aria-labelledby="students-title">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Name</Table.Th>
-                    <Table.Th scope="col">Groups</Table.Th>
+        <PagedResults
+          query={list}
+          count={items.length}
+          empty={debounced || group ? "No student matches." : "No students yet: sync them from your system."}
+          moreSize="xs"
+        >
+          <ScrollTable minWidth={480}>
+            <Table striped aria-labelledby="students-title">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Groups</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((s) => (
+                  <Table.Tr key={s.externalId}>
+                    <Table.Td>
+                      <Anchor component={Link} to={studentPath(s.externalId)}>
+                        {s.name}
+                      </Anchor>
+                      <Text size="xs" c="dimmed">
+                        {s.externalId}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{s.groups.join(", ") || "—"}</Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {items.map((s) => (
-                    <Table.Tr key={s.externalId}>
-                      <Table.Td>
-                        <Anchor component={Link} to={studentPath(s.externalId)}>
-                          {s.name}
-                        </Anchor>
-                        <Text size="xs" c="dimmed">
-                          {s.externalId}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>{s.groups.join(", ") || "—"}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </ScrollTable>
-            {list.hasNextPage && (
-              <Button
-                mt="sm"
-                size="xs"
-                variant="default"
-                loading={list.isFetchingNextPage}
-                onClick={() => list.fetchNextPage()}
-              >
-                Show more
-              </Button>
-            )}
-          </>
-        )}
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollTable>
+        </PagedResults>
       </Card>
     </Stack>
   );
