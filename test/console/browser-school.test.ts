@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import Sqlite from "better-sqlite3";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   type ConsoleRig,
   chromiumAvailable,
@@ -76,6 +76,29 @@ describe.skipIf(!chromiumAvailable())("the console for a school", () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   }
 
+  /** Sends one message as the school's own software and waits until the sandbox has taken it. */
+  async function sendOne(school: School): Promise<void> {
+    const key = await call<{ key: string }>("POST", `/v1/operator/tenants/${school.id}/keys`, operatorKey, {
+      role: "system",
+      name: "MIS",
+    });
+    expect(key.status).toBe(201);
+    const sent = await call<{ id: string }>("POST", "/v1/messages", key.body.key, {
+      to: ["parent@example.com"],
+      subject: "Trip letter",
+      text: "Please return the slip.",
+      category: "alert",
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    const db = new Sqlite(join(rig.dataDir, "postbag.db"), { readonly: true, fileMustExist: true });
+    try {
+      const done = db.prepare("SELECT count(*) AS n FROM recipients WHERE message_id = ? AND sent_at IS NOT NULL");
+      await vi.waitFor(() => expect((done.get(sent.body.id) as { n: number }).n).toBe(1), { timeout: 15_000 });
+    } finally {
+      db.close();
+    }
+  }
+
   /** The token of the newest link Postbag mailed to `email` (its own mail, captured in sandbox mode). */
   function mailedToken(email: string, page: string): string {
     const db = new Sqlite(join(rig.dataDir, "postbag.db"), { readonly: true, fileMustExist: true });
@@ -99,6 +122,8 @@ describe.skipIf(!chromiumAvailable())("the console for a school", () => {
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
     await page.getByTestId("available").waitFor();
     await page.getByTestId("week-table").waitFor();
+    // The chart arrives after the numbers; accessibility checks must see it too.
+    await page.getByTestId("week-chart-loading").waitFor({ state: "detached" });
   }
 
   beforeAll(async () => {
@@ -145,10 +170,13 @@ describe.skipIf(!chromiumAvailable())("the console for a school", () => {
 
   it("signs in with a password, and with a mailed link whose GET alone signs nobody in", async () => {
     await member(hillside, "deputy@hillside.test", "administrator");
+    // Mail sent this week, so the Overview draws its chart.
+    await sendOne(hillside);
     const { page } = await rig.newPage(DESKTOP, clientIp());
     await signIn(page, "deputy@hillside.test");
     await onOverview(page);
-    await expectAccessible(page, "Overview (desktop)");
+    expect(await page.getByTestId("week-chart").count()).toBe(1);
+    await expectAccessible(page, "Overview (desktop), with its chart");
 
     const other = await rig.newPage(DESKTOP, clientIp());
     await other.page.goto("/sign-in");

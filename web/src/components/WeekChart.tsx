@@ -1,4 +1,5 @@
 // Loaded only by the Overview, and after its numbers: the chart library is most of the weight.
+// A picture of the week's table below it: hidden from screen readers, and so never focusable.
 import "@mantine/charts/styles.css";
 import { BarChart } from "@mantine/charts";
 import type { Overview } from "../api/types";
@@ -20,7 +21,9 @@ export default function WeekChart({ overview }: { overview: Overview }) {
       series={used.map((c) => ({ name: c.label, color: c.color }))}
       withLegend
       legendProps={{ verticalAlign: "bottom" }}
+      accessibilityLayer={false}
       aria-hidden
+      data-testid="week-chart"
     />
   );
 }

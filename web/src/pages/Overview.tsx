@@ -71,7 +71,7 @@ function WeekSection({ week, setWeek }: { week: string | undefined; setWeek: (w:
             credit.
           </Text>
           {data.totals.total > 0 && (
-            <Suspense fallback={<Skeleton h={260} />}>
+            <Suspense fallback={<Skeleton h={260} data-testid="week-chart-loading" />}>
               <WeekChart overview={data} />
             </Suspense>
           )}
