@@ -5,6 +5,7 @@
  *
  *   npm run bench                       # SQLite and PostgreSQL, 10,000 messages, 3 rounds
  *   BENCH_MESSAGES=20000 BENCH_ROUNDS=5 BENCH_DIALECTS=sqlite npm run bench
+ *   BENCH_CPU_PROFILE=/tmp/prof BENCH_PHASES=0 BENCH_ROUNDS=1 npm run bench   # .cpuprofile per thread
  *
  * Prints each round and the medians; ratios are what to compare across machines.
  */
@@ -30,6 +31,8 @@ const HTTP_CONCURRENCY = 64;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
 const RELAY_DELAY_MS = Number(process.env.BENCH_RELAY_DELAY_MS ?? 20);
 const POOL = 5;
+/** `BENCH_CPU_PROFILE=dir` writes a CPU profile of every Postbag process (and thread) into dir. */
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 /** `BENCH_PHASES=0` skips the accept-only / deliver-only phases (the ratio alone). */
 const PHASES = process.env.BENCH_PHASES !== "0";
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -95,7 +98,8 @@ function startPostbag(
   env: NodeJS.ProcessEnv,
   ready: RegExp,
 ): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, [join(ROOT, "bin/postbag.mjs"), ...args], {
+  const profile = CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, "bin/postbag.mjs"), ...args], {
     // Several processes on one host: none takes the default metrics address.
     env: { ...process.env, POSTBAG_METRICS_LISTEN: "off", ...env },
     stdio: ["ignore", "pipe", "inherit"],

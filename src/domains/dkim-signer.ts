@@ -1,7 +1,7 @@
-import { dkimSign } from "mailauth/lib/dkim/sign.js";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import type { Clock } from "../time/clock.js";
+import { dkimSignatureFor } from "./dkim-sign.js";
 import { type DomainKey, verifiedDomainKeys } from "./domain-store.js";
 
 /** The seam the delivery worker signs through: one rendered message in, the same message signed out. */
@@ -24,12 +24,10 @@ const DOMAINS_TTL_MS = 60_000;
 const DOMAINS_CACHE_MAX = 10_000;
 
 /**
- * DKIM signing (RFC 6376, rsa-sha256, relaxed/relaxed) with mailauth. Mail From a domain the
+ * DKIM signing (RFC 6376, rsa-sha256, relaxed/relaxed; `dkim-sign.ts`). Mail From a domain the
  * tenant has verified is signed with that domain's key (aligned for DMARC); all other mail with
- * the operator's. Keys stay in memory as PEM: the operator's read once, a tenant's opened from
- * its sealed column once a minute at most, never per message. (mailauth 4 turns the PEM into a
- * KeyObject on each signature and accepts nothing else; that parse is a fraction of the RSA
- * operation itself.)
+ * the operator's. The operator's key is read once; a tenant's is opened from its sealed column
+ * once a minute at most, never per message.
  */
 export class DkimSigner implements MessageSigner {
   readonly #deps: DkimSignerDeps;
@@ -47,20 +45,8 @@ export class DkimSigner implements MessageSigner {
         domain === this.#deps.operator.domain
           ? this.#deps.operator
           : ((await this.#keysOf(tenantId)).get(domain) ?? this.#deps.operator);
-      const signature = { signingDomain: key.domain, selector: key.selector, privateKey: key.privateKeyPem };
-      // mailauth's types ask for the top-level fields; its signer reads only `signatureData`.
-      const result = await dkimSign(raw, {
-        ...signature,
-        canonicalization: "relaxed/relaxed",
-        algorithm: "rsa-sha256",
-        signTime: new Date(this.#deps.clock.now()),
-        signatureData: [signature],
-      });
-      if (result.errors.length > 0 || !result.signatures.startsWith("DKIM-Signature:")) {
-        this.#deps.logger.error({ errors: result.errors, tenantId, domain: key.domain }, "DKIM signing failed");
-        return raw;
-      }
-      return Buffer.concat([Buffer.from(result.signatures, "latin1"), raw]);
+      const signature = await dkimSignatureFor(raw, key, new Date(this.#deps.clock.now()));
+      return Buffer.concat([Buffer.from(signature, "latin1"), raw]);
     } catch (err) {
       this.#deps.logger.error({ err, tenantId }, "DKIM signing failed");
       return raw;
