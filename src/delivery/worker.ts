@@ -108,8 +108,9 @@ const SETTINGS_TTL_MS = 10_000;
  * (`checkSuppression -> checkOptOut -> checkDigest -> checkAddress -> reserveCredit`), and for
  * each runs `loadMessage -> render -> send -> decide -> record` (plain messages are rendered to
  * MIME once, when loaded; announcements and digests once per recipient). Outcomes are written
- * by group commit: the first is written at once, and those that arrive while a commit runs share
- * the next one, so a 250 waits for its durable record no longer than one commit, and the
+ * by group commit: the first is written after one turn of the event loop (so replies already
+ * read by other connections join it), and those that arrive while a commit runs share the next
+ * one, so a 250 waits for its durable record no longer than one commit and a turn, and the
  * connection that carried it begins no other transaction until then (`MailTransport.send`'s
  * `recorded`), so a crash repeats only transactions still open at the relay. Rows stay
  * leased to this worker until their outcome is committed, and the lease is renewed while they
@@ -768,9 +769,9 @@ export class DeliveryWorker {
   }
 
   /**
-   * Queues an outcome for the next write: at once when no write is running (a 250 is made
-   * durable without waiting), else with the next commit, which takes everything that arrived
-   * during this one (group commit).
+   * Queues an outcome for the next write: after one turn of the event loop when no write is
+   * running (a 250 is made durable without a timer), else with the next commit, which takes
+   * everything that arrived during this one (group commit).
    */
   #enqueue(outcome: DeliveryOutcome): void {
     // A send that stop() cut short by closing the transport ended without an answer: it is
@@ -820,6 +821,9 @@ export class DeliveryWorker {
   async #writeAll(): Promise<void> {
     let failures = 0;
     while (this.#pending.length > 0) {
+      // One turn of the event loop first: the replies other connections have already received
+      // (read in the same poll phase) join this commit instead of each paying for its own.
+      await new Promise((resolve) => setImmediate(resolve));
       // Taken off the queue while it is written, so a claim (which records what is pending in its
       // own transaction) never writes the same outcomes; put back in front if the write fails.
       const batch = this.#pending.splice(0, RECORD_BATCH);
