@@ -1,13 +1,17 @@
 /**
- * API latency under load: `POST /v1/messages` at a fixed rate (autocannon), with no worker
- * and while the worker thread sends flat out through a backlog, on SQLite.
+ * API latency under load: `POST /v1/messages` at a fixed rate, with no worker and while the
+ * worker thread sends flat out through a backlog, on SQLite.
  *
  *   node --import tsx bench/api-load.ts
  *   BENCH_RATE=500 BENCH_SECONDS=20 BENCH_ROUNDS=3 BENCH_DIALECTS=sqlite,postgres node --import tsx bench/api-load.ts
+ *   BENCH_GENERATOR=autocannon node --import tsx bench/api-load.ts    # a burst of RATE each second
+ *
+ * The load is open-loop (`open-loop.ts`): a request starts every 1/RATE s, and each latency
+ * counts from when its request was due.
  *
  * Each round: a fresh database; for "sending", a backlog of BENCH_BACKLOG messages is accepted
  * first by `serve --no-worker`, then `serve` (API + worker thread) starts, and once the worker
- * is sending, autocannon posts at BENCH_RATE requests a second for BENCH_SECONDS. The backlog
+ * is sending, the generator posts at BENCH_RATE requests a second for BENCH_SECONDS. The backlog
  * must outlast the run (checked: the round says how many were still queued at the end), so the
  * worker is busy the whole time. For "no worker", the same load against `serve --no-worker`.
  */
@@ -24,6 +28,7 @@ import { migrate } from "../src/db/migrations.js";
 import { createApiKey, createTenant } from "../src/tenants/tenants.js";
 import { systemClock } from "../src/time/clock.js";
 import { freshDatabase } from "./bench-database.js";
+import { type OpenLoopResult, openLoop } from "./open-loop.js";
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -31,7 +36,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 40_000);
 const DIALECTS = (process.env.BENCH_DIALECTS ?? "sqlite").split(",");
 const MODES = (process.env.BENCH_MODES ?? "no-worker,sending").split(",");
+/** `open-loop` (requests evenly spaced, see open-loop.ts) or `autocannon` (a burst each second). */
+const GENERATOR = process.env.BENCH_GENERATOR ?? "open-loop";
 const ROOT = new URL("..", import.meta.url).pathname;
+/** `BENCH_CPU_PROFILE=dir` writes a CPU profile of every Postbag process (and thread) into dir. */
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const BODY = "Dear parent,\n\nThis is a reminder about the trip on Friday. ".repeat(34);
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
@@ -50,7 +59,8 @@ async function startSink(): Promise<{ port: number; stop(): void }> {
 }
 
 function startPostbag(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(ROOT, "bin/postbag.mjs"), ...args], {
+  const profile = CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, "bin/postbag.mjs"), ...args], {
     // Several processes on one host: none takes the default metrics address.
     env: { ...process.env, POSTBAG_METRICS_LISTEN: "off", ...env },
     stdio: ["ignore", "pipe", "inherit"],
@@ -135,6 +145,31 @@ interface Figures {
   readonly queuedAtEnd: number;
 }
 
+/** One run of load at RATE for `seconds`, by the chosen generator. */
+async function generate(port: number, key: string, seconds: number): Promise<OpenLoopResult> {
+  const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+  if (GENERATOR === "open-loop") {
+    return openLoop({ port, path: "/v1/messages", headers, body: messageBody(0), rate: RATE, seconds });
+  }
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/v1/messages`,
+    method: "POST",
+    headers,
+    body: messageBody(0),
+    connections: 100,
+    overallRate: RATE,
+    duration: seconds,
+  });
+  return {
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    rate: result.requests.average,
+    errors: result.errors + result.non2xx,
+  };
+}
+
 async function round(dialect: string, mode: string, sinkPort: number): Promise<Figures> {
   const target = await freshDatabase(dialect, "apiload");
   const dataDir = mkdtempSync(join(tmpdir(), "postbag-apiload-data-"));
@@ -168,27 +203,13 @@ async function round(dialect: string, mode: string, sinkPort: number): Promise<F
       children.push(api.child);
     }
     // Warm up the API's code paths at the same rate for a few seconds, not measured.
-    const load = (duration: number) =>
-      autocannon({
-        url: `http://127.0.0.1:${api.port}/v1/messages`,
-        method: "POST",
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: messageBody(0),
-        connections: 100,
-        overallRate: RATE,
-        duration,
-      });
+    const load = (seconds: number) => generate(api.port, key, seconds);
     await load(3);
     const sentBefore = await countBy(target.database, tenant.id, "sent");
     const result = await load(SECONDS);
     const sentAfter = await countBy(target.database, tenant.id, "sent");
     return {
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-      rate: result.requests.average,
-      errors: result.errors + result.non2xx,
+      ...result,
       sentDuring: (sentAfter - sentBefore) / SECONDS,
       queuedAtEnd: mode === "sending" ? await countBy(target.database, tenant.id, "queued") : 0,
     };
@@ -201,7 +222,7 @@ async function round(dialect: string, mode: string, sinkPort: number): Promise<F
 
 async function main() {
   const sink = await startSink();
-  say(`Postbag API load: POST /v1/messages at ${RATE}/s for ${SECONDS} s, ${ROUNDS} rounds (autocannon)`);
+  say(`Postbag API load: POST /v1/messages at ${RATE}/s for ${SECONDS} s, ${ROUNDS} rounds (${GENERATOR})`);
   try {
     for (const dialect of DIALECTS) {
       for (const mode of MODES) {

@@ -1,3 +1,5 @@
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { frozenConfig } from "../config/config.js";
 import { Metrics } from "../metrics/metrics.js";
@@ -10,7 +12,24 @@ import { startWorker } from "./worker.js";
  * message) never competes with the thread answering the API. Messages from the parent:
  * "poke" (new mail was accepted), "stop", and `{type: "metrics", id}` (answered with this
  * thread's metrics as JSON, which the parent adds to its own for `/metrics`).
+ *
+ * The thread runs at a lower priority than the API's (nice 10 on Linux, where each thread has
+ * its own): when the CPU is short, a request is answered first and a send waits a moment, as
+ * a queue of outgoing mail can; in a quiet moment the thread still has a core to itself.
  */
+const DELIVERY_NICE = 10;
+
+function lowerThisThreadsPriority(): void {
+  try {
+    // "/proc/thread-self" links to "<pid>/task/<this thread's id>".
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, DELIVERY_NICE);
+  } catch {
+    // Not Linux, or not allowed: the thread keeps the process's priority.
+  }
+}
+
+lowerThisThreadsPriority();
 const data = workerData as WorkerThreadData;
 const config = frozenConfig(data.config);
 const { sandboxPort } = data;
