@@ -288,13 +288,6 @@ export class DeliveryWorker {
   }
 
   /**
-   * Claims due rows, screens and meters them in one transaction (one commit, one turn of
-   * SQLite's write lock): recipients are screened on every attempt (`screen.ts`; those decided
-   * there are recorded at once, and a retry's charge is refunded), then charged (or found uncounted) before
-   * anything is sent, and those held for lack of credit leave the batch. Retries keep the charge
-   * they already have.
-   */
-  /**
    * The operator's credit settings (critical categories are claimed ahead of bulk; metering
    * needs the rest), read at most every `SETTINGS_TTL_MS` rather than in every claim: a change
    * reaches a running worker within that time.
@@ -308,6 +301,12 @@ export class DeliveryWorker {
   }
 
   /**
+   * Claims due rows, screens and meters them in one transaction (one commit, one turn of
+   * SQLite's write lock): recipients are screened on every attempt (`screen.ts`; those decided
+   * there are recorded at once, and a retry's charge is refunded), then charged (or found
+   * uncounted) before anything is sent, and those held for lack of credit leave the batch.
+   * Retries keep the charge they already have.
+   *
    * Runs as one of this worker's writes, and records the outcomes waiting to be recorded in the
    * same transaction: on SQLite with synchronous=FULL every commit is an fsync that blocks the
    * thread, so a claim that also records saves one. If the claim fails, they wait again.
