@@ -11,6 +11,7 @@ import {
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
+  sql,
   type Transaction,
 } from "kysely";
 import pg from "pg";
@@ -101,6 +102,42 @@ const pgTypes = {
 
 const STATEMENT_CACHE_SIZE = 256;
 
+/** How often each SQLite connection looks at its planner statistics (see refreshPlannerStatistics). */
+const STATISTICS_EVERY_MS = 10 * 60_000;
+
+/**
+ * Keeps SQLite's query planner informed of how the data is shaped. Without statistics it takes
+ * an equality on an index's first column to match about 10 rows, so for `tenant_id = ? and id in
+ * (…36 ids)` it scans the tenant's index (every recipient the school ever had) instead of
+ * looking up 36 ids: with 40,000 recipients that update took 10 ms instead of 0.1 ms, inside
+ * the delivery worker's claim, holding the write lock the API waits for.
+ *
+ * `PRAGMA optimize=0x10002` runs ANALYZE (within SQLite's own analysis limit) on tables whose
+ * size changed about tenfold since they were last analysed, and does nothing otherwise. A
+ * connection reads the statistics only when it loads the schema, and another connection's
+ * ANALYZE does not make it reload, so each connection compares the statistics with those it
+ * last loaded and reloads them (`ANALYZE sqlite_schema`) when they changed; its prepared
+ * statements are then planned afresh. PostgreSQL's autovacuum keeps its own statistics.
+ */
+export async function refreshPlannerStatistics(database: Database): Promise<void> {
+  if (database.dialect !== "sqlite") return;
+  const state = statisticsSeen.get(database) ?? { seen: "" };
+  statisticsSeen.set(database, state);
+  await sql`pragma optimize=0x10002`.execute(database.db);
+  const table = await sql`select 1 from sqlite_master where name = 'sqlite_stat1'`.execute(database.db);
+  if (table.rows.length === 0) return;
+  const { rows } = await sql<{ stats: string | null }>`
+    select group_concat(tbl || ' ' || coalesce(idx, '') || ' ' || stat, ';') as stats from sqlite_stat1
+  `.execute(database.db);
+  const stats = rows[0]?.stats ?? "";
+  if (stats === state.seen) return;
+  await sql`analyze sqlite_schema`.execute(database.db);
+  state.seen = stats;
+}
+
+/** Per SQLite database: the statistics its connection last loaded. */
+const statisticsSeen = new WeakMap<Database, { seen: string }>();
+
 /**
  * Kysely prepares every query afresh; better-sqlite3's prepare costs about as much as running a
  * small statement. Postbag's queries are few distinct shapes, so prepared statements are kept
@@ -153,6 +190,8 @@ export interface DatabaseOptions {
   readonly log?: LogConfig;
   /** Told when PostgreSQL ends a connection (restart, failover, `pg_terminate_backend`). */
   readonly onConnectionError?: (err: Error) => void;
+  /** SQLite: how often the planner statistics are refreshed (default 10 minutes). */
+  readonly statisticsEveryMs?: number;
 }
 
 /** Opens `sqlite:PATH` or `postgres://…`. Does not migrate. */
@@ -174,7 +213,22 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
       dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
       ...(options.log ? { log: options.log } : {}),
     });
-    return { db, dialect: "sqlite", close: () => db.destroy() };
+    const database: Database = {
+      db,
+      dialect: "sqlite",
+      close: () => {
+        clearInterval(statistics);
+        return db.destroy();
+      },
+    };
+    // A failed look (the lock held past the busy timeout) is tried again at the next one: the
+    // statistics only make plans better, and the old ones stay in force meanwhile.
+    const statistics = setInterval(
+      () => void refreshPlannerStatistics(database).catch(() => undefined),
+      options.statisticsEveryMs ?? STATISTICS_EVERY_MS,
+    );
+    statistics.unref();
+    return database;
   }
   const pool = new pg.Pool({
     connectionString: url,

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/config.js";
-import { createDatabase, type Database } from "../db/database.js";
+import { createDatabase, type Database, refreshPlannerStatistics } from "../db/database.js";
 import { migrate } from "../db/migrations.js";
 import type { MailTransport } from "../delivery/mail-transport.js";
 import type { WorkerSettings } from "../delivery/worker.js";
@@ -49,6 +49,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   const result = await migrate(database);
   const applied = (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
   if (applied.length > 0) logger.info({ applied }, "database migrated");
+  await refreshPlannerStatistics(database);
   return database;
 }
 
