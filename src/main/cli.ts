@@ -3,10 +3,9 @@ import { parseArgs } from "node:util";
 import type { MemberRole } from "../auth/people.js";
 import { ConfigError, loadConfig, settingsMarkdown } from "../config/config.js";
 import { ApiError } from "../errors/api-error.js";
-import { classifyInbound, DEFAULT_MAX_BYTES } from "../mailboxes/classify-bounce.js";
 import { createApiKey, createTenant, type Role, revokeKey, tenantRoles } from "../tenants/tenants.js";
 import { systemClock } from "../time/clock.js";
-import { createDnsLookup, createLogger, openDatabase, operatorDkimKey } from "./runtime.js";
+import { createLogger, openDatabase } from "./startup.js";
 
 const USAGE = `usage: postbag <command>
 
@@ -126,6 +125,7 @@ async function domainsCheck(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: "boolean" } }, strict: true });
   const config = loadConfig();
   const { checkOperatorDomain, formatDomainCheck } = await import("../domains/operator-domain.js");
+  const { createDnsLookup, operatorDkimKey } = await import("./runtime.js");
   const key = operatorDkimKey(config);
   const check = await checkOperatorDomain(createDnsLookup(config), {
     domain: config.senderDomain,
@@ -312,6 +312,7 @@ async function bouncesClassify(files: string[]): Promise<number> {
     err("postbag: bounces classify needs at least one FILE");
     return 2;
   }
+  const { classifyInbound, DEFAULT_MAX_BYTES } = await import("../mailboxes/classify-bounce.js");
   let failed = false;
   for (const file of files) {
     try {

@@ -1,10 +1,9 @@
-// Wiring shared by the entry points: one place that turns Config into live pieces.
-import { chmodSync, mkdirSync, statSync } from "node:fs";
+// Wiring shared by the entry points: one place that turns Config into live pieces (the logger
+// and the database, which every command needs, are in startup.ts).
 import { isIP } from "node:net";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
-import { createDatabase, type Database, refreshPlannerStatistics } from "../db/database.js";
-import { migrate } from "../db/migrations.js";
+import type { Database } from "../db/database.js";
 import type { MailTransport } from "../delivery/mail-transport.js";
 import type { WorkerSettings } from "../delivery/worker.js";
 import { type DkimKeyPair, loadOrCreateOperatorDkimKey } from "../domains/dkim-key.js";
@@ -16,42 +15,6 @@ import type { Clock } from "../time/clock.js";
 import { accessTokenFor } from "../transports/oauth2.js";
 import { createSmtpTransport } from "../transports/smtp-transport.js";
 import { TenantTransports } from "../transports/tenant-transports.js";
-
-/**
- * Services log JSON to stdout; one-shot commands log to stderr so that what they print (an id,
- * a key) is all that stdout carries.
- */
-export function createLogger(config: Config, name: string, to: "stdout" | "stderr" = "stdout"): Logger {
-  return pino({ name, level: config.logLevel, base: { pid: process.pid } }, pino.destination(to === "stdout" ? 1 : 2));
-}
-
-/**
- * The data folder (the SQLite database, the secret key) is the owner's only: created 0700, and
- * tightened to 0700 when it was created more openly before.
- */
-export function secureDataDir(dataDir: string, logger: Logger): void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const stat = statSync(dataDir);
-  if ((stat.mode & 0o077) === 0) return;
-  try {
-    chmodSync(dataDir, 0o700);
-  } catch (err) {
-    logger.warn({ err, dataDir }, "the data folder can be read by other users and could not be made private");
-  }
-}
-
-export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  secureDataDir(config.dataDir, logger);
-  const database = createDatabase(config.databaseUrl, {
-    // The query in flight fails (and its caller retries); the pool reconnects on the next one.
-    onConnectionError: (err) => logger.warn({ err }, "database connection lost; reconnecting on the next query"),
-  });
-  const result = await migrate(database);
-  const applied = (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
-  if (applied.length > 0) logger.info({ applied }, "database migrated");
-  await refreshPlannerStatistics(database);
-  return database;
-}
 
 /** The operator's relay, or in sandbox mode the loopback capture server on `sandboxPort`. */
 export function createRelayTransport(config: Config, sandboxPort: number, logger: Logger): MailTransport {

@@ -3,7 +3,7 @@ import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { frozenConfig } from "../config/config.js";
 import { Metrics } from "../metrics/metrics.js";
-import { createLogger, openDatabase } from "./runtime.js";
+import { createLogger, openDatabase } from "./startup.js";
 import type { MetricsReply, MetricsRequest, WorkerThreadData } from "./serve.js";
 import { startWorker } from "./worker.js";
 
