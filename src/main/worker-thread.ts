@@ -3,8 +3,8 @@ import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { frozenConfig } from "../config/config.js";
 import { Metrics } from "../metrics/metrics.js";
-import { createLogger, openDatabase } from "./startup.js";
 import type { MetricsReply, MetricsRequest, WorkerThreadData } from "./serve.js";
+import { createLogger, openDatabase } from "./startup.js";
 import { startWorker } from "./worker.js";
 
 /**
