@@ -38,6 +38,43 @@ describe("parseInbound", () => {
     expect(parsed.problem).not.toBeNull();
   });
 
+  it("gives HTML beside an attachment a text of its own, without images, link targets or scripts", async () => {
+    const html =
+      '<p>Priya will bring a <b>packed lunch</b>.</p><img src="https://tracker.example/p.gif" alt="pixel">' +
+      '<script>steal()</script><a href="https://evil.example/x">the form</a>';
+    const mixed = (parts: string[]) =>
+      Buffer.from(
+        [
+          "From: Sam <sam@example.org>",
+          "Subject: Re: Trip",
+          "MIME-Version: 1.0",
+          'Content-Type: multipart/mixed; boundary="b"',
+          "",
+          ...parts.flatMap((part) => ["--b", part]),
+          "--b--",
+          "",
+        ].join("\r\n"),
+      );
+    const parsed = await parseInbound(
+      mixed([
+        `Content-Type: text/html; charset=utf-8\r\n\r\n${html}`,
+        'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="form.pdf"\r\n\r\n%PDF-1.4',
+      ]),
+    );
+    expect(parsed.htmlBody).toBe(html);
+    expect(parsed.textBody).toContain("Priya will bring a packed lunch.");
+    expect(parsed.textBody).toContain("the form");
+    for (const hidden of ["tracker.example", "pixel", "steal", "evil.example"]) {
+      expect(parsed.textBody).not.toContain(hidden);
+    }
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(["form.pdf"]);
+    // A text part of its own is kept as it is.
+    const both = await parseInbound(
+      mixed([`Content-Type: text/plain\r\n\r\nThe sender's own text.`, `Content-Type: text/html\r\n\r\n${html}`]),
+    );
+    expect(both.textBody?.startsWith("The sender's own text.")).toBe(true);
+  });
+
   it("bounds the header reader", () => {
     const headers = readTopHeaders(Buffer.from(`A: 1\r\n${"B: 2\r\n".repeat(10_000)}\r\nbody`));
     expect(headers.get("a")).toEqual(["1"]);

@@ -1,3 +1,4 @@
+import { htmlToText } from "html-to-text";
 import { type AddressObject, simpleParser } from "mailparser";
 import { readHeaderBlock } from "../email/mime-headers.js";
 
@@ -78,7 +79,7 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits = {}): Promi
       fromName: clean(from?.name, 300),
       subject: clean(mail.subject, 1000),
       sentAt: mail.date && Number.isFinite(mail.date.getTime()) ? mail.date.getTime() : null,
-      textBody: clean(mail.text, MAX_TEXT),
+      textBody: clean(mail.text ?? textOfHtml(html), MAX_TEXT),
       htmlBody: clean(html, MAX_HTML),
       attachments: mail.attachments.slice(0, MAX_ATTACHMENTS).map((a, i) => ({
         filename: safeFilename(a.filename, i + 1),
@@ -101,6 +102,30 @@ export async function parseInbound(raw: Buffer, limits: ParseLimits = {}): Promi
     };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Levels of nested elements html-to-text walks (as mailparser limits its own conversion). */
+const MAX_HTML_DEPTH = 100;
+
+/**
+ * The text of a message that has only HTML. mailparser derives it for a message that is one
+ * HTML part, but not for HTML beside attachments in a multipart/mixed (a reply with a photo, as
+ * phones send it), whose text would then be null: the inbox's search reads the text. Null when
+ * the HTML cannot be converted (the HTML itself is kept either way).
+ */
+function textOfHtml(html: string | null): string | null {
+  if (!html) return null;
+  try {
+    return htmlToText(html.slice(0, MAX_HTML), {
+      limits: { maxDepth: MAX_HTML_DEPTH },
+      selectors: [
+        { selector: "img", format: "skip" },
+        { selector: "a", options: { ignoreHref: true } },
+      ],
+    });
+  } catch {
+    return null;
   }
 }
 

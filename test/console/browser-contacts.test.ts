@@ -352,7 +352,11 @@ describe.skipIf(!chromiumAvailable())("contacts, students, the preference page a
       await page.getByText("Auto-replies and reports").click();
       await page.getByRole("link", { name: "Out of Office: away" }).waitFor();
       await page.getByText("Replies and other mail").click();
+      // The list is fetched again for the search (after a 250 ms pause in typing): click the
+      // link of the searched list, not the one the search is about to replace.
+      const searched = page.waitForResponse((res) => res.url().includes("/v1/inbox?") && res.url().includes("search="));
       await page.getByLabel("Search").fill("packed lunch");
+      await searched;
       await page.getByRole("link", { name: "Re: Trip on Friday" }).click();
 
       await page.getByRole("heading", { name: "Re: Trip on Friday", level: 1 }).waitFor();

@@ -119,6 +119,9 @@ describeEachDialect("Inbox API", (dialect) => {
     expect(json<PageOf<Item>>(await get("/v1/inbox?kind=reply")).items.map((i) => i.id)).toEqual([replyId]);
     expect(json<PageOf<Item>>(await get("/v1/inbox?search=100%25")).items.map((i) => i.id)).toEqual([replyId]);
     expect(json<PageOf<Item>>(await get("/v1/inbox?search=SHE%20WILL")).items.map((i) => i.id)).toEqual([replyId]);
+    // An HTML-only message beside attachments is searched in the text of its HTML, not its markup.
+    expect(json<PageOf<Item>>(await get("/v1/inbox?search=hi%20there")).items.map((i) => i.id)).toEqual([htmlId]);
+    expect(json<PageOf<Item>>(await get("/v1/inbox?search=tracker.example")).items).toEqual([]);
     // `%` and `_` are literal: they match nothing else.
     expect(json<PageOf<Item>>(await get("/v1/inbox?search=_")).items).toEqual([]);
   });
