@@ -76,6 +76,7 @@ describe.skipIf(!chromiumAvailable() || missing !== null)("the email settings wi
       viewport,
       baseURL: rig.url,
       timezoneId: "Europe/London",
+      reducedMotion: "reduce",
       ignoreHTTPSErrors: true,
       extraHTTPHeaders: { "x-forwarded-for": `198.51.100.${ip++}` },
     });
