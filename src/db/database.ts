@@ -112,8 +112,10 @@ const STATISTICS_EVERY_MS = 10 * 60_000;
  * looking up 36 ids: with 40,000 recipients that update took 10 ms instead of 0.1 ms, inside
  * the delivery worker's claim, holding the write lock the API waits for.
  *
- * `PRAGMA optimize=0x10002` runs ANALYZE (within SQLite's own analysis limit) on tables whose
- * size changed about tenfold since they were last analysed, and does nothing otherwise. A
+ * `PRAGMA optimize=0x10012` runs ANALYZE on tables whose size changed about tenfold since they
+ * were last analysed (0x10000: every table, not only those this connection has used; 0x2: run
+ * ANALYZE), and does nothing otherwise; 0x10 keeps SQLite's temporary analysis limit, so that on
+ * a large database it reads a sample of each index rather than all of it. A
  * connection reads the statistics only when it loads the schema, and another connection's
  * ANALYZE does not make it reload, so each connection compares the statistics with those it
  * last loaded and reloads them (`ANALYZE sqlite_schema`) when they changed; its prepared
@@ -123,7 +125,7 @@ export async function refreshPlannerStatistics(database: Database): Promise<void
   if (database.dialect !== "sqlite") return;
   const state = statisticsSeen.get(database) ?? { seen: "" };
   statisticsSeen.set(database, state);
-  await sql`pragma optimize=0x10002`.execute(database.db);
+  await sql`pragma optimize=0x10012`.execute(database.db);
   const table = await sql`select 1 from sqlite_master where name = 'sqlite_stat1'`.execute(database.db);
   if (table.rows.length === 0) return;
   const { rows } = await sql<{ stats: string | null }>`
@@ -190,8 +192,6 @@ export interface DatabaseOptions {
   readonly log?: LogConfig;
   /** Told when PostgreSQL ends a connection (restart, failover, `pg_terminate_backend`). */
   readonly onConnectionError?: (err: Error) => void;
-  /** SQLite: how often the planner statistics are refreshed (default 10 minutes). */
-  readonly statisticsEveryMs?: number;
 }
 
 /** Opens `sqlite:PATH` or `postgres://…`. Does not migrate. */
@@ -225,7 +225,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     // statistics only make plans better, and the old ones stay in force meanwhile.
     const statistics = setInterval(
       () => void refreshPlannerStatistics(database).catch(() => undefined),
-      options.statisticsEveryMs ?? STATISTICS_EVERY_MS,
+      STATISTICS_EVERY_MS,
     );
     statistics.unref();
     return database;
