@@ -134,13 +134,7 @@ async function countBy(database: Database, tenantId: string, status: string): Pr
   return Number(row.n);
 }
 
-interface Figures {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly rate: number;
-  readonly errors: number;
+interface Figures extends OpenLoopResult {
   readonly sentDuring: number;
   readonly queuedAtEnd: number;
 }
